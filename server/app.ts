@@ -1,0 +1,46 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config/index.js';
+import type { Database } from './db/index.js';
+import { installErrorHandling } from './http/errorHandling.js';
+import { healthRoutes } from './http/healthRoutes.js';
+import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Migration names found in prisma/migrations at boot; /readyz checks they are applied. */
+  readonly expectedMigrations: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly deps: AppDeps;
+    readonly cipher: FieldCipher;
+  }
+}
+
+/** Builds the HTTP app around already-opened dependencies; it neither listens nor migrates. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    // Behind a bank's reverse proxy the client address comes from X-Forwarded-For.
+    trustProxy: true,
+    requestIdHeader: 'x-request-id',
+  });
+  app.decorate('deps', deps);
+  app.decorate('cipher', createFieldCipher(deps.config.dataKey));
+  installErrorHandling(app);
+  healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
+  app.get('/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(
+      '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>快贷助手 Kuaidai</title><h1>快贷助手</h1><p>服务已启动。Kuaidai is running.</p><ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul></html>',
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,4 @@
+export { openDatabase, redactUrl } from './openDatabase.js';
+export type { Database } from './openDatabase.js';
+export { applyMigrations, migrationStatus, createMigration, readMigrations, migrationNames, MIGRATIONS_DIR } from './migrations.js';
+export type { PrismaClient } from './generated/client.js';

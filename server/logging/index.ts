@@ -1,0 +1,2 @@
+export { createLogger, loggerOptions, REDACTED_PATHS } from './createLogger.js';
+export { scrubPii } from './scrubPii.js';

@@ -1,0 +1,54 @@
+// Entry point: `npm start`. Everything it does is in bootServer; this file owns the process:
+// configuration errors, listening, and shutdown on SIGTERM/SIGINT.
+import { bootServer } from './boot.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { isAppError } from './errors.js';
+import { createLogger } from './logging/index.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`kuaidai: configuration error: ${e.message}`);
+  process.exit(1);
+}
+
+const logFormat = config.logFormat === 'auto' ? (config.env === 'development' && process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat;
+const logger = createLogger(config.logLevel, logFormat);
+
+try {
+  const server = await bootServer(config, logger);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.app.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await server.app.listen({ host: config.host, port: config.port });
+  logger.info(`快贷助手 Kuaidai is ready: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/ (${server.db.where})`);
+} catch (e) {
+  if (isAppError(e)) {
+    // Infrastructure the operator must fix (database unreachable, port taken): one line, no stack.
+    console.error(`kuaidai: ${e.code}: ${e.message}`);
+  } else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`kuaidai: port ${config.port} on ${config.host} is already in use; set PORT to another port`);
+  } else {
+    logger.fatal({ err: e }, 'start-up failed');
+  }
+  process.exit(1);
+}

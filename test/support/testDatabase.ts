@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config, type DatabaseTarget } from '../../server/config/index.js';
+
+/**
+ * The database tests run against follows DATABASE_URL like the app: unset → embedded PGlite;
+ * postgres://… → a fresh database created on that server for each call and dropped afterwards,
+ * so test files never share state and CI exercises the PostgreSQL path end to end.
+ */
+export const testDatabaseKind = (): 'pglite' | 'postgres' => (/^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? 'postgres' : 'pglite');
+
+export interface TestDatabase {
+  readonly target: DatabaseTarget;
+  /** The DATABASE_URL value that selects this database. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createTestDatabase(options: { persistent?: boolean } = {}): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  if (base && testDatabaseKind() === 'postgres') {
+    const name = `kd_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return {
+      target: { kind: 'postgres', url: url.toString() },
+      url: url.toString(),
+      async drop() {
+        const c = new pg.Client({ connectionString: base });
+        await c.connect();
+        try {
+          await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        } finally {
+          await c.end();
+        }
+      },
+    };
+  }
+  if (!options.persistent) return { target: { kind: 'pglite', dataDir: 'memory://' }, url: 'pglite:memory', drop: async () => {} };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-pglite-'));
+  return { target: { kind: 'pglite', dataDir: dir }, url: `pglite:${dir}`, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A test configuration on the given database, silent logs, no real secrets. */
+export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
+  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: database.url, ...env });
+}
