@@ -4,7 +4,6 @@ import tseslint from 'typescript-eslint';
 
 /** Imports each layer may not make: dependencies point inward (core ← flows ← bots/server). */
 const infrastructure = ['fastify', 'fastify-*', '@fastify/*', '@prisma/*', 'prisma', 'pg', 'pglite-prisma-adapter', '@electric-sql/*', 'ioredis', 'wechaty', 'wechaty-*', 'pino', 'node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'];
-const outward = (...folders) => folders.map((f) => `**/${f}/**`).concat(folders.map((f) => `**/${f}`));
 
 const layer = (files, forbiddenFolders, forbiddenPackages, message) => ({
   files,
