@@ -1,0 +1,21 @@
+/**
+ * Events a conversation machine receives. Every event carries `at` (epoch ms), the moment the host
+ * observed it: machines never read the clock, so they replay and test deterministically.
+ */
+export type MediaKind = 'image' | 'sticker' | 'voice' | 'video' | 'file' | 'location' | 'link' | 'other';
+
+export type ConversationEvent =
+  /** Anything the borrower typed, or the value of an option they tapped. */
+  | { readonly type: 'user.text'; readonly text: string; readonly at: number }
+  /** Non-text content; flows answer with a re-prompt. */
+  | { readonly type: 'user.media'; readonly kind: MediaKind; readonly at: number }
+  /** A staff member takes the conversation over: the bot pauses. */
+  | { readonly type: 'staff.takeover'; readonly staffId: string; readonly staffName: string; readonly at: number }
+  /** A staff message to relay to the borrower while taken over. */
+  | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number }
+  /** Staff hand the conversation back: the bot continues where the borrower was. */
+  | { readonly type: 'staff.handback'; readonly staffId: string; readonly at: number }
+  /** A deadline the machine scheduled has come (fired by the scheduler from a stored due-at row). */
+  | { readonly type: 'deadline.due'; readonly key: string; readonly kind: string; readonly at: number };
+
+export type ConversationEventType = ConversationEvent['type'];
