@@ -1,0 +1,393 @@
+import { assign, setup } from 'xstate';
+import type { Product } from '../../core/index.js';
+import type { FlowEffects } from '../host.js';
+import type { Reply } from '../reply.js';
+import { BUSY_TAG } from '../runtimeContract.js';
+import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
+import type { FlowSettings } from '../shared/flowSettings.js';
+import { notProvided } from '../shared/notProvided.js';
+import { sinkDefaults } from '../shared/sinkDefaults.js';
+import { t, type Locale } from '../text/translate.js';
+import { normalizeText } from '../understanding/normalizeText.js';
+import { pickOption } from '../understanding/pickOption.js';
+import {
+  clearField,
+  CORRECTABLE,
+  fieldOptions,
+  fieldsFor,
+  nextField,
+  readAnswer,
+  summarizeDraft,
+  type ApplicationDraft,
+  type FieldId,
+} from './applicationFields.js';
+
+export interface ApplicationInput {
+  readonly conversationId: string;
+  readonly channel: string;
+  readonly locale: Locale;
+  readonly at: number;
+  /** A draft saved when the borrower paused earlier: the flow offers to continue it. */
+  readonly draft?: ApplicationDraft;
+  readonly referral?: string;
+}
+
+export type ApplicationOutput =
+  | { readonly status: 'submitted'; readonly borrowerId: string; readonly applicationId: string; readonly productId: string; readonly borrowerName: string }
+  | { readonly status: 'paused'; readonly draft: ApplicationDraft }
+  | { readonly status: 'cancelled' };
+
+interface ApplicationContext extends FlowBase {
+  readonly draft: ApplicationDraft;
+  readonly field: FieldId | null;
+  /** Answering a correction returns to the confirmation screen. */
+  readonly correcting: boolean;
+  readonly otpCode: string | null;
+  readonly otpFailures: number;
+  readonly submitKey: string | null;
+  readonly referral: string | undefined;
+  readonly result: { borrowerId: string; applicationId: string; borrowerName: string } | null;
+  readonly hadDraft: boolean;
+  readonly outcome: 'submitted' | 'paused' | 'cancelled' | null;
+}
+
+const MAX_OTP_FAILURES = 5;
+
+/** application: collects who the borrower is and what they want, validating every answer with core/. */
+export function createApplicationMachine(products: readonly Product[], settings: FlowSettings) {
+  const productOf = (draft: ApplicationDraft): Product | undefined =>
+    products.length === 1 ? products[0] : products.find((p) => p.id === draft.productId);
+  const fieldsOf = (draft: ApplicationDraft) => fieldsFor(productOf(draft), products.length);
+
+  const question = (ctx: ApplicationContext, field: FieldId): Reply => {
+    const product = productOf(ctx.draft);
+    const options = fieldOptions(field, ctx.locale, products, product);
+    const key = field === 'amount' && product ? 'ask.amount' : (`ask.${field}` as const);
+    const text = t(ctx.locale, key, product ? { min: yuan(product.amount.min), max: yuan(product.amount.max), mobile: maskedMobile(ctx.draft.mobile) } : { mobile: maskedMobile(ctx.draft.mobile) });
+    const expects = field === 'idNumber' ? 'id_number' : field === 'mobile' ? 'mobile' : field === 'otp' ? 'otp' : field === 'amount' ? 'amount' : 'text';
+    return { text, ...(options ? { options } : {}), expects };
+  };
+
+  const confirmation = (ctx: ApplicationContext): Reply => ({
+    text: `${t(ctx.locale, 'confirm.title')}\n${summarizeDraft(ctx.draft, ctx.locale, productOf(ctx.draft))}`,
+    options: [
+      { label: t(ctx.locale, 'confirm.submit'), value: 'submit' },
+      { label: t(ctx.locale, 'confirm.edit'), value: 'edit' },
+      { label: t(ctx.locale, 'common.cancel'), value: 'cancel' },
+    ],
+    sensitive: true,
+  });
+
+  const correctionMenu = (ctx: ApplicationContext): Reply => {
+    const fields = fieldsOf(ctx.draft).filter((f) => CORRECTABLE.includes(f));
+    return { text: t(ctx.locale, 'confirm.whichField'), options: fields.map((f) => ({ label: t(ctx.locale, `field.${f}` as 'field.name'), value: f })) };
+  };
+
+  return setup({
+    types: {
+      context: {} as ApplicationContext,
+      events: {} as ChildEvent,
+      input: {} as ApplicationInput,
+      output: {} as ApplicationOutput,
+    },
+    actions: {
+      ...sinkDefaults,
+      ask: assign({ prompt: ({ context }) => (context.field ? question(context, context.field) : context.prompt) }),
+      askConfirmation: assign({ prompt: ({ context }) => confirmation(context) }),
+      askCorrection: assign({ prompt: ({ context }) => correctionMenu(context) }),
+    },
+    actors: {
+      sendOtp: notProvided<Parameters<FlowEffects['sendOtp']>[0], Awaited<ReturnType<FlowEffects['sendOtp']>>>('sendOtp'),
+      verifyOtp: notProvided<Parameters<FlowEffects['verifyOtp']>[0], Awaited<ReturnType<FlowEffects['verifyOtp']>>>('verifyOtp'),
+      submitApplication: notProvided<Parameters<FlowEffects['submitApplication']>[0], Awaited<ReturnType<FlowEffects['submitApplication']>>>('submitApplication'),
+    },
+    guards: {
+      hasDraft: ({ context }) => context.hadDraft,
+      complete: ({ context }) => nextField(context.draft, fieldsOf(context.draft)) === undefined,
+      answerValid: ({ context, event }) =>
+        event.type === 'user.text' && context.field !== null && readAnswer(context.field, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) }).ok,
+      atMobile: ({ context }) => context.field === 'mobile',
+      atOtp: ({ context }) => context.field === 'otp',
+      wantsResend: ({ context, event }) => context.field === 'otp' && event.type === 'user.text' && ['resend', '重新发送', '重发', '重新获取'].includes(normalizeText(event.text)),
+      correcting: ({ context }) => context.correcting,
+      isNudge: ({ event }) => event.type === 'deadline.due' && event.kind === 'nudge',
+      isOtpExpiry: ({ context, event }) => event.type === 'deadline.due' && event.kind === 'otp.expiry' && context.field === 'otp',
+    },
+  }).createMachine({
+    id: 'application',
+    context: ({ input }) => ({
+      conversationId: input.conversationId,
+      channel: input.channel,
+      locale: input.locale,
+      prompt: null,
+      draft: input.draft ?? {},
+      field: null,
+      correcting: false,
+      otpCode: null,
+      otpFailures: 0,
+      submitKey: null,
+      referral: input.referral,
+      result: null,
+      hadDraft: input.draft !== undefined && Object.keys(input.draft).length > 0,
+      outcome: null,
+      lastAt: input.at,
+    }),
+    initial: 'start',
+    on: {
+      'flow.tick': { actions: assign({ lastAt: ({ event }) => event.at }) },
+      'flow.reprompt': { actions: { type: 'reply', params: ({ context }) => context.prompt ?? { text: t(context.locale, 'common.continue') } } },
+      'flow.locale': { actions: [assign({ locale: ({ event }) => event.locale }), 'ask', { type: 'reply', params: ({ context }) => context.prompt ?? { text: '' } }] },
+      'flow.cancel': { target: '.cancelled' },
+      'flow.pause': { target: '.paused' },
+      'user.media': { actions: { type: 'reply', params: ({ context }) => ({ ...(context.prompt ?? { text: '' }), text: `${t(context.locale, 'hint.media')}\n${context.prompt?.text ?? ''}` }) } },
+      'deadline.due': [
+        {
+          guard: 'isNudge',
+          actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'nudge.application'), options: [{ label: t(context.locale, 'common.continue'), value: 'continue' }] }) },
+        },
+        {
+          guard: 'isOtpExpiry',
+          actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.expired'), options: [{ label: t(context.locale, 'otp.resend'), value: 'resend' }] }) },
+        },
+      ],
+    },
+    states: {
+      start: {
+        always: [{ guard: 'hasDraft', target: 'resumeOffer' }, { target: 'route' }],
+      },
+      route: {
+        always: [{ guard: 'complete', target: 'confirm' }, { target: 'asking' }],
+      },
+      resumeOffer: {
+        entry: [
+          assign({
+            prompt: ({ context }) => {
+              const field = nextField(context.draft, fieldsOf(context.draft));
+              return {
+                text: t(context.locale, 'resume.question', { step: t(context.locale, `field.${field ?? 'amount'}` as 'field.name') }),
+                options: [
+                  { label: t(context.locale, 'common.continue'), value: 'continue' },
+                  { label: t(context.locale, 'resume.restart'), value: 'restart' },
+                ],
+              };
+            },
+          }),
+          { type: 'reply', params: ({ context }) => context.prompt! },
+        ],
+        on: {
+          'user.text': [
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt!.options!)?.value === 'continue' || /^(继续|好|好的|是|ok|yes)$/.test(normalizeText(event.text)), target: 'route' },
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt!.options!)?.value === 'restart' || /^(重新开始|重新填写|重填)$/.test(normalizeText(event.text)), target: 'route', actions: assign({ draft: ({ context }) => (products.length === 1 ? {} : { productId: context.draft.productId }) }) },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+          ],
+        },
+      },
+      asking: {
+        entry: [
+          assign({ field: ({ context }) => nextField(context.draft, fieldsOf(context.draft)) ?? null }),
+          'ask',
+          { type: 'reply', params: ({ context }) => context.prompt! },
+          { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'nudge', kind: 'nudge', dueAt: context.lastAt + settings.nudgeAfterMinutes * 60_000 }) },
+        ],
+        on: {
+          'flow.back': {
+            target: 'route',
+            actions: assign({
+              draft: ({ context }) => {
+                const fields = fieldsOf(context.draft);
+                const i = context.field ? fields.indexOf(context.field) : fields.length;
+                const previous = fields.slice(0, Math.max(i, 0)).reverse().find((f) => f !== 'otp') ?? fields[0]!;
+                return clearField(context.draft, previous);
+              },
+            }),
+          },
+          'user.text': [
+            { guard: 'wantsResend', target: 'sendingOtp' },
+            {
+              guard: ({ context, event }) => context.field === 'otp' && /^\d{6}$/.test(normalizeText(event.text)),
+              target: 'verifyingOtp',
+              actions: assign({ otpCode: ({ event }) => normalizeText(event.text) }),
+            },
+            {
+              guard: 'answerValid',
+              actions: assign({
+                draft: ({ context, event }) => {
+                  const a = readAnswer(context.field!, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) });
+                  return a.ok ? { ...context.draft, ...a.patch } : context.draft;
+                },
+              }),
+              target: 'answered',
+            },
+            {
+              actions: {
+                type: 'reply',
+                params: ({ context, event }) => {
+                  const a = readAnswer(context.field!, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) });
+                  const hint = a.ok ? t(context.locale, 'hint.pickOption') : a.hint;
+                  return { ...context.prompt!, text: `${hint}\n${context.prompt!.text}` };
+                },
+              },
+            },
+          ],
+        },
+      },
+      answered: {
+        always: [
+          { guard: 'atMobile', target: 'sendingOtp' },
+          { guard: ({ context }) => context.correcting && nextField(context.draft, fieldsOf(context.draft)) === undefined, target: 'confirm' },
+          { target: 'route' },
+        ],
+      },
+      sendingOtp: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'sendOtp',
+          src: 'sendOtp',
+          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, at: context.lastAt }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.ok,
+              target: 'asking',
+              actions: [
+                { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.sent', { mobile: maskedMobile(context.draft.mobile) }) }) },
+                { type: 'scheduleDeadline', params: ({ event }) => ({ key: 'otp.expiry', kind: 'otp.expiry', dueAt: event.output.ok ? event.output.expiresAt : 0 }) },
+              ],
+            },
+            { target: 'asking', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.rateLimited') }) } },
+          ],
+          onError: {
+            target: 'asking',
+            actions: [
+              { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) },
+              assign({ draft: ({ context }) => clearField(context.draft, 'mobile') }),
+            ],
+          },
+        },
+      },
+      verifyingOtp: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'verifyOtp',
+          src: 'verifyOtp',
+          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, code: context.otpCode!, at: context.lastAt }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.result === 'ok',
+              target: 'answered',
+              actions: [
+                assign({ draft: ({ context }) => ({ ...context.draft, mobileVerified: true }), otpCode: null, otpFailures: 0 }),
+                { type: 'cancelDeadline', params: { key: 'otp.expiry' } },
+                { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.verified') }) },
+              ],
+            },
+            {
+              guard: ({ event, context }) => event.output.result === 'too_many_attempts' || context.otpFailures + 1 >= MAX_OTP_FAILURES,
+              target: 'asking',
+              actions: [
+                { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.tooMany') }) },
+                assign({ draft: ({ context }) => clearField(context.draft, 'mobile'), otpCode: null, otpFailures: 0 }),
+              ],
+            },
+            {
+              guard: ({ event }) => event.output.result === 'expired',
+              target: 'asking',
+              actions: [
+                assign({ otpCode: null }),
+                { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.expired'), options: [{ label: t(context.locale, 'otp.resend'), value: 'resend' }] }) },
+              ],
+            },
+            {
+              target: 'asking',
+              actions: [
+                assign({ otpCode: null, otpFailures: ({ context }) => context.otpFailures + 1 }),
+                { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.wrong', { left: MAX_OTP_FAILURES - context.otpFailures }) }) },
+              ],
+            },
+          ],
+          onError: { target: 'asking', actions: [assign({ otpCode: null }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
+        },
+      },
+      confirm: {
+        entry: [
+          assign({ correcting: false, field: null }),
+          'askConfirmation',
+          { type: 'reply', params: ({ context }) => context.prompt! },
+          { type: 'cancelDeadline', params: { key: 'nudge' } },
+        ],
+        on: {
+          'flow.back': { target: 'correction' },
+          'user.text': [
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context }) => `app:${context.conversationId}:${context.lastAt}` }) },
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'edit' || /^(修改|改|更正)/.test(normalizeText(event.text)), target: 'correction' },
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'cancel', target: 'cancelled' },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+          ],
+        },
+      },
+      correction: {
+        entry: ['askCorrection', { type: 'reply', params: ({ context }) => context.prompt! }],
+        on: {
+          'flow.back': { target: 'confirm' },
+          'user.text': [
+            {
+              guard: ({ event, context }) => pickOption(normalizeText(event.text).replace(/^(修改|改)/, ''), context.prompt?.options ?? []) !== undefined,
+              target: 'asking',
+              actions: assign({
+                correcting: true,
+                draft: ({ context, event }) => clearField(context.draft, pickOption(normalizeText(event.text).replace(/^(修改|改)/, ''), context.prompt!.options!)!.value as FieldId),
+              }),
+            },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+          ],
+        },
+      },
+      submitting: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'submitApplication',
+          src: 'submitApplication',
+          input: ({ context }) => {
+            const d = context.draft;
+            const product = productOf(d)!;
+            return {
+              conversationId: context.conversationId,
+              channel: context.channel,
+              productId: product.id,
+              name: d.name!,
+              idNumber: d.idNumber!,
+              mobile: d.mobile!,
+              ...(d.companyName && d.uscc && d.role ? { enterprise: { name: d.companyName, uscc: d.uscc, role: d.role } } : {}),
+              purpose: d.purpose!,
+              purposeDetail: d.purposeDetail!,
+              requestedAmount: d.amount!,
+              ...(context.referral ? { referral: context.referral } : {}),
+              idempotencyKey: context.submitKey!,
+              at: context.lastAt,
+            };
+          },
+          onDone: { target: 'submitted', actions: assign({ result: ({ event }) => event.output }) },
+          onError: {
+            target: 'confirm',
+            actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) },
+          },
+        },
+      },
+      submitted: { type: 'final', entry: [assign({ outcome: 'submitted' }), { type: 'cancelDeadline', params: { key: 'nudge' } }] },
+      cancelled: {
+        type: 'final',
+        entry: [assign({ outcome: 'cancelled' }), { type: 'cancelDeadline', params: { key: 'nudge' } }, { type: 'cancelDeadline', params: { key: 'otp.expiry' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.cancelled') }) }],
+      },
+      paused: {
+        type: 'final',
+        entry: [assign({ outcome: 'paused' }), { type: 'cancelDeadline', params: { key: 'nudge' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.paused') }) }],
+      },
+    },
+    output: ({ context }): ApplicationOutput => {
+      if (context.outcome === 'submitted' && context.result) return { status: 'submitted', ...context.result, productId: productOf(context.draft)!.id };
+      return context.outcome === 'paused' && Object.keys(context.draft).length ? { status: 'paused', draft: context.draft } : { status: 'cancelled' };
+    },
+  });
+}
+
+const yuan = (fen: number) => (fen % 100 === 0 ? `${(fen / 100).toLocaleString('en-US')}` : (fen / 100).toFixed(2));
+const maskedMobile = (m: string | undefined) => (m ? `${m.slice(0, 3)}****${m.slice(7)}` : '');

@@ -1,0 +1,264 @@
+import { assign, setup } from 'xstate';
+import { parseChineseAmount, parseTermMonths, quoteLoan, shanghaiDateOf, type Fen, type RepaymentMethod } from '../../core/index.js';
+import type { AccountView, DrawdownReceipt, FlowEffects, LineView } from '../host.js';
+import type { Reply } from '../reply.js';
+import { BUSY_TAG } from '../runtimeContract.js';
+import { drawdownReceiptCard, methodName, scheduleCard, yuan } from '../shared/cards.js';
+import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
+import { notProvided } from '../shared/notProvided.js';
+import { sinkDefaults } from '../shared/sinkDefaults.js';
+import { t, type Locale } from '../text/translate.js';
+import { normalizeText } from '../understanding/normalizeText.js';
+import { pickOption } from '../understanding/pickOption.js';
+
+export interface DrawdownInput {
+  readonly conversationId: string;
+  readonly channel: string;
+  readonly locale: Locale;
+  readonly at: number;
+  readonly borrowerId: string;
+}
+
+export type DrawdownOutput = { readonly status: 'disbursed'; readonly receipt: DrawdownReceipt } | { readonly status: 'no_line' } | { readonly status: 'cancelled' } | { readonly status: 'failed' };
+
+interface DrawdownContext extends FlowBase {
+  readonly borrowerId: string;
+  readonly line: LineView | null;
+  readonly amount: Fen | null;
+  readonly termMonths: number | null;
+  readonly method: RepaymentMethod | null;
+  readonly confirmKey: string | null;
+  readonly receipt: DrawdownReceipt | null;
+  readonly outcome: DrawdownOutput['status'] | null;
+}
+
+/** The line a drawdown uses: the active one with the most available. */
+const usableLine = (account: AccountView): LineView | null =>
+  account.lines.filter((l) => l.status === 'active' && l.available > 0).sort((a, b) => b.available - a.available)[0] ?? null;
+
+/**
+ * drawdown: amount within the available limit, term and method, a schedule preview with total
+ * interest and APR, confirmation, and exactly one disbursement per confirmation.
+ */
+export function createDrawdownMachine() {
+  const amountQuestion = (ctx: DrawdownContext): Reply => ({
+    text: t(ctx.locale, 'draw.askAmount', { available: yuan(ctx.line!.available), min: yuan(ctx.line!.minDraw) }),
+    expects: 'amount',
+    sensitive: true,
+  });
+  const termQuestion = (ctx: DrawdownContext): Reply => ({
+    text: t(ctx.locale, 'draw.askTerm'),
+    options: ctx.line!.terms.map((n) => ({ label: t(ctx.locale, 'common.months', { n }), value: String(n) })),
+  });
+  const methodQuestion = (ctx: DrawdownContext): Reply => ({
+    text: t(ctx.locale, 'draw.askMethod'),
+    options: ctx.line!.methods.map((m) => ({ label: methodName(m, ctx.locale), value: m })),
+  });
+  const quote = (ctx: DrawdownContext) =>
+    quoteLoan({ principal: ctx.amount!, annualRate: ctx.line!.annualRate, termMonths: ctx.termMonths!, method: ctx.method!, startDate: shanghaiDateOf(ctx.lastAt) });
+  const preview = (ctx: DrawdownContext): Reply => {
+    const q = quote(ctx);
+    if (!q.ok) return { text: t(ctx.locale, 'draw.invalid', { reason: q.error.messageZh ?? q.error.message }) };
+    return {
+      text: t(ctx.locale, 'draw.preview', {
+        amount: yuan(ctx.amount!),
+        term: ctx.termMonths!,
+        method: methodName(ctx.method!, ctx.locale),
+        apr: q.value.apr.compoundText,
+        aprSimple: q.value.apr.simpleText,
+        interest: yuan(q.value.totalInterest),
+        first: `${q.value.schedule.installments[0]!.dueDate} ¥${yuan(q.value.schedule.installments[0]!.total)}`,
+      }),
+      card: scheduleCard(q.value, ctx.locale),
+      options: [
+        { label: t(ctx.locale, 'draw.confirm'), value: 'confirm' },
+        { label: t(ctx.locale, 'draw.changeAmount'), value: 'amount' },
+        { label: t(ctx.locale, 'draw.changeTerm'), value: 'term' },
+        { label: t(ctx.locale, 'common.cancel'), value: 'cancel' },
+      ],
+      sensitive: true,
+    };
+  };
+  const pick = (ctx: DrawdownContext, event: ChildEvent) => (event.type === 'user.text' ? pickOption(event.text, ctx.prompt?.options ?? [])?.value : undefined);
+  const askAgain = (hint: (ctx: DrawdownContext, text: string) => string) => ({
+    type: 'reply' as const,
+    params: ({ context, event }: { context: DrawdownContext; event: ChildEvent }) => ({ ...context.prompt!, text: `${hint(context, event.type === 'user.text' ? event.text : '')}\n${context.prompt!.text}` }),
+  });
+  const amountProblem = (ctx: DrawdownContext, text: string): string => {
+    const r = parseChineseAmount(text);
+    if (!r.ok) return t(ctx.locale, 'hint.amount');
+    if (r.value > ctx.line!.available) return t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
+    if (r.value < ctx.line!.minDraw) return t(ctx.locale, 'draw.belowMin', { min: yuan(ctx.line!.minDraw) });
+    return '';
+  };
+  const termOf = (ctx: DrawdownContext, text: string): number | undefined => {
+    const chosen = pickOption(text, ctx.prompt?.options ?? []);
+    const n = chosen ? Number(chosen.value) : (() => {
+      const r = parseTermMonths(text);
+      return r.ok ? r.value : undefined;
+    })();
+    return n !== undefined && ctx.line!.terms.includes(n) ? n : undefined;
+  };
+
+  return setup({
+    types: { context: {} as DrawdownContext, events: {} as ChildEvent, input: {} as DrawdownInput, output: {} as DrawdownOutput },
+    actions: { ...sinkDefaults },
+    actors: {
+      loadAccount: notProvided<Parameters<FlowEffects['loadAccount']>[0], Awaited<ReturnType<FlowEffects['loadAccount']>>>('loadAccount'),
+      disburse: notProvided<Parameters<FlowEffects['disburse']>[0], Awaited<ReturnType<FlowEffects['disburse']>>>('disburse'),
+    },
+  }).createMachine({
+    id: 'drawdown',
+    context: ({ input }) => ({
+      conversationId: input.conversationId,
+      channel: input.channel,
+      locale: input.locale,
+      prompt: null,
+      lastAt: input.at,
+      borrowerId: input.borrowerId,
+      line: null,
+      amount: null,
+      termMonths: null,
+      method: null,
+      confirmKey: null,
+      receipt: null,
+      outcome: null,
+    }),
+    initial: 'loading',
+    on: {
+      'flow.tick': { actions: assign({ lastAt: ({ event }) => event.at }) },
+      'flow.reprompt': { actions: { type: 'reply', params: ({ context }) => context.prompt ?? { text: '' } } },
+      'flow.locale': { actions: assign({ locale: ({ event }) => event.locale }) },
+      'flow.cancel': '.cancelled',
+      'flow.pause': '.cancelled',
+      'user.media': { actions: { type: 'reply', params: ({ context }) => ({ ...(context.prompt ?? { text: '' }), text: `${t(context.locale, 'hint.media')}\n${context.prompt?.text ?? ''}` }) } },
+    },
+    states: {
+      loading: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'loadAccount',
+          src: 'loadAccount',
+          input: ({ context }) => ({ borrowerId: context.borrowerId, at: context.lastAt }),
+          onDone: [
+            { guard: ({ event }) => usableLine(event.output) !== null, target: 'amount', actions: assign({ line: ({ event }) => usableLine(event.output) }) },
+            {
+              target: 'noLine',
+              actions: {
+                type: 'reply',
+                params: ({ context, event }) => {
+                  const line = event.output.lines.find((l) => l.status === 'active');
+                  if (line && line.overdue > 0) return { text: t(context.locale, 'draw.overdueFirst', { overdue: yuan(line.overdue) }), options: [{ label: t(context.locale, 'menu.repay'), value: 'repay' }] };
+                  if (line) return { text: t(context.locale, 'draw.noneAvailable') };
+                  return { text: t(context.locale, 'draw.noLine'), options: [{ label: t(context.locale, 'menu.apply'), value: 'apply' }] };
+                },
+              },
+            },
+          ],
+          onError: { target: 'failed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+        },
+      },
+      amount: {
+        entry: [assign({ prompt: ({ context }) => amountQuestion(context) }), { type: 'reply', params: ({ context }) => context.prompt! }],
+        on: {
+          'flow.back': 'cancelled',
+          'user.text': [
+            { guard: ({ context, event }) => amountProblem(context, event.text) === '', target: 'term', actions: assign({ amount: ({ event }) => (parseChineseAmount(event.text) as { value: Fen }).value }) },
+            { actions: askAgain((ctx, text) => amountProblem(ctx, text)) },
+          ],
+        },
+      },
+      term: {
+        entry: [assign({ prompt: ({ context }) => termQuestion(context) }), { type: 'reply', params: ({ context }) => context.prompt! }],
+        on: {
+          'flow.back': 'amount',
+          'user.text': [
+            { guard: ({ context, event }) => termOf(context, event.text) !== undefined, target: 'methodRoute', actions: assign({ termMonths: ({ context, event }) => termOf(context, event.text)! }) },
+            { actions: askAgain((ctx) => t(ctx.locale, 'draw.termHint', { terms: ctx.line!.terms.join('/') })) },
+          ],
+        },
+      },
+      methodRoute: {
+        always: [
+          { guard: ({ context }) => context.line!.methods.length === 1, target: 'preview', actions: assign({ method: ({ context }) => context.line!.methods[0]! }) },
+          { target: 'method' },
+        ],
+      },
+      method: {
+        entry: [assign({ prompt: ({ context }) => methodQuestion(context) }), { type: 'reply', params: ({ context }) => context.prompt! }],
+        on: {
+          'flow.back': 'term',
+          'user.text': [
+            { guard: ({ context, event }) => pick(context, event) !== undefined, target: 'preview', actions: assign({ method: ({ context, event }) => pick(context, event) as RepaymentMethod }) },
+            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+          ],
+        },
+      },
+      preview: {
+        entry: [assign({ prompt: ({ context }) => preview(context) }), { type: 'reply', params: ({ context }) => context.prompt! }],
+        on: {
+          'flow.back': 'term',
+          'user.text': [
+            {
+              guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认借款|确定|ok|yes)$/.test(normalizeText(event.text)),
+              target: 'disbursing',
+              // One key per confirmation: a re-run of the same disbursement is recognised by the host.
+              actions: assign({ confirmKey: ({ context }) => `draw:${context.conversationId}:${context.lastAt}` }),
+            },
+            { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
+            { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },
+            { guard: ({ context, event }) => pick(context, event) === 'cancel', target: 'cancelled' },
+            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+          ],
+        },
+      },
+      disbursing: {
+        tags: [BUSY_TAG],
+        entry: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.disbursing') }) },
+        invoke: {
+          id: 'disburse',
+          src: 'disburse',
+          input: ({ context }) => ({
+            lineId: context.line!.lineId,
+            borrowerId: context.borrowerId,
+            amount: context.amount!,
+            termMonths: context.termMonths!,
+            method: context.method!,
+            idempotencyKey: context.confirmKey!,
+            at: context.lastAt,
+          }),
+          onDone: [
+            { guard: ({ event }) => event.output.ok, target: 'done', actions: assign({ receipt: ({ event }) => (event.output.ok ? event.output.receipt : null) }) },
+            {
+              target: 'preview',
+              actions: {
+                type: 'reply',
+                params: ({ context, event }) => ({ text: t(context.locale, event.output.ok ? 'error.temporary' : event.output.reason === 'payment_failed' ? 'draw.paymentFailed' : 'draw.refused') }),
+              },
+            },
+          ],
+          onError: { target: 'preview', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.paymentFailed') }) } },
+        },
+      },
+      done: {
+        type: 'final',
+        entry: [
+          assign({ outcome: 'disbursed' }),
+          {
+            type: 'reply',
+            params: ({ context }) => ({
+              text: t(context.locale, 'draw.done', { amount: yuan(context.receipt!.amount), card: context.receipt!.card }),
+              card: drawdownReceiptCard(context.receipt!, context.locale),
+              sensitive: true,
+            }),
+          },
+        ],
+      },
+      noLine: { type: 'final', entry: assign({ outcome: 'no_line' }) },
+      cancelled: { type: 'final', entry: [assign({ outcome: 'cancelled' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.cancelled') }) }] },
+      failed: { type: 'final', entry: assign({ outcome: 'failed' }) },
+    },
+    output: ({ context }): DrawdownOutput =>
+      context.outcome === 'disbursed' ? { status: 'disbursed', receipt: context.receipt! } : { status: context.outcome ?? 'failed' },
+  });
+}

@@ -1,0 +1,192 @@
+import type { ApplicantProfile, CreditDecision, DataSource, EnterpriseRole, Fen, IsoDate, LoanPurpose, RepaymentMethod, EarlyRepaymentMode } from '../core/index.js';
+
+/**
+ * The effects a conversation needs, implemented by the host (server/services) and injected with
+ * `.provide()`. Each is a promise actor: input in, output out. Inputs carry an idempotency key
+ * wherever repeating the effect would matter, because XState re-runs a promise that was in flight
+ * when a snapshot was taken. Expected failures are returned as `{ ok: false, reason }`; a thrown
+ * error means infrastructure trouble and the machine apologises and lets the borrower retry.
+ */
+export interface FlowEffects {
+  sendOtp: Effect<{ conversationId: string; mobile: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' }>;
+  verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
+  /** Registers (or finds) the borrower by ID number and creates the application. */
+  submitApplication: Effect<SubmitApplicationInput, { borrowerId: string; applicationId: string; borrowerName: string }>;
+  /** Records consent per source (text version + hash, time, channel) before any pull. */
+  recordConsent: Effect<RecordConsentInput, { consentIds: string[] }>;
+  revokeConsent: Effect<{ borrowerId: string; sources: DataSource[]; channel: string; at: number }, { revoked: DataSource[] }>;
+  /** Pulls authorised data; the host refuses any source without a recorded, unrevoked consent. */
+  pullData: Effect<{ borrowerId: string; applicationId: string; sources: DataSource[]; idempotencyKey: string; at: number }, PullDataOutput>;
+  /** Stores the decision; opens a work item for manual review. */
+  recordDecision: Effect<{ applicationId: string; decision: CreditDecision; offerExpiresAt: number | null; at: number }, { decisionId: string }>;
+  /** Opens the credit line for an accepted offer, recording the key-terms text the borrower agreed to. */
+  acceptOffer: Effect<AcceptOfferInput, { ok: true; line: LineView } | { ok: false; reason: 'expired' | 'already_accepted' | 'not_found' }>;
+  /** Marks an offer declined by the borrower or expired. */
+  closeOffer: Effect<{ applicationId: string; status: 'declined_by_borrower' | 'expired'; at: number }, { ok: true }>;
+  loadAccount: Effect<{ borrowerId: string; at: number }, AccountView>;
+  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'invalid'; detail: string }>;
+  repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed'; detail: string }>;
+  requestHandoff: Effect<{ conversationId: string; borrowerId?: string; reason: string; at: number }, { workItemId: string }>;
+  setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;
+}
+
+/** A promise actor's signature: what `fromPromise` receives and resolves with. */
+export type Effect<I, O> = (input: I) => Promise<O>;
+
+export interface SubmitApplicationInput {
+  conversationId: string;
+  channel: string;
+  productId: string;
+  name: string;
+  idNumber: string;
+  mobile: string;
+  enterprise?: { name: string; uscc: string; role: EnterpriseRole };
+  purpose: LoanPurpose;
+  purposeDetail: string;
+  requestedAmount: Fen;
+  referral?: string;
+  /** Idempotency: the same key returns the same application. */
+  idempotencyKey: string;
+  at: number;
+}
+
+export interface RecordConsentInput {
+  borrowerId: string;
+  applicationId: string;
+  conversationId: string;
+  channel: string;
+  granted: DataSource[];
+  refused: DataSource[];
+  textVersion: string;
+  /** The exact text shown; the host stores its SHA-256. */
+  text: string;
+  idempotencyKey: string;
+  at: number;
+}
+
+export type PullDataOutput =
+  | { ok: true; profile: ApplicantProfile }
+  | { ok: false; reason: 'consent_missing'; sources: DataSource[] }
+  | { ok: false; reason: 'provider_unavailable'; detail: string };
+
+export interface AcceptOfferInput {
+  applicationId: string;
+  borrowerId: string;
+  decisionId: string;
+  termsVersion: string;
+  termsText: string;
+  idempotencyKey: string;
+  at: number;
+}
+
+export interface DisburseInput {
+  lineId: string;
+  borrowerId: string;
+  amount: Fen;
+  termMonths: number;
+  method: RepaymentMethod;
+  /** One disbursement per confirmation, whatever retries happen. */
+  idempotencyKey: string;
+  at: number;
+}
+
+export interface RepayInput {
+  lineId: string;
+  borrowerId: string;
+  /** due: everything due now; partial: an amount (overdue and due first, then early repayment); payoff: settle. */
+  kind: 'due' | 'partial' | 'payoff';
+  /** Required for partial; for due/payoff the host charges the amount it computes as of `at`. */
+  amount?: Fen;
+  drawdownId?: string;
+  earlyRepaymentMode?: EarlyRepaymentMode;
+  idempotencyKey: string;
+  at: number;
+}
+
+/** What the borrower's account looks like today, for display and choices. */
+export interface AccountView {
+  borrowerId: string;
+  lines: LineView[];
+  /** An approved offer waiting for acceptance. */
+  pendingOffer?: PendingOffer;
+}
+
+export interface PendingOffer {
+  applicationId: string;
+  decisionId: string;
+  productId: string;
+  limit: Fen;
+  annualRate: number;
+  aprSimple: number;
+  aprCompound: number;
+  offerExpiresAt: number;
+}
+
+export interface LineView {
+  lineId: string;
+  productId: string;
+  productNameZh: string;
+  productNameEn: string;
+  status: 'active' | 'frozen' | 'expired' | 'closed';
+  limit: Fen;
+  available: Fen;
+  outstanding: Fen;
+  annualRate: number;
+  validUntil: IsoDate;
+  methods: RepaymentMethod[];
+  terms: number[];
+  minDraw: Fen;
+  /** Due today or overdue across drawdowns, penalty included. */
+  dueNow: Fen;
+  overdue: Fen;
+  daysPastDue: number;
+  nextDue: { date: IsoDate; amount: Fen } | null;
+  /** Settling everything today. */
+  payoffToday: Fen;
+  drawdowns: DrawdownView[];
+}
+
+export interface DrawdownView {
+  drawdownId: string;
+  reference: string;
+  drawnOn: IsoDate;
+  principal: Fen;
+  outstanding: Fen;
+  method: RepaymentMethod;
+  termMonths: number;
+  annualRate: number;
+  dueNow: Fen;
+  nextDue: { date: IsoDate; amount: Fen } | null;
+  payoffToday: Fen;
+  status: 'active' | 'settled';
+}
+
+export interface DrawdownReceipt {
+  drawdownId: string;
+  reference: string;
+  amount: Fen;
+  termMonths: number;
+  method: RepaymentMethod;
+  annualRate: number;
+  /** Masked card the money went to. */
+  card: string;
+  disbursedAt: number;
+  firstDue: { date: IsoDate; amount: Fen };
+  availableAfter: Fen;
+}
+
+export interface RepaymentReceipt {
+  repaymentId: string;
+  reference: string;
+  amount: Fen;
+  penalty: Fen;
+  interest: Fen;
+  principal: Fen;
+  /** Returned to the payer (surplus or too small to apply). */
+  unapplied: Fen;
+  card: string;
+  paidAt: number;
+  availableAfter: Fen;
+  settledDrawdowns: string[];
+  outstandingAfter: Fen;
+}

@@ -1,0 +1,240 @@
+import {
+  DEMO_PERSONAS,
+  drawFromCreditLine,
+  lineOutstandingPrincipal,
+
+  openCreditLine,
+  payoffQuote,
+  payOffCreditLine,
+  repayCreditLine,
+  shanghaiDateOf,
+  summarizeCreditLine,
+  type ApplicantProfile,
+  type CreditDecision,
+  type CreditLine,
+  type DataSource,
+  type Product,
+} from '../../core/index.js';
+import type { AccountView, FlowEffects, LineView, SubmitApplicationInput } from '../host.js';
+
+/**
+ * In-memory effects for testing the machines without a database: honest about what they do (they
+ * run core/'s credit-line functions) but keep everything in maps. The server's services are the
+ * real implementation.
+ */
+export interface FakeEffects extends FlowEffects {
+  readonly calls: { name: keyof FlowEffects; input: unknown }[];
+  readonly lines: Map<string, CreditLine>;
+  /** Set to make the next collections fail with insufficient funds. */
+  cardBalance: number;
+  /** Demo code every OTP gets. */
+  readonly otp: string;
+}
+
+export function createFakeEffects(products: readonly Product[]): FakeEffects {
+  const calls: FakeEffects['calls'] = [];
+  const borrowers = new Map<string, { id: string; name: string; idNumber: string; mobile: string }>();
+  const applications = new Map<string, SubmitApplicationInput & { id: string; borrowerId: string; decision?: CreditDecision; decisionId?: string; offerExpiresAt?: number | null; status: string }>();
+  const consents = new Map<string, Set<DataSource>>();
+  const lines = new Map<string, CreditLine>();
+  const lineOwner = new Map<string, { borrowerId: string; productId: string }>();
+  const done = new Map<string, unknown>();
+  let seq = 0;
+  const id = (p: string) => `${p}-${++seq}`;
+  const once = async <T>(key: string, f: () => T | Promise<T>): Promise<T> => {
+    if (!done.has(key)) done.set(key, await f());
+    return done.get(key) as T;
+  };
+  const product = (pid: string) => products.find((p) => p.id === pid)!;
+
+  const view = (lineId: string, at: number): LineView => {
+    const line = lines.get(lineId)!;
+    const on = shanghaiDateOf(at);
+    const s = summarizeCreditLine(line, on);
+    if (!s.ok) throw new Error(s.error.message);
+    const p = product(lineOwner.get(lineId)!.productId);
+    const q = payoffQuote(line, { on });
+    return {
+      lineId,
+      productId: p.id,
+      productNameZh: p.nameZh,
+      productNameEn: p.nameEn,
+      status: line.status,
+      limit: line.limit,
+      available: line.available,
+      outstanding: lineOutstandingPrincipal(line),
+      annualRate: line.annualRate,
+      validUntil: line.validUntil,
+      methods: [...p.repaymentMethods],
+      terms: [...p.termsMonths],
+      minDraw: 100_000,
+      dueNow: s.value.dueNow,
+      overdue: s.value.overdue,
+      daysPastDue: s.value.daysPastDue,
+      nextDue: s.value.nextDue,
+      payoffToday: q.ok ? q.value.total : 0,
+      drawdowns: line.drawdowns.map((d) => {
+        const ds = s.value.drawdowns.find((x) => x.id === d.id)!;
+        const dq = payoffQuote(line, { on, drawdownId: d.id });
+        return {
+          drawdownId: d.id,
+          reference: d.id,
+          drawnOn: d.drawnOn,
+          principal: d.principal,
+          outstanding: ds.outstandingPrincipal,
+          method: d.method,
+          termMonths: d.termMonths,
+          annualRate: d.annualRate,
+          dueNow: ds.dueNow,
+          nextDue: ds.nextDue,
+          payoffToday: dq.ok ? dq.value.total : 0,
+          status: d.status,
+        };
+      }),
+    };
+  };
+
+  const record = <K extends keyof FlowEffects>(name: K, f: FlowEffects[K]): FlowEffects[K] =>
+    (async (input: Parameters<FlowEffects[K]>[0]) => {
+      calls.push({ name, input });
+      return (f as (i: typeof input) => unknown)(input);
+    }) as FlowEffects[K];
+
+  const effects: FakeEffects = {
+    calls,
+    lines,
+    cardBalance: Number.MAX_SAFE_INTEGER,
+    otp: '123456',
+    sendOtp: record('sendOtp', async ({ at }) => ({ ok: true, expiresAt: at + 5 * 60_000 })),
+    verifyOtp: record('verifyOtp', async ({ code }) => ({ result: code === '123456' ? 'ok' : 'wrong' })),
+    submitApplication: record('submitApplication', (input) =>
+      once(input.idempotencyKey, () => {
+        const existing = [...borrowers.values()].find((b) => b.idNumber === input.idNumber);
+        const borrower = existing ?? { id: id('b'), name: input.name, idNumber: input.idNumber, mobile: input.mobile };
+        borrowers.set(borrower.id, borrower);
+        const app = { ...input, id: id('app'), borrowerId: borrower.id, status: 'submitted' };
+        applications.set(app.id, app);
+        return { borrowerId: borrower.id, applicationId: app.id, borrowerName: borrower.name };
+      }),
+    ),
+    recordConsent: record('recordConsent', (input) =>
+      once(input.idempotencyKey, () => {
+        consents.set(input.borrowerId, new Set([...(consents.get(input.borrowerId) ?? []), ...input.granted]));
+        return { consentIds: input.granted.map(() => id('c')) };
+      }),
+    ),
+    revokeConsent: record('revokeConsent', async ({ borrowerId, sources }) => {
+      const had = consents.get(borrowerId) ?? new Set();
+      const revoked = sources.filter((s) => had.has(s));
+      for (const s of revoked) had.delete(s);
+      return { revoked };
+    }),
+    pullData: record('pullData', async ({ borrowerId, applicationId, sources }) => {
+      const granted = consents.get(borrowerId) ?? new Set();
+      const missing = sources.filter((s) => !granted.has(s));
+      if (missing.length) return { ok: false, reason: 'consent_missing', sources: missing };
+      const app = applications.get(applicationId)!;
+      const persona = DEMO_PERSONAS[app.idNumber];
+      if (!persona) return { ok: false, reason: 'provider_unavailable', detail: 'fake effects only know the demo personas' };
+      const p = product(app.productId);
+      const profile: ApplicantProfile = {
+        ...persona.profile,
+        person: { name: app.name, idNumber: app.idNumber, mobile: app.mobile },
+        request: { amount: app.requestedAmount, termMonths: p.termsMonths.includes(12) ? 12 : p.termsMonths[0]!, repaymentMethod: p.repaymentMethods[0]!, purpose: app.purpose },
+        sources: Object.fromEntries(Object.entries(persona.profile.sources).filter(([k]) => granted.has(k as DataSource))),
+      };
+      return { ok: true, profile };
+    }),
+    recordDecision: record('recordDecision', async ({ applicationId, decision, offerExpiresAt }) => {
+      const app = applications.get(applicationId)!;
+      app.decision = decision;
+      app.decisionId = id('d');
+      app.offerExpiresAt = offerExpiresAt;
+      app.status = 'decided';
+      return { decisionId: app.decisionId };
+    }),
+    acceptOffer: record('acceptOffer', (input) =>
+      once(input.idempotencyKey, () => {
+        const app = applications.get(input.applicationId)!;
+        if (app.offerExpiresAt !== null && app.offerExpiresAt !== undefined && input.at >= app.offerExpiresAt) return { ok: false as const, reason: 'expired' as const };
+        const lineId = id('line');
+        const opened = openCreditLine({ id: lineId, limit: app.decision!.limit, annualRate: app.decision!.rate!, validFrom: shanghaiDateOf(input.at) });
+        if (!opened.ok) throw new Error(opened.error.message);
+        lines.set(lineId, opened.value.line);
+        lineOwner.set(lineId, { borrowerId: input.borrowerId, productId: app.productId });
+        app.status = 'accepted';
+        return { ok: true as const, line: view(lineId, input.at) };
+      }),
+    ),
+    closeOffer: record('closeOffer', async ({ applicationId, status }) => {
+      applications.get(applicationId)!.status = status;
+      return { ok: true };
+    }),
+    loadAccount: record('loadAccount', async ({ borrowerId, at }): Promise<AccountView> => ({
+      borrowerId,
+      lines: [...lineOwner.entries()].filter(([, o]) => o.borrowerId === borrowerId).map(([lineId]) => view(lineId, at)),
+    })),
+    disburse: record('disburse', (input) =>
+      once(input.idempotencyKey, () => {
+        const line = lines.get(input.lineId)!;
+        const r = drawFromCreditLine(line, { drawdownId: id('dd'), amount: input.amount, termMonths: input.termMonths, method: input.method, on: shanghaiDateOf(input.at) });
+        if (!r.ok) return { ok: false as const, reason: 'invalid' as const, detail: r.error.message };
+        lines.set(input.lineId, r.value.line);
+        const first = r.value.schedule.installments[0]!;
+        return {
+          ok: true as const,
+          receipt: {
+            drawdownId: r.value.drawdown.id,
+            reference: r.value.drawdown.id,
+            amount: input.amount,
+            termMonths: input.termMonths,
+            method: input.method,
+            annualRate: r.value.drawdown.annualRate,
+            card: '6222 **** 0001',
+            disbursedAt: input.at,
+            firstDue: { date: first.dueDate, amount: first.total },
+            availableAfter: r.value.line.available,
+          },
+        };
+      }),
+    ),
+    repay: record('repay', (input) =>
+      once(input.idempotencyKey, () => {
+        const line = lines.get(input.lineId)!;
+        const on = shanghaiDateOf(input.at);
+        const v = view(input.lineId, input.at);
+        const amount = input.kind === 'partial' ? input.amount! : input.kind === 'due' ? (v.dueNow > 0 ? v.dueNow : (v.nextDue?.amount ?? 0)) : 0;
+        if (input.kind !== 'payoff' && amount > effects.cardBalance) return { ok: false as const, reason: 'insufficient_funds' as const, detail: 'card balance' };
+        const r =
+          input.kind === 'payoff'
+            ? payOffCreditLine(line, { on, ...(input.drawdownId ? { drawdownId: input.drawdownId } : {}) })
+            : repayCreditLine(line, { amount, on, ...(input.drawdownId ? { drawdownId: input.drawdownId } : {}), ...(input.earlyRepaymentMode ? { options: { earlyRepaymentMode: input.earlyRepaymentMode } } : {}) });
+        if (!r.ok) return { ok: false as const, reason: 'invalid' as const, detail: r.error.message };
+        if (r.value.paid > effects.cardBalance) return { ok: false as const, reason: 'insufficient_funds' as const, detail: 'card balance' };
+        lines.set(input.lineId, r.value.line);
+        const sum = (k: 'penalty' | 'interest' | 'principal') => r.value.allocations.reduce((s, a) => s + (a as unknown as Record<string, number>)[k]!, 0);
+        return {
+          ok: true as const,
+          receipt: {
+            repaymentId: id('rp'),
+            reference: id('ref'),
+            amount: r.value.applied,
+            penalty: sum('penalty'),
+            interest: sum('interest'),
+            principal: sum('principal'),
+            unapplied: r.value.unapplied,
+            card: '6222 **** 0001',
+            paidAt: input.at,
+            availableAfter: r.value.line.available,
+            settledDrawdowns: [...r.value.settledDrawdownIds],
+            outstandingAfter: lineOutstandingPrincipal(r.value.line),
+          },
+        };
+      }),
+    ),
+    requestHandoff: record('requestHandoff', async () => ({ workItemId: id('wi') })),
+    setMarketingOptOut: record('setMarketingOptOut', async () => ({ ok: true })),
+  };
+  return effects;
+}
+

@@ -1,0 +1,73 @@
+import { normalizeText } from './normalizeText.js';
+
+/** What a borrower wants, recognised from Chinese (and English) keywords and synonyms. */
+export type Intent =
+  | 'apply'
+  | 'draw'
+  | 'repay'
+  | 'limit'
+  | 'bill'
+  | 'rate'
+  | 'faq'
+  | 'human'
+  | 'unsubscribe'
+  | 'revoke'
+  | 'help'
+  | 'cancel'
+  | 'back'
+  | 'later'
+  | 'greeting'
+  | 'english'
+  | 'chinese';
+
+/**
+ * Keyword lists, most specific first: "取消授权" is revoke, not cancel; "提前还款" is repay.
+ * Matching is on normalised text; an entry matches when the text contains it.
+ */
+const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
+  ['revoke', ['撤回授权', '取消授权', '撤销授权', '解除授权', 'revoke']],
+  ['unsubscribe', ['退订', '取消订阅', '不要再发', '别再发', 'unsubscribe', 'td']],
+  ['human', ['转人工', '人工客服', '人工服务', '找人工', '真人', '客服', '人工', 'human', 'agent']],
+  ['english', ['english', '英文', '英语']],
+  ['chinese', ['中文', '汉语', 'chinese']],
+  ['repay', ['还款', '还钱', '结清', '提前还', '还贷', '还本期', '还一期', '还清', 'repay', 'payoff']],
+  ['draw', ['用款', '提现', '支用', '取钱', '放款', '用钱', '借一笔', '再借', 'drawdown', 'withdraw', 'draw']],
+  ['apply', ['申请', '借款', '借钱', '贷款', '我要借', '想借', '办理', '开通', '授信', 'apply', 'loan', 'borrow']],
+  ['bill', ['账单', '待还', '应还', '还款计划', '明细', '欠款', '欠多少', 'bill', 'statement']],
+  ['limit', ['额度', '可用', '能借多少', 'limit', 'credit']],
+  ['rate', ['利率', '利息', '年化', '费率', '多少钱一天', 'rate', 'interest', 'apr']],
+  ['cancel', ['取消', '不办了', '不要了', '算了', '放弃', '退出', 'cancel', 'quit', 'stop']],
+  ['back', ['返回', '上一步', '回上一步', '后退', 'back']],
+  ['later', ['稍后', '下次', '以后再说', '晚点', '先不', '等会', '回头再', 'later']],
+  ['help', ['帮助', '菜单', '主菜单', '功能', '怎么用', 'help', 'menu']],
+  ['greeting', ['你好', '您好', '在吗', '在不在', 'hello', 'hi', '嗨', '哈喽']],
+];
+
+/** Texts longer than this are treated as content, not commands (a long message that mentions 取消 isn't a cancel). */
+const MAX_COMMAND_LENGTH = 16;
+
+export function recognizeIntent(text: string): Intent | undefined {
+  const trimmed = text.normalize('NFKC').trim();
+  if (trimmed === '?') return 'help';
+  const t = normalizeText(text);
+  if (!t || t.length > MAX_COMMAND_LENGTH * 2) return undefined;
+  const latin = trimmed.toLowerCase();
+  for (const [intent, words] of KEYWORDS) {
+    for (const w of words) {
+      // Latin keywords must be whole words ("hi" must not match "this").
+      if (/^[a-z]+$/.test(w) ? new RegExp(`(^|[^a-z])${w}([^a-z]|$)`).test(latin) : t.includes(w)) return intent;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Commands honoured in the middle of a form (cancel, back, human, help, later, language): only short
+ * messages that are essentially the command, so an answer is never mistaken for one.
+ */
+export function recognizeCommand(text: string): Intent | undefined {
+  const t = normalizeText(text);
+  if (!t || t.length > MAX_COMMAND_LENGTH) return undefined;
+  const intent = recognizeIntent(text);
+  return intent && (['cancel', 'back', 'human', 'help', 'later', 'english', 'chinese'] as const).includes(intent as 'cancel') ? intent : undefined;
+}
