@@ -3,3 +3,24 @@ export type { Reply, ReplyOption, Card, OfferCard, ScheduleCard, ReceiptCard, Ac
 export type { ConversationEvent, ConversationEventType, MediaKind } from './events.js';
 export { BUSY_TAG } from './runtimeContract.js';
 export type { Deadline, SinkAction, SinkActions, ConversationStart, ConversationStatus, SnapshotMigration, ConversationSpec, AnyActorSystem } from './runtimeContract.js';
+export { createConversationSpec, SESSION_MACHINE_ID, SESSION_MACHINE_VERSION, type ConversationSpecDeps } from './conversationSpec.js';
+export type {
+  FlowEffects,
+  Effect,
+  SubmitApplicationInput,
+  RecordConsentInput,
+  PullDataOutput,
+  AcceptOfferInput,
+  DisburseInput,
+  RepayInput,
+  AccountView,
+  PendingOffer,
+  LineView,
+  DrawdownView,
+  DrawdownReceipt,
+  RepaymentReceipt,
+} from './host.js';
+export { DEFAULT_FAQ, matchFaq, type FaqEntry } from './faq/faqTable.js';
+export { DEFAULT_FLOW_SETTINGS, type FlowSettings } from './shared/flowSettings.js';
+export { authorisationText } from './consent/authorisationText.js';
+export { t, type Locale, type MessageKey } from './text/translate.js';
