@@ -6,7 +6,7 @@ export interface FaqEntry {
   /** Lower-case keywords (Chinese or English) any of which selects the entry. */
   readonly keywords: readonly string[];
   readonly question: Readonly<Record<Locale, string>>;
-  /** May use {rateFloor} (lowest annual rate) and {aprFloor} (its APR). */
+  /** May use {rateFloor} (lowest annual rate) and {dayInterest} (interest on ¥10,000 for a day at that rate). */
   readonly answer: Readonly<Record<Locale, string>>;
 }
 
@@ -17,8 +17,8 @@ export const DEFAULT_FAQ: readonly FaqEntry[] = [
     keywords: ['利率', '利息', '年化', '费率', '多少钱一天', 'rate', 'interest', 'apr'],
     question: { zh: '利率是多少？', en: 'What is the interest rate?' },
     answer: {
-      zh: '年化利率（单利）{rateFloor} 起，按日计息，借一天算一天。例如借 1 万元用 1 天，利息约 1.80 元。具体利率以审批结果为准，每笔用款前都会展示年化利率（APR）和还款计划。',
-      en: 'From {rateFloor} a year (simple), interest accrues daily: you pay only for the days you borrow. Your rate is set at approval; the APR and schedule are shown before every drawdown.',
+      zh: '年化利率（单利）{rateFloor} 起，按日计息，借一天算一天。例如借 1 万元用 1 天，利息约 {dayInterest} 元。具体利率以审批结果为准，每笔用款前都会展示年化利率（APR）和还款计划。',
+      en: 'From {rateFloor} a year (simple), interest accrues daily: you pay only for the days you borrow (¥10,000 for one day costs about ¥{dayInterest}). Your rate is set at approval; the APR and schedule are shown before every drawdown.',
     },
   },
   {

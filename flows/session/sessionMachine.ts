@@ -1,5 +1,5 @@
 import { assign, enqueueActions, not, raise, setup, stateIn, type AnyActorRef } from 'xstate';
-import { DATA_SOURCES, formatPercent, shanghaiDateOf, type DataSource, type Product } from '../../core/index.js';
+import { DATA_SOURCES, formatPercent, type DataSource, type Product } from '../../core/index.js';
 import { createApplicationMachine, type ApplicationOutput } from '../application/applicationMachine.js';
 import type { ApplicationDraft } from '../application/applicationFields.js';
 import { createConsentMachine, type ConsentOutput } from '../consent/consentMachine.js';
@@ -86,7 +86,8 @@ export type SessionChildren = ReturnType<typeof createSessionChildren>;
  */
 export function createSessionMachine({ products, faq, settings }: SessionDeps, children: SessionChildren = createSessionChildren(products, settings)) {
   const rateFloor = Math.min(...products.map((p) => p.pricing.floor));
-  const faqParams = { rateFloor: formatPercent(rateFloor) };
+  // "Borrow ¥10,000 for one day" at the lowest rate, on the 360-day basis.
+  const faqParams = { rateFloor: formatPercent(rateFloor), dayInterest: (Math.round((1_000_000 * rateFloor) / 360) / 100).toFixed(2) };
   const menuReply = (ctx: SessionContext, lead?: string): Reply => ({
     text: `${lead ? `${lead}\n` : ''}${t(ctx.locale, 'menu.title')}`,
     options: menuOptions(ctx.locale),
@@ -576,15 +577,20 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
 const textOf = (event: SessionEvent): string => (event.type === 'user.text' ? event.text : '');
 const eventAt = (event: SessionEvent): number => ('at' in event ? event.at : 0);
 
-/** Where the conversation stands, for the staff console and the runtime's status columns. */
+/** Where the conversation stands, for the staff console and the runtime's status columns: `application.mobile`, `menu`, … */
 export function describeStep(value: unknown, children: Record<string, AnyActorRef | undefined>): string {
-  const flow = (value as { flow?: unknown }).flow;
-  const top = typeof flow === 'string' ? flow : 'menu';
+  let flow: unknown = (value as { flow?: unknown }).flow ?? 'menu';
+  const path: string[] = [];
+  while (flow && typeof flow === 'object') {
+    const [key, inner] = Object.entries(flow)[0]!;
+    path.push(key);
+    flow = inner;
+  }
+  path.push(String(flow));
+  const top = path[path.length - 1]!;
   const child = CHILD_IDS.map((id) => children[id]).find(Boolean);
   if (!child) return top;
   const snap = child.getSnapshot() as { value: unknown; context?: { field?: string | null } };
-  const inner = typeof snap.value === 'string' ? snap.value : JSON.stringify(snap.value);
-  return `${top}.${snap.context?.field ?? inner}`;
+  const inner = snap.context?.field ?? (typeof snap.value === 'string' ? snap.value : JSON.stringify(snap.value));
+  return `${top}.${inner}`;
 }
-
-export { shanghaiDateOf };

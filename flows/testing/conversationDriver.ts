@@ -3,6 +3,9 @@ import type { ConversationEvent } from '../events.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG, type AnyActorSystem, type ConversationSpec, type ConversationStart, type Deadline } from '../runtimeContract.js';
 
+/** An event as a test writes it: the driver stamps the time. */
+export type EventWithoutAt = ConversationEvent extends infer E ? (E extends unknown ? Omit<E, 'at'> : never) : never;
+
 const busy = (s: AnyMachineSnapshot): boolean =>
   s.status === 'active' && (s.hasTag(BUSY_TAG) || Object.values(s.children ?? {}).some((c) => c && busy((c as AnyActor).getSnapshot() as AnyMachineSnapshot)));
 
@@ -62,7 +65,7 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
       now += minutes * 60_000;
       return send({ type: 'user.text', text, at: now });
     },
-    send: (event: Omit<ConversationEvent, 'at'> & { at?: number }) => send({ ...event, at: event.at ?? now } as ConversationEvent),
+    send: (event: EventWithoutAt) => send({ ...event, at: now } as ConversationEvent),
     /** Fires the deadline with this key, as the scheduler would at its due time. */
     fire: (key: string) => {
       const d = deadlines.get(key);

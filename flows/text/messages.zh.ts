@@ -166,7 +166,7 @@ export const zh = {
   'handoff.cancelled': '好的，已取消转人工，我们继续。',
   'handoff.stillWaiting': '人工客服正在接入中，您的消息已记录。回复“取消”可继续自助办理。',
   'handoff.timeout': '抱歉，客服暂时繁忙。我们已记录您的问题，工作时间内会尽快联系您。我们先继续：',
-  'handoff.staffJoined': '客服 {name} 为您服务。',
+  'handoff.staffJoined': '客服{name}为您服务。',
   'handoff.ended': '人工服务已结束，感谢您的耐心。我们继续：',
   'group.noPersonalData': '⚠️ 为保护您的隐私，请不要在群里发送身份证号、手机号等个人信息。办理业务请私聊我或点击链接。',
   'group.goPrivate': '为保护您的隐私，申请、借款和还款请私聊我，或点击下方链接在网页上办理，请勿在群内发送个人信息。',
