@@ -5,7 +5,7 @@ import { validateProduct, type Product } from './product.js';
 /**
  * Demo products modelled on the seed articles. Amounts, terms and the 6.48% floor follow the
  * seeds; spreads, grade bands, multiples and thresholds are illustrative policy defaults
- * (docs/lending-risk.md). Both decide with the ILLUSTRATIVE SYNTHETIC application scorecard.
+ * (docs/lending.md (Part II)). Both decide with the ILLUSTRATIVE SYNTHETIC application scorecard.
  */
 
 const checked = (p: Product): Product => {
