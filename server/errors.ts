@@ -18,6 +18,9 @@ export const ERRORS = {
   MIGRATIONS_PENDING: { status: 503, message: 'Database migrations not applied: {pending}', messageZh: '服务暂时不可用' },
   MIGRATION_FAILED: { status: 500, message: 'Applying migrations failed: {reason}', messageZh: '服务暂时不可用' },
   CRYPTO_FAILED: { status: 500, message: 'Could not decrypt a protected field: {reason}', messageZh: '服务内部错误' },
+  CONVERSATION_BUSY: { status: 503, message: 'Conversation is busy: {reason}', messageZh: '正在处理上一条消息，请稍后再试' },
+  CONVERSATION_NOT_FOUND: { status: 404, message: 'No conversation {conversationId}', messageZh: '未找到该对话' },
+  TURN_FAILED: { status: 500, message: 'The conversation could not process {event}: {reason}', messageZh: '抱歉，系统开小差了，请稍后再试。' },
   INTERNAL: { status: 500, message: 'Internal error', messageZh: '服务内部错误' },
 } as const satisfies Record<string, { status: number; message: string; messageZh: string }>;
 

@@ -57,4 +57,23 @@ describe('loadConfig', () => {
   it('treats empty values as unset', () => {
     expect(load({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
   });
+
+  it('leaves the chat API open in development and requires CHAT_API_TOKEN in production', () => {
+    const dev = load({});
+    expect(dev.chatApiToken).toBeUndefined();
+    expect(dev.jobsPollMs).toBe(1_000);
+    expect(dev.turnSettleTimeoutMs).toBe(10_000);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const e = failure({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank' });
+    expect(e.setting).toBe('CHAT_API_TOKEN');
+    expect(e.message).toMatch(/^CHAT_API_TOKEN: is required in production/);
+    expect(load({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24) }).chatApiToken).toBe('a'.repeat(24));
+    expect(failure({ CHAT_API_TOKEN: 'short' }).message).toMatch(/^CHAT_API_TOKEN: must be at least 16 characters/);
+  });
+
+  it('names a bad JOBS_POLL_MS or TURN_SETTLE_TIMEOUT_MS', () => {
+    expect(load({ JOBS_POLL_MS: '0' }).jobsPollMs).toBe(0);
+    expect(failure({ JOBS_POLL_MS: '-1' }).setting).toBe('JOBS_POLL_MS');
+    expect(failure({ TURN_SETTLE_TIMEOUT_MS: '5' }).setting).toBe('TURN_SETTLE_TIMEOUT_MS');
+  });
 });

@@ -29,6 +29,22 @@ export interface Config {
   readonly dataKey: Buffer;
   readonly dataKeyIsDevelopmentDefault: boolean;
   readonly shutdownGraceMs: number;
+  /** Bearer token the REST chat channel requires; unset means open (refused in production). */
+  readonly chatApiToken: string | undefined;
+  /** How often the scheduler and the outbox look for due work; 0 turns polling off. */
+  readonly jobsPollMs: number;
+  /** How long a conversation turn may wait for its machine to settle (busy states) before it apologises. */
+  readonly turnSettleTimeoutMs: number;
+  /** External data, identity, SMS and payment providers: the built-in sandbox, or the bank's own (passed in code). */
+  readonly providers: 'sandbox' | 'bank';
+  /** Fixed sandbox SMS code for demos (development and test only); unset → a random code, logged by the sandbox SMS. */
+  readonly sandboxOtpCode: string | undefined;
+  /** Base of links the bot sends (group chats point people to the web chat): http://localhost:<port> by default. */
+  readonly publicBaseUrl: string;
+  /** A JSON file of products (the product factory); the demo products when unset. */
+  readonly productsFile: string | undefined;
+  /** A JSON file of FAQ entries; the default table when unset. */
+  readonly faqFile: string | undefined;
 }
 
 /** Publicly known, so only ever used outside production; production refuses to start without KUAIDAI_DATA_KEY. */
@@ -45,6 +61,15 @@ const schema = z.object({
   KUAIDAI_DATA_DIR: z.string().min(1).default('.data'),
   KUAIDAI_DATA_KEY: z.string().optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  JOBS_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://loans.example-bank.cn' }).optional(),
+  PRODUCTS_FILE: z.string().min(1).optional(),
+  FAQ_FILE: z.string().min(1).optional(),
+  TURN_SETTLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
+  ALLOW_SANDBOX_PROVIDERS: z.enum(['true', 'false']).default('false'),
+  SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -75,7 +100,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: parseDatabaseUrl(raw.DATABASE_URL, dataDir),
     ...parseDataKey(raw.KUAIDAI_DATA_KEY, envName),
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    chatApiToken: parseChatApiToken(raw.CHAT_API_TOKEN, envName),
+    jobsPollMs: raw.JOBS_POLL_MS,
+    turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
+    ...parseProviders(raw, envName),
+    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
+    productsFile: raw.PRODUCTS_FILE === undefined ? undefined : path.resolve(cwd, raw.PRODUCTS_FILE),
+    faqFile: raw.FAQ_FILE === undefined ? undefined : path.resolve(cwd, raw.FAQ_FILE),
   };
+}
+
+/** Sandbox providers fake credit data and payments: refused in production unless explicitly allowed (a demo server). */
+function parseProviders(raw: { PROVIDERS: Config['providers']; ALLOW_SANDBOX_PROVIDERS: 'true' | 'false'; SANDBOX_OTP_CODE?: string | undefined }, envName: Config['env']): Pick<Config, 'providers' | 'sandboxOtpCode'> {
+  if (envName === 'production' && raw.PROVIDERS === 'sandbox' && raw.ALLOW_SANDBOX_PROVIDERS !== 'true') {
+    throw new ConfigError('PROVIDERS', 'is sandbox, which fakes credit data and payments; set PROVIDERS=bank and wire the bank\'s providers, or ALLOW_SANDBOX_PROVIDERS=true for a demo server');
+  }
+  if (raw.SANDBOX_OTP_CODE !== undefined && (envName === 'production' || raw.PROVIDERS !== 'sandbox')) {
+    throw new ConfigError('SANDBOX_OTP_CODE', 'a fixed verification code is only allowed with sandbox providers outside production');
+  }
+  return { providers: raw.PROVIDERS, sandboxOtpCode: raw.SANDBOX_OTP_CODE };
+}
+
+/** The REST chat channel is a bank's integration point: open for development, never in production. */
+function parseChatApiToken(value: string | undefined, envName: Config['env']): string | undefined {
+  if (value === undefined && envName === 'production') {
+    throw new ConfigError('CHAT_API_TOKEN', 'is required in production: the REST chat API must not be open (at least 16 random characters, e.g. `openssl rand -hex 24`)');
+  }
+  return value;
 }
 
 /** unset → embedded PGlite in <data dir>/pglite; pglite:memory; pglite:<dir>; postgres(ql)://… */

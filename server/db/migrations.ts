@@ -7,6 +7,7 @@ import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { AppError } from '../errors.js';
 import { openSchemaEngine } from './schemaEngine.js';
+import { runScriptsWhole } from './wholeScripts.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MIGRATIONS_DIR = path.join(root, 'prisma', 'migrations');
@@ -43,7 +44,7 @@ export const migrationNames = (list: MigrationList): string[] => list.migrationD
 /** `prisma migrate deploy`, in-process: applies every migration not yet in _prisma_migrations. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, list?: MigrationList): Promise<string[]> {
   const migrationsList = list ?? (await readMigrations());
-  const engine = await openSchemaEngine(factory);
+  const engine = await openSchemaEngine(runScriptsWhole(factory));
   try {
     const out = await engine.applyMigrations({ migrationsList, filters: noFilters });
     return out.appliedMigrationNames;
@@ -66,7 +67,7 @@ export interface MigrationStatus {
 /** `prisma migrate status`, in-process. */
 export async function migrationStatus(factory: SqlMigrationAwareDriverAdapterFactory): Promise<MigrationStatus> {
   const migrationsList = await readMigrations();
-  const engine = await openSchemaEngine(factory);
+  const engine = await openSchemaEngine(runScriptsWhole(factory));
   try {
     const d = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters });
     const h = d.history;

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase, testDatabaseKind } from '../../test/support/testDatabase.js';
+import { advisoryKeys, inProcessLock, postgresAdvisoryLock, type ConversationLock } from './conversationLock.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs three overlapping holders of one key and one of another; returns the order of events. */
+async function exercise(locks: [ConversationLock, ConversationLock]): Promise<string[]> {
+  const log: string[] = [];
+  const hold = (lock: ConversationLock, key: string, name: string, ms: number) =>
+    lock.withLock(key, async () => {
+      log.push(`${name}+`);
+      await sleep(ms);
+      log.push(`${name}-`);
+    });
+  await Promise.all([hold(locks[0], 'k', 'a', 40), hold(locks[1], 'k', 'b', 10), hold(locks[0], 'k', 'c', 10), hold(locks[1], 'other', 'x', 5)]);
+  return log;
+}
+
+const exclusive = (log: string[], names: string[]) => {
+  const events = log.filter((e) => names.includes(e.slice(0, -1)));
+  for (let i = 0; i < events.length; i += 2) expect(events[i]!.slice(0, -1)).toBe(events[i + 1]!.slice(0, -1));
+};
+
+describe('conversation locks', () => {
+  it('in-process: one holder per key in arrival order; other keys run alongside', async () => {
+    const lock = inProcessLock({ waitTimeoutMs: 1_000 });
+    const log = await exercise([lock, lock]);
+    expect(log.filter((e) => e.startsWith('a') || e.startsWith('b') || e.startsWith('c'))).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+    expect(log.indexOf('x-')).toBeLessThan(log.indexOf('a-'));
+  });
+
+  it('in-process: gives up after the wait limit without blocking later waiters, and survives a throwing holder', async () => {
+    const lock = inProcessLock({ waitTimeoutMs: 30 });
+    const first = lock.withLock('k', () => sleep(100));
+    await expect(lock.withLock('k', async () => 'never')).rejects.toMatchObject({ code: 'CONVERSATION_BUSY' });
+    await first;
+    await expect(lock.withLock('k', async () => Promise.reject(new Error('bug')))).rejects.toThrow('bug');
+    expect(await lock.withLock('k', async () => 'free')).toBe('free');
+  });
+
+  it('advisory keys are stable and spread', () => {
+    expect(advisoryKeys('rest\u0000u1\u0000')).toEqual(advisoryKeys('rest\u0000u1\u0000'));
+    expect(advisoryKeys('rest\u0000u1\u0000')).not.toEqual(advisoryKeys('rest\u0000u2\u0000'));
+  });
+
+  // Runs on whichever database the suite targets (CI runs both): on PostgreSQL, two advisory-lock
+  // instances stand for two server processes; PGlite serves one process, whose in-process lock is shared.
+  it(`${testDatabaseKind()}: the lock a server uses on this database excludes a second holder, and times out`, async () => {
+    const database = await createTestDatabase();
+    const url = database.target.kind === 'postgres' ? database.target.url : undefined;
+    const make = (waitTimeoutMs: number): ConversationLock => (url ? postgresAdvisoryLock({ url, waitTimeoutMs }) : inProcessLock({ waitTimeoutMs }));
+    const one = make(2_000);
+    const two = url ? make(2_000) : one;
+    try {
+      const log = await exercise([one, two]);
+      exclusive(log, ['a', 'b', 'c']);
+      const impatient = url ? make(100) : one;
+      const held = one.withLock('slow', () => sleep(400));
+      await sleep(50);
+      if (url) await expect(impatient.withLock('slow', async () => 'never')).rejects.toMatchObject({ code: 'CONVERSATION_BUSY' });
+      else await expect(inProcessLock({ waitTimeoutMs: 100 }).withLock('slow', async () => 'free')).resolves.toBe('free'); // a separate process's lock knows nothing of this one
+      await held;
+      expect(await impatient.withLock('slow', async () => 'free')).toBe('free');
+      if (impatient !== one) await impatient.close();
+    } finally {
+      await one.close();
+      if (two !== one) await two.close();
+      await database.drop();
+    }
+  });
+});

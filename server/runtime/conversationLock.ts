@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+
+/**
+ * Serialises the turns of one conversation: whoever holds the key restores, runs and persists the
+ * machine; everyone else with the same key waits. Keys are opaque strings (see `conversationKey`).
+ */
+export interface ConversationLock {
+  /** Runs `fn` holding `key`; throws CONVERSATION_BUSY when the key cannot be had within the wait limit. */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const busy = (reason: string) => new AppError('CONVERSATION_BUSY', { reason });
+
+/** A keyed mutex for one process: waiters queue per key in arrival order. */
+export function inProcessLock(options: { waitTimeoutMs: number }): ConversationLock {
+  const tails = new Map<string, Promise<void>>();
+  return {
+    async withLock(key, fn) {
+      const previous = tails.get(key) ?? Promise.resolve();
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => (release = resolve));
+      const tail = previous.then(() => mine);
+      tails.set(key, tail);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          previous,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(busy(`waited ${options.waitTimeoutMs} ms for an earlier message`)), options.waitTimeoutMs);
+          }),
+        ]);
+      } catch (e) {
+        // Give up our place without blocking whoever queued behind us: they run once `previous` is done.
+        release();
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+      try {
+        return await fn();
+      } finally {
+        release();
+        if (tails.get(key) === tail) tails.delete(key);
+      }
+    },
+    close: async () => {},
+  };
+}
+
+/** Two int4 keys for `pg_advisory_lock(k1, k2)` from a conversation key. */
+export function advisoryKeys(key: string): [number, number] {
+  const digest = createHash('sha256').update(key).digest();
+  return [digest.readInt32BE(0), digest.readInt32BE(4)];
+}
+
+/**
+ * Across processes on PostgreSQL: the in-process mutex first (so one process never queues a second
+ * connection for the same conversation), then a session-level advisory lock held on a dedicated
+ * connection for the whole turn and released after the commit. A crashed process's connection
+ * drops, which frees its locks. `lock_timeout` bounds the wait.
+ */
+export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: number; poolSize?: number }): ConversationLock {
+  const local = inProcessLock(options);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 20,
+    connectionTimeoutMillis: options.waitTimeoutMs,
+    options: `-c lock_timeout=${options.waitTimeoutMs}`,
+    application_name: 'kuaidai-conversation-lock',
+  });
+  // An idle connection dropping (server restart) must not crash the process.
+  pool.on('error', () => {});
+  return {
+    withLock: (key, fn) =>
+      local.withLock(key, async () => {
+        const [k1, k2] = advisoryKeys(key);
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (e) {
+          throw new AppError('DB_UNAVAILABLE', { reason: `conversation lock connection: ${(e as Error).message}` }, { cause: e });
+        }
+        try {
+          await client.query('SELECT pg_advisory_lock($1, $2)', [k1, k2]);
+        } catch (e) {
+          client.release();
+          if ((e as { code?: string }).code === '55P03') throw busy(`another server held the conversation for ${options.waitTimeoutMs} ms`);
+          throw new AppError('DB_UNAVAILABLE', { reason: `conversation lock: ${(e as Error).message}` }, { cause: e });
+        }
+        try {
+          return await fn();
+        } finally {
+          try {
+            await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]);
+            client.release();
+          } catch (e) {
+            // Dropping the connection releases the lock on the server.
+            client.release(e as Error);
+          }
+        }
+      }),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ChannelName, InboundMessage } from '../../bots/index.js';
+import type { ConversationEvent, ConversationSpec, ConversationStart, Reply } from '../../flows/index.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/index.js';
+import type { FieldCipher } from '../security/fieldCipher.js';
+import { AppError } from '../errors.js';
+import type { ConversationLock } from './conversationLock.js';
+import { ConversationStore, type ConversationKey, type JobRow, type MessageRow, type StoredConversation, type TranscriptMessage } from './conversationStore.js';
+import { cleanText, inboundEvent, transcriptText } from './inboundEvent.js';
+import { MachineHost, type MachineOutcome } from './machineHost.js';
+import type { OutboxDeliverer } from './outboxDeliverer.js';
+import { openSql, sqlState, type Sql } from './sql.js';
+import { replyPayload, type StoredReply } from './storedReply.js';
+
+/** What the borrower reads when a turn fails: the message is kept, the conversation stays where it was. */
+export const APOLOGY: Reply = { text: '抱歉，系统开小差了，请稍后再试。' };
+
+/** The Job kind of a machine's deadline; its handler sends `deadline.due` back to the conversation. */
+export const DEADLINE_JOB_KIND = 'conversation.deadline';
+
+/** Channels whose HTTP response is the delivery: their replies are stored delivered. */
+export const SYNC_CHANNELS: ReadonlySet<ChannelName> = new Set(['rest', 'terminal']);
+
+export interface ReceiveResult {
+  /** Null only for a group message not addressed to the bot (ignored, nothing stored). */
+  readonly conversationId: string | null;
+  readonly replies: StoredReply[];
+  /** The message was seen before: these are the replies stored for it then; nothing ran again. */
+  readonly duplicate: boolean;
+}
+
+export interface DispatchResult {
+  readonly conversationId: string;
+  readonly replies: StoredReply[];
+}
+
+export interface RuntimeOptions {
+  readonly db: Database;
+  readonly spec: ConversationSpec;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly lock: ConversationLock;
+  /** How long a turn waits for busy states to settle before it apologises and keeps the old state. */
+  readonly settleTimeoutMs: number;
+  /** Delivers replies of push channels; without one they stay pending for a process that has a sender. */
+  readonly outbox?: OutboxDeliverer;
+  /** Raw SQL to share with the scheduler and outbox; by default the runtime opens (and closes) its own. */
+  readonly sql?: Sql;
+  /**
+   * Encrypts snapshots at rest: they hold what the borrower typed (ID number, phone) until the
+   * application is submitted. Without one (tests) snapshots are stored as plain JSON.
+   */
+  readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>;
+}
+
+/** A conversation key as one string, for locks and caches. */
+export const lockKeyOf = (key: ConversationKey): string => `${key.channel}\u0000${key.userId}\u0000${key.chatId}`;
+
+/**
+ * Hosts conversation machines: every inbound message or staff/deadline event is one turn —
+ * dedupe → lock the conversation → load its snapshot → run the machine until settled → store the
+ * snapshot, the messages, the replies (the outbox) and the deadline jobs in one statement →
+ * deliver. A conversation is never a live process between turns.
+ */
+export class ConversationRuntime {
+  private readonly host: MachineHost;
+  private readonly keys = new Map<string, ConversationKey>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  private constructor(
+    private readonly options: RuntimeOptions,
+    private readonly sql: Sql,
+    private readonly ownsSql: boolean,
+    private readonly store: ConversationStore,
+  ) {
+    this.host = new MachineHost(options.spec, options.logger);
+  }
+
+  static async create(options: RuntimeOptions): Promise<ConversationRuntime> {
+    const sql = options.sql ?? (await openSql(options.db));
+    return new ConversationRuntime(options, sql, !options.sql, new ConversationStore(sql, options.cipher));
+  }
+
+  get spec(): ConversationSpec {
+    return this.options.spec;
+  }
+
+  /** Handles one inbound message; a redelivered message returns the replies stored for it. */
+  receive(inbound: InboundMessage): Promise<ReceiveResult> {
+    return this.track(() => this.receiveNow(inbound));
+  }
+
+  /** Sends a staff or deadline event to a conversation; replies go to the outbox (or wait to be fetched on pull channels). */
+  dispatch(conversationId: string, event: ConversationEvent): Promise<DispatchResult> {
+    return this.track(() => this.dispatchNow(conversationId, event));
+  }
+
+  /** Outbound messages after `afterSeq`; on pull channels this counts as their delivery. */
+  messagesAfter(key: ConversationKey, afterSeq: number, limit: number): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
+    return this.store.messagesAfter(key, afterSeq, limit, this.options.clock.now(), SYNC_CHANNELS.has(key.channel));
+  }
+
+  /** Waits for turns under way, then releases the runtime's connection. Later calls fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    if (this.ownsSql) await this.sql.close();
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new AppError('DB_UNAVAILABLE', { reason: 'the server is shutting down' }));
+    const p = work();
+    this.inFlight.add(p);
+    void p.then(
+      () => this.inFlight.delete(p),
+      () => this.inFlight.delete(p),
+    );
+    return p;
+  }
+
+  private async receiveNow(inbound: InboundMessage): Promise<ReceiveResult> {
+    const key: ConversationKey = { channel: inbound.channel, userId: inbound.userId, chatId: inbound.chatId ?? '' };
+    // In a group the bot answers only when addressed; other chatter is neither processed nor stored.
+    if (key.chatId && inbound.addressed !== true) return { conversationId: null, replies: [], duplicate: false };
+    const at = this.options.clock.now().getTime();
+    const event = inboundEvent(inbound, at);
+    const channelMessageId = inbound.messageId;
+
+    const outcome = await this.options.lock.withLock(lockKeyOf(key), async () => {
+      const loaded = await this.store.load(key, channelMessageId);
+      if (loaded.duplicate) return this.duplicateOf(loaded.duplicate, loaded.conversation);
+      const conversation = loaded.conversation;
+      const conversationId = conversation?.id ?? randomUUID();
+      const start = this.startOf(conversationId, key, conversation, inbound);
+      const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event), payload: event.type === 'user.media' ? { media: event.kind } : null };
+      try {
+        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at) });
+        return { conversationId, replies: turn.replies, duplicate: false };
+      } catch (e) {
+        // Lost a race with a writer that held no lock (it cannot happen with the locks; the unique index is the last guard).
+        if (!(e instanceof AppError && e.code === 'CONFLICT') && sqlState(e) !== '23505') throw e;
+        const again = await this.store.load(key, channelMessageId);
+        if (again.duplicate) return this.duplicateOf(again.duplicate, again.conversation);
+        throw e instanceof AppError ? e : new AppError('CONFLICT', { reason: 'the message was stored concurrently' }, { cause: e });
+      }
+    });
+    return outcome;
+  }
+
+  private duplicateOf(duplicate: { conversationId: string; replies: StoredReply[] }, conversation: StoredConversation | undefined): ReceiveResult {
+    // A channel message id is unique per channel; one belonging to someone else is never answered with their replies.
+    if (duplicate.conversationId !== conversation?.id) throw new AppError('CONFLICT', { reason: 'this message id was already used in another conversation' });
+    return { conversationId: duplicate.conversationId, replies: duplicate.replies, duplicate: true };
+  }
+
+  private async dispatchNow(conversationId: string, event: ConversationEvent): Promise<DispatchResult> {
+    const key = this.keys.get(conversationId) ?? (await this.store.keyOf(conversationId));
+    if (!key) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
+    this.keys.set(conversationId, key);
+    if (this.keys.size > 10_000) this.keys.delete(this.keys.keys().next().value!);
+
+    return this.options.lock.withLock(lockKeyOf(key), async () => {
+      const { conversation } = await this.store.load(key, null);
+      if (!conversation || conversation.id !== conversationId) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
+      const start = this.startOf(conversationId, key, conversation, undefined);
+      // A staff message is part of the transcript (authored by the staff member); other events are not messages.
+      const inboundRow =
+        event.type === 'staff.message' ? { id: randomUUID(), channelMessageId: null, author: `staff:${event.staffId}`, text: cleanText(event.text), payload: null } : undefined;
+      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined });
+      return { conversationId, replies: turn.replies };
+    });
+  }
+
+  private startOf(conversationId: string, key: ConversationKey, conversation: StoredConversation | undefined, inbound: InboundMessage | undefined): ConversationStart {
+    const referral = conversation?.referral ?? inbound?.referral;
+    const borrowerId = conversation?.borrowerId;
+    return {
+      conversationId,
+      channel: key.channel,
+      chatType: key.chatId ? 'group' : 'private',
+      locale: conversation?.locale ?? inbound?.locale ?? 'zh',
+      ...(borrowerId ? { borrowerId } : {}),
+      ...(referral ? { referral } : {}),
+    };
+  }
+
+  /** Runs the machine and commits the turn. Must be called holding the conversation's lock. */
+  private async runTurn(t: TurnInput): Promise<{ replies: StoredReply[] }> {
+    const { spec, logger, settleTimeoutMs } = this.options;
+    const { conversation, conversationId } = t;
+    const outcome = await this.host.run({
+      stored: conversation ? { machineId: conversation.machineId, machineVersion: conversation.machineVersion, snapshot: conversation.snapshot } : undefined,
+      start: t.start,
+      event: t.event,
+      settleTimeoutMs,
+    });
+    const fail = (reason: string, error: unknown) => {
+      logger.error({ err: error, conversationId, event: t.event.type, reason, machineId: spec.machineId }, 'conversation turn failed; previous state kept');
+      if (!t.apologise) throw new AppError('TURN_FAILED', { event: t.event.type, reason }, { cause: error });
+      return this.commitTurn(t, undefined);
+    };
+    if (!outcome.ok) return fail(outcome.reason, outcome.error);
+    try {
+      return await this.commitTurn(t, outcome);
+    } catch (e) {
+      // What the machine produced cannot be stored (a borrowerId that is no borrower, text PostgreSQL
+      // refuses): a bug in the flows, answered like one. A duplicate (23505) is the caller's to judge.
+      const state = sqlState(e);
+      if (state === undefined || !/^2[23]/.test(state) || state === '23505') throw e;
+      return fail(`the turn could not be stored (SQLSTATE ${state})`, e);
+    }
+  }
+
+  /** Stores the turn (the machine's outcome, or on failure the apology with the previous state) and hands push replies to the outbox. */
+  private async commitTurn(t: TurnInput, outcome: Extract<MachineOutcome, { ok: true }> | undefined): Promise<{ replies: StoredReply[] }> {
+    const { spec, clock, outbox } = this.options;
+    const { key, conversation, conversationId } = t;
+    const now = clock.now();
+    const replies: Reply[] = outcome ? outcome.effects.replies : [APOLOGY];
+    const sync = SYNC_CHANNELS.has(key.channel) && t.event.type.startsWith('user.');
+    const pushNow = !sync && outbox?.handles(key.channel) === true;
+    let seq = conversation?.lastSeq ?? 0;
+    const rows: MessageRow[] = [];
+    if (t.inbound) {
+      rows.push({ ...t.inbound, seq: ++seq, direction: 'inbound', replyToId: null, deliveryStatus: 'none', deliveredAt: null, nextAttemptAt: null });
+    }
+    const stored: StoredReply[] = [];
+    for (const reply of replies) {
+      const row: MessageRow = {
+        id: randomUUID(),
+        seq: ++seq,
+        direction: 'outbound',
+        channelMessageId: null,
+        author: 'bot',
+        text: reply.text,
+        payload: replyPayload(reply),
+        replyToId: t.replyToId,
+        deliveryStatus: sync ? 'delivered' : 'pending',
+        deliveredAt: sync ? now.toISOString() : null,
+        // Replies this process sends right away are leased to it; others are due for whoever can send them.
+        nextAttemptAt: SYNC_CHANNELS.has(key.channel) ? null : new Date(now.getTime() + (pushNow ? outbox!.leaseMs : 0)).toISOString(),
+      };
+      rows.push(row);
+      stored.push({ ...reply, id: row.id, seq: row.seq });
+    }
+
+    const jobs: JobRow[] = [];
+    const cancelled: string[] = [];
+    if (outcome) {
+      for (const d of outcome.effects.scheduled.values()) {
+        jobs.push({ kind: DEADLINE_JOB_KIND, key: deadlineJobKey(conversationId, d.key), dueAt: new Date(d.dueAt).toISOString(), payload: { conversationId, key: d.key, kind: d.kind } });
+      }
+      for (const k of outcome.effects.cancelled) cancelled.push(deadlineJobKey(conversationId, k));
+    }
+
+    await this.store.commit({
+      conversationId,
+      key,
+      expectedVersion: conversation?.version,
+      // A failed turn keeps the stored machine; a conversation it creates starts with none.
+      machine: outcome ? { id: spec.machineId, version: spec.version, snapshot: outcome.snapshot } : conversation ? undefined : { id: spec.machineId, version: spec.version, snapshot: null },
+      status: outcome?.status,
+      referral: t.start.referral,
+      lastSeq: seq,
+      lastInboundAt: t.lastInboundAt,
+      messages: rows,
+      jobs,
+      cancelledJobKeys: cancelled,
+      now,
+    });
+    if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored);
+    return { replies: stored };
+  }
+}
+
+interface TurnInput {
+  readonly key: ConversationKey;
+  readonly conversation: StoredConversation | undefined;
+  readonly conversationId: string;
+  readonly start: ConversationStart;
+  readonly event: ConversationEvent;
+  readonly inbound: { id: string; channelMessageId: string | null; author: string; text: string; payload: unknown } | undefined;
+  readonly replyToId: string | null;
+  /** Receive answers a failed turn with an apology; dispatch reports it to its caller instead. */
+  readonly apologise: boolean;
+  readonly lastInboundAt: Date | undefined;
+}
+
+/** The Job key of a machine deadline: rescheduling the same deadline replaces its row. */
+export const deadlineJobKey = (conversationId: string, deadlineKey: string): string => `deadline:${conversationId}:${deadlineKey}`;

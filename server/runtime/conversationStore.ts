@@ -1,0 +1,207 @@
+import type { ChannelName } from '../../bots/index.js';
+import type { ConversationStatus } from '../../flows/index.js';
+import { AppError } from '../errors.js';
+import type { FieldCipher } from '../security/fieldCipher.js';
+import { epochMs, type Sql } from './sql.js';
+import { storedReplyFromRow, type StoredReply } from './storedReply.js';
+
+/** One conversation per person per chat on a channel. */
+export interface ConversationKey {
+  readonly channel: ChannelName;
+  readonly userId: string;
+  /** '' for a private chat. */
+  readonly chatId: string;
+}
+
+export interface StoredConversation {
+  readonly id: string;
+  readonly machineId: string;
+  readonly machineVersion: number;
+  readonly snapshot: unknown;
+  readonly version: number;
+  readonly lastSeq: number;
+  readonly locale: 'zh' | 'en';
+  readonly referral: string | undefined;
+  readonly borrowerId: string | undefined;
+}
+
+export interface LoadedTurn {
+  readonly conversation: StoredConversation | undefined;
+  /** The inbound message was stored before: who it belongs to and the replies stored for it. */
+  readonly duplicate: { readonly conversationId: string; readonly replies: StoredReply[] } | undefined;
+}
+
+export interface MessageRow {
+  readonly id: string;
+  readonly seq: number;
+  readonly direction: 'inbound' | 'outbound';
+  readonly channelMessageId: string | null;
+  readonly author: string;
+  readonly text: string;
+  readonly payload: unknown;
+  readonly replyToId: string | null;
+  readonly deliveryStatus: 'none' | 'pending' | 'delivered';
+  readonly deliveredAt: string | null;
+  readonly nextAttemptAt: string | null;
+}
+
+export interface JobRow {
+  readonly kind: string;
+  readonly key: string;
+  readonly dueAt: string;
+  readonly payload: unknown;
+}
+
+export interface TurnWrite {
+  readonly conversationId: string;
+  readonly key: ConversationKey;
+  /** Undefined for a conversation this turn creates. */
+  readonly expectedVersion: number | undefined;
+  /** The new machine state; undefined keeps the stored one (the turn failed). */
+  readonly machine: { readonly id: string; readonly version: number; readonly snapshot: string | null } | undefined;
+  readonly status: Pick<ConversationStatus, 'handoff' | 'borrowerId' | 'locale'> | undefined;
+  readonly referral: string | undefined;
+  readonly lastSeq: number;
+  readonly lastInboundAt: Date | undefined;
+  readonly messages: readonly MessageRow[];
+  readonly jobs: readonly JobRow[];
+  readonly cancelledJobKeys: readonly string[];
+  readonly now: Date;
+}
+
+export interface TranscriptMessage extends StoredReply {
+  readonly author: string;
+  readonly createdAt: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The two statements of a turn are PL/pgSQL functions (migration 20261122174829_runtime), planned once
+// per connection: planning was half of a turn's database time on PGlite.
+const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4)';
+const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
+const REPLIES_TO_SQL = `SELECT id::text AS "id", seq AS "seq", text AS "text", payload::text AS "payload" FROM "Message" WHERE "replyToId" = $1::uuid ORDER BY seq`;
+
+// Pull channels (REST, terminal) count a message as delivered once the client has fetched it.
+const MESSAGES_AFTER_SQL = `
+WITH c AS (
+  SELECT id, "lastSeq" FROM "Conversation" WHERE channel = $1::"Channel" AND "externalUserId" = $2 AND "externalChatId" = $3
+),
+sel AS (
+  SELECT m.id, m.seq, m.text, m.payload, m.author, m."deliveryStatus", m."createdAt"
+  FROM c JOIN "Message" m ON m."conversationId" = c.id
+  WHERE m.direction = 'outbound' AND m.seq > $4::int
+  ORDER BY m.seq LIMIT $5::int
+),
+fetched AS (
+  UPDATE "Message" SET "deliveryStatus" = 'delivered', "deliveredAt" = $6::timestamptz, "deliveryAttempts" = "deliveryAttempts" + 1
+  WHERE $7::boolean AND id IN (SELECT id FROM sel WHERE "deliveryStatus" = 'pending')
+  RETURNING 1
+)
+SELECT sel.id::text AS "id", sel.seq AS "seq", sel.text AS "text", sel.payload::text AS "payload", sel.author AS "author",
+       ${epochMs('sel."createdAt"')} AS "createdAt", (SELECT "lastSeq" FROM c) AS "lastSeq", (SELECT count(*) FROM fetched)::int AS "fetched"
+FROM (SELECT 1) AS one LEFT JOIN sel ON true
+ORDER BY sel.seq`;
+
+/** The runtime's few statements: one read and one write per turn. */
+export class ConversationStore {
+  constructor(
+    private readonly sql: Sql,
+    /** Seals snapshots at rest; a stored JSON string is a sealed snapshot, an object a plain one. */
+    private readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>,
+  ) {}
+
+  private openSnapshot(stored: unknown): unknown {
+    if (stored == null) return null;
+    const value: unknown = JSON.parse(stored as string);
+    return typeof value === 'string' && this.cipher ? JSON.parse(this.cipher.decrypt(value)) : value;
+  }
+
+  async load(key: ConversationKey, channelMessageId: string | null): Promise<LoadedTurn> {
+    const rows = await this.sql.query(LOAD_SQL, [key.channel, key.userId, key.chatId, channelMessageId]);
+    const c = rows.find((r) => r.row === 'conversation');
+    const d = rows.find((r) => r.row === 'duplicate');
+    const conversation: StoredConversation | undefined = c && {
+      id: c.id as string,
+      machineId: c.ref as string,
+      machineVersion: c.machineVersion as number,
+      snapshot: this.openSnapshot(c.snapshot),
+      version: c.version as number,
+      lastSeq: c.lastSeq as number,
+      locale: c.locale === 'en' ? 'en' : 'zh',
+      referral: (c.referral as string | null) ?? undefined,
+      borrowerId: (c.borrowerId as string | null) ?? undefined,
+    };
+    if (!d) return { conversation, duplicate: undefined };
+    const replies = await this.sql.query(REPLIES_TO_SQL, [d.id as string]);
+    return {
+      conversation,
+      duplicate: {
+        conversationId: d.ref as string,
+        replies: replies.map((r) => storedReplyFromRow({ id: r.id as string, seq: r.seq as number, text: r.text as string, payload: r.payload })),
+      },
+    };
+  }
+
+  async keyOf(conversationId: string): Promise<ConversationKey | undefined> {
+    if (!UUID.test(conversationId)) return undefined;
+    const [row] = await this.sql.query('SELECT channel::text AS "channel", "externalUserId" AS "userId", "externalChatId" AS "chatId" FROM "Conversation" WHERE id = $1::uuid', [conversationId]);
+    return row ? { channel: row.channel as ChannelName, userId: row.userId as string, chatId: row.chatId as string } : undefined;
+  }
+
+  /** Writes the turn atomically; throws CONFLICT when the conversation changed since it was loaded. */
+  async commit(w: TurnWrite): Promise<void> {
+    const rest = JSON.stringify({
+      id: w.conversationId,
+      channel: w.key.channel,
+      userId: w.key.userId,
+      chatId: w.key.chatId,
+      expectedVersion: w.expectedVersion ?? null,
+      machineId: w.machine?.id ?? null,
+      machineVersion: w.machine?.version ?? null,
+      handoff: w.status?.handoff ?? null,
+      borrowerId: w.status?.borrowerId && UUID.test(w.status.borrowerId) ? w.status.borrowerId : null,
+      lastSeq: w.lastSeq,
+      lastInboundAt: w.lastInboundAt?.toISOString() ?? null,
+      locale: w.status?.locale ?? null,
+      referral: w.referral ?? null,
+      now: w.now.toISOString(),
+      messages: w.messages.map((m) => ({
+        id: m.id,
+        seq: m.seq,
+        direction: m.direction,
+        cmid: m.channelMessageId,
+        author: m.author,
+        text: m.text,
+        payload: m.payload,
+        reply_to: m.replyToId,
+        status: m.deliveryStatus,
+        delivered_at: m.deliveredAt,
+        next_attempt_at: m.nextAttemptAt,
+      })),
+      jobs: w.jobs.map((j) => ({ kind: j.kind, key: j.key, due_at: j.dueAt, payload: j.payload })),
+      cancelledJobKeys: w.cancelledJobKeys,
+    });
+    // The snapshot is JSON text already: spliced in rather than parsed and serialised again.
+    const snapshot = w.machine?.snapshot == null ? 'null' : this.cipher ? JSON.stringify(this.cipher.encrypt(w.machine.snapshot)) : w.machine.snapshot;
+    const argument = `{"snapshot":${snapshot},${rest.slice(1)}`;
+    const [row] = await this.sql.query(COMMIT_SQL, [argument]);
+    if (row?.committed !== 1) {
+      throw new AppError('CONFLICT', { reason: `conversation ${w.conversationId} was changed by another writer; the message was not stored` });
+    }
+  }
+
+  /** Outbound messages after `afterSeq`, oldest first; on pull channels fetching them marks them delivered. */
+  async messagesAfter(key: ConversationKey, afterSeq: number, limit: number, now: Date, markDelivered: boolean): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
+    const rows = await this.sql.query(MESSAGES_AFTER_SQL, [key.channel, key.userId, key.chatId, afterSeq, limit, now.toISOString(), markDelivered]);
+    const lastSeq = (rows[0]?.lastSeq as number | null | undefined) ?? 0;
+    const messages = rows
+      .filter((r) => r.id != null)
+      .map((r) => ({
+        ...storedReplyFromRow({ id: r.id as string, seq: r.seq as number, text: r.text as string, payload: r.payload }),
+        author: r.author as string,
+        createdAt: r.createdAt as number,
+      }));
+    return { messages, lastSeq };
+  }
+}

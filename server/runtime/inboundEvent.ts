@@ -1,0 +1,40 @@
+import { scrubPii } from '../logging/index.js';
+import type { InboundMessage } from '../../bots/index.js';
+import type { ConversationEvent } from '../../flows/index.js';
+
+/**
+ * Longest text a machine is given. Longer input (a pasted document, garbage) is cut here rather than
+ * refused: the flows answer with a re-prompt, and the borrower is never left without a reply.
+ */
+export const MAX_EVENT_TEXT = 2_000;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// NUL cannot be stored in PostgreSQL text; other control characters are noise. Tab and newlines stay.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/** Well-formed, storable text of at most `max` code points (emoji are never cut in half). */
+export function cleanText(text: string, max = MAX_EVENT_TEXT): string {
+  const clean = text.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, '');
+  if (clean.length <= max) return clean;
+  let out = '';
+  let count = 0;
+  for (const ch of clean) {
+    if (count++ === max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** The machine event for an inbound message: `user.text`, or `user.media` for non-text content. */
+export function inboundEvent(message: InboundMessage, at: number): ConversationEvent {
+  if (message.text !== undefined && message.media === undefined) return { type: 'user.text', text: cleanText(message.text), at };
+  return { type: 'user.media', kind: message.media ?? 'other', at };
+}
+
+/** How the inbound message appears in the transcript. */
+export function transcriptText(event: ConversationEvent): string {
+  // The transcript staff read keeps ID, phone and card numbers masked; the clear value lives only
+  // in the (encrypted) snapshot until the application stores it encrypted on the borrower.
+  return event.type === 'user.text' ? scrubPii(event.text) : event.type === 'user.media' ? `[${event.kind}]` : '';
+}
