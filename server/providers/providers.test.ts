@@ -1,0 +1,107 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PERSONAS, demoPersona, generateResidentId, type PersonIdentity } from '../../core/index.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../logging/index.js';
+import { createProviders, createSandboxProviders, sandboxFileFor, SANDBOX_CARD_BALANCE, type DataQuery } from './index.js';
+
+const silent = createLogger('silent');
+const at = Date.parse('2026-01-15T02:00:00Z');
+const consent = { consentId: 'c1', source: 'credit_bureau' as const, textVersion: 'v1', textHash: 'h', grantedAt: at };
+const query = (person: PersonIdentity, extra: Partial<DataQuery> = {}): DataQuery => ({ person, consent, at, ...extra });
+
+/** A logger whose lines tests can read. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
+  return { logger: createLogger('info', 'json', stream), lines: () => lines.map((l) => JSON.parse(l) as { msg: string }) };
+}
+
+describe('sandbox providers', () => {
+  it('answer demo personas with their own files', async () => {
+    const p = createSandboxProviders(silent);
+    for (const persona of Object.values(DEMO_PERSONAS)) {
+      const q = query(persona.profile.person, persona.profile.enterprise ? { enterprise: persona.profile.enterprise } : {});
+      expect(await p.creditBureau.report(q)).toEqual({ ok: true, data: persona.profile.sources.credit_bureau ?? null, synthetic: false });
+      expect(await p.government.housingFund(q)).toMatchObject({ ok: true, data: persona.profile.sources.housing_fund ?? null });
+      expect(await p.bank.relationship(q)).toMatchObject({ ok: true, data: persona.profile.sources.bank ?? null });
+      expect(await p.identity.watchlist(q)).toMatchObject({ ok: true, data: persona.profile.watchlist });
+      expect((await p.identity.verify(q)).ok && (await p.identity.verify(q))).toMatchObject({ data: { nameIdMatch: true } });
+    }
+    const owner = demoPersona('enterprise_owner').profile;
+    const q = query(owner.person, { enterprise: owner.enterprise! });
+    expect(await p.government.businessRegistry(q)).toMatchObject({ data: { status: 'active', establishedOn: '2016-04-01' } });
+    expect(await p.government.tax(q)).toMatchObject({ data: { annualTaxPaid: 18_000_000, creditGrade: 'A' } });
+    expect(await p.government.businessRegistry(query(owner.person))).toEqual({ ok: true, data: null });
+  });
+
+  it('flag a name that is not the persona\'s as a name/ID mismatch; the blacklisted persona is on the court list', async () => {
+    const p = createSandboxProviders(silent);
+    const excellent = demoPersona('excellent').profile.person;
+    expect(await p.identity.verify({ person: { ...excellent, name: '张三' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: false } });
+    expect(await p.identity.verify({ person: { ...excellent, mobile: '13900000000' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: true } });
+    expect(await p.identity.watchlist({ person: demoPersona('blacklisted').profile.person, at })).toMatchObject({ data: { courtDefaulter: true } });
+    expect(await p.identity.verify({ person: { ...excellent, idNumber: '430702198605120231' }, at })).toMatchObject({ data: { nameIdMatch: false } });
+  });
+
+  it('make up the same synthetic file for the same ID number, labelled synthetic, and different files for others', async () => {
+    const id = generateResidentId({ regionCode: '410102', birthDate: '1988-08-08', sex: 'female', serial: 42 });
+    const other = generateResidentId({ regionCode: '410102', birthDate: '1988-08-08', sex: 'female', serial: 43 });
+    const person = { name: '王芳', idNumber: id, mobile: '13600000000' };
+    const a = createSandboxProviders(silent);
+    const b = createSandboxProviders(silent);
+    const first = await a.creditBureau.report(query(person));
+    expect(first).toMatchObject({ ok: true, synthetic: true });
+    expect(await b.creditBureau.report(query(person))).toEqual(first);
+    expect(await b.bank.relationship(query(person))).toEqual(await a.bank.relationship(query(person)));
+    expect(sandboxFileFor(id)).toEqual(sandboxFileFor(id.toLowerCase()));
+    const files = [id, other].map((x) => JSON.stringify(sandboxFileFor(x)!.profile.sources));
+    expect(files[0]).not.toEqual(files[1]);
+    expect(sandboxFileFor('123')).toBeNull();
+    expect(await a.creditBureau.report(query({ ...person, idNumber: '123' }))).toEqual({ ok: true, data: null });
+  });
+
+  it('log the SMS code in a line a developer can read, and keep it for tests', async () => {
+    const { logger, lines } = capturingLogger();
+    const p = createSandboxProviders(logger);
+    expect(await p.sms.sendVerificationCode({ mobile: '13807360001', code: '123456', ttlMinutes: 5 })).toMatchObject({ ok: true });
+    expect(p.sms.lastCode('13807360001')).toBe('123456');
+    expect(lines().map((l) => l.msg)).toContain('[sandbox-sms] 验证码 123456 → 138****0001 (5 分钟内有效)');
+    expect(JSON.stringify(lines())).not.toContain('13807360001');
+  });
+
+  it('move sandbox money once per key, keep a card balance, and refuse .44 collections as insufficient funds', async () => {
+    const { payments } = createSandboxProviders(silent);
+    const request = { idempotencyKey: 'k1', borrowerId: 'b1', amount: 3_000_000, reference: 'DD1', at };
+    const paid = await payments.disburse(request);
+    expect(paid).toMatchObject({ ok: true, amount: 3_000_000, card: payments.cardOf('b1') });
+    expect(await payments.disburse(request)).toEqual(paid);
+    expect(payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 3_000_000);
+    expect(await payments.collect({ ...request, idempotencyKey: 'k2', amount: 100_044 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
+    const collected = await payments.collect({ ...request, idempotencyKey: 'k3', amount: 100_000 });
+    expect(await payments.collect({ ...request, idempotencyKey: 'k3', amount: 999 })).toEqual(collected);
+    expect(payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 2_900_000);
+    payments.setBalance('b2', 500);
+    expect(await payments.collect({ ...request, borrowerId: 'b2', idempotencyKey: 'k4', amount: 501 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
+    expect(payments.cardOf('b1')).toBe(createSandboxProviders(silent).payments.cardOf('b1'));
+  });
+});
+
+describe('provider selection', () => {
+  it('defaults to the sandbox and refuses it in production unless explicitly allowed', () => {
+    expect(loadConfig({ KUAIDAI_ENV: 'test' }).providers).toBe('sandbox');
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: Buffer.alloc(32, 1).toString('base64'), CHAT_API_TOKEN: 'x'.repeat(24) };
+    expect(() => loadConfig(production)).toThrow(/PROVIDERS: is sandbox/);
+    expect(loadConfig({ ...production, ALLOW_SANDBOX_PROVIDERS: 'true' }).providers).toBe('sandbox');
+    expect(loadConfig({ ...production, PROVIDERS: 'bank' }).providers).toBe('bank');
+    expect(() => loadConfig({ ...production, ALLOW_SANDBOX_PROVIDERS: 'true', SANDBOX_OTP_CODE: '123456' })).toThrow(/SANDBOX_OTP_CODE/);
+    expect(loadConfig({ KUAIDAI_ENV: 'development', SANDBOX_OTP_CODE: '123456' }).sandboxOtpCode).toBe('123456');
+  });
+
+  it('needs the bank\'s providers when PROVIDERS=bank', () => {
+    expect(() => createProviders({ providers: 'bank', env: 'production' }, silent)).toThrow(/no bank providers/);
+    const bank = createSandboxProviders(silent);
+    expect(createProviders({ providers: 'bank', env: 'production' }, silent, bank)).toBe(bank);
+    expect(createProviders({ providers: 'sandbox', env: 'development' }, silent).payments.name).toBe('sandbox-payments');
+  });
+});

@@ -1,0 +1,128 @@
+import type { ApplicantProfile, AuthorisedData, DataSource, EnterpriseRole, LoanPurpose, PersonIdentity, Product } from '../../core/index.js';
+import type { FlowEffects, PullDataOutput } from '../../flows/host.js';
+import { AppError } from '../errors.js';
+import type { ConsentEvidence, DataQuery, ProviderResult, Providers } from '../providers/index.js';
+import { activeConsents } from './consentService.js';
+import { audit, inTransaction, isUniqueViolation, productById, recalled, remember, toFen } from './persistence.js';
+import type { ServiceContext } from './serviceDeps.js';
+
+/** The term and method a pull assumes when the application names none: 12 months if offered, the product's first method. */
+export function defaultTerms(product: Product): { termMonths: number; repaymentMethod: string } {
+  const termMonths = product.termsMonths.includes(12) ? 12 : (product.termsMonths[product.termsMonths.length - 1] as number);
+  return { termMonths, repaymentMethod: product.repaymentMethods[0] as string };
+}
+
+async function fetchSource(providers: Providers, source: DataSource, query: DataQuery): Promise<ProviderResult<unknown>> {
+  switch (source) {
+    case 'credit_bureau':
+      return providers.creditBureau.report(query);
+    case 'housing_fund':
+      return providers.government.housingFund(query);
+    case 'social_security':
+      return providers.government.socialSecurity(query);
+    case 'tax':
+      return providers.government.tax(query);
+    case 'business_registry':
+      return providers.government.businessRegistry(query);
+    case 'bank':
+      return providers.bank.relationship(query);
+  }
+}
+
+const settle = <T>(promise: Promise<ProviderResult<T>>): Promise<ProviderResult<T>> =>
+  promise.catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: e instanceof Error ? e.message : String(e) }));
+
+/**
+ * Pulls authorised data and assembles the core ApplicantProfile. The guarantee: a source without
+ * a recorded, unrevoked consent of this borrower is refused (`consent_missing`) and no provider is
+ * called at all. Identity and watchlist checks run on what the applicant submitted and need no
+ * source consent. A successful pull is kept by key (encrypted, it holds personal data), so a
+ * re-run effect does not pull twice.
+ */
+export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullData'> {
+  const { db, cipher, providers, products, clock, logger } = ctx;
+  const SCOPE = 'pullData';
+  const open = (stored: { sealed: string }): PullDataOutput => ({ ok: true, profile: JSON.parse(cipher.decrypt(stored.sealed)) as ApplicantProfile });
+
+  return {
+    async pullData({ borrowerId, applicationId, sources, idempotencyKey, at }) {
+      const previous = await recalled<{ sealed: string }>(db.prisma, SCOPE, idempotencyKey);
+      if (previous) return open(previous);
+
+      const wanted = [...new Set(sources)];
+      const borrower = await db.prisma.borrower.findUnique({ where: { id: borrowerId } });
+      const application = await db.prisma.application.findUnique({ where: { id: applicationId } });
+      if (!borrower || !application || application.borrowerId !== borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
+      const consents = await activeConsents(db.prisma, borrowerId, wanted, at);
+      const missing = wanted.filter((s) => !consents.has(s));
+      if (missing.length) {
+        await inTransaction(db.prisma, (tx) =>
+          audit(tx, { actorType: 'system', action: 'data_pull.refused', subjectType: 'Application', subjectId: applicationId, at, detail: { reason: 'consent_missing', sources: missing, requested: wanted } }),
+        );
+        logger.warn({ applicationId, sources: missing }, 'data pull refused: no consent recorded');
+        return { ok: false, reason: 'consent_missing', sources: missing };
+      }
+
+      if (!borrower.idNumberEnc || !borrower.phoneEnc || !borrower.name) throw new AppError('VALIDATION_FAILED', { field: 'borrowerId', reason: 'borrower has no identity on file' });
+      const person: PersonIdentity = { name: borrower.name, idNumber: cipher.decrypt(borrower.idNumberEnc), mobile: cipher.decrypt(borrower.phoneEnc) };
+      const enterprise = borrower.uscc && borrower.enterpriseName
+        ? { name: borrower.enterpriseName, uscc: borrower.uscc, role: (borrower.enterpriseRole ?? 'legal_representative') as EnterpriseRole }
+        : undefined;
+
+      const results = await Promise.all(
+        wanted.map(async (source) => {
+          const c = consents.get(source)!;
+          const consent: ConsentEvidence = { consentId: c.id, source, textVersion: c.textVersion, textHash: c.textHash, grantedAt: c.grantedAt.getTime() };
+          return [source, await settle(fetchSource(providers, source, { person, ...(enterprise ? { enterprise } : {}), consent, at }))] as const;
+        }),
+      );
+      const [verification, watchlist] = await Promise.all([settle(providers.identity.verify({ person, at })), settle(providers.identity.watchlist({ person, at }))]);
+      const failed = [...results.map(([s, r]) => [s, r] as const), ['identity', verification] as const, ['watchlist', watchlist] as const].filter(([, r]) => !r.ok);
+      if (failed.length) {
+        const detail = failed.map(([s, r]) => `${s}: ${r.ok ? '' : r.detail}`).join('; ');
+        logger.warn({ applicationId, failed: failed.map(([s]) => s) }, 'data pull: provider unavailable');
+        return { ok: false, reason: 'provider_unavailable', detail };
+      }
+
+      const data: Record<string, unknown> = {};
+      for (const [source, r] of results) if (r.ok && r.data !== null) data[source] = r.data;
+      const product = productById(products, application.productId);
+      const terms = defaultTerms(product);
+      const profile: ApplicantProfile = {
+        person,
+        ...(enterprise ? { enterprise } : {}),
+        request: {
+          amount: toFen(application.requestedAmount),
+          termMonths: application.requestedTerm ?? terms.termMonths,
+          repaymentMethod: terms.repaymentMethod,
+          purpose: (application.purpose ?? 'consumer') as LoanPurpose,
+        },
+        sources: data as AuthorisedData,
+        ...(watchlist.ok && watchlist.data ? { watchlist: watchlist.data } : {}),
+        ...(verification.ok && verification.data ? { verification: verification.data } : {}),
+      };
+      const synthetic = [...results.map(([, r]) => r), verification, watchlist].some((r) => r.ok && r.synthetic === true);
+      const sealed = { sealed: cipher.encrypt(JSON.stringify(profile)) };
+      try {
+        await inTransaction(db.prisma, async (tx) => {
+          await remember(tx, SCOPE, idempotencyKey, sealed, clock.now());
+          await audit(tx, {
+            actorType: 'system',
+            action: 'data_pull.completed',
+            subjectType: 'Application',
+            subjectId: applicationId,
+            at,
+            detail: { sources: wanted, found: Object.keys(data), consentIds: wanted.map((s) => consents.get(s)!.id), synthetic },
+          });
+        });
+      } catch (e) {
+        // The same key pulled in parallel: answer what the first one stored.
+        if (!isUniqueViolation(e)) throw e;
+        const first = await recalled<{ sealed: string }>(db.prisma, SCOPE, idempotencyKey);
+        if (first) return open(first);
+        throw e;
+      }
+      return { ok: true, profile };
+    },
+  };
+}

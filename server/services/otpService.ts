@@ -1,0 +1,61 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FlowEffects } from '../../flows/host.js';
+import { AppError } from '../errors.js';
+import { inTransaction } from './persistence.js';
+import type { ServiceContext } from './serviceDeps.js';
+
+/**
+ * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
+ * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile and 10
+ * an hour per mobile. Only the latest challenge of a conversation and mobile counts.
+ */
+export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp'> {
+  const { db, cipher, providers, options, logger } = ctx;
+  const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
+
+  return {
+    async sendOtp({ conversationId, mobile, at }) {
+      const mobileHash = cipher.lookupHash(mobile);
+      const now = new Date(at);
+      const challenge = await inTransaction(db.prisma, async (tx) => {
+        const recent = await tx.otpChallenge.findFirst({ where: { conversationId, mobileHash, sentAt: { gt: new Date(at - options.otpResendMs) } } });
+        if (recent) return null;
+        const lastHour = await tx.otpChallenge.count({ where: { mobileHash, sentAt: { gt: new Date(at - 3_600_000) } } });
+        if (lastHour >= options.otpMaxPerHour) return null;
+        const code = options.otpCode();
+        if (!/^\d{6}$/.test(code)) throw new AppError('CONFIG_INVALID', { setting: 'otpCode', reason: 'must make 6 digits' });
+        const id = randomUUID();
+        await tx.otpChallenge.create({
+          data: { id, conversationId, mobileHash, codeHash: codeHash(id, code), sentAt: now, expiresAt: new Date(at + options.otpTtlMs), maxAttempts: options.otpMaxAttempts },
+        });
+        return { id, code };
+      });
+      if (!challenge) return { ok: false, reason: 'rate_limited' };
+      const sent = await providers.sms.sendVerificationCode({ mobile, code: challenge.code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
+      if (!sent.ok) {
+        // Nothing reached the phone: forget the challenge so the borrower may ask again at once.
+        await db.prisma.otpChallenge.delete({ where: { id: challenge.id } });
+        logger.warn({ provider: providers.sms.name, reason: sent.reason }, 'SMS code not sent');
+        throw new AppError('INTERNAL', {}, { cause: new Error(`SMS not sent: ${sent.detail}`) });
+      }
+      return { ok: true, expiresAt: at + options.otpTtlMs };
+    },
+
+    async verifyOtp({ conversationId, mobile, code, at }) {
+      const mobileHash = cipher.lookupHash(mobile);
+      const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash }, orderBy: { sentAt: 'desc' } });
+      if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at) return { result: 'expired' };
+      if (challenge.attempts >= challenge.maxAttempts) return { result: 'too_many_attempts' };
+      // Count the attempt first, atomically, so parallel guesses cannot exceed the limit.
+      const counted = await db.prisma.otpChallenge.updateMany({ where: { id: challenge.id, attempts: { lt: challenge.maxAttempts }, consumedAt: null }, data: { attempts: { increment: 1 } } });
+      if (counted.count === 0) return { result: 'too_many_attempts' };
+      const given = Buffer.from(codeHash(challenge.id, String(code).trim()));
+      const stored = Buffer.from(challenge.codeHash);
+      if (given.length === stored.length && timingSafeEqual(given, stored)) {
+        const consumed = await db.prisma.otpChallenge.updateMany({ where: { id: challenge.id, consumedAt: null }, data: { consumedAt: new Date(at) } });
+        return { result: consumed.count === 1 ? 'ok' : 'expired' };
+      }
+      return { result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' };
+    },
+  };
+}

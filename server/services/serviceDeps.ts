@@ -1,0 +1,67 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Product } from '../../core/index.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import type { Providers } from '../providers/index.js';
+import type { FieldCipher } from '../security/fieldCipher.js';
+
+/** Policy settings of the services, with defaults a bank may override. */
+export interface ServiceOptions {
+  /** How long an SMS code is valid. */
+  readonly otpTtlMs: number;
+  /** Wrong codes allowed per challenge; the last one ends it. */
+  readonly otpMaxAttempts: number;
+  /** Minimum gap between two codes to one mobile in one conversation. */
+  readonly otpResendMs: number;
+  /** Codes to one mobile per rolling hour, across conversations. */
+  readonly otpMaxPerHour: number;
+  /** Makes a 6-digit code; random by default. A fixed code is for sandbox demos only (loadConfig refuses it in production). */
+  readonly otpCode: () => string;
+  /** Supervision deadline of a manual-review work item. */
+  readonly manualReviewTimeoutMs: number;
+  /** Supervision deadline of a handoff work item (a person should answer by then). */
+  readonly handoffTimeoutMs: number;
+  /** Line validity when the product does not say (three years: 常德快贷). */
+  readonly lineValidityMonths: number;
+  /** Lines longer than a year are re-reviewed at least yearly. */
+  readonly reviewIntervalMonths: number;
+}
+
+export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
+  otpTtlMs: 5 * 60_000,
+  otpMaxAttempts: 5,
+  otpResendMs: 60_000,
+  otpMaxPerHour: 10,
+  otpCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
+  manualReviewTimeoutMs: 4 * 3_600_000,
+  handoffTimeoutMs: 10 * 60_000,
+  lineValidityMonths: 36,
+  reviewIntervalMonths: 12,
+};
+
+/** What createFlowEffects is built from. */
+export interface FlowEffectsDeps {
+  readonly db: Pick<Database, 'prisma'>;
+  readonly cipher: FieldCipher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly providers: Providers;
+  /** Products the borrower may apply for (core DEMO_PRODUCTS in the demo). */
+  readonly products: readonly Product[];
+  readonly options?: Partial<ServiceOptions>;
+}
+
+/** The deps as each service sees them: options filled in. */
+export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
+  readonly options: ServiceOptions;
+}
+
+/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE), refused in production by loadConfig. */
+export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode'>): Partial<ServiceOptions> {
+  const code = config.sandboxOtpCode;
+  return code === undefined ? {} : { otpCode: () => code };
+}
+
+export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options } });

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseKind } from './support/testDatabase.js';
+import { key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+
+const at = shanghai('2026-01-15');
+const MOBILE = '13807360001';
+
+describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () => {
+  let h: ServicesHarness;
+  beforeAll(async () => {
+    h = await openServices();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('sends a 6-digit code stored only hashed, verifies it once, and throttles resends', async () => {
+    const sent = await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, at });
+    expect(sent).toEqual({ ok: true, expiresAt: at + 5 * 60_000 });
+    const code = h.providers.sms.lastCode(MOBILE)!;
+    expect(code).toMatch(/^\d{6}$/);
+    const row = await h.db.prisma.otpChallenge.findFirstOrThrow({ where: { conversationId: 'otp-1' } });
+    expect(JSON.stringify(row)).not.toContain(code);
+    expect(JSON.stringify(row)).not.toContain(MOBILE);
+
+    expect(await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, at: at + 30_000 })).toEqual({ ok: false, reason: 'rate_limited' });
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code: wrong, at: at + 10_000 })).toEqual({ result: 'wrong' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, at: at + 20_000 })).toEqual({ result: 'ok' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, at: at + 25_000 })).toEqual({ result: 'expired' });
+  });
+
+  it('expires codes after 5 minutes and allows 5 attempts', async () => {
+    await h.effects.sendOtp({ conversationId: 'otp-2', mobile: MOBILE, at });
+    const code = h.providers.sms.lastCode(MOBILE)!;
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-2', mobile: MOBILE, code, at: at + 5 * 60_000 })).toEqual({ result: 'expired' });
+
+    const t = at + 120_000;
+    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t });
+    const good = h.providers.sms.lastCode(MOBILE)!;
+    const bad = good === '999999' ? '999998' : '999999';
+    const results: string[] = [];
+    for (let i = 0; i < 5; i++) results.push((await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: bad, at: t + i })).result);
+    expect(results).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'too_many_attempts']);
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: good, at: t + 10 })).toEqual({ result: 'too_many_attempts' });
+    // A new code a minute later starts over.
+    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t + 61_000 });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: h.providers.sms.lastCode(MOBILE)!, at: t + 62_000 })).toEqual({ result: 'ok' });
+  });
+
+  it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {
+    const fixed = await openServices({ otpCode: () => '246810' });
+    try {
+      await fixed.effects.sendOtp({ conversationId: 'otp-f', mobile: '13900000000', at });
+      expect(await fixed.effects.verifyOtp({ conversationId: 'otp-f', mobile: '13900000000', code: '246810', at: at + 1 })).toEqual({ result: 'ok' });
+    } finally {
+      await fixed.close();
+    }
+  });
+
+  it('opens a supervised manual-review work item for a thin-file applicant', async () => {
+    const opened = await openLineFor(h, 'thin_file', at);
+    expect(opened.decision.outcome).toBe('manual_review');
+    expect(opened.line).toBeNull();
+    const item = await h.db.prisma.workItem.findFirstOrThrow({ where: { applicationId: opened.applicationId } });
+    expect(item).toMatchObject({ kind: 'manual_review', status: 'open', decisionId: opened.decisionId, borrowerId: opened.borrowerId });
+    expect(item.dueAt.getTime()).toBe(at + 4 * 3_600_000);
+    expect(item.reason).toContain('THIN_CREDIT_FILE');
+    const account = await h.effects.loadAccount({ borrowerId: opened.borrowerId, at });
+    expect(account.pendingOffer).toBeUndefined();
+  });
+
+  it('refuses an expired offer and one closed by the borrower', async () => {
+    const s = await h.effects.submitApplication(personaApplication('enterprise_owner', at));
+    const opened = await openLineFor(h, 'enterprise_owner', at);
+    expect(opened.line?.productId).toBe('xiaowei-kuaidai-enterprise-demo');
+    expect(s.borrowerId).toBe(opened.borrowerId);
+
+    const other = await openLineFor(h, 'excellent', at);
+    // A second approved application of the same borrower, accepted after expiry.
+    const again = await h.effects.submitApplication(personaApplication('excellent', at));
+    const decision = await h.db.prisma.decision.findUniqueOrThrow({ where: { id: other.decisionId } });
+    const { decisionId } = await h.effects.recordDecision({ applicationId: again.applicationId, decision: { ...other.decision, asOf: '2026-01-16' }, offerExpiresAt: at + 1_000, at });
+    expect(decisionId).not.toBe(decision.id);
+    const accept = { applicationId: again.applicationId, borrowerId: again.borrowerId, decisionId, termsVersion: 't', termsText: 'x', idempotencyKey: key('accept'), at: at + 2_000 };
+    expect(await h.effects.acceptOffer(accept)).toEqual({ ok: false, reason: 'expired' });
+    expect(await h.effects.acceptOffer({ ...accept, decisionId: other.decisionId })).toEqual({ ok: false, reason: 'not_found' });
+
+    const third = await h.effects.submitApplication(personaApplication('excellent', at));
+    const d3 = await h.effects.recordDecision({ applicationId: third.applicationId, decision: { ...other.decision, asOf: '2026-01-17' }, offerExpiresAt: at + 86_400_000, at });
+    expect((await h.effects.loadAccount({ borrowerId: third.borrowerId, at })).pendingOffer?.applicationId).toBe(third.applicationId);
+    expect(await h.effects.closeOffer({ applicationId: third.applicationId, status: 'declined_by_borrower', at })).toEqual({ ok: true });
+    expect(await h.effects.acceptOffer({ ...accept, applicationId: third.applicationId, decisionId: d3.decisionId, idempotencyKey: key('accept') })).toEqual({ ok: false, reason: 'expired' });
+    expect((await h.effects.loadAccount({ borrowerId: third.borrowerId, at })).pendingOffer).toBeUndefined();
+  });
+
+  it('opens one handoff work item per conversation until it is done', async () => {
+    const first = await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '转人工', at });
+    const second = await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '还是转人工', at: at + 1_000 });
+    expect(second).toEqual(first);
+    const item = await h.db.prisma.workItem.findUniqueOrThrow({ where: { id: first.workItemId } });
+    expect(item).toMatchObject({ kind: 'handoff', status: 'open', conversationId: 'conv-h' });
+    expect(item.dueAt.getTime()).toBe(at + 10 * 60_000);
+    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'done' } });
+    expect((await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '再次', at })).workItemId).not.toBe(first.workItemId);
+  });
+
+  it('stores the marketing opt-out per channel user', async () => {
+    const conversation = await h.db.prisma.conversation.create({ data: { channel: 'wechat', externalUserId: 'wx-openid-1', machineId: 'm', machineVersion: 1 } });
+    await h.effects.setMarketingOptOut({ conversationId: conversation.id, optOut: true, at });
+    const pref = await h.db.prisma.contactPreference.findFirstOrThrow({ where: { channel: 'wechat', externalUserId: 'wx-openid-1' } });
+    expect(pref).toMatchObject({ marketingOptOut: true, conversationId: conversation.id });
+    expect(pref.optedOutAt?.getTime()).toBe(at);
+    await h.effects.setMarketingOptOut({ conversationId: conversation.id, optOut: false, at: at + 1 });
+    expect(await h.db.prisma.contactPreference.findFirstOrThrow({ where: { id: pref.id } })).toMatchObject({ marketingOptOut: false, optedOutAt: null });
+    await h.effects.setMarketingOptOut({ conversationId: 'terminal-session', optOut: true, at });
+    expect(await h.db.prisma.contactPreference.count()).toBe(2);
+  });
+});

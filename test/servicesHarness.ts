@@ -1,0 +1,84 @@
+import { decideApplication, DEMO_PRODUCTS, demoPersona, shanghaiDateOf, type DemoPersonaKey } from '../core/index.js';
+import type { SubmitApplicationInput } from '../flows/host.js';
+import { manualClock } from '../server/clock.js';
+import { applyMigrations, openDatabase, type Database } from '../server/db/index.js';
+import { createLogger } from '../server/logging/index.js';
+import { createSandboxProviders, type SandboxProviders } from '../server/providers/index.js';
+import { createFieldCipher, type FieldCipher } from '../server/security/fieldCipher.js';
+import { createFlowEffects, type ServiceOptions } from '../server/services/index.js';
+import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+
+/** Services on a fresh migrated database (PGlite or PostgreSQL, following DATABASE_URL) with sandbox providers. */
+export interface ServicesHarness {
+  readonly database: TestDatabase;
+  readonly db: Database;
+  readonly cipher: FieldCipher;
+  readonly providers: SandboxProviders;
+  readonly effects: ReturnType<typeof createFlowEffects>;
+  close(): Promise<void>;
+}
+
+export async function openServices(options: Partial<ServiceOptions> = {}): Promise<ServicesHarness> {
+  const database = await createTestDatabase();
+  const db = await openDatabase(database.target, { poolSize: 4 });
+  await applyMigrations(db.adapterFactory);
+  const logger = createLogger('silent');
+  const cipher = createFieldCipher(Buffer.alloc(32, 7));
+  const providers = createSandboxProviders(logger);
+  const effects = createFlowEffects({ db, cipher, clock: manualClock('2026-01-15T02:00:00Z'), logger, providers, products: DEMO_PRODUCTS, options });
+  return {
+    database,
+    db,
+    cipher,
+    providers,
+    effects,
+    async close() {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+/** 10:00 in Shanghai on a date, as epoch ms. */
+export const shanghai = (date: string, time = '10:00'): number => Date.parse(`${date}T${time}:00+08:00`);
+
+let serial = 0;
+export const key = (label: string): string => `${label}-${process.pid}-${++serial}`;
+
+/** A submitApplication input for a demo persona. */
+export function personaApplication(persona: DemoPersonaKey, at: number, overrides: Partial<SubmitApplicationInput> = {}): SubmitApplicationInput {
+  const p = demoPersona(persona);
+  return {
+    conversationId: 'c-' + persona,
+    channel: 'web',
+    productId: p.productId,
+    name: p.profile.person.name,
+    idNumber: p.profile.person.idNumber,
+    mobile: p.profile.person.mobile,
+    ...(p.profile.enterprise ? { enterprise: p.profile.enterprise } : {}),
+    purpose: p.profile.request.purpose,
+    purposeDetail: '经营周转',
+    requestedAmount: p.profile.request.amount,
+    idempotencyKey: key('submit'),
+    at,
+    ...overrides,
+  };
+}
+
+/** Takes a persona from submission to an accepted offer and returns the ids and the line. */
+export async function openLineFor(h: ServicesHarness, persona: DemoPersonaKey, at: number) {
+  const p = demoPersona(persona);
+  const product = DEMO_PRODUCTS.find((x) => x.id === p.productId)!;
+  const s = await h.effects.submitApplication(personaApplication(persona, at));
+  const sources = [...product.dataSources.required, ...product.dataSources.optional];
+  await h.effects.recordConsent({ borrowerId: s.borrowerId, applicationId: s.applicationId, conversationId: 'c', channel: 'web', granted: sources, refused: [], textVersion: 'auth-1', text: '授权', idempotencyKey: key('consent'), at });
+  const pulled = await h.effects.pullData({ borrowerId: s.borrowerId, applicationId: s.applicationId, sources, idempotencyKey: key('pull'), at });
+  if (!pulled.ok) throw new Error(JSON.stringify(pulled));
+  const decided = decideApplication(product, pulled.profile, shanghaiDateOf(at));
+  if (!decided.ok) throw new Error(decided.error.message);
+  const { decisionId } = await h.effects.recordDecision({ applicationId: s.applicationId, decision: decided.value, offerExpiresAt: at + 7 * 86_400_000, at });
+  if (decided.value.outcome !== 'approved') return { ...s, decisionId, decision: decided.value, line: null };
+  const accepted = await h.effects.acceptOffer({ applicationId: s.applicationId, borrowerId: s.borrowerId, decisionId, termsVersion: 't1', termsText: '条款', idempotencyKey: key('accept'), at });
+  if (!accepted.ok) throw new Error(accepted.reason);
+  return { ...s, decisionId, decision: decided.value, line: accepted.line };
+}
