@@ -3,23 +3,40 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import type { Database } from './db/index.js';
+import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
 import { healthRoutes } from './http/healthRoutes.js';
-import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
+import type { Scheduler } from './jobs/index.js';
+import type { ConversationRuntime, OutboxDeliverer } from './runtime/index.js';
+import { quoteRoutes } from './http/quoteRoutes.js';
+import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
   readonly config: Config;
   readonly db: Database;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Field encryption for ID numbers and phones, keyed by KUAIDAI_DATA_KEY. */
+  readonly cipher: FieldCipher;
   /** Migration names found in prisma/migrations at boot; /readyz checks they are applied. */
   readonly expectedMigrations: readonly string[];
+  /** Present when the server hosts a conversation machine: then the chat routes are registered. */
+  readonly conversations?: ConversationServices | undefined;
+}
+
+/** The conversation runtime and what runs beside it; staff APIs dispatch through `runtime`. */
+export interface ConversationServices {
+  readonly runtime: ConversationRuntime;
+  readonly scheduler: Scheduler;
+  readonly outbox: OutboxDeliverer;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     readonly deps: AppDeps;
     readonly cipher: FieldCipher;
+    /** Null when the server was booted without a conversation spec. */
+    readonly conversations: ConversationServices | null;
   }
 }
 
@@ -34,9 +51,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
   });
   app.decorate('deps', deps);
-  app.decorate('cipher', createFieldCipher(deps.config.dataKey));
+  app.decorate('cipher', deps.cipher);
   installErrorHandling(app);
+  app.decorate('conversations', deps.conversations ?? null);
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
+  quoteRoutes(app);
+  if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
       '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>快贷助手 Kuaidai</title><h1>快贷助手</h1><p>服务已启动。Kuaidai is running.</p><ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul></html>',

@@ -1,35 +1,104 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import type { ConversationSpec } from '../flows/index.js';
+import { buildApp, type ConversationServices } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, type Database } from './db/index.js';
+import { conversationDeadlineHandler, Scheduler } from './jobs/index.js';
+import type { ConversationContext } from './lendingConversation.js';
+import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
+import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, openSql, OutboxDeliverer, postgresAdvisoryLock, type ChannelSender, type ConversationLock } from './runtime/index.js';
 
 export interface Server {
   readonly app: FastifyInstance;
   readonly db: Database;
   /** Migrations this boot applied (empty when the database was up to date). */
   readonly appliedMigrations: readonly string[];
+  /** The conversation runtime, scheduler and outbox; absent when booted without a conversation spec. */
+  readonly conversations: ConversationServices | undefined;
+}
+
+export interface BootOptions {
+  readonly clock?: Clock;
+  /**
+   * The conversation machine the chat channels talk to. Without one the server has no runtime,
+   * scheduler or outbox and registers no chat routes (`/api/v1/chat` answers 404).
+   */
+  readonly spec?: ConversationSpec | ((ctx: ConversationContext) => ConversationSpec | Promise<ConversationSpec>);
+  /** Senders of push channels (WeChat, official account, WeCom); more can be registered on `conversations.outbox`. */
+  readonly senders?: readonly ChannelSender[];
 }
 
 /**
  * Opens the database, applies pending migrations in-process and builds the app. Closing the app
- * closes the database. Used by main.ts and by tests alike.
+ * stops the scheduler and the outbox, waits for conversation turns under way, and closes the
+ * database. Used by main.ts and by tests alike.
  */
-export async function bootServer(config: Config, logger: Logger, options: { clock?: Clock } = {}): Promise<Server> {
+export async function bootServer(config: Config, logger: Logger, options: BootOptions = {}): Promise<Server> {
   const db = await openDatabase(config.database);
+  const clock = options.clock ?? systemClock;
+  let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
   try {
     const migrations = await readMigrations();
     const appliedMigrations = await applyMigrations(db.adapterFactory, migrations);
     logger.info({ database: db.where, applied: appliedMigrations }, appliedMigrations.length ? 'migrations applied' : 'database schema up to date');
     if (config.dataKeyIsDevelopmentDefault) logger.warn('KUAIDAI_DATA_KEY is not set: using the public development key; never do this with real borrowers');
-    const app = await buildApp({ config, db, logger, clock: options.clock ?? systemClock, expectedMigrations: migrationNames(migrations) });
+    const cipher = createFieldCipher(config.dataKey);
+    const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger }) : options.spec;
+    if (spec) conversations = await startConversations({ config, db, clock, logger, spec, cipher, senders: options.senders ?? [] });
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations });
+    if (conversations) {
+      const { scheduler, outbox } = conversations;
+      app.addHook('onReady', async () => {
+        scheduler.start(config.jobsPollMs);
+        if (config.jobsPollMs > 0) outbox.start(config.jobsPollMs);
+      });
+    }
     app.addHook('onClose', async () => {
+      await conversations?.close();
       await db.close();
     });
-    return { app, db, appliedMigrations };
+    return { app, db, appliedMigrations, conversations };
   } catch (e) {
+    await conversations?.close().catch(() => {});
     await db.close().catch(() => {});
     throw e;
   }
+}
+
+/** Assembles the runtime around the spec: lock by database kind, outbox with its senders, scheduler with the deadline job. */
+async function startConversations(args: {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  spec: ConversationSpec;
+  cipher: FieldCipher;
+  senders: readonly ChannelSender[];
+}): Promise<ConversationServices & { close(): Promise<void> }> {
+  const { config, db, clock, logger, spec } = args;
+  // A turn waits for the one before it: at most its settle time plus the database work.
+  const waitTimeoutMs = 2 * config.turnSettleTimeoutMs + 5_000;
+  const lock: ConversationLock =
+    config.database.kind === 'postgres' ? postgresAdvisoryLock({ url: config.database.url, waitTimeoutMs, poolSize: 10 }) : inProcessLock({ waitTimeoutMs });
+  const sql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 5 } : {});
+  const outbox = new OutboxDeliverer({ sql, clock, logger });
+  for (const sender of args.senders) outbox.register(sender);
+  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher });
+  const scheduler = new Scheduler({ sql, clock, logger }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
+  logger.info({ machineId: spec.machineId, version: spec.version, lock: config.database.kind === 'postgres' ? 'advisory' : 'in-process' }, 'conversation runtime ready');
+  return {
+    runtime,
+    scheduler,
+    outbox,
+    // No new jobs, then the turns under way finish, then their deliveries.
+    async close() {
+      await scheduler.stop();
+      await runtime.close();
+      await outbox.stop();
+      await lock.close();
+      await sql.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import { bootServer } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { isAppError } from './errors.js';
+import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
 
 let config: Config;
@@ -18,7 +19,7 @@ const logFormat = config.logFormat === 'auto' ? (config.env === 'development' &&
 const logger = createLogger(config.logLevel, logFormat);
 
 try {
-  const server = await bootServer(config, logger);
+  const server = await bootServer(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -42,7 +43,10 @@ try {
   await server.app.listen({ host: config.host, port: config.port });
   logger.info(`快贷助手 Kuaidai is ready: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/ (${server.db.where})`);
 } catch (e) {
-  if (isAppError(e)) {
+  if (e instanceof ConfigError) {
+    // A configuration file (products, FAQ) that does not validate.
+    console.error(`kuaidai: configuration error: ${e.message}`);
+  } else if (isAppError(e)) {
     // Infrastructure the operator must fix (database unreachable, port taken): one line, no stack.
     console.error(`kuaidai: ${e.code}: ${e.message}`);
   } else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -1,0 +1,1 @@
+export { loadCatalog, type Catalog } from './loadCatalog.js';
