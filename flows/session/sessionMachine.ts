@@ -93,8 +93,17 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
     options: menuOptions(ctx.locale),
   });
   const faqAnswer = (ctx: SessionContext, entry: FaqEntry): string => t(ctx.locale, 'faq.answer', { answer: entry.answer[ctx.locale] }).replace(/\{(\w+)\}/g, (w, k: string) => (k in faqParams ? faqParams[k as keyof typeof faqParams] : w));
-  const understand = (ctx: SessionContext, event: SessionEvent): MenuAction =>
-    event.type === 'user.text' ? understandMenuText(event.text, { locale: ctx.locale, chatType: ctx.chatType, faq }) : { kind: 'unknown' };
+  // The menu's guards all ask what the same event means: understand it once per event.
+  const understood = new WeakMap<object, MenuAction>();
+  const understand = (ctx: SessionContext, event: SessionEvent): MenuAction => {
+    if (event.type !== 'user.text') return { kind: 'unknown' };
+    let action = understood.get(event);
+    if (!action) {
+      action = understandMenuText(event.text, { locale: ctx.locale, chatType: ctx.chatType, faq });
+      understood.set(event, action);
+    }
+    return action;
+  };
   const is = (kind: MenuAction['kind']) => ({ context, event }: { context: SessionContext; event: SessionEvent }) => understand(context, event).kind === kind;
   /** The sub-flow running now (at most one), read from the state so it also works in pure transitions. */
   type Check = (guard: never) => boolean;

@@ -43,6 +43,16 @@ const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
   ['greeting', ['你好', '您好', '在吗', '在不在', 'hello', 'hi', '嗨', '哈喽']],
 ];
 
+/** Each keyword as a matcher, built once: Latin keywords must be whole words ("hi" must not match "this"). */
+const MATCHERS: readonly (readonly [Intent, readonly ((normalized: string, latin: string) => boolean)[]])[] = KEYWORDS.map(([intent, words]) => [
+  intent,
+  words.map((w) => {
+    if (!/^[a-z]+$/.test(w)) return (normalized: string) => normalized.includes(w);
+    const re = new RegExp(`(^|[^a-z])${w}([^a-z]|$)`);
+    return (_: string, latin: string) => re.test(latin);
+  }),
+]);
+
 /** Texts longer than this are treated as content, not commands (a long message that mentions 取消 isn't a cancel). */
 const MAX_COMMAND_LENGTH = 16;
 
@@ -52,11 +62,8 @@ export function recognizeIntent(text: string): Intent | undefined {
   const t = normalizeText(text);
   if (!t || t.length > MAX_COMMAND_LENGTH * 2) return undefined;
   const latin = trimmed.toLowerCase();
-  for (const [intent, words] of KEYWORDS) {
-    for (const w of words) {
-      // Latin keywords must be whole words ("hi" must not match "this").
-      if (/^[a-z]+$/.test(w) ? new RegExp(`(^|[^a-z])${w}([^a-z]|$)`).test(latin) : t.includes(w)) return intent;
-    }
+  for (const [intent, matchers] of MATCHERS) {
+    for (const matches of matchers) if (matches(t, latin)) return intent;
   }
   return undefined;
 }
