@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { InboundMessage } from '../../bots/index.js';
-import { AppError } from '../errors.js';
+import { bearerAuth } from './bearerAuth.js';
+import { parseInput } from './parseInput.js';
 import type { ConversationRuntime, StoredReply } from '../runtime/index.js';
 
 /** Longest text the REST channel accepts; the runtime hands the machine at most MAX_EVENT_TEXT of it. */
@@ -30,13 +30,6 @@ const messagesQuery = z.object({
   channel,
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new AppError('VALIDATION_FAILED', { field: issue.path.length ? issue.path.join('.') : 'body', reason: issue.message });
-}
-
 /** The wire form of a reply: options, card and expects only when present. */
 export function replyToWire(reply: StoredReply): Record<string, unknown> {
   return {
@@ -55,26 +48,15 @@ export function replyToWire(reply: StoredReply): Record<string, unknown> {
  */
 export const restMessageId = (userId: string, messageId: string): string => `${userId.length}:${userId}:${messageId}`;
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /**
  * The REST channel, a public contract for a bank's own app (docs/chat-api.md, docs/openapi.yaml):
  * POST /api/v1/chat answers a message; GET /api/v1/chat/messages fetches later messages.
  */
 export function chatRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; token: string | undefined }): void {
-  const expected = deps.token === undefined ? undefined : digest(deps.token);
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!expected) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
-      void reply.header('www-authenticate', 'Bearer realm="kuaidai-chat"');
-      throw new AppError('UNAUTHORIZED');
-    }
-  };
+  const authenticate = bearerAuth(deps.token, 'kuaidai-chat');
 
   app.post('/api/v1/chat', { onRequest: authenticate }, async (request) => {
-    const body = parse(chatBody, request.body);
+    const body = parseInput(chatBody, request.body);
     const inbound: InboundMessage = {
       channel: body.channel,
       userId: body.userId,
@@ -88,7 +70,7 @@ export function chatRoutes(app: FastifyInstance, deps: { runtime: ConversationRu
   });
 
   app.get('/api/v1/chat/messages', { onRequest: authenticate }, async (request) => {
-    const query = parse(messagesQuery, request.query);
+    const query = parseInput(messagesQuery, request.query);
     const { messages, lastSeq } = await deps.runtime.messagesAfter({ channel: query.channel, userId: query.userId, chatId: '' }, query.afterSeq, query.limit);
     const last = messages.at(-1);
     // A full page may have more behind it; otherwise everything up to the conversation's last message was seen.
