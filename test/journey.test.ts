@@ -107,5 +107,5 @@ describe(`the whole journey over REST on ${testDatabaseKind()}, restarting betwe
     const raw = JSON.stringify(await server!.db.prisma.$queryRawUnsafe('SELECT * FROM "Borrower"')) + JSON.stringify(await server!.db.prisma.message.findMany());
     expect(raw).not.toContain(person.idNumber);
     expect(raw).not.toContain(person.mobile);
-  });
+  }, 180_000);
 });

@@ -38,8 +38,18 @@ describe('APR (PBoC announcement 2021 No. 3): reference figures', () => {
     expect(flows[0]).toBe(-10_000_000);
     expect(flows.slice(1, 12).every((f) => f === 0)).toBe(true);
     expect(flows[12]).toBe(10_658_900);
-    // 366 days at 6.48% on ACT/360 is 6.588% for the year: the compound APR shows it.
-    expect(aprFromSchedule(s)).toMatchObject({ ok: true, value: { compoundText: '6.59%' } });
+    // One payment, one period: 366 days at 6.48% on ACT/360 cost 6.588%, i.e. 0.018% a day, which is
+    // 6.57% over a 365-day year, simple or compound alike — never below the contract rate.
+    expect(aprFromSchedule(s)).toMatchObject({ ok: true, value: { simpleText: '6.57%', compoundText: '6.57%' } });
+  });
+
+  it('annualises a one-payment loan over its actual days', () => {
+    const year = schedule({ method: 'daily_revolving', startDate: '2025-01-15' }); // 365 days
+    expect(aprFromSchedule(year)).toMatchObject({ ok: true, value: { simpleText: '6.57%', compoundText: '6.57%' } });
+    const quarter = schedule({ method: 'bullet', termMonths: 3, startDate: '2025-01-15' }); // 90 days: 1.62% for the quarter
+    expect(aprFromSchedule(quarter)).toMatchObject({ ok: true, value: { simpleText: '6.57%', compoundText: '6.73%' } });
+    // A ¥1,000 upfront fee on ¥100,000 for a year: 6,570 + 1,000 on 99,000 received.
+    expect(aprFromSchedule(year, [{ amount: 100_000, when: 'upfront' }])).toMatchObject({ ok: true, value: { simpleText: '7.65%', compoundText: '7.65%' } });
   });
 
   it('solves a negative rate when less comes back than was lent', () => {

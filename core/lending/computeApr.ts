@@ -1,5 +1,7 @@
 import { ok, type Result } from '../result.js';
 import type { Schedule } from './buildSchedule.js';
+import { isMonthlyMethod } from './amortize.js';
+import { daysBetween } from './calendarDate.js';
 import { formatPercent, roundRate } from './formatPercent.js';
 import { fail } from './lendingError.js';
 import type { Fen } from './roundFen.js';
@@ -130,6 +132,32 @@ export function scheduleCashflows(schedule: Schedule, fees: readonly Fee[] = [])
 export function aprFromSchedule(schedule: Schedule, fees: readonly Fee[] = []): Result<Apr> {
   const valid = validateFees(fees);
   if (!valid.ok) return valid;
+  if (!isMonthlyMethod(schedule.method)) return singlePaymentApr(schedule, fees);
   return aprFromCashflows(scheduleCashflows(schedule, fees), 'fees');
+}
+
+/**
+ * A loan repaid in one payment (到期一次还本付息, 随借随还) has one period: the days from drawdown to
+ * maturity. Its rate for that period annualises over a 365-day year — simply (rate × 365 / days) or
+ * compounded ((1 + rate)^(365 / days) − 1) — so a one-year loan shows the same figure both ways, the
+ * interest it actually costs. Twelve times a monthly IRR would understate it.
+ */
+function singlePaymentApr(schedule: Schedule, fees: readonly Fee[]): Result<Apr> {
+  const days = daysBetween(schedule.startDate, schedule.maturityDate);
+  const upfront = fees.filter((f) => f.when === 'upfront').reduce((s, f) => s + f.amount, 0);
+  const perPeriod = fees.filter((f) => f.when === 'per_period').reduce((s, f) => s + f.amount, 0);
+  const received = schedule.principal - upfront;
+  if (days <= 0 || received <= 0) return fail('APR_NO_SOLUTION', 'fees');
+  const periodReturn = (schedule.installments[0]!.total + perPeriod) / received - 1;
+  const years = days / 365;
+  const simple = periodReturn / years;
+  const compound = Math.pow(1 + periodReturn, 1 / years) - 1;
+  return ok({
+    periodRate: Math.pow(1 + compound, 1 / 12) - 1,
+    simple: roundRate(simple),
+    compound: roundRate(compound),
+    simpleText: formatPercent(simple),
+    compoundText: formatPercent(compound),
+  });
 }
 
