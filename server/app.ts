@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import type { Database } from './db/index.js';
+import { webChatPlugin } from './channels/web/index.js';
 import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
 import { healthRoutes } from './http/healthRoutes.js';
 import type { Scheduler } from './jobs/index.js';
 import type { ConversationRuntime, OutboxDeliverer } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
+import { staffRoutes } from './http/staffRoutes.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -57,7 +59,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
   quoteRoutes(app);
   if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
-  app.get('/', async (_request, reply) =>
+  // The staff API speaks for the bank: without a token it is served only outside production.
+  if (deps.conversations && (deps.config.staffApiToken !== undefined || deps.config.env !== 'production')) {
+    staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, token: deps.config.staffApiToken });
+  }
+  // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
+  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, config: deps.config, clock: deps.clock });
+  else app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
       '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>快贷助手 Kuaidai</title><h1>快贷助手</h1><p>服务已启动。Kuaidai is running.</p><ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul></html>',
     ),

@@ -21,6 +21,9 @@ export const ERRORS = {
   CONVERSATION_BUSY: { status: 503, message: 'Conversation is busy: {reason}', messageZh: '正在处理上一条消息，请稍后再试' },
   CONVERSATION_NOT_FOUND: { status: 404, message: 'No conversation {conversationId}', messageZh: '未找到该对话' },
   TURN_FAILED: { status: 500, message: 'The conversation could not process {event}: {reason}', messageZh: '抱歉，系统开小差了，请稍后再试。' },
+  WECHAT_SIGNATURE_INVALID: { status: 401, message: 'WeChat callback signature is missing or does not match', messageZh: '签名校验失败' },
+  WECHAT_MESSAGE_INVALID: { status: 400, message: 'WeChat message could not be read: {reason}', messageZh: '消息格式错误' },
+  WECHAT_API_FAILED: { status: 502, message: 'WeChat API {api} failed: {reason}', messageZh: '微信接口暂时不可用' },
   INTERNAL: { status: 500, message: 'Internal error', messageZh: '服务内部错误' },
 } as const satisfies Record<string, { status: number; message: string; messageZh: string }>;
 

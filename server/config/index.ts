@@ -1,2 +1,2 @@
 export { loadConfig, parseDatabaseUrl, ConfigError, CONFIG_SETTINGS } from './loadConfig.js';
-export type { Config, DatabaseTarget } from './loadConfig.js';
+export type { Config, DatabaseTarget, WebChatConfig, WechatyConfig, OfficialAccountConfig, WecomConfig } from './loadConfig.js';

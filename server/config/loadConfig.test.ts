@@ -71,9 +71,115 @@ describe('loadConfig', () => {
     expect(failure({ CHAT_API_TOKEN: 'short' }).message).toMatch(/^CHAT_API_TOKEN: must be at least 16 characters/);
   });
 
+  it('gives the web chat a development session secret and limits, and no secret in production unless set', () => {
+    const dev = load({});
+    expect(dev.web).toEqual({
+      sessionSecret: expect.stringMatching(/development/),
+      sessionSecretIsDevelopmentDefault: true,
+      cookieName: 'kd_session',
+      sessionTtlMs: 30 * 24 * 3_600_000,
+      maxFrameBytes: 16 * 1024,
+      ratePerSec: 5,
+      rateBurst: 10,
+      maxSocketsPerSession: 5,
+    });
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24) };
+    expect(load(production).web.sessionSecret).toBeUndefined();
+    const secret = 's'.repeat(40);
+    expect(load({ ...production, SESSION_SECRET: secret }).web).toMatchObject({ sessionSecret: secret, sessionSecretIsDevelopmentDefault: false });
+    expect(failure({ SESSION_SECRET: 'short' }).message).toMatch(/^SESSION_SECRET: must be at least 32 characters/);
+    expect(failure({ WEB_COOKIE_NAME: 'a b' }).setting).toBe('WEB_COOKIE_NAME');
+    expect(failure({ WEB_MAX_FRAME_BYTES: '100' }).setting).toBe('WEB_MAX_FRAME_BYTES');
+    expect(load({ WEB_RATE_PER_SEC: '2.5', WEB_RATE_BURST: '4', WEB_SESSION_TTL_HOURS: '1' }).web).toMatchObject({ ratePerSec: 2.5, rateBurst: 4, sessionTtlMs: 3_600_000 });
+  });
+
   it('names a bad JOBS_POLL_MS or TURN_SETTLE_TIMEOUT_MS', () => {
     expect(load({ JOBS_POLL_MS: '0' }).jobsPollMs).toBe(0);
     expect(failure({ JOBS_POLL_MS: '-1' }).setting).toBe('JOBS_POLL_MS');
     expect(failure({ TURN_SETTLE_TIMEOUT_MS: '5' }).setting).toBe('TURN_SETTLE_TIMEOUT_MS');
+  });
+
+  it('leaves the personal-WeChat channel off unless WECHATY_PUPPET names a puppet', () => {
+    expect(load({}).wechaty).toBeUndefined();
+    expect(load({ WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_TOKEN: 'puppet_service_token', WECHATY_PUPPET_ENDPOINT: '10.0.0.8:8788', WECHATY_NAME: 'kuaidai-bot', WECHATY_BOT_NAMES: '快贷助手, 小快，快贷' }).wechaty).toEqual({
+      puppet: 'wechaty-puppet-service',
+      token: 'puppet_service_token',
+      endpoint: '10.0.0.8:8788',
+      name: 'kuaidai-bot',
+      sessionFile: '/srv/kuaidai/.data/wechaty/kuaidai-bot',
+      botNames: ['快贷助手', '小快', '快贷'],
+      acceptFriendships: true,
+    });
+    expect(load({ WECHATY_PUPPET: 'wechaty-puppet-padlocal', WECHATY_ACCEPT_FRIENDS: 'false' }).wechaty?.acceptFriendships).toBe(false);
+    expect(load({ WECHATY_PUPPET: '@juzibot/wechaty-puppet-wxwork' }).wechaty).toEqual({ puppet: '@juzibot/wechaty-puppet-wxwork', token: undefined, endpoint: undefined, name: undefined, sessionFile: undefined, botNames: ['快贷助手'], acceptFriendships: true });
+  });
+
+  it('names a bad or stray WeChat setting and refuses the mock puppet in production', () => {
+    expect(failure({ WECHATY_PUPPET: 'padlocal' }).message).toMatch(/^WECHATY_PUPPET: must be a wechaty puppet package/);
+    expect(failure({ WECHATY_PUPPET_TOKEN: 'puppet_padlocal_x' }).message).toMatch(/^WECHATY_PUPPET_TOKEN: is set but WECHATY_PUPPET is not/);
+    expect(failure({ WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: '../etc/passwd' }).setting).toBe('WECHATY_NAME');
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24), SESSION_SECRET: 's'.repeat(40) };
+    expect(failure({ ...production, WECHATY_PUPPET: 'wechaty-puppet-mock' }).message).toMatch(/^WECHATY_PUPPET: wechaty-puppet-mock is a test double/);
+    expect(load({ ...production, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_TOKEN: 't' }).wechaty?.puppet).toBe('wechaty-puppet-service');
+  });
+
+  it('turns the official account on only with all of AppID, AppSecret and Token, naming the first one missing', () => {
+    expect(load({}).officialAccount).toBeUndefined();
+    const oa = { WECHAT_OA_APP_ID: 'wx1234567890abcdef', WECHAT_OA_APP_SECRET: '0123456789abcdef0123456789abcdef', WECHAT_OA_TOKEN: 'kuaidaiToken' };
+    expect(load(oa).officialAccount).toEqual({
+      appId: 'wx1234567890abcdef',
+      appSecret: '0123456789abcdef0123456789abcdef',
+      token: 'kuaidaiToken',
+      encodingAesKey: undefined,
+      mode: 'plain',
+      path: '/wechat/official-account',
+      apiBaseUrl: 'https://api.weixin.qq.com',
+      replyBudgetMs: 4_000,
+      tokenApi: 'stable',
+    });
+    expect(failure({ WECHAT_OA_APP_ID: oa.WECHAT_OA_APP_ID }).message).toMatch(/^WECHAT_OA_APP_SECRET: is required when the official account is configured \(WECHAT_OA_APP_ID is set\)/);
+    expect(failure({ WECHAT_OA_MODE: 'safe' }).setting).toBe('WECHAT_OA_APP_ID');
+    expect(failure({ ...oa, WECHAT_OA_TOKEN: '' }).setting).toBe('WECHAT_OA_TOKEN');
+    expect(failure({ ...oa, WECHAT_OA_APP_ID: 'gh_123' }).setting).toBe('WECHAT_OA_APP_ID');
+    expect(failure({ ...oa, WECHAT_OA_TOKEN: 'with space' }).setting).toBe('WECHAT_OA_TOKEN');
+  });
+
+  it('validates the EncodingAESKey, defaults to safe mode with one and refuses plain mode in production', () => {
+    const oa = { WECHAT_OA_APP_ID: 'wx1234567890abcdef', WECHAT_OA_APP_SECRET: '0123456789abcdef0123456789abcdef', WECHAT_OA_TOKEN: 'kuaidaiToken' };
+    const aes = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    expect(load({ ...oa, WECHAT_OA_AES_KEY: aes }).officialAccount).toMatchObject({ mode: 'safe', encodingAesKey: aes });
+    expect(failure({ ...oa, WECHAT_OA_AES_KEY: aes.slice(1) }).message).toMatch(/^WECHAT_OA_AES_KEY: must be the 43-character EncodingAESKey/);
+    expect(failure({ ...oa, WECHAT_OA_AES_KEY: `${aes.slice(1)}+` }).setting).toBe('WECHAT_OA_AES_KEY');
+    expect(failure({ ...oa, WECHAT_OA_MODE: 'compatible' }).message).toMatch(/^WECHAT_OA_AES_KEY: is required in compatible mode/);
+    expect(failure({ ...oa, WECHAT_OA_MODE: 'secret' }).setting).toBe('WECHAT_OA_MODE');
+    expect(load({ ...oa, WECHAT_OA_PATH: '/wx/callback', WECHAT_OA_REPLY_BUDGET_MS: '0', WECHAT_OA_TOKEN_API: 'classic', WECHAT_API_BASE_URL: 'http://127.0.0.1:8080/' }).officialAccount).toMatchObject({
+      path: '/wx/callback',
+      replyBudgetMs: 0,
+      tokenApi: 'classic',
+      apiBaseUrl: 'http://127.0.0.1:8080',
+    });
+    expect(failure({ ...oa, WECHAT_OA_REPLY_BUDGET_MS: '5000' }).setting).toBe('WECHAT_OA_REPLY_BUDGET_MS');
+    expect(failure({ ...oa, WECHAT_OA_PATH: 'wechat' }).setting).toBe('WECHAT_OA_PATH');
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24), SESSION_SECRET: 's'.repeat(40) };
+    expect(failure({ ...production, ...oa }).message).toMatch(/^WECHAT_OA_MODE: plain/);
+    expect(load({ ...production, ...oa, WECHAT_OA_AES_KEY: aes }).officialAccount?.mode).toBe('safe');
+  });
+
+  it('reads WeCom robots as name=key pairs (or whole webhook URLs) without echoing a key in errors', () => {
+    expect(load({}).wecom).toEqual({ webhookBaseUrl: 'https://qyapi.weixin.qq.com', robots: {} });
+    const a = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa';
+    const b = '04ec98e0-6332-490a-9766-c87131bee3c6';
+    expect(load({ WECOM_ROBOTS: `branch_a=${a}, 总行=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${b}`, WECOM_ROBOT_WEBHOOK_BASE_URL: 'http://127.0.0.1:9000/' }).wecom).toEqual({
+      webhookBaseUrl: 'http://127.0.0.1:9000',
+      robots: { branch_a: a, 总行: b },
+    });
+    expect(failure({ WECOM_ROBOTS: `a=${a},a=${b}` }).message).toMatch(/^WECOM_ROBOTS: robot a is listed twice/);
+    expect(failure({ WECOM_ROBOTS: a }).message).toMatch(/^WECOM_ROBOTS: entry 1 must be name=key/);
+    const bad = failure({ WECOM_ROBOTS: 'x=not a key!' });
+    expect(bad.message).toMatch(/^WECOM_ROBOTS: the key of robot x is not a webhook key/);
+    expect(bad.message).not.toContain('not a key!');
   });
 });

@@ -31,6 +31,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Bearer token the REST chat channel requires; unset means open (refused in production). */
   readonly chatApiToken: string | undefined;
+  /** Bearer token of the staff API (hand-off: take over, relay, hand back). Unset: open in development, not served in production. */
+  readonly staffApiToken: string | undefined;
   /** How often the scheduler and the outbox look for due work; 0 turns polling off. */
   readonly jobsPollMs: number;
   /** How long a conversation turn may wait for its machine to settle (busy states) before it apologises. */
@@ -45,7 +47,83 @@ export interface Config {
   readonly productsFile: string | undefined;
   /** A JSON file of FAQ entries; the default table when unset. */
   readonly faqFile: string | undefined;
+  /** The web chat (server/channels/web): session cookie and per-connection limits. */
+  readonly web: WebChatConfig;
+  /** The personal-WeChat channel (server/channels/wechaty); undefined (off) unless WECHATY_PUPPET is set. */
+  readonly wechaty: WechatyConfig | undefined;
+  /** The WeChat official account (server/channels/officialAccount); undefined (off) unless its WECHAT_OA_* settings are present. */
+  readonly officialAccount: OfficialAccountConfig | undefined;
+  /** WeCom group robots (server/channels/wecom); `robots` is empty when none are configured. */
+  readonly wecom: WecomConfig;
 }
+
+/** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
+export interface OfficialAccountConfig {
+  /** 开发者ID (AppID), `wx` and 16 characters. */
+  readonly appId: string;
+  /** 开发者密码 (AppSecret): fetches the access_token. */
+  readonly appSecret: string;
+  /** 令牌 (Token) entered in the server configuration: signs every callback. */
+  readonly token: string;
+  /** 消息加解密密钥 (EncodingAESKey), 43 characters; required in safe and compatible modes. */
+  readonly encodingAesKey: string | undefined;
+  /** 消息加解密方式: plain 明文, compatible 兼容, safe 安全. */
+  readonly mode: 'plain' | 'safe' | 'compatible';
+  /** Path of the callback URL (服务器地址). */
+  readonly path: string;
+  /** Base of WeChat's API (https://api.weixin.qq.com; a fake in tests, or the bank's egress proxy). */
+  readonly apiBaseUrl: string;
+  /** How long a callback waits for the conversation before it answers `success` and replies by customer-service message (WeChat waits 5 s). */
+  readonly replyBudgetMs: number;
+  /** stable: /cgi-bin/stable_token (shared safely by several instances); classic: /cgi-bin/token. */
+  readonly tokenApi: 'stable' | 'classic';
+}
+
+export interface WecomConfig {
+  readonly webhookBaseUrl: string;
+  /** Robot name → webhook key. The key is a secret: whoever has it can post into the group. */
+  readonly robots: Readonly<Record<string, string>>;
+}
+
+/** Settings of the personal-WeChat bot: passed to wechaty explicitly (it is never left to read the environment for these). */
+export interface WechatyConfig {
+  /** The puppet package, e.g. wechaty-puppet-service or wechaty-puppet-padlocal. */
+  readonly puppet: string;
+  /** The puppet's token (puppet option `token`). */
+  readonly token: string | undefined;
+  /** The puppet service's address (puppet option `endpoint`), e.g. a gateway on the bank's intranet. */
+  readonly endpoint: string | undefined;
+  /** The bot's name; with one, the login session is kept in `sessionFile` and survives restarts. */
+  readonly name: string | undefined;
+  /** `<KUAIDAI_DATA_DIR>/wechaty/<name>` (wechaty adds `.memory-card.json`); undefined without a name. */
+  readonly sessionFile: string | undefined;
+  /** Names the bot answers to in a group besides an @-mention ("快贷助手，利率多少？"). */
+  readonly botNames: readonly string[];
+  /** Accept friend requests: a person moved out of a group must be a friend to chat privately. */
+  readonly acceptFriendships: boolean;
+}
+
+export interface WebChatConfig {
+  /**
+   * HMAC key of the borrower's session cookie. A public development default outside production;
+   * undefined in production when SESSION_SECRET is unset (the web chat then refuses to start).
+   */
+  readonly sessionSecret: string | undefined;
+  readonly sessionSecretIsDevelopmentDefault: boolean;
+  readonly cookieName: string;
+  /** How long a session cookie stays valid after the borrower's last visit. */
+  readonly sessionTtlMs: number;
+  /** Largest websocket frame accepted; a larger one closes the socket with 1009. */
+  readonly maxFrameBytes: number;
+  /** Frames a connection may send per second on average, and in a burst. */
+  readonly ratePerSec: number;
+  readonly rateBurst: number;
+  /** Open sockets (tabs) one session may have; opening another closes the oldest. */
+  readonly maxSocketsPerSession: number;
+}
+
+/** Publicly known, so only ever used outside production; the web chat refuses to start in production without SESSION_SECRET. */
+const DEVELOPMENT_SESSION_SECRET = 'kuaidai-development-only-session-secret';
 
 /** Publicly known, so only ever used outside production; production refuses to start without KUAIDAI_DATA_KEY. */
 const DEVELOPMENT_DATA_KEY = Buffer.from('kuaidai-development-only-data-key').subarray(0, 32);
@@ -62,6 +140,7 @@ const schema = z.object({
   KUAIDAI_DATA_KEY: z.string().optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  STAFF_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   JOBS_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://loans.example-bank.cn' }).optional(),
   PRODUCTS_FILE: z.string().min(1).optional(),
@@ -70,6 +149,30 @@ const schema = z.object({
   PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
   ALLOW_SANDBOX_PROVIDERS: z.enum(['true', 'false']).default('false'),
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  WEB_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').default('kd_session'),
+  WEB_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 30),
+  WEB_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  WEB_RATE_PER_SEC: z.coerce.number().min(0.1).max(1000).default(5),
+  WEB_RATE_BURST: z.coerce.number().int().min(1).max(10_000).default(10),
+  WEB_MAX_SOCKETS_PER_SESSION: z.coerce.number().int().min(1).max(100).default(5),
+  WECHATY_PUPPET: z.string().regex(/^(@[a-z0-9][\w.-]*\/)?wechaty-puppet-[a-z0-9][\w.-]*$/, 'must be a wechaty puppet package, e.g. wechaty-puppet-service').optional(),
+  WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
+  WECHATY_PUPPET_ENDPOINT: z.string().min(1).optional(),
+  WECHATY_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (it names the session file)').optional(),
+  WECHATY_BOT_NAMES: z.string().default('快贷助手'),
+  WECHAT_OA_APP_ID: z.string().regex(/^wx[A-Za-z0-9]{16}$/, 'must be the AppID from the WeChat console (wx and 16 letters or digits)').optional(),
+  WECHAT_OA_APP_SECRET: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be the 32-character AppSecret from the WeChat console').optional(),
+  WECHAT_OA_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3-32 letters and digits (the Token entered in the server configuration)').optional(),
+  WECHAT_OA_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey (letters and digits)').optional(),
+  WECHAT_OA_MODE: z.enum(['plain', 'safe', 'compatible']).optional(),
+  WECHAT_OA_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]{0,127}$/, 'must be a path such as /wechat/official-account').default('/wechat/official-account'),
+  WECHAT_OA_REPLY_BUDGET_MS: z.coerce.number().int().min(0).max(4_500).default(4_000),
+  WECHAT_OA_TOKEN_API: z.enum(['stable', 'classic']).default('stable'),
+  WECHAT_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.weixin.qq.com' }).default('https://api.weixin.qq.com'),
+  WECOM_ROBOT_WEBHOOK_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
+  WECOM_ROBOTS: z.string().optional(),
+  WECHATY_ACCEPT_FRIENDS: z.enum(['true', 'false']).default('true'),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -104,9 +207,110 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
     ...parseProviders(raw, envName),
+    staffApiToken: raw.STAFF_API_TOKEN,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     productsFile: raw.PRODUCTS_FILE === undefined ? undefined : path.resolve(cwd, raw.PRODUCTS_FILE),
     faqFile: raw.FAQ_FILE === undefined ? undefined : path.resolve(cwd, raw.FAQ_FILE),
+    web: {
+      sessionSecret: raw.SESSION_SECRET ?? (envName === 'production' ? undefined : DEVELOPMENT_SESSION_SECRET),
+      sessionSecretIsDevelopmentDefault: raw.SESSION_SECRET === undefined,
+      cookieName: raw.WEB_COOKIE_NAME,
+      sessionTtlMs: raw.WEB_SESSION_TTL_HOURS * 3_600_000,
+      maxFrameBytes: raw.WEB_MAX_FRAME_BYTES,
+      ratePerSec: raw.WEB_RATE_PER_SEC,
+      rateBurst: raw.WEB_RATE_BURST,
+      maxSocketsPerSession: raw.WEB_MAX_SOCKETS_PER_SESSION,
+    },
+    wechaty: parseWechaty(raw, envName, dataDir),
+    officialAccount: parseOfficialAccount(raw, cleaned, envName),
+    wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
+  };
+}
+
+/**
+ * The official account is on when its settings are present, all or nothing: any WECHAT_OA_* setting
+ * without AppID, AppSecret and Token names the first one missing. The mode defaults to safe when an
+ * EncodingAESKey is given; plain mode is refused in production (borrowers type ID and phone numbers).
+ */
+function parseOfficialAccount(raw: z.infer<typeof schema>, present: Record<string, unknown>, envName: Config['env']): OfficialAccountConfig | undefined {
+  const given = Object.keys(present).filter((k) => k.startsWith('WECHAT_OA_'));
+  if (!given.length) return undefined;
+  for (const setting of ['WECHAT_OA_APP_ID', 'WECHAT_OA_APP_SECRET', 'WECHAT_OA_TOKEN'] as const) {
+    if (raw[setting] === undefined) throw new ConfigError(setting, `is required when the official account is configured (${given[0]} is set)`);
+  }
+  const mode = raw.WECHAT_OA_MODE ?? (raw.WECHAT_OA_AES_KEY ? 'safe' : 'plain');
+  if (mode !== 'plain' && raw.WECHAT_OA_AES_KEY === undefined) throw new ConfigError('WECHAT_OA_AES_KEY', `is required in ${mode} mode (the EncodingAESKey from the server configuration)`);
+  if (mode === 'plain' && envName === 'production') {
+    throw new ConfigError('WECHAT_OA_MODE', 'plain (明文) mode is refused in production: borrowers type ID and phone numbers; choose 安全模式 in the console and set WECHAT_OA_MODE=safe with WECHAT_OA_AES_KEY');
+  }
+  return {
+    appId: raw.WECHAT_OA_APP_ID!,
+    appSecret: raw.WECHAT_OA_APP_SECRET!,
+    token: raw.WECHAT_OA_TOKEN!,
+    encodingAesKey: raw.WECHAT_OA_AES_KEY,
+    mode,
+    path: raw.WECHAT_OA_PATH,
+    apiBaseUrl: raw.WECHAT_API_BASE_URL.replace(/\/+$/, ''),
+    replyBudgetMs: raw.WECHAT_OA_REPLY_BUDGET_MS,
+    tokenApi: raw.WECHAT_OA_TOKEN_API,
+  };
+}
+
+/** `name=key,name2=key2`; a value may also be the whole webhook URL copied from WeCom. Errors never echo a key. */
+function parseWecomRobots(value: string | undefined): Record<string, string> {
+  const robots = new Map<string, string>();
+  if (value === undefined) return {};
+  const entries = value.split(/[,，;\s]+/).filter(Boolean);
+  entries.forEach((entry, i) => {
+    const eq = entry.indexOf('=');
+    const name = eq > 0 ? entry.slice(0, eq) : '';
+    let key = eq > 0 ? entry.slice(eq + 1) : '';
+    if (/^https?:\/\//i.test(key)) {
+      try {
+        key = new URL(key).searchParams.get('key') ?? '';
+      } catch {
+        key = '';
+      }
+    }
+    if (!/^[\p{L}\p{N}_-]{1,64}$/u.test(name)) throw new ConfigError('WECOM_ROBOTS', `entry ${i + 1} must be name=key with a name of letters, digits, _ or - (e.g. branch_a=693a91f6-…)`);
+    if (!/^[A-Za-z0-9-]{8,64}$/.test(key)) throw new ConfigError('WECOM_ROBOTS', `the key of robot ${name} is not a webhook key (the key=… part of its webhook URL)`);
+    if (robots.has(name)) throw new ConfigError('WECOM_ROBOTS', `robot ${name} is listed twice`);
+    robots.set(name, key);
+  });
+  return Object.fromEntries(robots);
+}
+
+/** The personal-WeChat channel is off unless a puppet is named; its other settings alone are a mistake worth naming. */
+function parseWechaty(
+  raw: {
+    WECHATY_PUPPET?: string | undefined;
+    WECHATY_PUPPET_TOKEN?: string | undefined;
+    WECHATY_PUPPET_ENDPOINT?: string | undefined;
+    WECHATY_NAME?: string | undefined;
+    WECHATY_BOT_NAMES: string;
+    WECHATY_ACCEPT_FRIENDS: 'true' | 'false';
+  },
+  envName: Config['env'],
+  dataDir: string,
+): WechatyConfig | undefined {
+  if (raw.WECHATY_PUPPET === undefined) {
+    const stray = (['WECHATY_PUPPET_TOKEN', 'WECHATY_PUPPET_ENDPOINT', 'WECHATY_NAME'] as const).find((k) => raw[k] !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set but WECHATY_PUPPET is not: name the puppet (e.g. WECHATY_PUPPET=wechaty-puppet-service) to turn the personal-WeChat channel on');
+    return undefined;
+  }
+  if (raw.WECHATY_PUPPET === 'wechaty-puppet-mock' && envName === 'production') {
+    throw new ConfigError('WECHATY_PUPPET', 'wechaty-puppet-mock is a test double and connects to no WeChat account; it is refused in production');
+  }
+  const botNames = raw.WECHATY_BOT_NAMES.split(/[,，、]/).map((n) => n.trim()).filter(Boolean);
+  if (botNames.some((n) => n.length > 32)) throw new ConfigError('WECHATY_BOT_NAMES', 'each name must be at most 32 characters (names are separated by commas)');
+  return {
+    puppet: raw.WECHATY_PUPPET,
+    token: raw.WECHATY_PUPPET_TOKEN,
+    endpoint: raw.WECHATY_PUPPET_ENDPOINT,
+    name: raw.WECHATY_NAME,
+    sessionFile: raw.WECHATY_NAME === undefined ? undefined : path.join(dataDir, 'wechaty', raw.WECHATY_NAME),
+    botNames,
+    acceptFriendships: raw.WECHATY_ACCEPT_FRIENDS === 'true',
   };
 }
 

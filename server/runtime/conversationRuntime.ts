@@ -20,8 +20,12 @@ export const APOLOGY: Reply = { text: '抱歉，系统开小差了，请稍后�
 /** The Job kind of a machine's deadline; its handler sends `deadline.due` back to the conversation. */
 export const DEADLINE_JOB_KIND = 'conversation.deadline';
 
-/** Channels whose HTTP response is the delivery: their replies are stored delivered. */
-export const SYNC_CHANNELS: ReadonlySet<ChannelName> = new Set(['rest', 'terminal']);
+/**
+ * Channels whose response to the borrower's message is the delivery (the HTTP response; the web
+ * chat's socket, whose client resumes by sequence): their replies are stored delivered, and later
+ * messages count as delivered once fetched or pushed.
+ */
+export const SYNC_CHANNELS: ReadonlySet<ChannelName> = new Set(['rest', 'terminal', 'web']);
 
 export interface ReceiveResult {
   /** Null only for a group message not addressed to the bot (ignored, nothing stored). */
@@ -98,9 +102,12 @@ export class ConversationRuntime {
     return this.track(() => this.dispatchNow(conversationId, event));
   }
 
-  /** Outbound messages after `afterSeq`; on pull channels this counts as their delivery. */
-  messagesAfter(key: ConversationKey, afterSeq: number, limit: number): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
-    return this.store.messagesAfter(key, afterSeq, limit, this.options.clock.now(), SYNC_CHANNELS.has(key.channel));
+  /**
+   * Outbound messages after `afterSeq` (with `includeInbound`, the borrower's own messages too, as
+   * stored: PII masked); on pull channels this counts as their delivery.
+   */
+  messagesAfter(key: ConversationKey, afterSeq: number, limit: number, options: { includeInbound?: boolean } = {}): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
+    return this.store.messagesAfter(key, afterSeq, limit, this.options.clock.now(), SYNC_CHANNELS.has(key.channel), options.includeInbound === true);
   }
 
   /** Waits for turns under way, then releases the runtime's connection. Later calls fail. */

@@ -72,6 +72,9 @@ export interface TurnWrite {
 export interface TranscriptMessage extends StoredReply {
   readonly author: string;
   readonly createdAt: number;
+  readonly direction: 'inbound' | 'outbound';
+  /** The channel's id of an inbound message (null for outbound and staff messages). */
+  readonly channelMessageId: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,9 +91,9 @@ WITH c AS (
   SELECT id, "lastSeq" FROM "Conversation" WHERE channel = $1::"Channel" AND "externalUserId" = $2 AND "externalChatId" = $3
 ),
 sel AS (
-  SELECT m.id, m.seq, m.text, m.payload, m.author, m."deliveryStatus", m."createdAt"
+  SELECT m.id, m.seq, m.text, m.payload, m.author, m."deliveryStatus", m."createdAt", m.direction, m."channelMessageId"
   FROM c JOIN "Message" m ON m."conversationId" = c.id
-  WHERE m.direction = 'outbound' AND m.seq > $4::int
+  WHERE (m.direction = 'outbound' OR $8::boolean) AND m.seq > $4::int
   ORDER BY m.seq LIMIT $5::int
 ),
 fetched AS (
@@ -99,6 +102,7 @@ fetched AS (
   RETURNING 1
 )
 SELECT sel.id::text AS "id", sel.seq AS "seq", sel.text AS "text", sel.payload::text AS "payload", sel.author AS "author",
+       sel.direction::text AS "direction", sel."channelMessageId" AS "channelMessageId",
        ${epochMs('sel."createdAt"')} AS "createdAt", (SELECT "lastSeq" FROM c) AS "lastSeq", (SELECT count(*) FROM fetched)::int AS "fetched"
 FROM (SELECT 1) AS one LEFT JOIN sel ON true
 ORDER BY sel.seq`;
@@ -191,9 +195,9 @@ export class ConversationStore {
     }
   }
 
-  /** Outbound messages after `afterSeq`, oldest first; on pull channels fetching them marks them delivered. */
-  async messagesAfter(key: ConversationKey, afterSeq: number, limit: number, now: Date, markDelivered: boolean): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
-    const rows = await this.sql.query(MESSAGES_AFTER_SQL, [key.channel, key.userId, key.chatId, afterSeq, limit, now.toISOString(), markDelivered]);
+  /** Outbound (and with `includeInbound` inbound) messages after `afterSeq`, oldest first; on pull channels fetching them marks them delivered. */
+  async messagesAfter(key: ConversationKey, afterSeq: number, limit: number, now: Date, markDelivered: boolean, includeInbound = false): Promise<{ messages: TranscriptMessage[]; lastSeq: number }> {
+    const rows = await this.sql.query(MESSAGES_AFTER_SQL, [key.channel, key.userId, key.chatId, afterSeq, limit, now.toISOString(), markDelivered, includeInbound]);
     const lastSeq = (rows[0]?.lastSeq as number | null | undefined) ?? 0;
     const messages = rows
       .filter((r) => r.id != null)
@@ -201,6 +205,8 @@ export class ConversationStore {
         ...storedReplyFromRow({ id: r.id as string, seq: r.seq as number, text: r.text as string, payload: r.payload }),
         author: r.author as string,
         createdAt: r.createdAt as number,
+        direction: r.direction === 'inbound' ? ('inbound' as const) : ('outbound' as const),
+        channelMessageId: (r.channelMessageId as string | null) ?? null,
       }));
     return { messages, lastSeq };
   }
