@@ -141,3 +141,12 @@ describe('golden transcripts: unhappy paths', () => {
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('unhappy-resume-and-expiry'));
   });
 });
+
+describe('numbered options on text channels', () => {
+  it('"3" picks the third term shown, "3期" means three months', async () => {
+    const third = await transcript([...openLine, '借款', '3万', '3', '等额本息']);
+    expect(third).toContain('借款 ¥30,000.00，12 期');
+    const three = await transcript([...openLine, '借款', '3万', '3期', '等额本息']);
+    expect(three).toContain('借款 ¥30,000.00，3 期');
+  });
+});

@@ -24,3 +24,4 @@ export { DEFAULT_FAQ, matchFaq, type FaqEntry } from './faq/faqTable.js';
 export { DEFAULT_FLOW_SETTINGS, type FlowSettings } from './shared/flowSettings.js';
 export { authorisationText } from './consent/authorisationText.js';
 export { t, type Locale, type MessageKey } from './text/translate.js';
+export { containsPersonalNumber } from './session/understandMenuText.js';

@@ -48,7 +48,8 @@ export function createDrawdownMachine() {
   });
   const termQuestion = (ctx: DrawdownContext): Reply => ({
     text: t(ctx.locale, 'draw.askTerm'),
-    options: ctx.line!.terms.map((n) => ({ label: t(ctx.locale, 'common.months', { n }), value: String(n) })),
+    // Values are not bare digits: on text channels "3" means the third option, "3期" three months.
+    options: ctx.line!.terms.map((n) => ({ label: t(ctx.locale, 'common.months', { n }), value: `term:${n}` })),
   });
   const methodQuestion = (ctx: DrawdownContext): Reply => ({
     text: t(ctx.locale, 'draw.askMethod'),
@@ -93,7 +94,7 @@ export function createDrawdownMachine() {
   };
   const termOf = (ctx: DrawdownContext, text: string): number | undefined => {
     const chosen = pickOption(text, ctx.prompt?.options ?? []);
-    const n = chosen ? Number(chosen.value) : (() => {
+    const n = chosen ? Number(chosen.value.slice('term:'.length)) : (() => {
       const r = parseTermMonths(text);
       return r.ok ? r.value : undefined;
     })();
