@@ -3,6 +3,7 @@
 import { bootServer } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { isAppError } from './errors.js';
+import { attachWechatyChannel, WechatyStartError } from './channels/wechaty/index.js';
 import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
 
@@ -20,6 +21,8 @@ const logger = createLogger(config.logLevel, logFormat);
 
 try {
   const server = await bootServer(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
+  // Personal WeChat through wechaty, when WECHATY_PUPPET is set (it stops before the runtime on close).
+  await attachWechatyChannel(server, config, logger);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -46,6 +49,8 @@ try {
   if (e instanceof ConfigError) {
     // A configuration file (products, FAQ) that does not validate.
     console.error(`kuaidai: configuration error: ${e.message}`);
+  } else if (e instanceof WechatyStartError) {
+    console.error(`kuaidai: ${e.code}: ${e.message}`);
   } else if (isAppError(e)) {
     // Infrastructure the operator must fix (database unreachable, port taken): one line, no stack.
     console.error(`kuaidai: ${e.code}: ${e.message}`);

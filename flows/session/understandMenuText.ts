@@ -20,8 +20,17 @@ export function menuOptions(locale: Locale): ReplyOption[] {
   return MENU_VALUES.map((v) => ({ label: t(locale, `menu.${v}`), value: v }));
 }
 
-/** Looks like a resident ID number or a mainland mobile number somewhere in the text. */
-export const containsPersonalNumber = (text: string): boolean => /(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{15}(?!\d)/.test(text.normalize('NFKC'));
+/**
+ * Looks like a resident ID number (18 or 15 digits), a mainland mobile number or a bank card
+ * number somewhere in the text (full-width digits included; spaces and dashes inside allowed).
+ */
+export function containsPersonalNumber(text: string): boolean {
+  const t = text.normalize('NFKC');
+  if (/(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)/.test(t)) return true;
+  if (/(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/.test(t)) return true;
+  // Card numbers: 16–19 digits, possibly grouped by spaces or dashes.
+  return /(?<!\d)(?:\d[\s-]?){15,18}\d(?!\d)/.test(t);
+}
 
 /**
  * What a borrower at the main menu wants: a menu number, a keyword, an FAQ. In a group chat, any
