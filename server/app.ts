@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import type { Database } from './db/index.js';
+import { installOfficialAccount } from './channels/officialAccount/index.js';
 import { webChatPlugin } from './channels/web/index.js';
 import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
@@ -39,6 +40,8 @@ declare module 'fastify' {
     readonly cipher: FieldCipher;
     /** Null when the server was booted without a conversation spec. */
     readonly conversations: ConversationServices | null;
+    /** The official account's API client, sender and passive-reply book; null when not configured. */
+    readonly officialAccount: ReturnType<typeof installOfficialAccount> | null;
   }
 }
 
@@ -65,7 +68,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
   if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, config: deps.config, clock: deps.clock });
-  else app.get('/', async (_request, reply) =>
+  // The WeChat official account's callback and its customer-service sender, when configured.
+  app.decorate(
+    'officialAccount',
+    deps.conversations && deps.config.officialAccount
+      ? installOfficialAccount(app, {
+          settings: deps.config.officialAccount,
+          publicBaseUrl: deps.config.publicBaseUrl,
+          db: deps.db,
+          runtime: deps.conversations.runtime,
+          outbox: deps.conversations.outbox,
+          clock: deps.clock,
+          logger: deps.logger,
+        })
+      : null,
+  );
+  // Without a conversation there is no web chat: `/` says the server is up.
+  if (!deps.conversations) app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
       '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>快贷助手 Kuaidai</title><h1>快贷助手</h1><p>服务已启动。Kuaidai is running.</p><ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul></html>',
     ),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aesKeyOf, decryptMessage, encryptMessage, parseWechatXml, wechatSignature, xmlFields } from '../bots/officialAccount/index.js';
 import { bootServer, type Server } from '../server/boot.js';
-import { officialAccountRoutes, installOfficialAccount, type PassiveReplies } from '../server/channels/officialAccount/index.js';
+import { officialAccountRoutes, type PassiveReplies } from '../server/channels/officialAccount/index.js';
 import { manualClock } from '../server/clock.js';
 import type { Config } from '../server/config/index.js';
 import { createLogger } from '../server/logging/index.js';
@@ -41,10 +41,9 @@ beforeAll(async () => {
     WECHAT_API_BASE_URL: fake.url,
   });
   server = await bootServer(config, logger, { spec: createEchoSpec({ lookupMs: LOOKUP_MS }), clock });
-  const { runtime, outbox } = server.conversations!;
   // As server/app.ts wires it, plus two more routes on the same runtime for the tests: one with a
   // budget the echo machine cannot meet, one that answers only the first reply passively.
-  const { passive } = installOfficialAccount(server.app, { settings: config.officialAccount!, publicBaseUrl: config.publicBaseUrl, db: server.db, runtime, outbox, clock, logger });
+  const { passive } = server.app.officialAccount!;
   extraRoute(passive, '/wechat/slow', { replyBudgetMs: 100 });
   extraRoute(passive, '/wechat/split', { coalesce: false });
   await server.app.ready();

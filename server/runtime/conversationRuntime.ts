@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
 import { AppError } from '../errors.js';
 import type { ConversationLock } from './conversationLock.js';
-import { ConversationStore, type ConversationKey, type JobRow, type MessageRow, type StoredConversation, type TranscriptMessage } from './conversationStore.js';
+import { ConversationStore, type ConversationKey, type JobRow, type LoadedTurn, type MessageRow, type StoredConversation, type StoredInbound, type TranscriptMessage } from './conversationStore.js';
 import { cleanText, inboundEvent, transcriptText } from './inboundEvent.js';
 import { MachineHost, type MachineOutcome } from './machineHost.js';
 import type { OutboxDeliverer } from './outboxDeliverer.js';
@@ -33,6 +33,11 @@ export interface ReceiveResult {
   readonly replies: StoredReply[];
   /** The message was seen before: these are the replies stored for it then; nothing ran again. */
   readonly duplicate: boolean;
+  /**
+   * The borrower's message as stored (text with PII masked); absent only for an ignored group
+   * message. With it a channel can show the turn (message, then replies) without reading it back.
+   */
+  readonly inbound?: StoredInbound;
 }
 
 export interface DispatchResult {
@@ -145,7 +150,8 @@ export class ConversationRuntime {
       const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
         const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at) });
-        return { conversationId, replies: turn.replies, duplicate: false };
+        const stored = turn.inboundSeq === undefined ? {} : { inbound: { id: inboundRow.id, seq: turn.inboundSeq, text: inboundRow.text } };
+        return { conversationId, replies: turn.replies, duplicate: false, ...stored };
       } catch (e) {
         // Lost a race with a writer that held no lock (it cannot happen with the locks; the unique index is the last guard).
         if (!(e instanceof AppError && e.code === 'CONFLICT') && sqlState(e) !== '23505') throw e;
@@ -157,10 +163,10 @@ export class ConversationRuntime {
     return outcome;
   }
 
-  private duplicateOf(duplicate: { conversationId: string; replies: StoredReply[] }, conversation: StoredConversation | undefined): ReceiveResult {
+  private duplicateOf(duplicate: NonNullable<LoadedTurn['duplicate']>, conversation: StoredConversation | undefined): ReceiveResult {
     // A channel message id is unique per channel; one belonging to someone else is never answered with their replies.
     if (duplicate.conversationId !== conversation?.id) throw new AppError('CONFLICT', { reason: 'this message id was already used in another conversation' });
-    return { conversationId: duplicate.conversationId, replies: duplicate.replies, duplicate: true };
+    return { conversationId: duplicate.conversationId, replies: duplicate.replies, duplicate: true, ...(duplicate.inbound ? { inbound: duplicate.inbound } : {}) };
   }
 
   private async dispatchNow(conversationId: string, event: ConversationEvent): Promise<DispatchResult> {
@@ -195,7 +201,7 @@ export class ConversationRuntime {
   }
 
   /** Runs the machine and commits the turn. Must be called holding the conversation's lock. */
-  private async runTurn(t: TurnInput): Promise<{ replies: StoredReply[] }> {
+  private async runTurn(t: TurnInput): Promise<TurnOutput> {
     const { spec, logger, settleTimeoutMs } = this.options;
     const { conversation, conversationId } = t;
     const outcome = await this.host.run({
@@ -222,7 +228,7 @@ export class ConversationRuntime {
   }
 
   /** Stores the turn (the machine's outcome, or on failure the apology with the previous state) and hands push replies to the outbox. */
-  private async commitTurn(t: TurnInput, outcome: Extract<MachineOutcome, { ok: true }> | undefined): Promise<{ replies: StoredReply[] }> {
+  private async commitTurn(t: TurnInput, outcome: Extract<MachineOutcome, { ok: true }> | undefined): Promise<TurnOutput> {
     const { spec, clock, outbox } = this.options;
     const { key, conversation, conversationId } = t;
     const now = clock.now();
@@ -279,8 +285,13 @@ export class ConversationRuntime {
       now,
     });
     if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored);
-    return { replies: stored };
+    return { replies: stored, inboundSeq: t.inbound ? rows[0]!.seq : undefined };
   }
+}
+
+interface TurnOutput {
+  readonly replies: StoredReply[];
+  readonly inboundSeq: number | undefined;
 }
 
 interface TurnInput {

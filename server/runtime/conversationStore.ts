@@ -28,7 +28,14 @@ export interface StoredConversation {
 export interface LoadedTurn {
   readonly conversation: StoredConversation | undefined;
   /** The inbound message was stored before: who it belongs to and the replies stored for it. */
-  readonly duplicate: { readonly conversationId: string; readonly replies: StoredReply[] } | undefined;
+  readonly duplicate: { readonly conversationId: string; readonly replies: StoredReply[]; readonly inbound: StoredInbound | undefined } | undefined;
+}
+
+/** An inbound message as stored: its row id, sequence number and transcript text (PII masked). */
+export interface StoredInbound {
+  readonly id: string;
+  readonly seq: number;
+  readonly text: string;
 }
 
 export interface MessageRow {
@@ -83,7 +90,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // per connection: planning was half of a turn's database time on PGlite.
 const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4)';
 const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
-const REPLIES_TO_SQL = `SELECT id::text AS "id", seq AS "seq", text AS "text", payload::text AS "payload" FROM "Message" WHERE "replyToId" = $1::uuid ORDER BY seq`;
+// The inbound message and the replies stored for it.
+const REPLIES_TO_SQL = `SELECT id::text AS "id", seq AS "seq", text AS "text", payload::text AS "payload" FROM "Message" WHERE "replyToId" = $1::uuid OR id = $1::uuid ORDER BY seq`;
 
 // Pull channels (REST, terminal) count a message as delivered once the client has fetched it.
 const MESSAGES_AFTER_SQL = `
@@ -137,12 +145,14 @@ export class ConversationStore {
       borrowerId: (c.borrowerId as string | null) ?? undefined,
     };
     if (!d) return { conversation, duplicate: undefined };
-    const replies = await this.sql.query(REPLIES_TO_SQL, [d.id as string]);
+    const stored = await this.sql.query(REPLIES_TO_SQL, [d.id as string]);
+    const inbound = stored.find((r) => r.id === d.id);
     return {
       conversation,
       duplicate: {
         conversationId: d.ref as string,
-        replies: replies.map((r) => storedReplyFromRow({ id: r.id as string, seq: r.seq as number, text: r.text as string, payload: r.payload })),
+        replies: stored.filter((r) => r !== inbound).map((r) => storedReplyFromRow({ id: r.id as string, seq: r.seq as number, text: r.text as string, payload: r.payload })),
+        inbound: inbound && { id: inbound.id as string, seq: inbound.seq as number, text: inbound.text as string },
       },
     };
   }

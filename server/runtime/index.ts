@@ -3,7 +3,7 @@ export { ConversationRuntime, APOLOGY, DEADLINE_JOB_KIND, SYNC_CHANNELS, deadlin
 export type { ReceiveResult, DispatchResult, RuntimeOptions } from './conversationRuntime.js';
 export { inProcessLock, postgresAdvisoryLock, advisoryKeys } from './conversationLock.js';
 export type { ConversationLock } from './conversationLock.js';
-export type { ConversationKey, TranscriptMessage } from './conversationStore.js';
+export type { ConversationKey, StoredInbound, TranscriptMessage } from './conversationStore.js';
 export { OutboxDeliverer } from './outboxDeliverer.js';
 export type { ChannelSender, DeliveryTarget, OutboxOptions } from './outboxDeliverer.js';
 export type { StoredReply } from './storedReply.js';

@@ -1,0 +1,346 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { web, type InboundMessage } from '../../../bots/index.js';
+import { isAppError } from '../../errors.js';
+import type { ChannelSender, ConversationKey, ConversationRuntime, DeliveryTarget, ReceiveResult } from '../../runtime/index.js';
+import { SessionTokens } from './sessionToken.js';
+import { TokenBucket } from './tokenBucket.js';
+
+const { CLOSE } = web;
+
+export interface WebChannelLimits {
+  readonly maxFrameBytes: number;
+  readonly ratePerSec: number;
+  readonly rateBurst: number;
+  readonly maxSocketsPerSession: number;
+  /** A socket that has not said hello by then is closed (4002). */
+  readonly helloTimeoutMs: number;
+  /** How often sockets are pinged; one that did not answer the previous ping is dropped. 0: never. */
+  readonly pingIntervalMs: number;
+  /** A fresh page gets at most this many of the latest messages. */
+  readonly historyLimit: number;
+  /** Messages sent but not acknowledged before the server waits for an ack. */
+  readonly maxUnacked: number;
+}
+
+export const DEFAULT_LIMITS: Omit<WebChannelLimits, 'maxFrameBytes' | 'ratePerSec' | 'rateBurst' | 'maxSocketsPerSession'> = {
+  helloTimeoutMs: 10_000,
+  pingIntervalMs: 30_000,
+  historyLimit: 200,
+  maxUnacked: 500,
+};
+
+/** Messages fetched per query when catching a socket up. */
+const PAGE = 100;
+const NO_SEQ_AFTER = 2 ** 31 - 1;
+
+export interface WebChannelDeps {
+  readonly runtime: Pick<ConversationRuntime, 'receive' | 'messagesAfter'>;
+  readonly logger: FastifyBaseLogger;
+  readonly limits: WebChannelLimits;
+  /** Milliseconds; for the rate limiter and timers (real time, not the business clock). */
+  readonly now?: () => number;
+}
+
+/**
+ * The web chat's sockets, and the 'web' ChannelSender. Each socket serves exactly one conversation:
+ * the one of the session user it was opened with. Delivery is one idea: a socket is caught up to its
+ * conversation — every stored message after the last sequence number it sent, in order, read back
+ * from the runtime — after its hello, after every turn of that user, and when the outbox hands over
+ * a later message (staff, deadline). So a message is never sent twice on a socket, nor skipped.
+ */
+export class WebChannel implements ChannelSender {
+  readonly channel = 'web' as const;
+  private readonly sessions = new Map<string, Set<WebConnection>>();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly now: () => number;
+
+  constructor(readonly deps: WebChannelDeps) {
+    this.now = deps.now ?? Date.now;
+    if (deps.limits.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => this.pingAll(), deps.limits.pingIntervalMs);
+      this.pingTimer.unref();
+    }
+  }
+
+  /** Takes over a freshly upgraded socket of the session's user. */
+  accept(socket: WebSocket, userId: string): WebConnection {
+    const connection = new WebConnection(this, socket, userId);
+    if (this.closed) {
+      connection.close(CLOSE.GOING_AWAY, 'server shutting down');
+      return connection;
+    }
+    const set = this.sessions.get(userId) ?? new Set<WebConnection>();
+    // Another tab (or a page whose old socket the network has not dropped yet): the oldest makes room.
+    for (const old of set) {
+      if (set.size < this.deps.limits.maxSocketsPerSession) break;
+      old.close(CLOSE.SUPERSEDED, 'too many open chat windows for this session');
+      set.delete(old);
+    }
+    set.add(connection);
+    this.sessions.set(userId, set);
+    return connection;
+  }
+
+  /** ChannelSender: a later message was stored; catch up every socket of its borrower in this process. */
+  async send(target: DeliveryTarget): Promise<void> {
+    // A borrower with no open socket here gets it with the replay of their next hello: the message is
+    // in their conversation, which is what the web channel delivers (like WeChat accepting a message).
+    if (target.chatId === '') await this.catchUp(target.userId);
+  }
+
+  /** Catches up all sockets of a user (after a turn: other tabs show it too), but `except`. */
+  async catchUp(userId: string, except?: WebConnection): Promise<void> {
+    const set = this.sessions.get(userId);
+    if (set) await Promise.all([...set].filter((c) => c !== except).map((c) => c.pump()));
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.sessions.values()) n += set.size;
+    return n;
+  }
+
+  /** Closes every socket (1001 on shutdown: the page reconnects to the next server) and stops pinging. */
+  close(code: number = CLOSE.GOING_AWAY, reason = 'server shutting down'): void {
+    this.closed = true;
+    clearInterval(this.pingTimer);
+    for (const set of this.sessions.values()) for (const c of set) c.close(code, reason);
+    this.sessions.clear();
+  }
+
+  /** @internal */
+  forget(connection: WebConnection): void {
+    const set = this.sessions.get(connection.userId);
+    if (!set) return;
+    set.delete(connection);
+    if (!set.size) this.sessions.delete(connection.userId);
+  }
+
+  private pingAll(): void {
+    for (const set of this.sessions.values()) for (const c of set) c.ping();
+  }
+}
+
+/** One socket: hello, then messages and acks; limits; catching up. */
+export class WebConnection {
+  private state: 'hello' | 'open' | 'closed' = 'hello';
+  /** The highest sequence number sent on this socket. */
+  private sentSeq = 0;
+  private ackedSeq = 0;
+  private locale: 'zh' | 'en' | undefined;
+  private referral: string | undefined;
+  private readonly bucket: TokenBucket;
+  private strikes = 0;
+  private alive = true;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private stalled = false;
+  /** The borrower's messages are handled one after another, after the hello's replay. */
+  private turns: Promise<void> = Promise.resolve();
+  private readonly helloTimer: NodeJS.Timeout;
+  private readonly key: ConversationKey;
+
+  constructor(
+    private readonly channel: WebChannel,
+    private readonly socket: WebSocket,
+    readonly userId: string,
+  ) {
+    const { limits } = channel.deps;
+    this.key = { channel: 'web', userId, chatId: '' };
+    this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst, channel.now());
+    this.helloTimer = setTimeout(() => this.close(CLOSE.HELLO_TIMEOUT, 'hello expected'), limits.helloTimeoutMs);
+    this.helloTimer.unref();
+    socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    socket.on('pong', () => (this.alive = true));
+    // ws reports protocol faults (a frame over maxPayload: it closes with 1009 itself) as errors.
+    socket.on('error', (e) => this.log.debug({ err: e, userId }, 'web socket error'));
+    socket.on('close', () => {
+      this.state = 'closed';
+      clearTimeout(this.helloTimer);
+      channel.forget(this);
+    });
+  }
+
+  private get log(): FastifyBaseLogger {
+    return this.channel.deps.logger;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    this.socket.close(code, web.closeReason(reason));
+  }
+
+  ping(): void {
+    if (this.state === 'closed') return;
+    if (!this.alive) {
+      this.log.debug({ userId: this.userId }, 'web socket did not answer a ping; dropped');
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  private sendFrame(frame: web.ServerFrame): void {
+    if (this.state !== 'closed' && this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (isBinary) return this.close(CLOSE.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const { limits } = this.channel.deps;
+    if (!this.bucket.take(this.channel.now())) {
+      // Warn, drop, and close if it goes on: a person does not type five messages a second for long.
+      if (++this.strikes > limits.rateBurst) {
+        this.log.info({ userId: this.userId }, 'web socket closed: rate limit exceeded');
+        return this.close(CLOSE.POLICY, 'rate limit exceeded');
+      }
+      const parsed = web.parseClientFrame(text);
+      const clientMessageId = parsed.ok && parsed.frame.type === 'message' ? parsed.frame.id : undefined;
+      if (this.strikes === 1 || clientMessageId) {
+        this.sendFrame({
+          type: 'error',
+          code: 'rate_limited',
+          message: `Too many frames: at most ${limits.ratePerSec} a second (bursts of ${limits.rateBurst}); this frame was dropped`,
+          retryAfterMs: this.bucket.retryAfterMs(this.channel.now()),
+          ...(clientMessageId ? { clientMessageId } : {}),
+        });
+      }
+      return;
+    }
+    this.strikes = 0;
+    const parsed = web.parseClientFrame(text);
+    if (!parsed.ok) return this.close(parsed.code, parsed.reason);
+    const frame = parsed.frame;
+    if (this.state === 'hello') {
+      if (frame.type !== 'hello') return this.close(CLOSE.POLICY, `hello expected before ${frame.type}`);
+      clearTimeout(this.helloTimer);
+      this.state = 'open';
+      this.turns = this.hello(frame).catch((e: unknown) => this.failed(e, 'hello'));
+      return;
+    }
+    switch (frame.type) {
+      case 'hello':
+        return this.close(CLOSE.POLICY, 'hello was already said on this socket');
+      case 'ack':
+        // An ack can only cover what this socket sent; it releases a catch-up held back for it.
+        this.ackedSeq = Math.max(this.ackedSeq, Math.min(frame.seq, this.sentSeq));
+        if (this.stalled) void this.pump();
+        return;
+      case 'message':
+        if (frame.locale) this.locale = frame.locale;
+        this.turns = this.turns.then(() => this.turn(frame));
+        return;
+    }
+  }
+
+  private async hello(frame: web.HelloFrame): Promise<void> {
+    this.locale = frame.locale;
+    this.referral = frame.referral;
+    const { limits } = this.channel.deps;
+    const { lastSeq } = await this.channel.deps.runtime.messagesAfter(this.key, NO_SEQ_AFTER, 1);
+    // A client that has more than the conversation holds was on another one (its session lapsed): start over.
+    let resumeFrom = frame.lastSeq <= lastSeq ? frame.lastSeq : 0;
+    resumeFrom = Math.max(resumeFrom, lastSeq - limits.historyLimit);
+    this.sentSeq = this.ackedSeq = resumeFrom;
+    this.sendFrame({
+      type: 'ready',
+      v: web.PROTOCOL_VERSION,
+      lastSeq,
+      resumeFrom,
+      session: SessionTokens.tagOf(this.userId),
+      limits: { maxFrameBytes: limits.maxFrameBytes, ratePerSec: limits.ratePerSec, rateBurst: limits.rateBurst, maxText: web.MAX_MESSAGE_TEXT },
+    });
+    await this.pump();
+  }
+
+  private async turn(frame: web.MessageFrame): Promise<void> {
+    if (this.state === 'closed') return;
+    const inbound: InboundMessage = {
+      channel: 'web',
+      userId: this.userId,
+      messageId: web.webMessageId(this.userId, frame.id),
+      text: frame.text,
+      ...(this.locale ? { locale: this.locale } : {}),
+      ...(this.referral ? { referral: this.referral } : {}),
+    };
+    let result: ReceiveResult;
+    try {
+      result = await this.channel.deps.runtime.receive(inbound);
+    } catch (e) {
+      const code = isAppError(e) && e.code === 'CONVERSATION_BUSY' ? 'busy' : isAppError(e) && e.code === 'DB_UNAVAILABLE' ? 'unavailable' : 'turn_failed';
+      this.log.error({ err: e, userId: this.userId }, 'web chat turn failed');
+      this.sendFrame({ type: 'error', code, message: 'The message was not processed; send it again with the same id', clientMessageId: frame.id });
+      return;
+    }
+    // The echo of the borrower's message (with its sequence number) and the replies, on every tab.
+    // This socket shows its own turn straight from the result when it is exactly the next thing to send.
+    if (!this.sendTurn(frame.id, result)) await this.pump();
+    await this.channel.catchUp(this.userId, this);
+  }
+
+  /**
+   * Sends a turn's message and replies without reading them back, if they are exactly what comes
+   * next on this socket (nothing is being sent meanwhile, the turn's rows follow `sentSeq`).
+   */
+  private sendTurn(clientMessageId: string, result: ReceiveResult): boolean {
+    const { inbound, replies } = result;
+    if (this.state !== 'open' || this.pumping || !inbound || inbound.seq !== this.sentSeq + 1) return false;
+    if (replies.some((r, i) => r.seq !== inbound.seq + 1 + i)) return false;
+    if (this.sentSeq + 1 + replies.length - this.ackedSeq > this.channel.deps.limits.maxUnacked) return false;
+    const at = Date.now();
+    const channelMessageId = web.webMessageId(this.userId, clientMessageId);
+    this.sendFrame(web.toWebMessage(this.userId, { ...inbound, author: 'borrower', direction: 'inbound', channelMessageId, createdAt: at }));
+    for (const r of replies) this.sendFrame(web.toWebMessage(this.userId, { ...r, author: 'bot', direction: 'outbound', channelMessageId: null, createdAt: at }));
+    this.sentSeq = replies.at(-1)?.seq ?? inbound.seq;
+    return true;
+  }
+
+  /** Sends everything stored after `sentSeq`, in order; concurrent calls coalesce into one more round. */
+  pump(): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve();
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          for (;;) {
+            if (this.sentSeq - this.ackedSeq >= this.channel.deps.limits.maxUnacked) {
+              this.stalled = true;
+              return;
+            }
+            this.stalled = false;
+            const { messages } = await this.channel.deps.runtime.messagesAfter(this.key, this.sentSeq, PAGE, { includeInbound: true });
+            if (this.state === 'closed') return;
+            for (const m of messages) {
+              if (m.seq <= this.sentSeq) continue;
+              if (web.isShownToBorrower(m)) this.sendFrame(web.toWebMessage(this.userId, m));
+              this.sentSeq = m.seq;
+            }
+            if (messages.length < PAGE) break;
+          }
+        } while (this.pumpAgain && this.state === 'open');
+      } catch (e) {
+        this.failed(e, 'catch-up');
+      } finally {
+        this.pumping = undefined;
+      }
+    })();
+    return this.pumping;
+  }
+
+  private failed(e: unknown, what: string): void {
+    if (this.state === 'closed') return;
+    this.log.error({ err: e, userId: this.userId }, `web chat ${what} failed`);
+    // The page reconnects and resumes from what it has shown: nothing is lost.
+    this.close(CLOSE.INTERNAL, 'server error; reconnect');
+  }
+}

@@ -1,0 +1,221 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+
+/**
+ * A borrower goes through the whole journey on the real page, in Debian's Chromium, against the real
+ * server (`npm start`'s entry, the lending conversation, sandbox providers): application →
+ * authorisation → offer → drawdown → repayment, by clicking and typing, with a reload in the middle.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+const artifacts = path.join(root, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OTP = '123456';
+
+let server: ChildProcess | undefined;
+let serverLog = '';
+let baseUrl = '';
+let browser: Browser | undefined;
+let database: TestDatabase | undefined;
+let dataDir: string | undefined;
+
+/** Starts `tsx server/main.ts` on a free port and resolves with its URL once it listens. */
+function startServer(env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+    });
+    server = child;
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 45 s:\n${serverLog.slice(-3000)}`)), 45_000);
+    const onData = (d: Buffer) => {
+      serverLog += d.toString();
+      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening:\n${serverLog.slice(-3000)}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the web chat's browser test drives Debian's Chromium through playwright-core. ` +
+        'Install it with `sudo apt-get install -y chromium` (CI does this in .ci/run), or set CHROMIUM_PATH to a Chromium binary.',
+    );
+  }
+  await mkdir(artifacts, { recursive: true });
+  database = await createTestDatabase({ persistent: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-browser-'));
+  baseUrl = await startServer({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, SANDBOX_OTP_CODE: OTP });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** What the conversation shows: each bubble's text (cards and quick replies included), in order. */
+const bubbles = (page: Page) => page.getByRole('log').locator('.msg').allInnerTexts();
+
+describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
+  it('takes a borrower from application to repayment by clicking and typing, through a reload', async () => {
+    const context = await browser!.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(15_000);
+    try {
+      await page.goto(`${baseUrl}/?ref=mgr-0736`);
+      const log = page.getByRole('log', { name: '对话记录' });
+      const lastBotSays = (text: string | RegExp) => log.locator('.msg-bot').filter({ hasText: text }).last().waitFor();
+      const tap = async (name: string | RegExp) => {
+        await log.getByRole('group', { name: '快捷回复' }).getByRole('button', { name }).click();
+      };
+      const type = async (label: string, text: string) => {
+        const input = page.getByLabel(label, { exact: true });
+        await input.pressSequentially(text);
+        await input.press('Enter');
+      };
+
+      // Landmarks and a labelled input, as a screen reader finds them.
+      await expect(page.getByRole('banner').getByRole('heading', { name: '快贷助手' }).isVisible()).resolves.toBe(true);
+      await page.getByRole('main').waitFor();
+      await page.getByRole('form', { name: '发送消息' }).waitFor();
+
+      // Application.
+      await tap('申请额度');
+      await lastBotSays('请选择要申请的产品');
+      await tap('常德快贷·个人贷(演示)');
+      await lastBotSays('请输入您的真实姓名');
+      await type('输入消息', '陈思远');
+      await lastBotSays('18位身份证号');
+      const idInput = page.getByLabel('身份证号（输入时自动遮挡）', { exact: true });
+      await idInput.pressSequentially('430702198605');
+      expect(await idInput.inputValue()).toBe('430702******');
+      await idInput.pressSequentially('120230');
+      expect(await idInput.inputValue()).toBe('430702********0230');
+      await idInput.press('Enter');
+      await lastBotSays('请输入您本人实名的手机号');
+      await log.locator('.msg-borrower').filter({ hasText: '430702********0230' }).waitFor();
+      expect(await page.content()).not.toContain('430702198605120230');
+      await type('手机号', '13807360001');
+      await lastBotSays('请输入6位短信验证码');
+      await type('短信验证码', OTP);
+      await lastBotSays('请选择借款用途');
+      await tap('家庭装修');
+      // The tapped option reads as its label, not its value.
+      await log.locator('.msg-borrower').filter({ hasText: '家庭装修' }).waitFor();
+      await type('金额', '20万');
+      await lastBotSays('请确认您的申请信息');
+      await tap('确认提交');
+
+      // Authorisation: the consent card lists its sources and scrolls its text.
+      const consent = log.getByRole('article', { name: '数据查询授权' });
+      await consent.waitFor();
+      expect(await consent.getByRole('listitem').count()).toBe(4);
+      await expect(consent.getByRole('region', { name: '授权书全文' }).textContent()).resolves.toMatch(/个人信息查询及使用授权书/);
+      await tap('同意全部授权');
+
+      // The offer: APR first and the largest number on the card.
+      const offer = log.getByRole('article', { name: '常德快贷·个人贷(演示)' });
+      await offer.waitFor();
+      await offer.scrollIntoViewIfNeeded();
+      const aprText = await offer.locator('.apr-value').textContent();
+      expect(aprText).toMatch(/^\d+\.\d{2}%$/);
+      const sizes = await offer.evaluate((card) =>
+        Array.from(card.querySelectorAll('*'))
+          .filter((el) => el.children.length === 0 && /\d/.test(el.textContent ?? ''))
+          .map((el) => ({ text: el.textContent, size: parseFloat(getComputedStyle(el).fontSize) })),
+      );
+      const apr = sizes.find((s) => s.text === aprText)!;
+      for (const other of sizes.filter((s) => s !== apr)) expect(apr.size, `${other.text} is as large as the APR`).toBeGreaterThan(other.size);
+      expect(sizes.map((s) => s.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^¥179,000\.00$/)]));
+      await offer.screenshot({ path: path.join(artifacts, 'offer-card-375.png') });
+
+      // Reload mid-flow: the same bubbles, in the same order, none twice, none lost.
+      const before = await bubbles(page);
+      const seqsBefore = await log.locator('.msg[data-seq]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+      await page.reload();
+      await log.getByRole('article', { name: '常德快贷·个人贷(演示)' }).waitFor();
+      await expect.poll(() => bubbles(page), { timeout: 10_000 }).toEqual(before);
+      const seqsAfter = await log.locator('.msg[data-seq]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+      expect(seqsAfter).toEqual(seqsBefore);
+      expect(new Set(seqsAfter).size).toBe(seqsAfter.length);
+
+      // Accept the offer and sign.
+      await tap('接受额度');
+      await lastBotSays('我已阅读并同意');
+      await tap('我已阅读并同意');
+      await lastBotSays('额度已开通');
+
+      // Drawdown: the schedule is a table.
+      await tap('借款用款');
+      await lastBotSays('请输入借款金额');
+      await type('金额', '3万');
+      await tap('12期');
+      await tap('等额本息');
+      const schedule = log.getByRole('article', { name: '还款计划' });
+      await schedule.waitFor();
+      const table = schedule.getByRole('table');
+      await expect(table.getByRole('columnheader', { name: '还款日' }).count()).resolves.toBe(1);
+      expect(await table.getByRole('row').count()).toBeGreaterThanOrEqual(2);
+      await tap('确认借款');
+      const drawdown = log.getByRole('article', { name: '放款凭证' });
+      await drawdown.waitFor();
+      await expect(drawdown.textContent()).resolves.toContain('¥30,000.00');
+
+      // Repayment.
+      await type('输入消息', '还款');
+      await log.getByRole('article', { name: '我的额度' }).last().waitFor();
+      await tap(/^提前还下一期/);
+      await lastBotSays('确认还款吗');
+      await tap('确认还款');
+      const repaid = log.getByRole('article', { name: '还款凭证' });
+      await repaid.waitFor();
+      await lastBotSays('还款成功');
+
+      // English: the page's words switch, and the conversation follows.
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      const logEn = page.getByRole('log', { name: 'Conversation' });
+      await logEn.waitFor();
+      await page.getByLabel('Message', { exact: true }).waitFor();
+      await logEn.locator('.msg-borrower').filter({ hasText: 'English' }).waitFor();
+      await logEn.locator('.msg-bot').last().filter({ hasText: /[A-Za-z]{5,} [A-Za-z]{3,}/ }).waitFor();
+      await expect(page.getByRole('button', { name: '切换到中文' }).isVisible()).resolves.toBe(true);
+
+      // Nothing was shown twice over the whole journey.
+      const seqs = await logEn.locator('.msg[data-seq]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(pageErrors).toEqual([]);
+    } catch (e) {
+      await page.screenshot({ path: path.join(artifacts, 'webchat-failure.png'), fullPage: true }).catch(() => {});
+      throw new Error(`${(e as Error).message}\n--- server log (tail) ---\n${serverLog.slice(-4000)}`, { cause: e });
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+});
