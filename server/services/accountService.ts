@@ -1,40 +1,59 @@
 import { shanghaiDateOf, type CreditLine } from '../../core/index.js';
 import type { AccountView, FlowEffects, PendingOffer } from '../../flows/host.js';
+import { Prisma } from '../db/generated/client.js';
 import { lineView } from './creditLineStore.js';
-import { fromBp, fromPpm, toFen } from './persistence.js';
+import { fromBp, fromPpm, queryOne, toFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
+
+/** What loadAccount reads in one statement: the lines newest first, and the latest live offer (columns null when none). */
+interface AccountRead {
+  readonly lines: { id: string; productId: string; state: CreditLine }[];
+  readonly applicationId: string | null;
+  readonly productId: string | null;
+  readonly offerExpiresAt: Date | null;
+  readonly decisionId: string | null;
+  readonly outcome: string | null;
+  readonly limitFen: bigint | null;
+  readonly ratePpm: number | null;
+  readonly aprSimpleBp: number | null;
+  readonly aprCompoundBp: number | null;
+}
 
 /**
  * The borrower's account as of the Shanghai date of `at`: every line summarised by core
  * (summarizeCreditLine, payoffQuote; nothing is saved), newest first, and the latest approved
- * offer not yet accepted or expired.
+ * offer not yet accepted or expired. One read statement (json_agg, not jsonb_agg: the states are
+ * passed through as text rather than rebuilt).
  */
 export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAccount'> {
   const { db, products } = ctx;
   return {
     async loadAccount({ borrowerId, at }) {
       const on = shanghaiDateOf(at);
-      const rows = await db.prisma.creditLine.findMany({ where: { borrowerId }, orderBy: { createdAt: 'desc' } });
-      const lines = rows
-        .filter((row) => row.state !== null)
-        .map((row) => lineView(row, row.state as unknown as CreditLine, products.find((p) => p.id === row.productId), on));
-      const offer = await db.prisma.application.findFirst({
-        where: { borrowerId, status: 'decided', offerExpiresAt: { gt: new Date(at) } },
-        orderBy: { updatedAt: 'desc' },
-        include: { decisions: { orderBy: { createdAt: 'desc' }, take: 1 } },
-      });
-      const decision = offer?.decisions[0];
+      const read = await queryOne<AccountRead>(
+        db.prisma,
+        Prisma.sql`SELECT
+          (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'productId', l."productId", 'state', l.state) ORDER BY l."createdAt" DESC), '[]'::json)
+            FROM "CreditLine" l WHERE l."borrowerId" = ${borrowerId}::uuid AND l.state IS NOT NULL) AS lines,
+          o.id AS "applicationId", o."productId", o."offerExpiresAt",
+          d.id AS "decisionId", d.outcome::text AS outcome, d."limitFen", d."ratePpm", d."aprSimpleBp", d."aprCompoundBp"
+          FROM (SELECT 1) AS one
+          LEFT JOIN LATERAL (SELECT a.id, a."productId", a."offerExpiresAt" FROM "Application" a
+            WHERE a."borrowerId" = ${borrowerId}::uuid AND a.status = 'decided' AND a."offerExpiresAt" > ${new Date(at)}::timestamptz ORDER BY a."updatedAt" DESC LIMIT 1) AS o ON true
+          LEFT JOIN LATERAL (SELECT * FROM "Decision" x WHERE x."applicationId" = o.id ORDER BY x."createdAt" DESC LIMIT 1) AS d ON true`,
+      );
+      const lines = read.lines.map((row) => lineView(row, row.state, products.find((p) => p.id === row.productId), on));
       let pendingOffer: PendingOffer | undefined;
-      if (offer && decision && decision.outcome === 'approved' && decision.limitFen !== null && decision.ratePpm !== null && offer.offerExpiresAt) {
+      if (read.applicationId && read.decisionId && read.outcome === 'approved' && read.limitFen !== null && read.ratePpm !== null && read.offerExpiresAt) {
         pendingOffer = {
-          applicationId: offer.id,
-          decisionId: decision.id,
-          productId: offer.productId,
-          limit: toFen(decision.limitFen),
-          annualRate: fromPpm(decision.ratePpm),
-          aprSimple: fromBp(decision.aprSimpleBp ?? 0),
-          aprCompound: fromBp(decision.aprCompoundBp ?? 0),
-          offerExpiresAt: offer.offerExpiresAt.getTime(),
+          applicationId: read.applicationId,
+          decisionId: read.decisionId,
+          productId: read.productId!,
+          limit: toFen(read.limitFen),
+          annualRate: fromPpm(read.ratePpm),
+          aprSimple: fromBp(read.aprSimpleBp ?? 0),
+          aprCompound: fromBp(read.aprCompoundBp ?? 0),
+          offerExpiresAt: read.offerExpiresAt.getTime(),
         };
       }
       const view: AccountView = { borrowerId, lines, ...(pendingOffer ? { pendingOffer } : {}) };

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { maskIdNumber, maskMobile, shanghaiDateOf, validateMobile, validateResidentId, validateSocialCreditCode } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
-import { audit, inTransaction, isUniqueViolation, productById, recalled, remember, toBigFen, uuidOrNull, type Tx } from './persistence.js';
+import { Prisma, type Application, type Borrower } from '../db/generated/client.js';
+import { auditRow, idempotencyRow, insertRows, isUniqueViolation, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type SubmitOutput = Awaited<ReturnType<FlowEffects['submitApplication']>>;
+
+const SCOPE = 'submitApplication';
 
 /**
  * Registers or finds the borrower by the keyed hash of the ID number (ID and mobile stored
@@ -31,57 +35,89 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       const idNumber = id.value.idNumber;
       const name = input.name.trim();
 
-      const attempt = () =>
-        inTransaction(db.prisma, async (tx): Promise<SubmitOutput> => {
-          const previous = await recalled<SubmitOutput>(tx, 'submitApplication', input.idempotencyKey);
-          if (previous) return previous;
-          const attribution = input.referral ? await attributionOf(tx, input.referral) : {};
-          const identity = {
+      const idNumberHash = cipher.lookupHash(idNumber);
+      const code = input.referral?.trim() || null;
+
+      // Two statements: one read (a stored result, the borrower, who the referral code names), one write.
+      const attempt = async (): Promise<SubmitOutput> => {
+        const found = await queryOne<{ previous: SubmitOutput | null; borrowerId: string | null; attributed: boolean | null; staffId: string | null; campaignId: string | null }>(
+          db.prisma,
+          Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
+            b.id AS "borrowerId", (b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
+            (SELECT s.id FROM "StaffUser" s WHERE s."referralCode" = ${code} AND s.active LIMIT 1) AS "staffId",
+            (SELECT c.id FROM "Campaign" c WHERE c.code = ${code}) AS "campaignId"
+            FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}`,
+        );
+        if (found.previous) return found.previous;
+        // The referral code names an active manager first, else a campaign.
+        const attribution: { attributedStaffId?: string; attributedCampaignId?: string } = found.staffId ? { attributedStaffId: found.staffId } : found.campaignId ? { attributedCampaignId: found.campaignId } : {};
+        const now = new Date();
+        const enterprise = input.enterprise ? { enterpriseName: input.enterprise.name, uscc: input.enterprise.uscc.trim().toUpperCase(), enterpriseRole: input.enterprise.role } : null;
+        const phone = { phoneEnc: cipher.encrypt(mobile.value), phoneHash: cipher.lookupHash(mobile.value), phoneMasked: maskMobile(mobile.value) };
+        const existing = found.borrowerId;
+        const borrowerId = existing ?? randomUUID();
+        let writeBorrower: Prisma.Sql;
+        if (existing) {
+          // First touch wins: a borrower stays with the manager or campaign that brought them.
+          const touch = found.attributed ? {} : attribution;
+          writeBorrower = Prisma.sql`UPDATE "Borrower" SET name = ${name}, "phoneEnc" = ${phone.phoneEnc}, "phoneHash" = ${phone.phoneHash}, "phoneMasked" = ${phone.phoneMasked},
+            ${enterprise ? Prisma.sql`kind = 'enterprise', "enterpriseName" = ${enterprise.enterpriseName}, uscc = ${enterprise.uscc}, "enterpriseRole" = ${enterprise.enterpriseRole},` : Prisma.empty}
+            ${touch.attributedStaffId ? Prisma.sql`"attributedStaffId" = ${touch.attributedStaffId}::uuid,` : Prisma.empty}
+            ${touch.attributedCampaignId ? Prisma.sql`"attributedCampaignId" = ${touch.attributedCampaignId}::uuid,` : Prisma.empty}
+            "updatedAt" = ${now}::timestamptz WHERE id = ${existing}::uuid`;
+        } else {
+          const borrower: Borrower = {
+            id: borrowerId,
+            kind: enterprise ? 'enterprise' : 'individual',
             name,
-            phoneEnc: cipher.encrypt(mobile.value),
-            phoneHash: cipher.lookupHash(mobile.value),
-            phoneMasked: maskMobile(mobile.value),
-            ...(input.enterprise
-              ? { kind: 'enterprise' as const, enterpriseName: input.enterprise.name, uscc: input.enterprise.uscc.trim().toUpperCase(), enterpriseRole: input.enterprise.role }
-              : {}),
+            idNumberEnc: cipher.encrypt(idNumber),
+            idNumberHash,
+            idNumberMasked: maskIdNumber(idNumber),
+            ...phone,
+            enterpriseName: enterprise?.enterpriseName ?? null,
+            uscc: enterprise?.uscc ?? null,
+            enterpriseRole: enterprise?.enterpriseRole ?? null,
+            attributedStaffId: attribution.attributedStaffId ?? null,
+            attributedCampaignId: attribution.attributedCampaignId ?? null,
+            createdAt: now,
+            updatedAt: now,
           };
-          const idNumberHash = cipher.lookupHash(idNumber);
-          const existing = await tx.borrower.findUnique({ where: { idNumberHash } });
-          const borrower = existing
-            ? await tx.borrower.update({
-                where: { id: existing.id },
-                data: {
-                  ...identity,
-                  // First touch wins: a borrower stays with the manager or campaign that brought them.
-                  ...(existing.attributedStaffId === null && existing.attributedCampaignId === null ? attribution : {}),
-                },
-              })
-            : await tx.borrower.create({ data: { ...identity, idNumberEnc: cipher.encrypt(idNumber), idNumberHash, idNumberMasked: maskIdNumber(idNumber), ...attribution } });
-          const application = await tx.application.create({
-            data: {
-              borrowerId: borrower.id,
-              productId: product.id,
-              status: 'submitted',
-              purpose: input.purpose,
-              purposeDetail: input.purposeDetail,
-              requestedAmount: toBigFen(input.requestedAmount),
-              conversationId: uuidOrNull(input.conversationId),
-              referral: input.referral ?? null,
-            },
-          });
-          await audit(tx, {
-            actorType: 'borrower',
-            actorId: borrower.id,
-            action: 'application.submitted',
-            subjectType: 'Application',
-            subjectId: application.id,
-            at: input.at,
-            detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution },
-          });
-          const output: SubmitOutput = { borrowerId: borrower.id, applicationId: application.id, borrowerName: name };
-          await remember(tx, 'submitApplication', input.idempotencyKey, output, clock.now());
-          return output;
+          writeBorrower = insertRows('Borrower', [borrower]);
+        }
+        const application: Application = {
+          id: randomUUID(),
+          borrowerId,
+          productId: product.id,
+          status: 'submitted',
+          purpose: input.purpose,
+          purposeDetail: input.purposeDetail,
+          referral: input.referral ?? null,
+          requestedAmount: toBigFen(input.requestedAmount),
+          requestedTerm: null,
+          conversationId: uuidOrNull(input.conversationId),
+          offerExpiresAt: null,
+          acceptedAt: null,
+          termsVersion: null,
+          termsHash: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const output: SubmitOutput = { borrowerId, applicationId: application.id, borrowerName: name };
+        const submitted = auditRow({
+          actorType: 'borrower',
+          actorId: borrowerId,
+          action: 'application.submitted',
+          subjectType: 'Application',
+          subjectId: application.id,
+          at: input.at,
+          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution },
         });
+        await db.prisma.$executeRaw`WITH borrower AS (${writeBorrower}),
+          application AS (${insertRows('Application', [application])}),
+          audited AS (${insertRows('AuditLog', [submitted])})
+          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`;
+        return output;
+      };
       try {
         return await attempt();
       } catch (e) {
@@ -91,13 +127,4 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       }
     },
   };
-}
-
-async function attributionOf(tx: Tx, referral: string): Promise<{ attributedStaffId?: string; attributedCampaignId?: string }> {
-  const code = referral.trim();
-  if (!code) return {};
-  const staff = await tx.staffUser.findFirst({ where: { referralCode: code, active: true }, select: { id: true } });
-  if (staff) return { attributedStaffId: staff.id };
-  const campaign = await tx.campaign.findUnique({ where: { code }, select: { id: true } });
-  return campaign ? { attributedCampaignId: campaign.id } : {};
 }

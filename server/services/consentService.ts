@@ -1,24 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import { DATA_SOURCES, type DataSource } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
-import { audit, inTransaction, isUniqueViolation, recalled, remember, sha256Hex, toChannel, uuidOrNull, type Tx } from './persistence.js';
+import { Prisma, type Consent } from '../db/generated/client.js';
+import { audit, auditRow, idempotencyRow, inTransaction, insertRows, isUniqueViolation, jsonb, queryOne, sha256Hex, toChannel, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type RecordOutput = Awaited<ReturnType<FlowEffects['recordConsent']>>;
+
+const SCOPE = 'recordConsent';
 
 const checkSources = (sources: readonly string[], field: string): DataSource[] => {
   for (const s of sources) if (!DATA_SOURCES.includes(s as DataSource)) throw new AppError('VALIDATION_FAILED', { field, reason: `unknown data source ${JSON.stringify(s)}` });
   return [...new Set(sources as DataSource[])];
 };
 
-/** Consents in force for a borrower at a moment: granted by then and not revoked, latest per source. */
-export async function activeConsents(tx: Tx, borrowerId: string, sources: readonly DataSource[], at: number) {
-  const rows = await tx.consent.findMany({
-    where: { borrowerId, source: { in: [...sources] }, revokedAt: null, grantedAt: { lte: new Date(at) } },
-    orderBy: { grantedAt: 'desc' },
-  });
-  const bySource = new Map<DataSource, (typeof rows)[number]>();
-  for (const row of rows) if (!bySource.has(row.source as DataSource)) bySource.set(row.source as DataSource, row);
+/** A consent row as a pull reads it (grantedAt in epoch milliseconds). */
+export interface ConsentInForce {
+  readonly id: string;
+  readonly source: DataSource;
+  readonly textVersion: string;
+  readonly textHash: string;
+  readonly grantedAt: number;
+}
+
+/**
+ * SQL for the consents of a borrower to `sources` in force at a moment: granted by then and not
+ * revoked, newest first, as a JSON array of ConsentInForce (inForceBySource picks the latest per source).
+ */
+export const consentsInForceSql = (borrowerId: string, sources: readonly DataSource[], at: number): Prisma.Sql =>
+  Prisma.sql`(SELECT COALESCE(jsonb_agg(jsonb_build_object('id', c.id, 'source', c.source, 'textVersion', c."textVersion", 'textHash', c."textHash",
+      'grantedAt', (extract(epoch FROM c."grantedAt") * 1000)::bigint) ORDER BY c."grantedAt" DESC), '[]'::jsonb)
+    FROM "Consent" c WHERE c."borrowerId" = ${borrowerId}::uuid AND c.source = ANY(${[...sources]}::text[]) AND c."revokedAt" IS NULL AND c."grantedAt" <= ${new Date(at)}::timestamptz)`;
+
+/** The latest consent per source of rows newest first. */
+export function inForceBySource(rows: readonly ConsentInForce[]): Map<DataSource, ConsentInForce> {
+  const bySource = new Map<DataSource, ConsentInForce>();
+  for (const row of rows) if (!bySource.has(row.source)) bySource.set(row.source, row);
   return bySource;
 }
 
@@ -36,36 +54,38 @@ export function consentEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordCo
       const refused = checkSources(input.refused, 'refused').filter((s) => !granted.includes(s));
       const channel = toChannel(input.channel);
       const textHash = sha256Hex(input.text);
-      const run = () =>
-        inTransaction(db.prisma, async (tx): Promise<RecordOutput> => {
-          const previous = await recalled<RecordOutput>(tx, 'recordConsent', input.idempotencyKey);
-          if (previous) return previous;
-          const application = await tx.application.findUnique({ where: { id: input.applicationId }, select: { borrowerId: true } });
-          if (!application || application.borrowerId !== input.borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
-          const grantedAt = new Date(input.at);
-          const consentIds: string[] = [];
-          for (const source of granted) {
-            const row = await tx.consent.create({
-              data: { borrowerId: input.borrowerId, conversationId: uuidOrNull(input.conversationId), source, textVersion: input.textVersion, textHash, channel, grantedAt },
-            });
-            consentIds.push(row.id);
-          }
-          const revoked = refused.length
-            ? await tx.consent.updateMany({ where: { borrowerId: input.borrowerId, source: { in: refused }, revokedAt: null }, data: { revokedAt: grantedAt } })
-            : { count: 0 };
-          await audit(tx, {
-            actorType: 'borrower',
-            actorId: input.borrowerId,
-            action: 'consent.recorded',
-            subjectType: 'Application',
-            subjectId: input.applicationId,
-            at: input.at,
-            detail: { granted, refused, revokedEarlier: revoked.count, textVersion: input.textVersion, textHash, channel, conversationId: input.conversationId, consentIds },
-          });
-          const output: RecordOutput = { consentIds };
-          await remember(tx, 'recordConsent', input.idempotencyKey, output, clock.now());
-          return output;
+      // Two statements: one read (a stored result, the application's borrower), one write.
+      const run = async (): Promise<RecordOutput> => {
+        const found = await queryOne<{ previous: RecordOutput | null; borrowerId: string | null }>(
+          db.prisma,
+          Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
+            (SELECT a."borrowerId" FROM "Application" a WHERE a.id = ${input.applicationId}::uuid) AS "borrowerId"`,
+        );
+        if (found.previous) return found.previous;
+        if (found.borrowerId !== input.borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
+        const grantedAt = new Date(input.at);
+        const rows: Consent[] = granted.map((source) => ({ id: randomUUID(), borrowerId: input.borrowerId, conversationId: uuidOrNull(input.conversationId), source, textVersion: input.textVersion, textHash, channel, grantedAt, revokedAt: null }));
+        const consentIds = rows.map((r) => r.id);
+        const output: RecordOutput = { consentIds };
+        const recorded = auditRow({
+          actorType: 'borrower',
+          actorId: input.borrowerId,
+          action: 'consent.recorded',
+          subjectType: 'Application',
+          subjectId: input.applicationId,
+          at: input.at,
+          detail: { granted, refused, revokedEarlier: 0, textVersion: input.textVersion, textHash, channel, conversationId: input.conversationId, consentIds },
         });
+        // Sources refused on this screen lose any earlier consent; the audit entry counts them.
+        const audited = refused.length
+          ? Prisma.sql`revoked AS (UPDATE "Consent" SET "revokedAt" = ${grantedAt}::timestamptz WHERE "borrowerId" = ${input.borrowerId}::uuid AND source = ANY(${refused}::text[]) AND "revokedAt" IS NULL RETURNING id),
+              audited AS (INSERT INTO "AuditLog" (id, at, "actorType", "actorId", action, "subjectType", "subjectId", detail) SELECT e.id, e.at, e."actorType", e."actorId", e.action, e."subjectType", e."subjectId", e.detail || jsonb_build_object('revokedEarlier', (SELECT count(*) FROM revoked))
+                FROM jsonb_populate_record(NULL::"AuditLog", ${jsonb(recorded)}) AS e)`
+          : Prisma.sql`audited AS (${insertRows('AuditLog', [recorded])})`;
+        await db.prisma.$executeRaw`WITH ${rows.length ? Prisma.sql`consents AS (${insertRows('Consent', rows)}),` : Prisma.empty} ${audited}
+          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`;
+        return output;
+      };
       try {
         return await run();
       } catch (e) {

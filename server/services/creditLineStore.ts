@@ -1,92 +1,148 @@
 import { randomUUID } from 'node:crypto';
 import { payoffQuote, summarizeCreditLine, type CreditLine, type IsoDate, type Posting, type Product } from '../../core/index.js';
 import type { DrawdownView, LineView } from '../../flows/host.js';
-import type { CreditLine as CreditLineRow } from '../db/generated/client.js';
+import { Prisma, type CreditLine as CreditLineRow, type Installment, type LedgerEntry, type PrismaClient } from '../db/generated/client.js';
 import { AppError } from '../errors.js';
-import { asJson, toBigFen, toDbDate, type Tx } from './persistence.js';
+import { IF_GUARDED, insertRows, jsonb, queryOne, toBigFen, toDbDate, uuidOrNull, type Tx } from './persistence.js';
 
 /**
  * Persistence of core credit lines: the CreditLine row keeps the core state as JSON (the truth)
  * plus the columns staff and jobs query (available, status); Drawdown and Installment rows mirror
  * the drawdowns; every posting the core returns becomes LedgerEntry rows sharing a postingId.
  * A write checks the row version, so two operations on one line cannot both win.
+ *
+ * A save is one statement (see persistence.ts): the version-checked UPDATE of the line is the
+ * statement's `guard`, and the mirror writes (instalments, settled drawdowns) and whatever the
+ * caller adds (drawdown, repayment, ledger, idempotency, audit rows) only happen when it matched.
  */
 
+/** The columns of a CreditLine row the services use. */
+export type LineRow = Pick<CreditLineRow, 'id' | 'borrowerId' | 'productId' | 'version'>;
+
 export interface LoadedLine {
-  readonly row: CreditLineRow;
+  readonly row: LineRow;
   readonly line: CreditLine;
 }
 
-export async function loadLine(tx: Tx, lineId: string): Promise<LoadedLine | null> {
-  const row = await tx.creditLine.findUnique({ where: { id: lineId } });
-  if (!row || row.state === null) return null;
-  return { row, line: row.state as unknown as CreditLine };
+interface LineRead extends LineRow {
+  readonly state: unknown;
 }
 
-/** Saves a new line state over `loaded`; throws CONFLICT when another operation saved first. */
-export async function saveLine(tx: Tx, loaded: LoadedLine, line: CreditLine): Promise<void> {
-  const saved = await tx.creditLine.updateMany({
-    where: { id: loaded.row.id, version: loaded.row.version },
-    data: { state: asJson(line), availableFen: toBigFen(line.available), status: line.status, version: { increment: 1 } },
-  });
-  if (saved.count !== 1) throw new AppError('CONFLICT', { reason: `credit line ${loaded.row.id} changed during the operation; try again` });
-  await syncDrawdowns(tx, loaded.line, line);
+const loadedOf = (r: Partial<LineRead> | undefined): LoadedLine | null =>
+  r?.id && r.state !== null && r.state !== undefined ? { row: { id: r.id, borrowerId: r.borrowerId!, productId: r.productId!, version: r.version! }, line: r.state as CreditLine } : null;
+
+/** A credit line id must be a UUID; anything else is refused before it reaches a UUID column. */
+export function checkLineId(lineId: string): void {
+  if (uuidOrNull(lineId) === null) throw new AppError('VALIDATION_FAILED', { field: 'lineId', reason: 'not a credit line id' });
 }
 
-/** Mirrors changed drawdowns into Drawdown status and Installment rows (reschedules included). */
-async function syncDrawdowns(tx: Tx, before: CreditLine, after: CreditLine): Promise<void> {
-  const old = new Map(before.drawdowns.map((d) => [d.id, JSON.stringify(d)]));
-  for (const dd of after.drawdowns) {
-    if (old.get(dd.id) === JSON.stringify(dd)) continue;
-    const row = await tx.drawdown.findUnique({ where: { id: dd.id }, select: { id: true, status: true } });
-    if (!row) continue; // reserved in this same transaction and written by its caller
-    if (dd.status === 'settled' && row.status !== 'settled') await tx.drawdown.update({ where: { id: dd.id }, data: { status: 'settled' } });
-    await writeInstallments(tx, dd.id, dd.installments);
-  }
-}
-
-export async function writeInstallments(tx: Tx, drawdownId: string, installments: CreditLine['drawdowns'][number]['installments']): Promise<void> {
-  const periods = installments.map((i) => i.period);
-  await tx.installment.deleteMany({ where: { drawdownId, period: { notIn: periods } } });
-  for (const i of installments) {
-    const data = {
-      dueDate: toDbDate(i.dueDate),
-      principalFen: toBigFen(i.principal),
-      interestFen: toBigFen(i.interest),
-      paidPrincipal: toBigFen(i.paidPrincipal),
-      paidInterest: toBigFen(i.paidInterest),
-      paidPenalty: toBigFen(i.paidPenalty),
-      status: i.status,
-    };
-    await tx.installment.upsert({ where: { drawdownId_period: { drawdownId, period: i.period } }, create: { drawdownId, period: i.period, ...data }, update: data });
-  }
+export async function loadLine(tx: Tx | PrismaClient, lineId: string): Promise<LoadedLine | null> {
+  checkLineId(lineId);
+  const rows = await tx.$queryRaw<LineRead[]>`SELECT id, "borrowerId", "productId", version, state FROM "CreditLine" WHERE id = ${lineId}::uuid`;
+  return loadedOf(rows[0]);
 }
 
 /**
- * Books postings as LedgerEntry rows. `refId` names the operation (drawdown or repayment id);
- * accruals recognised on the way point at their drawdown.
+ * One read for an effect on a line: the line (null when there is none) and the stored results of
+ * the effect's idempotency scopes for `key` (a scope without a result is absent).
  */
-export async function bookPostings(tx: Tx, postings: readonly Posting[], refId: string): Promise<number> {
-  let entries = 0;
-  for (const posting of postings) {
+export async function loadLineRecalling(db: PrismaClient, lineId: string, scopes: readonly string[], key: string): Promise<{ loaded: LoadedLine | null; recalled: Record<string, unknown> }> {
+  const row = await queryOne<Partial<LineRead> & { recalled: Record<string, unknown> | null }>(
+    db,
+    Prisma.sql`SELECT l.id, l."borrowerId", l."productId", l.version, l.state,
+      (SELECT jsonb_object_agg(r.scope, r.result) FROM "IdempotencyRecord" r WHERE r.scope = ANY(${[...scopes]}::text[]) AND r.key = ${key}) AS recalled
+      FROM (SELECT 1) AS one LEFT JOIN "CreditLine" l ON l.id = ${uuidOrNull(lineId)}::uuid`,
+  );
+  return { loaded: loadedOf(row), recalled: row.recalled ?? {} };
+}
+
+/** The instalment rows of a drawdown, ids made here (an upsert keeps the id of a row that exists). */
+export const installmentRows = (drawdownId: string, installments: CreditLine['drawdowns'][number]['installments']): Installment[] =>
+  installments.map((i) => ({
+    id: randomUUID(),
+    drawdownId,
+    period: i.period,
+    dueDate: toDbDate(i.dueDate),
+    principalFen: toBigFen(i.principal),
+    interestFen: toBigFen(i.interest),
+    paidPrincipal: toBigFen(i.paidPrincipal),
+    paidInterest: toBigFen(i.paidInterest),
+    paidPenalty: toBigFen(i.paidPenalty),
+    status: i.status,
+  }));
+
+export interface LineSave {
+  /** CTEs for a WITH clause: `guard` (the version-checked line update), then the mirror writes. */
+  readonly ctes: Prisma.Sql;
+  /** Drawdowns whose mirror rows this save rewrites; when there are any, CTE `synced` RETURNs their instalments (id, drawdownId, period). */
+  readonly synced: readonly string[];
+}
+
+/**
+ * The CTEs saving `after` over `loaded`: the CreditLine row (state, available, status, version + 1)
+ * when its version is still the loaded one, and for every drawdown that changed (new ones too, if
+ * their Drawdown row exists already; `written` names those the caller inserts itself in the same
+ * statement) its status once settled and its instalments: periods gone deleted, the rest upserted.
+ */
+export function saveLineSql(loaded: LoadedLine, after: CreditLine, now: Date, written: ReadonlySet<string> = new Set()): LineSave {
+  const before = new Map(loaded.line.drawdowns.map((d) => [d.id, JSON.stringify(d)]));
+  const changed = after.drawdowns.filter((d) => !written.has(d.id) && before.get(d.id) !== JSON.stringify(d));
+  const settled = changed.filter((d) => d.status === 'settled').map((d) => d.id);
+  const parts: Prisma.Sql[] = [
+    Prisma.sql`guard AS (UPDATE "CreditLine" SET state = ${jsonb(after)}, "availableFen" = ${toBigFen(after.available)}::bigint, status = ${after.status}::"CreditLineStatus", version = version + 1, "updatedAt" = ${now}::timestamptz
+      WHERE id = ${loaded.row.id}::uuid AND version = ${loaded.row.version}::int RETURNING id)`,
+  ];
+  if (settled.length) {
+    parts.push(Prisma.sql`settled AS (UPDATE "Drawdown" SET status = 'settled', "updatedAt" = ${now}::timestamptz WHERE id = ANY(${settled}::uuid[]) AND status <> 'settled' AND EXISTS (SELECT 1 FROM guard))`);
+  }
+  if (changed.length) {
+    const periods = changed.map((d) => ({ drawdownId: d.id, periods: d.installments.map((i) => i.period) }));
+    parts.push(Prisma.sql`pruned AS (DELETE FROM "Installment" i USING jsonb_to_recordset(${jsonb(periods)}) AS v("drawdownId" uuid, periods int[])
+      WHERE i."drawdownId" = v."drawdownId" AND i.period <> ALL (v.periods) AND EXISTS (SELECT 1 FROM guard))`);
+    const rows = changed.flatMap((d) => installmentRows(d.id, d.installments));
+    parts.push(Prisma.sql`synced AS (INSERT INTO "Installment" SELECT r.* FROM jsonb_populate_recordset(NULL::"Installment", ${jsonb(rows)}) AS r
+      WHERE EXISTS (SELECT 1 FROM "Drawdown" d WHERE d.id = r."drawdownId") AND EXISTS (SELECT 1 FROM guard)
+      ON CONFLICT ("drawdownId", period) DO UPDATE SET "dueDate" = EXCLUDED."dueDate", "principalFen" = EXCLUDED."principalFen", "interestFen" = EXCLUDED."interestFen",
+        "paidPrincipal" = EXCLUDED."paidPrincipal", "paidInterest" = EXCLUDED."paidInterest", "paidPenalty" = EXCLUDED."paidPenalty", status = EXCLUDED.status
+      RETURNING id, "drawdownId", period)`);
+  }
+  return { ctes: Prisma.join(parts, ', '), synced: changed.map((d) => d.id) };
+}
+
+/** Saves a new line state over `loaded` in one statement; throws CONFLICT when another operation saved first. */
+export async function saveLine(tx: Tx | PrismaClient, loaded: LoadedLine, line: CreditLine, now: Date = new Date()): Promise<void> {
+  const { ctes } = saveLineSql(loaded, line, now);
+  const { saved } = await queryOne<{ saved: number }>(tx, Prisma.sql`WITH ${ctes} SELECT count(*)::int AS saved FROM guard`);
+  if (saved !== 1) throw lineConflict(loaded);
+}
+
+export const lineConflict = (loaded: LoadedLine): AppError => new AppError('CONFLICT', { reason: `credit line ${loaded.row.id} changed during the operation; try again` });
+
+/**
+ * LedgerEntry rows of postings. `refId` names the operation (drawdown or repayment id);
+ * accruals recognised on the way point at their drawdown. The entries of a posting share a postingId.
+ */
+export function ledgerRows(postings: readonly Posting[], refId: string, now: Date): LedgerEntry[] {
+  return postings.flatMap((posting) => {
     const postingId = randomUUID();
     const accrual = posting.kind === 'interest_accrual' || posting.kind === 'penalty_accrual';
-    await tx.ledgerEntry.createMany({
-      data: posting.entries.map((e) => ({
-        postingId,
-        account: e.account,
-        debitFen: toBigFen(e.debit),
-        creditFen: toBigFen(e.credit),
-        memo: e.memo,
-        refType: posting.kind,
-        refId: accrual ? posting.drawdownId : refId,
-        bookedOn: toDbDate(posting.date),
-      })),
-    });
-    entries += posting.entries.length;
-  }
-  return entries;
+    return posting.entries.map((e) => ({
+      id: randomUUID(),
+      postingId,
+      account: e.account,
+      debitFen: toBigFen(e.debit),
+      creditFen: toBigFen(e.credit),
+      memo: e.memo,
+      refType: posting.kind,
+      refId: accrual ? posting.drawdownId : refId,
+      bookedOn: toDbDate(posting.date),
+      createdAt: now,
+    }));
+  });
 }
+
+/** The CTE `ledger` booking `rows` when the statement's guard matched (nothing when there are none). */
+export const ledgerCte = (rows: readonly LedgerEntry[]): Prisma.Sql => (rows.length ? Prisma.sql`, ledger AS (${insertRows('LedgerEntry', rows, IF_GUARDED)})` : Prisma.empty);
 
 /** A reference people can read out on the phone: DD20260115A1B2C3. */
 export const drawdownReference = (drawdownId: string, drawnOn: IsoDate): string => `DD${drawnOn.replaceAll('-', '')}${drawdownId.replaceAll('-', '').slice(0, 6).toUpperCase()}`;
@@ -96,7 +152,7 @@ export const repaymentReference = (repaymentId: string, on: IsoDate): string => 
 export const laterOf = (a: IsoDate, b: IsoDate): IsoDate => (a >= b ? a : b);
 
 /** The line as the borrower sees it on `on` (never before the line's last event). */
-export function lineView(row: Pick<CreditLineRow, 'id' | 'productId'>, line: CreditLine, product: Product | undefined, on: IsoDate): LineView {
+export function lineView(row: Pick<LineRow, 'id' | 'productId'>, line: CreditLine, product: Product | undefined, on: IsoDate): LineView {
   const asOf = laterOf(on, line.asOf);
   const summary = summarizeCreditLine(line, asOf);
   const payoff = payoffQuote(line, { on: asOf });

@@ -2,9 +2,28 @@ import type { ApplicantProfile, AuthorisedData, DataSource, EnterpriseRole, Loan
 import type { FlowEffects, PullDataOutput } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import type { ConsentEvidence, DataQuery, ProviderResult, Providers } from '../providers/index.js';
-import { activeConsents } from './consentService.js';
-import { audit, inTransaction, isUniqueViolation, productById, recalled, remember, toFen } from './persistence.js';
+import { Prisma } from '../db/generated/client.js';
+import { consentsInForceSql, inForceBySource, type ConsentInForce } from './consentService.js';
+import { auditRow, idempotencyRow, insertRows, isUniqueViolation, productById, queryOne, recalled, toFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
+
+/** What a pull reads in one statement (borrower columns null when there is no such borrower). */
+interface PullRead {
+  readonly previous: { sealed: string } | null;
+  readonly borrowerId: string | null;
+  readonly name: string | null;
+  readonly idNumberEnc: string | null;
+  readonly phoneEnc: string | null;
+  readonly enterpriseName: string | null;
+  readonly uscc: string | null;
+  readonly enterpriseRole: string | null;
+  readonly applicantId: string | null;
+  readonly productId: string | null;
+  readonly requestedAmount: bigint | null;
+  readonly requestedTerm: number | null;
+  readonly purpose: string | null;
+  readonly consents: ConsentInForce[];
+}
 
 /** The term and method a pull assumes when the application names none: 12 months if offered, the product's first method. */
 export function defaultTerms(product: Product): { termMonths: number; repaymentMethod: string } {
@@ -46,18 +65,25 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
 
   return {
     async pullData({ borrowerId, applicationId, sources, idempotencyKey, at }) {
-      const previous = await recalled<{ sealed: string }>(db.prisma, SCOPE, idempotencyKey);
-      if (previous) return open(previous);
-
       const wanted = [...new Set(sources)];
-      const borrower = await db.prisma.borrower.findUnique({ where: { id: borrowerId } });
-      const application = await db.prisma.application.findUnique({ where: { id: applicationId } });
-      if (!borrower || !application || application.borrowerId !== borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
-      const consents = await activeConsents(db.prisma, borrowerId, wanted, at);
+      // One read: a stored pull, the borrower, the application and the consents in force at `at`.
+      const found = await queryOne<PullRead>(
+        db.prisma,
+        Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${idempotencyKey}) AS previous,
+          b.id AS "borrowerId", b.name, b."idNumberEnc", b."phoneEnc", b."enterpriseName", b.uscc, b."enterpriseRole",
+          a."borrowerId" AS "applicantId", a."productId", a."requestedAmount", a."requestedTerm", a.purpose,
+          ${consentsInForceSql(borrowerId, wanted, at)} AS consents
+          FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b.id = ${borrowerId}::uuid LEFT JOIN "Application" a ON a.id = ${applicationId}::uuid`,
+      );
+      if (found.previous) return open(found.previous);
+      if (!found.borrowerId || !found.applicantId || found.applicantId !== borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
+      const borrower = found;
+      const application = { productId: found.productId!, requestedAmount: found.requestedAmount, requestedTerm: found.requestedTerm, purpose: found.purpose };
+      const consents = inForceBySource(found.consents);
       const missing = wanted.filter((s) => !consents.has(s));
       if (missing.length) {
-        await inTransaction(db.prisma, (tx) =>
-          audit(tx, { actorType: 'system', action: 'data_pull.refused', subjectType: 'Application', subjectId: applicationId, at, detail: { reason: 'consent_missing', sources: missing, requested: wanted } }),
+        await db.prisma.$executeRaw(
+          insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'data_pull.refused', subjectType: 'Application', subjectId: applicationId, at, detail: { reason: 'consent_missing', sources: missing, requested: wanted } })]),
         );
         logger.warn({ applicationId, sources: missing }, 'data pull refused: no consent recorded');
         return { ok: false, reason: 'consent_missing', sources: missing };
@@ -72,7 +98,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       const results = await Promise.all(
         wanted.map(async (source) => {
           const c = consents.get(source)!;
-          const consent: ConsentEvidence = { consentId: c.id, source, textVersion: c.textVersion, textHash: c.textHash, grantedAt: c.grantedAt.getTime() };
+          const consent: ConsentEvidence = { consentId: c.id, source, textVersion: c.textVersion, textHash: c.textHash, grantedAt: Number(c.grantedAt) };
           return [source, await settle(fetchSource(providers, source, { person, ...(enterprise ? { enterprise } : {}), consent, at }))] as const;
         }),
       );
@@ -104,17 +130,15 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       const synthetic = [...results.map(([, r]) => r), verification, watchlist].some((r) => r.ok && r.synthetic === true);
       const sealed = { sealed: cipher.encrypt(JSON.stringify(profile)) };
       try {
-        await inTransaction(db.prisma, async (tx) => {
-          await remember(tx, SCOPE, idempotencyKey, sealed, clock.now());
-          await audit(tx, {
-            actorType: 'system',
-            action: 'data_pull.completed',
-            subjectType: 'Application',
-            subjectId: applicationId,
-            at,
-            detail: { sources: wanted, found: Object.keys(data), consentIds: wanted.map((s) => consents.get(s)!.id), synthetic },
-          });
+        const completed = auditRow({
+          actorType: 'system',
+          action: 'data_pull.completed',
+          subjectType: 'Application',
+          subjectId: applicationId,
+          at,
+          detail: { sources: wanted, found: Object.keys(data), consentIds: wanted.map((s) => consents.get(s)!.id), synthetic },
         });
+        await db.prisma.$executeRaw`WITH remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, idempotencyKey, sealed, clock.now())])}) ${insertRows('AuditLog', [completed])}`;
       } catch (e) {
         // The same key pulled in parallel: answer what the first one stored.
         if (!isUniqueViolation(e)) throw e;

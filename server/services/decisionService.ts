@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { CreditDecision } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
-import { asJson, audit, inTransaction, sha256Hex, toBigFen, toBp, toPpm } from './persistence.js';
+import { Prisma, type Decision, type WorkItem } from '../db/generated/client.js';
+import { auditRow, IF_GUARDED, insertRows, jsonValue, queryOne, sha256Hex, toBigFen, toBp, toPpm } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 /** The stored explanation for staff (rule results, score breakdown), never shown to the borrower. */
@@ -36,57 +38,73 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
   return {
     async recordDecision({ applicationId, decision, offerExpiresAt, at }) {
       const hash = sha256Hex(JSON.stringify(decision));
-      return inTransaction(db.prisma, async (tx) => {
-        const application = await tx.application.findUnique({ where: { id: applicationId } });
-        if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
-        const same = await tx.decision.findFirst({ where: { applicationId, detail: { path: ['hash'], equals: hash } }, select: { id: true } });
-        if (same) return { decisionId: same.id };
-        const live = decision.outcome !== 'declined';
-        const row = await tx.decision.create({
-          data: {
-            applicationId,
-            outcome: decision.outcome,
-            score: Math.round(decision.score),
-            grade: decision.grade,
-            reasonCodes: decision.reasons.map((r) => r.code),
-            detail: asJson(detailOf(decision, hash)),
-            modelVersion: decision.modelVersion,
-            limitFen: live ? toBigFen(decision.limit) : null,
-            ratePpm: decision.rate === null ? null : toPpm(decision.rate),
-            aprSimpleBp: decision.apr ? toBp(decision.apr.simple) : null,
-            aprCompoundBp: decision.apr ? toBp(decision.apr.compound) : null,
-          },
-        });
-        await tx.application.update({
-          where: { id: applicationId },
-          data: { status: 'decided', offerExpiresAt: decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null, requestedTerm: application.requestedTerm ?? decision.termMonths },
-        });
-        let workItemId: string | null = null;
-        if (decision.outcome === 'manual_review') {
-          const item = await tx.workItem.create({
-            data: {
+      // The same decision (by hash) recorded before answers its row.
+      const sameDecision = Prisma.sql`SELECT d.id FROM "Decision" d WHERE d."applicationId" = ${applicationId}::uuid AND d.detail->>'hash' = ${hash} LIMIT 1`;
+      const application = (
+        await db.prisma.$queryRaw<{ borrowerId: string; conversationId: string | null; sameId: string | null }[]>`SELECT a."borrowerId", a."conversationId", (${sameDecision}) AS "sameId" FROM "Application" a WHERE a.id = ${applicationId}::uuid`
+      )[0];
+      if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
+      if (application.sameId) return { decisionId: application.sameId };
+      const live = decision.outcome !== 'declined';
+      const now = new Date();
+      const row: Decision = {
+        id: randomUUID(),
+        applicationId,
+        outcome: decision.outcome,
+        score: Math.round(decision.score),
+        grade: decision.grade,
+        reasonCodes: decision.reasons.map((r) => r.code),
+        detail: jsonValue(detailOf(decision, hash)),
+        modelVersion: decision.modelVersion,
+        limitFen: live ? toBigFen(decision.limit) : null,
+        ratePpm: decision.rate === null ? null : toPpm(decision.rate),
+        aprSimpleBp: decision.apr ? toBp(decision.apr.simple) : null,
+        aprCompoundBp: decision.apr ? toBp(decision.apr.compound) : null,
+        createdAt: now,
+      };
+      const item: WorkItem | null =
+        decision.outcome === 'manual_review'
+          ? {
+              id: randomUUID(),
               kind: 'manual_review',
+              status: 'open',
               borrowerId: application.borrowerId,
               applicationId,
               decisionId: row.id,
               conversationId: application.conversationId,
               reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
-              detail: asJson({ score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) }),
+              detail: jsonValue({ score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) }),
               dueAt: new Date(at + options.manualReviewTimeoutMs),
-            },
-          });
-          workItemId = item.id;
-        }
-        await audit(tx, {
-          actorType: 'system',
-          action: 'decision.recorded',
-          subjectType: 'Application',
-          subjectId: applicationId,
-          at,
-          detail: { decisionId: row.id, outcome: decision.outcome, score: decision.score, grade: decision.grade, limit: decision.limit, rate: decision.rate, reasonCodes: decision.reasons.map((r) => r.code), modelVersion: decision.modelVersion, workItemId },
-        });
-        return { decisionId: row.id };
+              assigneeId: null,
+              assignedAt: null,
+              doneAt: null,
+              resolution: null,
+              createdAt: now,
+              updatedAt: now,
+            }
+          : null;
+      const recorded = auditRow({
+        actorType: 'system',
+        action: 'decision.recorded',
+        subjectType: 'Application',
+        subjectId: applicationId,
+        at,
+        detail: { decisionId: row.id, outcome: decision.outcome, score: decision.score, grade: decision.grade, limit: decision.limit, rate: decision.rate, reasonCodes: decision.reasons.map((r) => r.code), modelVersion: decision.modelVersion, workItemId: item?.id ?? null },
       });
+      // One statement, guarded by the decision not being there yet (a re-run that lost a race writes nothing).
+      const { recordedId } = await queryOne<{ recordedId: string | null }>(
+        db.prisma,
+        Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision})`)} RETURNING id),
+          decided AS (UPDATE "Application" SET status = 'decided', "offerExpiresAt" = ${decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null}::timestamptz,
+            "requestedTerm" = COALESCE("requestedTerm", ${decision.termMonths}::int), "updatedAt" = ${now}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard))
+          ${item ? Prisma.sql`, review AS (${insertRows('WorkItem', [item], IF_GUARDED)})` : Prisma.empty},
+          audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})
+          SELECT (SELECT id FROM guard) AS "recordedId"`,
+      );
+      if (recordedId) return { decisionId: recordedId };
+      const same = (await db.prisma.$queryRaw<{ id: string }[]>(sameDecision))[0];
+      if (!same) throw new AppError('INTERNAL', {}, { cause: new Error(`decision for application ${applicationId} neither recorded nor found`) });
+      return { decisionId: same.id };
     },
   };
 }

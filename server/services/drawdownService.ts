@@ -3,8 +3,9 @@ import { drawFromCreditLine, lineOutstandingPrincipal, shanghaiDateOf, type Cred
 import type { DisburseInput, DrawdownReceipt, FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import type { PaymentResult } from '../providers/index.js';
-import { bookPostings, drawdownReference, loadLine, saveLine } from './creditLineStore.js';
-import { audit, inTransaction, isUniqueViolation, recalled, remember, toBigFen, toDbDate, toPpm, type Tx } from './persistence.js';
+import { Prisma, type Drawdown } from '../db/generated/client.js';
+import { checkLineId, drawdownReference, installmentRows, ledgerCte, ledgerRows, lineConflict, loadLine, loadLineRecalling, saveLine, saveLineSql, type LoadedLine } from './creditLineStore.js';
+import { audit, auditRow, idempotencyRow, IF_GUARDED, inTransaction, insertRows, isUniqueViolation, queryOne, recalled, toBigFen, toDbDate, toPpm } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type DisburseOutput = Awaited<ReturnType<FlowEffects['disburse']>>;
@@ -40,65 +41,81 @@ async function withRetryOnConflict<T>(run: () => Promise<T>, attempts = 4): Prom
 
 /**
  * A drawdown, exactly once per idempotency key, in three steps (record locally, call out, undo on
- * failure): (1) one transaction reserves it: core drawFromCreditLine, a Drawdown row `disbursing`
- * with its instalments, the line state with the limit taken; (2) the payment gateway pays the card
- * on file under the same key; (3) success marks the drawdown active and books the disbursement
- * posting; failure deletes the reservation and gives the limit back. A call that finds its key
+ * failure): (1) one statement reserves it: core drawFromCreditLine, a Drawdown row `disbursing`
+ * with its instalments, the line state with the limit taken (version-checked); (2) the payment
+ * gateway pays the card on file under the same key, outside any transaction; (3) success marks the
+ * drawdown active and books the disbursement posting in one statement; failure deletes the
+ * reservation and gives the limit back (a short interactive transaction: rare, and it decides on
+ * what it reads). A call that finds its key
  * still `disbursing` (a crash, or a restored conversation re-running the effect) resumes at (2):
  * the gateway's own idempotency makes it pay at most once. A payout whose outcome is unknown
  * (gateway unavailable) keeps its reservation for such a retry rather than risk money out with no loan.
  */
 export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburse'> {
-  const { db, providers, products, clock, logger } = ctx;
+  const { db, providers, products, clock, logger, lines } = ctx;
 
-  async function reserve(input: DisburseInput): Promise<DisburseOutput | null> {
-    return inTransaction(db.prisma, async (tx): Promise<DisburseOutput | null> => {
-      const loaded = await loadLine(tx, input.lineId);
-      if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' };
-      const product = products.find((p) => p.id === loaded.row.productId);
-      if (product && !product.termsMonths.includes(input.termMonths)) return { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` };
-      if (product && input.amount < product.amount.min) return { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` };
-      const on = shanghaiDateOf(input.at);
-      const drawdownId = randomUUID();
-      const drawn = drawFromCreditLine(loaded.line, { drawdownId, amount: input.amount, termMonths: input.termMonths, method: input.method, on });
-      if (!drawn.ok) {
-        const code = drawn.error.code;
-        const reason = code === 'INSUFFICIENT_AVAILABLE_LIMIT' ? 'limit_exceeded' : LINE_INACTIVE.has(code) ? 'line_inactive' : 'invalid';
-        return { ok: false, reason, detail: `${code}: ${drawn.error.message}` };
-      }
-      const { line, drawdown, postings } = drawn.value;
-      await tx.drawdown.create({
-        data: {
-          id: drawdownId,
-          creditLineId: loaded.row.id,
-          amountFen: toBigFen(input.amount),
-          termMonths: input.termMonths,
-          method: input.method,
-          ratePpm: toPpm(drawdown.annualRate),
-          status: 'disbursing',
-          idempotencyKey: input.idempotencyKey,
-          startDate: toDbDate(on),
-        },
-      });
-      await saveLine(tx, loaded, line);
-      // Accruals recognised while evaluating the line to today are booked with the state that recognised them.
-      await bookPostings(tx, postings.filter((p) => p.kind !== 'disbursement'), drawdownId);
-      const first = drawdown.installments[0]!;
-      const pending: PendingDisbursement = {
-        drawdownId,
-        lineId: loaded.row.id,
-        amount: input.amount,
-        termMonths: input.termMonths,
-        method: input.method,
-        posting: postings.find((p) => p.kind === 'disbursement')!,
-        firstDue: { date: first.dueDate, amount: first.total },
-        availableAfter: line.available,
-        annualRate: drawdown.annualRate,
-      };
-      await remember(tx, PENDING, input.idempotencyKey, pending, clock.now());
-      await audit(tx, { actorType: 'borrower', actorId: input.borrowerId, action: 'drawdown.reserved', subjectType: 'Drawdown', subjectId: drawdownId, at: input.at, detail: { lineId: input.lineId, amount: input.amount, termMonths: input.termMonths, method: input.method } });
-      return null;
-    });
+  /**
+   * Step (1) as ONE statement: the line saved with the limit taken (version-checked: the guard),
+   * the Drawdown row `disbursing` with its instalments, accruals recognised on the way, the pending
+   * record and the audit entry, all or nothing. Answers a refusal, or the pending disbursement.
+   */
+  async function reserve(input: DisburseInput, known: LoadedLine | null | undefined): Promise<{ refused: DisburseOutput } | { pending: PendingDisbursement }> {
+    const loaded = known === undefined ? await loadLine(db.prisma, input.lineId) : known;
+    if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { refused: { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' } };
+    const product = products.find((p) => p.id === loaded.row.productId);
+    if (product && !product.termsMonths.includes(input.termMonths)) return { refused: { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` } };
+    if (product && input.amount < product.amount.min) return { refused: { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` } };
+    const on = shanghaiDateOf(input.at);
+    const drawdownId = randomUUID();
+    const drawn = drawFromCreditLine(loaded.line, { drawdownId, amount: input.amount, termMonths: input.termMonths, method: input.method, on });
+    if (!drawn.ok) {
+      const code = drawn.error.code;
+      const reason = code === 'INSUFFICIENT_AVAILABLE_LIMIT' ? 'limit_exceeded' : LINE_INACTIVE.has(code) ? 'line_inactive' : 'invalid';
+      return { refused: { ok: false, reason, detail: `${code}: ${drawn.error.message}` } };
+    }
+    const { line, drawdown, postings } = drawn.value;
+    const first = drawdown.installments[0]!;
+    const pending: PendingDisbursement = {
+      drawdownId,
+      lineId: loaded.row.id,
+      amount: input.amount,
+      termMonths: input.termMonths,
+      method: input.method,
+      posting: postings.find((p) => p.kind === 'disbursement')!,
+      firstDue: { date: first.dueDate, amount: first.total },
+      availableAfter: line.available,
+      annualRate: drawdown.annualRate,
+    };
+    const now = new Date();
+    const save = saveLineSql(loaded, line, now, new Set([drawdownId]));
+    const row: Drawdown = {
+      id: drawdownId,
+      creditLineId: loaded.row.id,
+      amountFen: toBigFen(input.amount),
+      termMonths: input.termMonths,
+      method: input.method,
+      ratePpm: toPpm(drawdown.annualRate),
+      status: 'disbursing',
+      idempotencyKey: input.idempotencyKey,
+      paymentRef: null,
+      startDate: toDbDate(on),
+      disbursedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const { saved } = await queryOne<{ saved: number }>(
+      db.prisma,
+      Prisma.sql`WITH ${save.ctes},
+        drawdown AS (${insertRows('Drawdown', [row], IF_GUARDED)}),
+        schedule AS (${insertRows('Installment', installmentRows(drawdownId, drawdown.installments), IF_GUARDED)})
+        -- accruals recognised while evaluating the line to today are booked with the state that recognised them
+        ${ledgerCte(ledgerRows(postings.filter((p) => p.kind !== 'disbursement'), drawdownId, now))},
+        pending AS (${insertRows('IdempotencyRecord', [idempotencyRow(PENDING, input.idempotencyKey, pending, clock.now())], IF_GUARDED)}),
+        audited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: input.borrowerId, action: 'drawdown.reserved', subjectType: 'Drawdown', subjectId: drawdownId, at: input.at, detail: { lineId: input.lineId, amount: input.amount, termMonths: input.termMonths, method: input.method } })], IF_GUARDED)})
+        SELECT count(*)::int AS saved FROM guard`,
+    );
+    if (saved !== 1) throw lineConflict(loaded);
+    return { pending };
   }
 
   async function finish(input: DisburseInput, pending: PendingDisbursement, payment: PaymentResult): Promise<DisburseOutput> {
@@ -109,7 +126,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       return { ok: false, reason: 'payment_failed', detail: `unavailable: ${payment.detail}` };
     }
     if (!payment.ok) {
-      await withRetryOnConflict(() => inTransaction(db.prisma, async (tx) => {
+      await lines.run(pending.lineId, () => withRetryOnConflict(() => inTransaction(db.prisma, async (tx) => {
         const removed = await tx.drawdown.deleteMany({ where: { id: pending.drawdownId, status: 'disbursing' } });
         if (removed.count !== 1) return;
         const loaded = await loadLine(tx, pending.lineId);
@@ -120,7 +137,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
         }
         await tx.idempotencyRecord.deleteMany({ where: { scope: PENDING, key: input.idempotencyKey } });
         await audit(tx, { actorType: 'system', action: 'drawdown.failed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: input.at, detail: { lineId: pending.lineId, amount: pending.amount, reason: payment.reason, detail: payment.detail } });
-      }));
+      })));
       logger.warn({ lineId: input.lineId, reason: payment.reason }, 'disbursement failed; reservation undone');
       return { ok: false, reason: 'payment_failed', detail: `${payment.reason}: ${payment.detail}` };
     }
@@ -137,37 +154,53 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       availableAfter: pending.availableAfter,
     };
     const output: DisburseOutput = { ok: true, receipt };
-    const done = await inTransaction(db.prisma, async (tx: Tx) => {
-      const marked = await tx.drawdown.updateMany({ where: { id: pending.drawdownId, status: 'disbursing' }, data: { status: 'active', paymentRef: payment.paymentRef, disbursedAt: new Date(input.at) } });
-      if (marked.count !== 1) return false;
-      const entries = await bookPostings(tx, [pending.posting], pending.drawdownId);
-      await tx.idempotencyRecord.deleteMany({ where: { scope: PENDING, key: input.idempotencyKey } });
-      await remember(tx, SCOPE, input.idempotencyKey, output, clock.now());
-      await audit(tx, { actorType: 'system', action: 'drawdown.disbursed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: input.at, detail: { lineId: pending.lineId, amount: pending.amount, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries } });
-      return true;
-    });
-    if (done) return output;
+    // Step (3) as ONE statement, guarded by the drawdown still being `disbursing`.
+    const now = new Date();
+    const entries = ledgerRows([pending.posting], pending.drawdownId, now);
+    const { marked } = await queryOne<{ marked: number }>(
+      db.prisma,
+      Prisma.sql`WITH guard AS (UPDATE "Drawdown" SET status = 'active', "paymentRef" = ${payment.paymentRef}, "disbursedAt" = ${new Date(input.at)}::timestamptz, "updatedAt" = ${now}::timestamptz
+          WHERE id = ${pending.drawdownId}::uuid AND status = 'disbursing' RETURNING id)
+        ${ledgerCte(entries)},
+        unpended AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${input.idempotencyKey} AND EXISTS (SELECT 1 FROM guard)),
+        remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)}),
+        audited AS (${insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'drawdown.disbursed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: input.at, detail: { lineId: pending.lineId, amount: pending.amount, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length } })], IF_GUARDED)})
+        SELECT count(*)::int AS marked FROM guard`,
+    );
+    if (marked === 1) return output;
     return (await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey)) ?? { ok: false, reason: 'payment_failed', detail: 'the disbursement was finished or undone by another attempt' };
   }
 
   return {
     async disburse(input) {
-      const previous = await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey);
+      // One read: the finished result, a pending reservation, and the line.
+      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+      const previous = read.recalled[SCOPE] as DisburseOutput | undefined;
       if (previous) return previous;
-      let pending = await recalled<PendingDisbursement>(db.prisma, PENDING, input.idempotencyKey);
+      let pending = read.recalled[PENDING] as PendingDisbursement | undefined | null;
       if (!pending) {
+        checkLineId(input.lineId);
         try {
-          const refused = await withRetryOnConflict(() => reserve(input));
-          if (refused) return refused;
+          // The line as read above, unless another operation on it ran first here; a retry reads it again.
+          const reserved = await lines.run(input.lineId, (waited) => {
+            let known: LoadedLine | null | undefined = waited ? undefined : read.loaded;
+            return withRetryOnConflict(() => {
+              const attempt = reserve(input, known);
+              known = undefined;
+              return attempt;
+            });
+          });
+          if ('refused' in reserved) return reserved.refused;
+          pending = reserved.pending;
         } catch (e) {
           if (!isUniqueViolation(e)) throw e;
           // The same key reserved in parallel: carry on with that reservation.
-        }
-        pending = await recalled<PendingDisbursement>(db.prisma, PENDING, input.idempotencyKey);
-        if (!pending) {
-          // Already finished (or undone) by the attempt that won the reservation.
-          const finished = await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey);
-          return finished ?? { ok: false, reason: 'payment_failed', detail: 'the reservation was undone by another attempt' };
+          pending = await recalled<PendingDisbursement>(db.prisma, PENDING, input.idempotencyKey);
+          if (!pending) {
+            // Already finished (or undone) by the attempt that won the reservation.
+            const finished = await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey);
+            return finished ?? { ok: false, reason: 'payment_failed', detail: 'the reservation was undone by another attempt' };
+          }
         }
       }
       const payment = await providers.payments

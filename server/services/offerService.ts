@@ -3,10 +3,26 @@ import { openCreditLine, shanghaiDateOf } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { lineView } from './creditLineStore.js';
-import { asJson, audit, fromPpm, inTransaction, isUniqueViolation, recalled, remember, sha256Hex, toBigFen, toDbDate, toFen } from './persistence.js';
+import { Prisma, type CreditLine as CreditLineRow } from '../db/generated/client.js';
+import { audit, auditRow, fromPpm, idempotencyRow, IF_GUARDED, inTransaction, insertRows, isUniqueViolation, jsonValue, queryOne, recalled, sha256Hex, toBigFen, toDbDate, toFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type AcceptOutput = Awaited<ReturnType<FlowEffects['acceptOffer']>>;
+
+/** What acceptOffer reads in one statement (application and decision columns null when absent). */
+interface OfferRead {
+  readonly previous: AcceptOutput | null;
+  readonly applicationId: string | null;
+  readonly borrowerId: string | null;
+  readonly productId: string | null;
+  readonly status: string | null;
+  readonly offerExpiresAt: Date | null;
+  readonly decisionId: string | null;
+  readonly decisionApplicationId: string | null;
+  readonly outcome: string | null;
+  readonly limitFen: bigint | null;
+  readonly ratePpm: number | null;
+}
 
 /**
  * Accepting an approved offer records the key-terms text (version, SHA-256, time) and opens the
@@ -20,70 +36,84 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
 
   return {
     async acceptOffer(input) {
-      const run = () =>
-        inTransaction(db.prisma, async (tx): Promise<AcceptOutput> => {
-          const previous = await recalled<AcceptOutput>(tx, SCOPE, input.idempotencyKey);
-          if (previous) return previous;
-          const application = await tx.application.findUnique({ where: { id: input.applicationId } });
-          const decision = await tx.decision.findUnique({ where: { id: input.decisionId } });
-          if (!application || application.borrowerId !== input.borrowerId || !decision || decision.applicationId !== application.id || decision.outcome !== 'approved') {
-            return { ok: false, reason: 'not_found' };
-          }
-          if (application.status === 'accepted') return { ok: false, reason: 'already_accepted' };
-          if (application.status !== 'decided') return { ok: false, reason: 'expired' };
-          if (application.offerExpiresAt === null || application.offerExpiresAt.getTime() <= input.at) {
-            await tx.application.update({ where: { id: application.id }, data: { status: 'expired' } });
-            return { ok: false, reason: 'expired' };
-          }
-          if (decision.limitFen === null || decision.ratePpm === null) throw new AppError('INTERNAL', {}, { cause: new Error(`approved decision ${decision.id} has no limit or rate`) });
-          const product = products.find((p) => p.id === application.productId);
-          const on = shanghaiDateOf(input.at);
-          const lineId = randomUUID();
-          const opened = openCreditLine({
-            id: lineId,
-            limit: toFen(decision.limitFen),
-            annualRate: fromPpm(decision.ratePpm),
-            ...(product ? { maxAnnualRate: product.pricing.cap, methods: product.repaymentMethods } : {}),
-            validFrom: on,
-            validityMonths: product?.lineValidityMonths ?? options.lineValidityMonths,
-            reviewIntervalMonths: options.reviewIntervalMonths,
-          });
-          if (!opened.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`cannot open line for decision ${decision.id}: ${opened.error.code} ${opened.error.message}`) });
-          const line = opened.value.line;
-          const accepted = await tx.application.updateMany({
-            where: { id: application.id, status: 'decided' },
-            data: { status: 'accepted', acceptedAt: new Date(input.at), termsVersion: input.termsVersion, termsHash: sha256Hex(input.termsText) },
-          });
-          if (accepted.count !== 1) return { ok: false, reason: 'already_accepted' };
-          const row = await tx.creditLine.create({
-            data: {
-              id: lineId,
-              borrowerId: application.borrowerId,
-              productId: application.productId,
-              decisionId: decision.id,
-              limitFen: toBigFen(line.limit),
-              availableFen: toBigFen(line.available),
-              ratePpm: decision.ratePpm,
-              validFrom: toDbDate(line.validFrom),
-              validUntil: toDbDate(line.validUntil),
-              reviewAt: toDbDate(line.nextReviewDate),
-              status: 'active',
-              state: asJson(line),
-            },
-          });
-          await audit(tx, {
-            actorType: 'borrower',
-            actorId: input.borrowerId,
-            action: 'offer.accepted',
-            subjectType: 'CreditLine',
-            subjectId: row.id,
-            at: input.at,
-            detail: { applicationId: application.id, decisionId: decision.id, limit: line.limit, annualRate: line.annualRate, validUntil: line.validUntil, termsVersion: input.termsVersion, termsHash: sha256Hex(input.termsText) },
-          });
-          const output: AcceptOutput = { ok: true, line: lineView(row, line, product, on) };
-          await remember(tx, SCOPE, input.idempotencyKey, output, clock.now());
-          return output;
+      // Two statements: one read (a stored result, the application, the decision), one write.
+      const run = async (): Promise<AcceptOutput> => {
+        const found = await queryOne<OfferRead>(
+          db.prisma,
+          Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
+            a.id AS "applicationId", a."borrowerId", a."productId", a.status::text AS status, a."offerExpiresAt",
+            d.id AS "decisionId", d."applicationId" AS "decisionApplicationId", d.outcome::text AS outcome, d."limitFen", d."ratePpm"
+            FROM (SELECT 1) AS one LEFT JOIN "Application" a ON a.id = ${input.applicationId}::uuid LEFT JOIN "Decision" d ON d.id = ${input.decisionId}::uuid`,
+        );
+        if (found.previous) return found.previous;
+        const { applicationId, decisionId } = found;
+        if (!applicationId || found.borrowerId !== input.borrowerId || !decisionId || found.decisionApplicationId !== applicationId || found.outcome !== 'approved') {
+          return { ok: false, reason: 'not_found' };
+        }
+        if (found.status === 'accepted') return { ok: false, reason: 'already_accepted' };
+        if (found.status !== 'decided') return { ok: false, reason: 'expired' };
+        if (found.offerExpiresAt === null || found.offerExpiresAt.getTime() <= input.at) {
+          await db.prisma.$executeRaw`UPDATE "Application" SET status = 'expired', "updatedAt" = ${new Date()}::timestamptz WHERE id = ${applicationId}::uuid`;
+          return { ok: false, reason: 'expired' };
+        }
+        if (found.limitFen === null || found.ratePpm === null) throw new AppError('INTERNAL', {}, { cause: new Error(`approved decision ${decisionId} has no limit or rate`) });
+        const product = products.find((p) => p.id === found.productId);
+        const on = shanghaiDateOf(input.at);
+        const lineId = randomUUID();
+        const opened = openCreditLine({
+          id: lineId,
+          limit: toFen(found.limitFen),
+          annualRate: fromPpm(found.ratePpm),
+          ...(product ? { maxAnnualRate: product.pricing.cap, methods: product.repaymentMethods } : {}),
+          validFrom: on,
+          validityMonths: product?.lineValidityMonths ?? options.lineValidityMonths,
+          reviewIntervalMonths: options.reviewIntervalMonths,
         });
+        if (!opened.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`cannot open line for decision ${decisionId}: ${opened.error.code} ${opened.error.message}`) });
+        const line = opened.value.line;
+        const now = new Date();
+        const termsHash = sha256Hex(input.termsText);
+        const row: CreditLineRow = {
+          id: lineId,
+          borrowerId: found.borrowerId!,
+          productId: found.productId!,
+          decisionId,
+          limitFen: toBigFen(line.limit),
+          availableFen: toBigFen(line.available),
+          ratePpm: found.ratePpm,
+          validFrom: toDbDate(line.validFrom),
+          validUntil: toDbDate(line.validUntil),
+          reviewAt: toDbDate(line.nextReviewDate),
+          status: 'active',
+          state: jsonValue(line),
+          version: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const output: AcceptOutput = { ok: true, line: lineView(row, line, product, on) };
+        const accepted = auditRow({
+          actorType: 'borrower',
+          actorId: input.borrowerId,
+          action: 'offer.accepted',
+          subjectType: 'CreditLine',
+          subjectId: lineId,
+          at: input.at,
+          detail: { applicationId, decisionId, limit: line.limit, annualRate: line.annualRate, validUntil: line.validUntil, termsVersion: input.termsVersion, termsHash },
+        });
+        // One statement, guarded by the application still being `decided`.
+        const { written } = await queryOne<{ written: number }>(
+          db.prisma,
+          Prisma.sql`WITH guard AS (UPDATE "Application" SET status = 'accepted', "acceptedAt" = ${new Date(input.at)}::timestamptz, "termsVersion" = ${input.termsVersion}, "termsHash" = ${termsHash}, "updatedAt" = ${now}::timestamptz
+              WHERE id = ${applicationId}::uuid AND status = 'decided' RETURNING id),
+            line AS (${insertRows('CreditLine', [row], IF_GUARDED)}),
+            audited AS (${insertRows('AuditLog', [accepted], IF_GUARDED)}),
+            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)})
+            SELECT count(*)::int AS written FROM guard`,
+        );
+        if (written === 1) return output;
+        // Accepted meanwhile: by this same key (answer what it stored), or by another.
+        return (await recalled<AcceptOutput>(db.prisma, SCOPE, input.idempotencyKey)) ?? { ok: false, reason: 'already_accepted' };
+      };
       try {
         return await run();
       } catch (e) {

@@ -1,5 +1,22 @@
-import { createHash } from 'node:crypto';
-import type { Channel, Prisma, PrismaClient } from '../db/generated/client.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { Prisma } from '../db/generated/client.js';
+import type {
+  Application,
+  AuditLog,
+  Borrower,
+  Channel,
+  Consent,
+  CreditLine,
+  Decision,
+  Drawdown,
+  IdempotencyRecord,
+  Installment,
+  LedgerEntry,
+  PrismaClient,
+  Repayment,
+  RepaymentAllocation,
+  WorkItem,
+} from '../db/generated/client.js';
 import type { Fen, IsoDate, Product } from '../../core/index.js';
 import { AppError } from '../errors.js';
 
@@ -45,7 +62,17 @@ export function toChannel(channel: string): Channel {
   throw new AppError('VALIDATION_FAILED', { field: 'channel', reason: `unknown channel ${JSON.stringify(channel)}` });
 }
 
-export const isUniqueViolation = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
+/**
+ * A unique constraint refused the write: P2002 from a model query, or P2010 (raw query failed)
+ * carrying the driver adapter's UniqueConstraintViolation (SQLSTATE 23505) from a raw statement.
+ */
+export function isUniqueViolation(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, meta } = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } };
+  if (code === 'P2002') return true;
+  const cause = code === 'P2010' ? meta?.driverAdapterError?.cause : undefined;
+  return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505';
+}
 
 /** An interactive transaction with room for PGlite on a busy machine. */
 export function inTransaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -84,13 +111,95 @@ export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
   });
 }
 
+/** Plain data as a JSON column of a row for insertRows (serialised once, by the statement's parameter). */
+export const jsonValue = (value: unknown): Prisma.JsonValue => value as Prisma.JsonValue;
+
+/** The AuditLog row of an entry, for a raw statement (insertRows); the same columns `audit` writes. */
+export function auditRow(entry: AuditEntry): AuditLog {
+  return {
+    id: randomUUID(),
+    at: new Date(entry.at),
+    actorType: entry.actorType,
+    actorId: entry.actorId ?? null,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId ?? null,
+    detail: jsonValue(entry.detail ?? {}),
+  };
+}
+
+/** The IdempotencyRecord row storing an effect's result by key, written in the statement that did the work (insertRows). */
+export const idempotencyRow = (scope: string, key: string, result: unknown, now: Date): IdempotencyRecord => ({ id: randomUUID(), scope, key, result: jsonValue(result), createdAt: now });
+
 /** The stored result of an effect by key, if it ran before. */
 export async function recalled<T>(tx: Tx | PrismaClient, scope: string, key: string): Promise<T | null> {
   const row = await tx.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
   return row ? (row.result as T) : null;
 }
 
-/** Stores an effect's result by key, inside the transaction that did the work. */
-export async function remember(tx: Tx, scope: string, key: string, result: unknown, now: Date): Promise<void> {
-  await tx.idempotencyRecord.create({ data: { scope, key, result: asJson(result), createdAt: now } });
+/*
+ * Raw statements for the hot paths. On embedded PGlite every statement costs a round trip through
+ * the wasm engine plus Prisma's per-query compile/interpret step, so an effect's writes go out as
+ * ONE statement: data-modifying CTEs (`WITH a AS (INSERT …), b AS (UPDATE …) …`), which PostgreSQL
+ * runs atomically, all or nothing, without an interactive transaction holding PGlite's lock.
+ * Values are always parameters of Prisma.sql tagged templates; only table names from the closed
+ * list below are spliced into the text. Rows travel as one JSON parameter each and
+ * jsonb_populate_recordset types every column from the table itself, so each row must be whole
+ * (every column, ids and timestamps made here as Prisma makes them for a model create). The row
+ * types are Prisma's model types: a migration that adds a column fails to compile here until the
+ * rows say what goes in it.
+ *
+ * A statement that must not write unless a condition holds names its conditional write `guard`
+ * (an UPDATE … WHERE version = …, say, RETURNING the row) and every other write reads from it
+ * (`WHERE EXISTS (SELECT 1 FROM guard)`): when the guard matches nothing, nothing is written.
+ */
+
+/** The rows written by raw statements, by table. */
+interface Rows {
+  AuditLog: AuditLog;
+  IdempotencyRecord: IdempotencyRecord;
+  Borrower: Borrower;
+  Application: Application;
+  Consent: Consent;
+  Decision: Decision;
+  WorkItem: WorkItem;
+  CreditLine: CreditLine;
+  Drawdown: Drawdown;
+  Installment: Installment;
+  Repayment: Repayment;
+  RepaymentAllocation: RepaymentAllocation;
+  LedgerEntry: LedgerEntry;
+}
+
+const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/**
+ * JSON text for a statement parameter; BigInt (money columns) as its decimal string, which the
+ * column type parses. Plain data (a line state of many kilobytes) skips the replacer: JSON.stringify
+ * throws at the first BigInt, and only then is the slower replacer pass taken.
+ */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return JSON.stringify(value, bigintAsString);
+  }
+}
+
+/** `WHERE EXISTS (SELECT 1 FROM guard)`: write only when the statement's guard CTE returned a row. */
+export const IF_GUARDED = Prisma.sql`WHERE EXISTS (SELECT 1 FROM guard)`;
+
+/** `INSERT INTO "T" SELECT * FROM jsonb_populate_recordset(NULL::"T", $rows)` [where]: whole rows in one statement. */
+export function insertRows<T extends keyof Rows>(table: T, rows: readonly Rows[T][], where: Prisma.Sql = Prisma.empty): Prisma.Sql {
+  const name = Prisma.raw(`"${table}"`);
+  return Prisma.sql`INSERT INTO ${name} SELECT * FROM jsonb_populate_recordset(NULL::${name}, ${jsonText(rows)}::jsonb) ${where}`;
+}
+
+/** A JSON value as a jsonb parameter. */
+export const jsonb = (value: unknown): Prisma.Sql => Prisma.sql`${jsonText(value)}::jsonb`;
+
+/** Runs a statement whose last SELECT answers one row. */
+export async function queryOne<T>(db: Tx | PrismaClient, statement: Prisma.Sql): Promise<T> {
+  const rows = await db.$queryRaw<T[]>(statement);
+  return rows[0] as T;
 }

@@ -13,8 +13,9 @@ import {
 import type { FlowEffects, RepayInput, RepaymentReceipt } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import type { PaymentResult } from '../providers/index.js';
-import { bookPostings, loadLine, repaymentReference, saveLine } from './creditLineStore.js';
-import { audit, inTransaction, isUniqueViolation, recalled, remember, toBigFen } from './persistence.js';
+import { Prisma, type RepaymentAllocation } from '../db/generated/client.js';
+import { checkLineId, ledgerCte, ledgerRows, lineConflict, loadLine, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
+import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type RepayOutput = Awaited<ReturnType<FlowEffects['repay']>>;
@@ -61,18 +62,22 @@ export function planRepayment(line: CreditLine, input: Pick<RepayInput, 'kind' |
 /**
  * Repayments: plan with core, collect from the card on file under the idempotency key, then store
  * the Repayment, its allocations, instalment paid amounts, ledger postings and the new line state
- * in one transaction. Insufficient funds change nothing. If the line changed between planning and
- * storing, the money collected is applied to the line as it now is. Idempotent by key.
+ * in one statement (guarded by the line version). Insufficient funds change nothing. If the line
+ * changed between planning and storing, the money collected is applied to the line as it now is.
+ * Idempotent by key.
  */
 export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'> {
-  const { db, providers, clock, logger } = ctx;
+  const { db, providers, clock, logger, lines } = ctx;
 
   return {
     async repay(input) {
-      const previous = await recalled<RepayOutput>(db.prisma, SCOPE, input.idempotencyKey);
+      // One read: a stored result for the key, and the line.
+      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE], input.idempotencyKey);
+      const previous = read.recalled[SCOPE] as RepayOutput | undefined;
       if (previous) return previous;
+      checkLineId(input.lineId);
       const on = shanghaiDateOf(input.at);
-      const loaded = await loadLine(db.prisma, input.lineId);
+      const loaded = read.loaded;
       if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' };
       const planned = planRepayment(loaded.line, input, on);
       if (!planned.ok) return planned;
@@ -84,94 +89,112 @@ export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'
         .catch((e: unknown): PaymentResult => ({ ok: false, reason: 'unavailable', detail: e instanceof Error ? e.message : String(e) }));
       if (!payment.ok) {
         logger.info({ lineId: input.lineId, reason: payment.reason }, 'repayment not collected');
-        await inTransaction(db.prisma, (tx) =>
-          audit(tx, { actorType: 'borrower', actorId: input.borrowerId, action: 'repayment.declined', subjectType: 'CreditLine', subjectId: input.lineId, at: input.at, detail: { kind: input.kind, amount: plan.result.applied, reason: payment.reason } }),
+        await db.prisma.$executeRaw(
+          insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: input.borrowerId, action: 'repayment.declined', subjectType: 'CreditLine', subjectId: input.lineId, at: input.at, detail: { kind: input.kind, amount: plan.result.applied, reason: payment.reason } })]),
         );
         return payment.reason === 'insufficient_funds'
           ? { ok: false, reason: 'insufficient_funds', detail: payment.detail }
           : { ok: false, reason: 'payment_failed', detail: `${payment.reason}: ${payment.detail}` };
       }
 
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await store(input, payment, plan, loaded.row.version, repaymentId, reference, on);
-        } catch (e) {
-          if (isUniqueViolation(e)) {
-            const first = await recalled<RepayOutput>(db.prisma, SCOPE, input.idempotencyKey);
-            if (first) return first;
+      // The first try stores against the line as planned (unless another operation on it ran first
+      // here); after a CONFLICT, up to four more read it again.
+      return lines.run(input.lineId, async (waited) => {
+        let current: LoadedLine | null = waited ? null : loaded;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            current ??= await loadLine(db.prisma, input.lineId);
+            if (!current) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${input.lineId} disappeared`) });
+            return await store(input, payment, plan, loaded.row.version, current, repaymentId, reference, on);
+          } catch (e) {
+            if (isUniqueViolation(e)) {
+              const first = await recalled<RepayOutput>(db.prisma, SCOPE, input.idempotencyKey);
+              if (first) return first;
+            }
+            if (!(e instanceof AppError && e.code === 'CONFLICT') || attempt >= 4) throw e;
+            current = null;
           }
-          if (!(e instanceof AppError && e.code === 'CONFLICT') || attempt >= 3) throw e;
         }
-      }
+      });
     },
   };
 
-  async function store(input: RepayInput, payment: Extract<PaymentResult, { ok: true }>, planned: Plan, plannedVersion: number, repaymentId: string, reference: string, on: string): Promise<RepayOutput> {
-    return inTransaction(db.prisma, async (tx) => {
-      const loaded = await loadLine(tx, input.lineId);
-      if (!loaded) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${input.lineId} disappeared`) });
-      let { result } = planned;
-      // The line moved on since planning, or the gateway replayed another amount: apply what was collected to the line as it is.
-      if (loaded.row.version !== plannedVersion || payment.amount !== result.applied) {
-        const again = repayCreditLine(loaded.line, { amount: payment.amount, on, ...(input.drawdownId === undefined ? {} : { drawdownId: input.drawdownId }), options: { earlyRepaymentMode: input.earlyRepaymentMode ?? (planned.early ? 'shorten_term' : 'reduce_installment') } });
-        if (!again.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`collected ${payment.amount} fen cannot be applied: ${again.error.code}`) });
-        result = again.value;
-      }
-      await saveLine(tx, loaded, result.line);
-      const ids = new Set(result.allocations.map((a) => a.drawdownId));
-      const installments = await tx.installment.findMany({ where: { drawdownId: { in: [...ids] } }, select: { id: true, drawdownId: true, period: true } });
-      const installmentId = (drawdownId: string, period: number | null) => (period === null ? null : (installments.find((i) => i.drawdownId === drawdownId && i.period === period)?.id ?? null));
-      await tx.repayment.create({
-        data: {
-          id: repaymentId,
-          creditLineId: loaded.row.id,
-          drawdownId: input.drawdownId ?? null,
-          amountFen: toBigFen(result.applied),
-          kind: KIND[input.kind],
-          idempotencyKey: input.idempotencyKey,
-          paymentRef: payment.paymentRef,
-          paidAt: new Date(input.at),
-          allocations: {
-            create: result.allocations.map((a) => ({
-              installmentId: installmentId(a.drawdownId, a.period),
-              drawdownId: a.drawdownId,
-              kind: a.kind,
-              period: a.period,
-              penaltyFen: toBigFen(a.penalty),
-              interestFen: toBigFen(a.interest),
-              principalFen: toBigFen(a.principal),
-            })),
-          },
-        },
-      });
-      const entries = await bookPostings(tx, result.postings, repaymentId);
-      const total = (k: 'penalty' | 'interest' | 'principal'): Fen => result.allocations.reduce((s, a) => s + a[k], 0);
-      const receipt: RepaymentReceipt = {
-        repaymentId,
-        reference,
-        amount: result.applied,
-        penalty: total('penalty'),
-        interest: total('interest'),
-        principal: total('principal'),
-        unapplied: input.kind === 'partial' && input.amount !== undefined ? Math.max(0, input.amount - result.applied) : 0,
-        card: payment.card,
-        paidAt: input.at,
-        availableAfter: result.line.available,
-        settledDrawdowns: [...result.settledDrawdownIds],
-        outstandingAfter: lineOutstandingPrincipal(result.line),
-      };
-      const output: RepayOutput = { ok: true, receipt };
-      await remember(tx, SCOPE, input.idempotencyKey, output, clock.now());
-      await audit(tx, {
-        actorType: 'borrower',
-        actorId: input.borrowerId,
-        action: 'repayment.collected',
-        subjectType: 'Repayment',
-        subjectId: repaymentId,
-        at: input.at,
-        detail: { lineId: input.lineId, kind: input.kind, early: planned.early, amount: result.applied, penalty: receipt.penalty, interest: receipt.interest, principal: receipt.principal, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries, settled: receipt.settledDrawdowns },
-      });
-      return output;
-    });
+  async function store(input: RepayInput, payment: Extract<PaymentResult, { ok: true }>, planned: Plan, plannedVersion: number, loaded: LoadedLine, repaymentId: string, reference: string, on: string): Promise<RepayOutput> {
+    let { result } = planned;
+    // The line moved on since planning, or the gateway replayed another amount: apply what was collected to the line as it is.
+    if (loaded.row.version !== plannedVersion || payment.amount !== result.applied) {
+      const again = repayCreditLine(loaded.line, { amount: payment.amount, on, ...(input.drawdownId === undefined ? {} : { drawdownId: input.drawdownId }), options: { earlyRepaymentMode: input.earlyRepaymentMode ?? (planned.early ? 'shorten_term' : 'reduce_installment') } });
+      if (!again.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`collected ${payment.amount} fen cannot be applied: ${again.error.code}`) });
+      result = again.value;
+    }
+    const now = new Date();
+    const save = saveLineSql(loaded, result.line, now);
+    const entries = ledgerRows(result.postings, repaymentId, now);
+    const total = (k: 'penalty' | 'interest' | 'principal'): Fen => result.allocations.reduce((s, a) => s + a[k], 0);
+    const receipt: RepaymentReceipt = {
+      repaymentId,
+      reference,
+      amount: result.applied,
+      penalty: total('penalty'),
+      interest: total('interest'),
+      principal: total('principal'),
+      unapplied: input.kind === 'partial' && input.amount !== undefined ? Math.max(0, input.amount - result.applied) : 0,
+      card: payment.card,
+      paidAt: input.at,
+      availableAfter: result.line.available,
+      settledDrawdowns: [...result.settledDrawdownIds],
+      outstandingAfter: lineOutstandingPrincipal(result.line),
+    };
+    const output: RepayOutput = { ok: true, receipt };
+    const repayment = {
+      id: repaymentId,
+      creditLineId: loaded.row.id,
+      drawdownId: input.drawdownId ?? null,
+      amountFen: toBigFen(result.applied),
+      kind: KIND[input.kind],
+      idempotencyKey: input.idempotencyKey,
+      paymentRef: payment.paymentRef,
+      paidAt: new Date(input.at),
+      createdAt: now,
+    };
+    // installmentId: null for an allocation with no period; else the instalment of that drawdown and
+    // period as it stands after this save: from `synced` for a drawdown the save rewrote (a period it
+    // removed has none), from the table for one it left alone.
+    const allocations: Omit<RepaymentAllocation, 'installmentId'>[] = result.allocations.map((a) => ({
+      id: randomUUID(),
+      repaymentId,
+      drawdownId: a.drawdownId,
+      kind: a.kind,
+      period: a.period,
+      penaltyFen: toBigFen(a.penalty),
+      interestFen: toBigFen(a.interest),
+      principalFen: toBigFen(a.principal),
+    }));
+    const { saved } = await queryOne<{ saved: number }>(
+      db.prisma,
+      Prisma.sql`WITH ${save.ctes},
+        repayment AS (${insertRows('Repayment', [repayment], IF_GUARDED)}),
+        allocated AS (INSERT INTO "RepaymentAllocation" (id, "repaymentId", "installmentId", "drawdownId", kind, period, "penaltyFen", "interestFen", "principalFen")
+          SELECT a.id, a."repaymentId",
+            CASE WHEN a.period IS NULL THEN NULL
+              ${save.synced.length ? Prisma.sql`WHEN a."drawdownId" = ANY(${save.synced}::uuid[]) THEN (SELECT s.id FROM synced s WHERE s."drawdownId" = a."drawdownId" AND s.period = a.period)` : Prisma.empty}
+              ELSE (SELECT i.id FROM "Installment" i WHERE i."drawdownId" = a."drawdownId" AND i.period = a.period) END,
+            a."drawdownId", a.kind, a.period, a."penaltyFen", a."interestFen", a."principalFen"
+          FROM jsonb_populate_recordset(NULL::"RepaymentAllocation", ${jsonb(allocations)}) AS a ${IF_GUARDED})
+        ${ledgerCte(entries)},
+        remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)}),
+        audited AS (${insertRows('AuditLog', [auditRow({
+          actorType: 'borrower',
+          actorId: input.borrowerId,
+          action: 'repayment.collected',
+          subjectType: 'Repayment',
+          subjectId: repaymentId,
+          at: input.at,
+          detail: { lineId: input.lineId, kind: input.kind, early: planned.early, amount: result.applied, penalty: receipt.penalty, interest: receipt.interest, principal: receipt.principal, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length, settled: receipt.settledDrawdowns },
+        })], IF_GUARDED)})
+        SELECT count(*)::int AS saved FROM guard`,
+    );
+    if (saved !== 1) throw lineConflict(loaded);
+    return output;
   }
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { Providers } from '../providers/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
+import { KeyedLock } from './keyedLock.js';
 
 /** Policy settings of the services, with defaults a bank may override. */
 export interface ServiceOptions {
@@ -53,9 +54,11 @@ export interface FlowEffectsDeps {
   readonly options?: Partial<ServiceOptions>;
 }
 
-/** The deps as each service sees them: options filled in. */
+/** The deps as each service sees them: options filled in, and the per-line lock of this server. */
 export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
   readonly options: ServiceOptions;
+  /** Serialises read → compute → write on one credit line within this process (see keyedLock.ts). */
+  readonly lines: KeyedLock;
 }
 
 /** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE), refused in production by loadConfig. */
@@ -64,4 +67,4 @@ export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode'>)
   return code === undefined ? {} : { otpCode: () => code };
 }
 
-export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options } });
+export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options }, lines: new KeyedLock() });
