@@ -177,6 +177,10 @@ describe('buildSchedule: properties over thousands of random loans', () => {
   it('等额本金 costs no more interest than 等额本息, which costs no more than 先息后本 (to rounding)', () => {
     fc.assert(
       fc.property(loanArb, (loan) => {
+        // Below ¥1 of principal a month, rounding each level principal to the fen moves whole
+        // percents of a tiny loan to its last instalment, where it keeps accruing: the ordering
+        // then holds only up to that rounding, which is not what this property is about.
+        fc.pre(loan.principal >= 100 * loan.termMonths);
         const total = (method: ScheduleInput['method']) => {
           const s = buildSchedule({ ...loan, method });
           if (!s.ok) throw new Error(s.error.code);
