@@ -93,6 +93,7 @@ async function main() {
   }
   const { child, url } = await startServer(env);
   const outcomes = { approved: 0, notApproved: 0, errors: 0 };
+  const byText = new Map<string, number[]>();
   const counters = new Map<string, number>();
 
   const say = async (userId: string, text: string, into: number[]): Promise<Reply[]> => {
@@ -102,7 +103,10 @@ async function main() {
     const res = await fetch(`${url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, messageId: `m${n}`, text }) });
     const body = (await res.json()) as { replies?: Reply[] };
     into.push(performance.now() - t0);
-    if (process.env.BENCH_VERBOSE) console.log(`${(performance.now() - t0).toFixed(1).padStart(8)} ms  ${text}`);
+    if (process.env.BENCH_VERBOSE) {
+      const k = /^\d{15,}|^1\d{10}$/.test(text) ? text.replace(/\d/g, '9') : text;
+      byText.set(k, [...(byText.get(k) ?? []), performance.now() - t0]);
+    }
     if (!res.ok) outcomes.errors++;
     return body.replies ?? [];
   };
@@ -169,6 +173,12 @@ async function main() {
   console.log(line('1. whole journeys, no pauses', journeyLatencies, journeySeconds));
   console.log(line(`2. conversation offered at ${RATE}/s`, paced, pacedSeconds));
   console.log(line('3. conversation, no pauses (capacity)', burst, burstSeconds));
+  if (process.env.BENCH_VERBOSE) {
+    for (const [text, v] of [...byText.entries()].sort((a, b) => Math.max(...b[1]) - Math.max(...a[1])).slice(0, 12)) {
+      const sorted = [...v].sort((a, b) => a - b);
+      console.log(`  ${text.slice(0, 12).padEnd(14)} n=${String(v.length).padStart(4)} p50 ${percentile(sorted, 0.5).toFixed(0).padStart(5)} ms  max ${sorted.at(-1)!.toFixed(0).padStart(5)} ms`);
+    }
+  }
 
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
