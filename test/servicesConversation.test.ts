@@ -48,6 +48,19 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: h.providers.sms.lastCode(MOBILE)!, at: t + 62_000 })).toEqual({ result: 'ok' });
   });
 
+  it('sends a mobile at most 10 codes an hour, whichever conversations ask', async () => {
+    const mobile = '13700000010';
+    const results: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const sent = await h.effects.sendOtp({ conversationId: `otp-h-${i}`, mobile, at: at + i * 1_000 });
+      results.push(sent.ok ? 'sent' : sent.reason);
+    }
+    expect(results).toEqual([...Array<string>(10).fill('sent'), 'rate_limited']);
+    expect(await h.db.prisma.otpChallenge.count({ where: { conversationId: { startsWith: 'otp-h-' } } })).toBe(10);
+    // An hour after the first, one more may go.
+    expect(await h.effects.sendOtp({ conversationId: 'otp-h-x', mobile, at: at + 3_600_001 })).toEqual({ ok: true, expiresAt: at + 3_600_001 + 5 * 60_000 });
+  });
+
   it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {
     const fixed = await openServices({ otpCode: () => '246810' });
     try {

@@ -1,7 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
-import { inTransaction } from './persistence.js';
+import { Prisma, type OtpChallenge } from '../db/generated/client.js';
+import { insertRows, queryOne } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 /**
@@ -10,26 +11,38 @@ import type { ServiceContext } from './serviceDeps.js';
  * an hour per mobile. Only the latest challenge of a conversation and mobile counts.
  */
 export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp'> {
-  const { db, cipher, providers, options, logger } = ctx;
+  const { db, cipher, providers, options, logger, clock } = ctx;
   const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
 
   return {
     async sendOtp({ conversationId, mobile, at }) {
       const mobileHash = cipher.lookupHash(mobile);
       const now = new Date(at);
-      const challenge = await inTransaction(db.prisma, async (tx) => {
-        const recent = await tx.otpChallenge.findFirst({ where: { conversationId, mobileHash, sentAt: { gt: new Date(at - options.otpResendMs) } } });
-        if (recent) return null;
-        const lastHour = await tx.otpChallenge.count({ where: { mobileHash, sentAt: { gt: new Date(at - 3_600_000) } } });
-        if (lastHour >= options.otpMaxPerHour) return null;
-        const code = options.otpCode();
-        if (!/^\d{6}$/.test(code)) throw new AppError('CONFIG_INVALID', { setting: 'otpCode', reason: 'must make 6 digits' });
-        const id = randomUUID();
-        await tx.otpChallenge.create({
-          data: { id, conversationId, mobileHash, codeHash: codeHash(id, code), sentAt: now, expiresAt: new Date(at + options.otpTtlMs), maxAttempts: options.otpMaxAttempts },
-        });
-        return { id, code };
-      });
+      const code = options.otpCode();
+      if (!/^\d{6}$/.test(code)) throw new AppError('CONFIG_INVALID', { setting: 'otpCode', reason: 'must make 6 digits' });
+      const id = randomUUID();
+      const row: OtpChallenge = {
+        id,
+        conversationId,
+        mobileHash,
+        codeHash: codeHash(id, code),
+        sentAt: now,
+        expiresAt: new Date(at + options.otpTtlMs),
+        attempts: 0,
+        maxAttempts: options.otpMaxAttempts,
+        consumedAt: null,
+        createdAt: clock.now(),
+      };
+      // One statement (no interactive transaction holding PGlite's lock): the challenge is stored
+      // only when neither the resend interval nor the hourly allowance forbids it.
+      const stored = await queryOne<{ stored: number }>(
+        db.prisma,
+        Prisma.sql`WITH stored AS (${insertRows('OtpChallenge', [row], Prisma.sql`
+            WHERE NOT EXISTS (SELECT 1 FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - options.otpResendMs)}::timestamptz)
+              AND (SELECT count(*) FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - 3_600_000)}::timestamptz) < ${options.otpMaxPerHour}`)} RETURNING id)
+          SELECT count(*)::int AS stored FROM stored`,
+      );
+      const challenge = stored.stored === 1 ? { id, code } : null;
       if (!challenge) return { ok: false, reason: 'rate_limited' };
       const sent = await providers.sms.sendVerificationCode({ mobile, code: challenge.code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {

@@ -12,6 +12,7 @@ import type {
   IdempotencyRecord,
   Installment,
   LedgerEntry,
+  OtpChallenge,
   PrismaClient,
   Repayment,
   RepaymentAllocation,
@@ -169,6 +170,7 @@ interface Rows {
   Repayment: Repayment;
   RepaymentAllocation: RepaymentAllocation;
   LedgerEntry: LedgerEntry;
+  OtpChallenge: OtpChallenge;
 }
 
 const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
