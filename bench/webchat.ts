@@ -1,4 +1,4 @@
-// Web chat benchmark (not a test): `npm run bench:webchat [-- --idle 10000 --active 1000 --think 3000-7000 --script chat,apply]`.
+// Web chat benchmark (not a test): `npm run bench:webchat [-- --idle 10000 --active 1000 --think 3000-7000 --ramp 7 --script chat,apply]`.
 // One server process (this one: the real lending conversation, sandbox providers, on a fresh embedded
 // PGlite database, or with DATABASE_URL=postgres://… a fresh database on that server, dropped after) and websocket borrowers in two child processes:
 //   1. idle: N sockets that said hello: RSS of the server and memory per connection;
@@ -27,7 +27,7 @@ interface Borrower {
   readonly script: readonly string[];
 }
 
-type ToClient = { cmd: 'idle'; url: string; cookieName: string; tokens: string[] } | { cmd: 'active'; url: string; cookieName: string; borrowers: Borrower[]; thinkMs: [number, number] } | { cmd: 'close' };
+type ToClient = { cmd: 'idle'; url: string; cookieName: string; tokens: string[] } | { cmd: 'active'; url: string; cookieName: string; borrowers: Borrower[]; thinkMs: [number, number]; rampMs: number } | { cmd: 'close' };
 type FromClient =
   | { done: 'idle'; opened: number; failed: number; ms: number }
   | { done: 'active'; latencies: [number, number][]; turns: number; errors: number; unanswered: number; ms: number }
@@ -94,8 +94,8 @@ async function client(): Promise<void> {
       const [minThink, maxThink] = message.thinkMs;
       await Promise.all(
         message.borrowers.map(async (b, i) => {
-          // Borrowers do not all arrive in the same second.
-          await new Promise((r) => setTimeout(r, (i / message.borrowers.length) * maxThink));
+          // Borrowers do not all arrive in the same second: their first messages spread over the ramp.
+          await new Promise((r) => setTimeout(r, (i / message.borrowers.length) * message.rampMs));
           let conn: Awaited<ReturnType<typeof openSocket>>;
           try {
             conn = await openSocket(message.url, `${message.cookieName}=${b.token}`);
@@ -179,6 +179,8 @@ async function main(): Promise<void> {
   const active = Number(arg('active', '1000'));
   const [thinkMin, thinkMax] = arg('think', '3000-7000').split('-').map(Number) as [number, number];
   const scripts = arg('script', 'chat,apply').split(',') as ('chat' | 'apply')[];
+  // Seconds over which the active borrowers arrive (default: one think time, i.e. nearly all at once).
+  const rampMs = Number(arg('ramp', String(thinkMax / 1000))) * 1000;
   const fdLimit = Number(execSync('sh -c "ulimit -n"').toString().trim());
   if (Number.isFinite(fdLimit) && fdLimit < idle + 500) {
     console.error(`ulimit -n is ${fdLimit}: the server needs one descriptor per socket. Run \`ulimit -n ${Math.max(65_536, idle + 1_000)}\` first, or pass --idle ${fdLimit - 500}.`);
@@ -242,7 +244,7 @@ async function main(): Promise<void> {
     for (const script of active > 0 ? scripts : []) {
       const borrowers = Array.from({ length: active }, (_, n): Borrower => ({ token: mint(), script: script === 'chat' ? CHAT : journey(n) }));
       const cpuBefore = process.cpuUsage();
-      const results = await Promise.all(split(borrowers).map((b, c) => request(children[c]!, { cmd: 'active', url, cookieName: config.web.cookieName, borrowers: b, thinkMs: [thinkMin, thinkMax] })));
+      const results = await Promise.all(split(borrowers).map((b, c) => request(children[c]!, { cmd: 'active', url, cookieName: config.web.cookieName, borrowers: b, thinkMs: [thinkMin, thinkMax], rampMs })));
       const cpu = process.cpuUsage(cpuBefore);
       const samples = results.flatMap((r) => (r.done === 'active' ? r.latencies : []));
       const latencies = samples.map(([, ms]) => ms).sort((a, b) => a - b);
@@ -253,8 +255,8 @@ async function main(): Promise<void> {
       const mem = process.memoryUsage();
       console.log(
         script === 'chat'
-          ? `\n## ${active.toLocaleString('en')} active borrowers chatting at the menu (${CHAT.length} messages each: FAQ, menu, limit; think time ${thinkMin}-${thinkMax} ms)`
-          : `\n## ${active.toLocaleString('en')} active borrowers, each applying for a loan (${journey(0).length} messages, think time ${thinkMin}-${thinkMax} ms)`,
+          ? `\n## ${active.toLocaleString('en')} active borrowers chatting at the menu (${CHAT.length} messages each: FAQ, menu, limit; think time ${thinkMin}-${thinkMax} ms, arriving over ${rampMs / 1000} s)`
+          : `\n## ${active.toLocaleString('en')} active borrowers, each applying for a loan (${journey(0).length} messages, think time ${thinkMin}-${thinkMax} ms, arriving over ${rampMs / 1000} s)`,
       );
       console.log(`${turns.toLocaleString('en')} turns in ${(ms / 1000).toFixed(1)} s (${(turns / (ms / 1000)).toFixed(0)} turns/s offered), ${errors} errors, ${unanswered} unanswered`);
       console.log(`turn latency (message sent → first reply received): p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms (target p99 < 100 ms)`);
