@@ -127,7 +127,7 @@ export const en: Record<keyof typeof zh, string> = {
   'draw.changeAmount': 'Change amount',
   'draw.changeTerm': 'Change term',
   'draw.disbursing': 'Sending the money, one moment…',
-  'draw.done': '💰 Done! ¥{amount} has been paid to your card ending {card}.',
+  'draw.done': '💰 Done! ¥{amount} has been paid to your card {card}.',
   'draw.invalid': 'Cannot lend on these terms: {reason}',
   'draw.paymentFailed': 'The payment did not go through and your limit is unchanged. Please try again later, or talk to a person.',
   'draw.refused': 'We cannot lend on these terms right now; please change the amount or term.',

@@ -125,7 +125,7 @@ export const zh = {
   'draw.changeAmount': '修改金额',
   'draw.changeTerm': '修改期限',
   'draw.disbursing': '正在放款，请稍候…',
-  'draw.done': '💰 放款成功！¥{amount} 已转入您尾号 {card} 的银行卡。',
+  'draw.done': '💰 放款成功！¥{amount} 已转入您的银行卡 {card}。',
   'draw.invalid': '无法按此条件借款：{reason}',
   'draw.paymentFailed': '放款暂未成功，没有扣减您的额度。请稍后再试，或转人工。',
   'draw.refused': '当前无法按此条件放款，请调整金额或期限。',
