@@ -127,6 +127,20 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     expect(allocation).toMatchObject({ kind: 'early_repayment', period: null, installmentId: null, drawdownId: drawn.receipt.drawdownId });
   });
 
+  it('pays off once when the same payoff runs twice at the same moment: both get the one receipt', async () => {
+    const { borrowerId, line } = await freshLine();
+    const drawn = await h.effects.disburse({ lineId: line.lineId, borrowerId, amount: 3_000_000, termMonths: 12, method: 'equal_installment', idempotencyKey: key('draw'), at: day0 });
+    if (!drawn.ok) throw new Error(drawn.detail);
+    const balance = h.providers.payments.balanceOf(borrowerId);
+    const input = { lineId: line.lineId, borrowerId, kind: 'payoff' as const, idempotencyKey: key('repay'), at: shanghai('2026-01-25') };
+    const [a, b] = await Promise.all([h.effects.repay(input), h.effects.repay(input)]);
+    if (!a.ok) throw new Error(a.detail);
+    expect(b).toEqual(a);
+    expect(a.receipt.outstandingAfter).toBe(0);
+    expect(h.providers.payments.balanceOf(borrowerId)).toBe(balance - a.receipt.amount);
+    expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
+  });
+
   it('applies the money collected to the line as it is when another repayment landed meanwhile', async () => {
     const { borrowerId, line } = await freshLine();
     const drawn = await h.effects.disburse({ lineId: line.lineId, borrowerId, amount: 2_000_000, termMonths: 12, method: 'equal_installment', idempotencyKey: key('draw'), at: day0 });

@@ -14,7 +14,7 @@ import type { FlowEffects, RepayInput, RepaymentReceipt } from '../../flows/host
 import { AppError } from '../errors.js';
 import type { PaymentResult } from '../providers/index.js';
 import { Prisma, type RepaymentAllocation } from '../db/generated/client.js';
-import { checkLineId, ledgerCte, ledgerRows, lineConflict, loadLine, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
+import { checkLineId, ledgerCte, ledgerRows, lineConflict, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
 import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
@@ -98,12 +98,18 @@ export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'
       }
 
       // The first try stores against the line as planned (unless another operation on it ran first
-      // here); after a CONFLICT, up to four more read it again.
+      // here); after a CONFLICT, up to four more read it again. Whoever read it again first asks
+      // whether the same key was stored meanwhile (the same repayment run twice at once).
       return lines.run(input.lineId, async (waited) => {
         let current: LoadedLine | null = waited ? null : loaded;
         for (let attempt = 0; ; attempt++) {
           try {
-            current ??= await loadLine(db.prisma, input.lineId);
+            if (!current) {
+              const again = await loadLineRecalling(db.prisma, input.lineId, [SCOPE], input.idempotencyKey);
+              const stored = again.recalled[SCOPE] as RepayOutput | undefined;
+              if (stored) return stored;
+              current = again.loaded;
+            }
             if (!current) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${input.lineId} disappeared`) });
             return await store(input, payment, plan, loaded.row.version, current, repaymentId, reference, on);
           } catch (e) {
