@@ -99,7 +99,12 @@ describe('golden transcripts: unhappy paths', () => {
   });
 
   it('a drawdown above the available limit is re-asked', async () => {
-    await expect(await transcript([...openLine, '借款', '500万', '一百万', '十八万', '3万', '取消'])).toMatchFileSnapshot(golden('unhappy-above-limit'));
+    await expect(await transcript([...openLine, '借款', '500万', '100亿', '一百万', '十八万', '3万', '取消'])).toMatchFileSnapshot(golden('unhappy-above-limit'));
+  });
+
+  it('a partial repayment above what is owed is re-asked, also one too large to read', async () => {
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还款', '2', '100亿', '100万', '取消'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('unhappy-repay-above-owed'));
   });
 
   it('a repayment the card cannot cover changes nothing', async () => {

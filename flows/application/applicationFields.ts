@@ -160,11 +160,11 @@ export function readAnswer(field: FieldId, text: string, ctx: { locale: Locale; 
     }
     case 'amount': {
       const r = parseChineseAmount(trimmed);
-      if (!r.ok) return fail('hint.amount');
       const p = ctx.product;
-      if (p && (r.value < p.amount.min || r.value > p.amount.max)) {
-        return fail('hint.amountRange', { min: formatYuan(p.amount.min), max: formatYuan(p.amount.max) });
-      }
+      const outOfRange = () => fail('hint.amountRange', { min: formatYuan(p!.amount.min), max: formatYuan(p!.amount.max) });
+      // Above what core reads at all (100亿) is out of range too, not "not understood".
+      if (!r.ok) return p && r.error.code === 'AMOUNT_OUT_OF_RANGE' ? outOfRange() : fail('hint.amount');
+      if (p && (r.value < p.amount.min || r.value > p.amount.max)) return outOfRange();
       return { ok: true, patch: { amount: r.value } };
     }
   }

@@ -87,8 +87,8 @@ export function createDrawdownMachine() {
   });
   const amountProblem = (ctx: DrawdownContext, text: string): string => {
     const r = parseChineseAmount(text);
-    if (!r.ok) return t(ctx.locale, 'hint.amount');
-    if (r.value > ctx.line!.available) return t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
+    if (!r.ok && r.error.code !== 'AMOUNT_OUT_OF_RANGE') return t(ctx.locale, 'hint.amount');
+    if (!r.ok || r.value > ctx.line!.available) return t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
     if (r.value < ctx.line!.minDraw) return t(ctx.locale, 'draw.belowMin', { min: yuan(ctx.line!.minDraw) });
     return '';
   };

@@ -104,8 +104,8 @@ export function createRepaymentMachine() {
   });
   const amountProblem = (ctx: RepaymentContext, text: string): string => {
     const r = parseChineseAmount(text);
-    if (!r.ok) return t(ctx.locale, 'hint.amount');
-    if (r.value > selectedPayoff(ctx)) return t(ctx.locale, 'repay.aboveOutstanding', { max: yuan(selectedPayoff(ctx)) });
+    if (!r.ok && r.error.code !== 'AMOUNT_OUT_OF_RANGE') return t(ctx.locale, 'hint.amount');
+    if (!r.ok || r.value > selectedPayoff(ctx)) return t(ctx.locale, 'repay.aboveOutstanding', { max: yuan(selectedPayoff(ctx)) });
     return '';
   };
   const needsMode = (ctx: RepaymentContext) => {
