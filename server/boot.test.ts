@@ -49,6 +49,19 @@ describe(`server boot on ${testDatabaseKind()}`, () => {
     }
   });
 
+  it('holds no migration lock once started, so another server can start beside it', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const { app, db } = await bootServer(testConfig(database), logger);
+    try {
+      // The schema engine's session-level advisory lock: it must end with the migration's own connection.
+      const held = await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 72707369`;
+      expect(held[0]!.n).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('enforces one row per channel message id, so a redelivered message is stored once', async () => {
     const database = await createTestDatabase();
     databases.push(database);

@@ -44,7 +44,8 @@ export const migrationNames = (list: MigrationList): string[] => list.migrationD
 /** `prisma migrate deploy`, in-process: applies every migration not yet in _prisma_migrations. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, list?: MigrationList): Promise<string[]> {
   const migrationsList = list ?? (await readMigrations());
-  const engine = await openSchemaEngine(runScriptsWhole(factory));
+  const scoped = runScriptsWhole(factory);
+  const engine = await openSchemaEngine(scoped);
   try {
     const out = await engine.applyMigrations({ migrationsList, filters: noFilters });
     return out.appliedMigrationNames;
@@ -52,6 +53,7 @@ export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFac
     throw new AppError('MIGRATION_FAILED', { reason: errorText(e) }, { cause: e });
   } finally {
     engine.free();
+    await scoped.release();
   }
 }
 
@@ -67,7 +69,8 @@ export interface MigrationStatus {
 /** `prisma migrate status`, in-process. */
 export async function migrationStatus(factory: SqlMigrationAwareDriverAdapterFactory): Promise<MigrationStatus> {
   const migrationsList = await readMigrations();
-  const engine = await openSchemaEngine(runScriptsWhole(factory));
+  const scoped = runScriptsWhole(factory);
+  const engine = await openSchemaEngine(scoped);
   try {
     const d = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters });
     const h = d.history;
@@ -84,6 +87,7 @@ export async function migrationStatus(factory: SqlMigrationAwareDriverAdapterFac
     };
   } finally {
     engine.free();
+    await scoped.release();
   }
 }
 

@@ -55,8 +55,10 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
     await pool.end().catch(() => {});
     throw new AppError('DB_UNAVAILABLE', { reason: `cannot connect to PostgreSQL at ${redactUrl(target.url)}: ${(e as Error).message}` }, { cause: e });
   }
-  const adapterFactory = new PrismaPg(pool);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Migrations get connections of their own, ended after each run (see runScriptsWhole's release):
+  // the schema engine's advisory lock would otherwise stay with a pooled connection of this server.
+  const adapterFactory = new PrismaPg({ connectionString: target.url, max: 1, application_name: 'kuaidai-migrate' });
   return {
     kind: 'postgres',
     prisma,
