@@ -9,7 +9,7 @@ import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
 import { healthRoutes } from './http/healthRoutes.js';
 import type { Scheduler } from './jobs/index.js';
-import type { ConversationRuntime, OutboxDeliverer } from './runtime/index.js';
+import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
 import type { FieldCipher } from './security/fieldCipher.js';
@@ -32,6 +32,8 @@ export interface ConversationServices {
   readonly runtime: ConversationRuntime;
   readonly scheduler: Scheduler;
   readonly outbox: OutboxDeliverer;
+  /** Tells the other server processes about later messages for their sockets (a no-op on PGlite). */
+  readonly push: PushSignal;
 }
 
 declare module 'fastify' {
@@ -67,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, token: deps.config.staffApiToken });
   }
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
-  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, config: deps.config, clock: deps.clock });
+  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, clock: deps.clock });
   // The WeChat official account's callback and its customer-service sender, when configured.
   app.decorate(
     'officialAccount',

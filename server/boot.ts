@@ -6,9 +6,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, type Database } from './db/index.js';
 import { conversationDeadlineHandler, Scheduler } from './jobs/index.js';
+import { AppError } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
-import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, openSql, OutboxDeliverer, postgresAdvisoryLock, type ChannelSender, type ConversationLock } from './runtime/index.js';
+import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type ConversationLock, type PushSignal } from './runtime/index.js';
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -84,6 +85,15 @@ async function startConversations(args: {
     config.database.kind === 'postgres' ? postgresAdvisoryLock({ url: config.database.url, waitTimeoutMs, poolSize: 10 }) : inProcessLock({ waitTimeoutMs });
   const sql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 5 } : {});
   const outbox = new OutboxDeliverer({ sql, clock, logger });
+  let push: PushSignal = localPushSignal();
+  if (config.database.kind === 'postgres') {
+    const signal = postgresPushSignal({ url: config.database.url, sql, logger });
+    push = signal;
+    await signal.ready.catch(async (e: unknown) => {
+      await Promise.allSettled([signal.close(), lock.close(), sql.close()]);
+      throw new AppError('DB_UNAVAILABLE', { reason: `push signal: ${(e as Error).message}` }, { cause: e });
+    });
+  }
   for (const sender of args.senders) outbox.register(sender);
   const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher });
   const scheduler = new Scheduler({ sql, clock, logger }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
@@ -92,12 +102,14 @@ async function startConversations(args: {
     runtime,
     scheduler,
     outbox,
+    push,
     // No new jobs, then the turns under way finish, then their deliveries.
     async close() {
       await scheduler.stop();
       await runtime.close();
       await outbox.stop();
       await lock.close();
+      await push.close();
       await sql.close();
     },
   };

@@ -304,3 +304,45 @@ describe(`web chat across a server restart on ${testDatabaseKind()}`, () => {
     }
   });
 });
+
+// PostgreSQL: the borrower's socket is on one server and the staff member's message is stored and
+// delivered by another (the outbox of the server that stored it); the socket's server hears of it by
+// LISTEN/NOTIFY. PGlite serves one process, so there both are the same server: the same assertions.
+const pushTopology = testDatabaseKind() === 'postgres' ? 'two servers on one PostgreSQL database' : 'one server on embedded PGlite';
+
+describe(`a later message reaches the borrower's open page at once: ${pushTopology}`, () => {
+  it('a staff message stored by another server shows on the socket without a reconnect', async () => {
+    const shared = await createTestDatabase();
+    const servers: Server[] = [];
+    try {
+      const boot = async () => {
+        const s = await bootServer(testConfig(shared, { JOBS_POLL_MS: '0' }), logger, { spec: createEchoSpec({ lookupMs: 1 }) });
+        servers.push(s);
+        await s.app.ready();
+        return s;
+      };
+      const a = await boot();
+      const b = testDatabaseKind() === 'postgres' ? await boot() : a;
+      const cookie = await sessionCookieOf(a.app);
+      const page = await TestSocket.open(a.app, cookie);
+      await page.hello();
+      page.say('m1', '周八');
+      await page.messagesUntil(3);
+      const conversation = await a.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: cookie.split('.')[1]! } });
+
+      await b.conversations!.runtime.dispatch(conversation.id, { type: 'staff.takeover', staffId: 's1', staffName: '小陈', at: Date.now() });
+      await b.conversations!.runtime.dispatch(conversation.id, { type: 'staff.message', staffId: 's1', text: '我是另一台服务器上的客服', at: Date.now() });
+      await b.conversations!.outbox.idle();
+      await page.messagesUntil(5);
+      expect(page.messages.slice(3).map((m) => [m.seq, m.author, m.text])).toEqual([
+        [4, 'bot', ECHO.takeover('小陈')],
+        [6, 'bot', '我是另一台服务器上的客服'],
+      ]);
+      page.close();
+      await page.closed;
+    } finally {
+      await Promise.allSettled(servers.map((s) => s.app.close()));
+      await shared.drop();
+    }
+  });
+});

@@ -10,4 +10,6 @@ export type { StoredReply } from './storedReply.js';
 export { MAX_EVENT_TEXT, cleanText } from './inboundEvent.js';
 export { RESTART_NOTICE, isTreeBusy } from './machineHost.js';
 export { openSql, sqlState, epochMs } from './sql.js';
+export { localPushSignal, postgresPushSignal } from './pushSignal.js';
+export type { PushSignal } from './pushSignal.js';
 export type { Sql, SqlArg, SqlRow } from './sql.js';

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { web, type InboundMessage } from '../../../bots/index.js';
 import { isAppError } from '../../errors.js';
-import type { ChannelSender, ConversationKey, ConversationRuntime, DeliveryTarget, ReceiveResult } from '../../runtime/index.js';
+import type { ChannelSender, ConversationKey, ConversationRuntime, DeliveryTarget, PushSignal, ReceiveResult } from '../../runtime/index.js';
 import { SessionTokens } from './sessionToken.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -40,6 +40,8 @@ export interface WebChannelDeps {
   readonly limits: WebChannelLimits;
   /** Milliseconds; for the rate limiter and timers (real time, not the business clock). */
   readonly now?: () => number;
+  /** Tells the other server processes (PostgreSQL) that a borrower has later messages, for their sockets. */
+  readonly push?: PushSignal;
 }
 
 /**
@@ -58,6 +60,7 @@ export class WebChannel implements ChannelSender {
 
   constructor(readonly deps: WebChannelDeps) {
     this.now = deps.now ?? Date.now;
+    deps.push?.listen('web', (userId) => void this.catchUp(userId));
     if (deps.limits.pingIntervalMs > 0) {
       this.pingTimer = setInterval(() => this.pingAll(), deps.limits.pingIntervalMs);
       this.pingTimer.unref();
@@ -83,11 +86,16 @@ export class WebChannel implements ChannelSender {
     return connection;
   }
 
-  /** ChannelSender: a later message was stored; catch up every socket of its borrower in this process. */
+  /**
+   * ChannelSender: a later message was stored; catch up every socket of its borrower in this process
+   * and tell the other processes, which do the same for theirs. A borrower with no open socket gets it
+   * with the replay of their next hello: the message is in their conversation, which is what the web
+   * channel delivers (like WeChat accepting a message).
+   */
   async send(target: DeliveryTarget): Promise<void> {
-    // A borrower with no open socket here gets it with the replay of their next hello: the message is
-    // in their conversation, which is what the web channel delivers (like WeChat accepting a message).
-    if (target.chatId === '') await this.catchUp(target.userId);
+    if (target.chatId !== '') return;
+    await this.catchUp(target.userId);
+    await this.deps.push?.notify('web', target.userId).catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'could not tell the other servers about a web message'));
   }
 
   /** Catches up all sockets of a user (after a turn: other tabs show it too), but `except`. */

@@ -4,7 +4,7 @@ import { web } from '../../../bots/index.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ConfigError, type Config } from '../../config/index.js';
 import { AppError } from '../../errors.js';
-import type { ConversationRuntime, OutboxDeliverer } from '../../runtime/index.js';
+import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
 import { readCookie, sessionCookie, SessionTokens, type WebSession } from './sessionToken.js';
 import { sharedWebAssets } from './webAssets.js';
 import { DEFAULT_LIMITS, WebChannel, type WebChannelLimits } from './webChannel.js';
@@ -13,6 +13,8 @@ export interface WebChatDeps {
   readonly runtime: ConversationRuntime;
   /** Later messages (staff, deadlines) reach open sockets through the outbox: the plugin registers the 'web' sender on it. */
   readonly outbox?: OutboxDeliverer;
+  /** Several server processes (PostgreSQL): how one tells the others that a borrower has later messages. */
+  readonly push?: PushSignal;
   readonly config: Pick<Config, 'env' | 'web' | 'publicBaseUrl'>;
   /** Session expiry; the business clock by default. */
   readonly clock?: Clock;
@@ -62,6 +64,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   const channel = new WebChannel({
     runtime: deps.runtime,
     logger: app.log,
+    ...(deps.push ? { push: deps.push } : {}),
     limits: {
       ...DEFAULT_LIMITS,
       maxFrameBytes: settings.maxFrameBytes,
