@@ -11,8 +11,11 @@ import type { Sql } from './sql.js';
 export interface PushSignal {
   /** Announces `userId` of `channel` to every other process. */
   notify(channel: string, userId: string): Promise<void>;
-  /** Calls `handler` for each announcement of `channel` from another process. */
-  listen(channel: string, handler: (userId: string) => void): void;
+  /**
+   * Calls `handler` for each announcement of `channel` from another process; with `null` after the
+   * signal was down for a while (announcements may have been missed: catch up everyone).
+   */
+  listen(channel: string, handler: (userId: string | null) => void): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ const RECONNECT_MS = [250, 1_000, 5_000] as const;
  */
 export function postgresPushSignal(options: { url: string; sql: Sql; logger: Logger }): PushSignal & { ready: Promise<void> } {
   const self = randomUUID();
-  const handlers = new Map<string, ((userId: string) => void)[]>();
+  const handlers = new Map<string, ((userId: string | null) => void)[]>();
   let client: pg.Client | undefined;
   let closed = false;
   let failures = 0;
@@ -62,8 +65,11 @@ export function postgresPushSignal(options: { url: string; sql: Sql; logger: Log
       await c.end();
       return;
     }
+    const reconnected = failures > 0;
     client = c;
     failures = 0;
+    // Whatever was announced while nobody listened is in the database: everyone catches up.
+    if (reconnected) for (const list of handlers.values()) for (const handler of list) handler(null);
   };
   const schedule = () => {
     if (closed) return;

@@ -60,7 +60,7 @@ export class WebChannel implements ChannelSender {
 
   constructor(readonly deps: WebChannelDeps) {
     this.now = deps.now ?? Date.now;
-    deps.push?.listen('web', (userId) => void this.catchUp(userId));
+    deps.push?.listen('web', (userId) => void (userId === null ? Promise.all([...this.sessions.keys()].map((u) => this.catchUp(u))) : this.catchUp(userId)));
     if (deps.limits.pingIntervalMs > 0) {
       this.pingTimer = setInterval(() => this.pingAll(), deps.limits.pingIntervalMs);
       this.pingTimer.unref();
