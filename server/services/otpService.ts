@@ -42,12 +42,11 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
               AND (SELECT count(*) FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - 3_600_000)}::timestamptz) < ${options.otpMaxPerHour}`)} RETURNING id)
           SELECT count(*)::int AS stored FROM stored`,
       );
-      const challenge = stored.stored === 1 ? { id, code } : null;
-      if (!challenge) return { ok: false, reason: 'rate_limited' };
-      const sent = await providers.sms.sendVerificationCode({ mobile, code: challenge.code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
+      if (stored.stored !== 1) return { ok: false, reason: 'rate_limited' };
+      const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {
         // Nothing reached the phone: forget the challenge so the borrower may ask again at once.
-        await db.prisma.otpChallenge.delete({ where: { id: challenge.id } });
+        await db.prisma.otpChallenge.delete({ where: { id } });
         logger.warn({ provider: providers.sms.name, reason: sent.reason }, 'SMS code not sent');
         throw new AppError('INTERNAL', {}, { cause: new Error(`SMS not sent: ${sent.detail}`) });
       }
