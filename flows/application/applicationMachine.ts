@@ -1,11 +1,10 @@
 import { assign, setup } from 'xstate';
 import type { Product } from '../../core/index.js';
-import type { FlowEffects } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -97,9 +96,9 @@ export function createApplicationMachine(products: readonly Product[], settings:
       askCorrection: assign({ prompt: ({ context }) => correctionMenu(context) }),
     },
     actors: {
-      sendOtp: notProvided<Parameters<FlowEffects['sendOtp']>[0], Awaited<ReturnType<FlowEffects['sendOtp']>>>('sendOtp'),
-      verifyOtp: notProvided<Parameters<FlowEffects['verifyOtp']>[0], Awaited<ReturnType<FlowEffects['verifyOtp']>>>('verifyOtp'),
-      submitApplication: notProvided<Parameters<FlowEffects['submitApplication']>[0], Awaited<ReturnType<FlowEffects['submitApplication']>>>('submitApplication'),
+      sendOtp: effect('sendOtp'),
+      verifyOtp: effect('verifyOtp'),
+      submitApplication: effect('submitApplication'),
     },
     guards: {
       hasDraft: ({ context }) => context.hadDraft,

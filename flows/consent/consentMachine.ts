@@ -1,11 +1,10 @@
 import { assign, setup } from 'xstate';
 import { consentSources, type ConsentSource, type DataSource, type Product } from '../../core/index.js';
-import type { FlowEffects } from '../host.js';
 import type { ConsentCard, Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -92,7 +91,7 @@ export function createConsentMachine(products: readonly Product[], settings: Flo
     types: { context: {} as ConsentContext, events: {} as ChildEvent, input: {} as ConsentInput, output: {} as ConsentOutput },
     actions: { ...sinkDefaults },
     actors: {
-      recordConsent: notProvided<Parameters<FlowEffects['recordConsent']>[0], Awaited<ReturnType<FlowEffects['recordConsent']>>>('recordConsent'),
+      recordConsent: effect('recordConsent'),
     },
   }).createMachine({
     id: 'consent',

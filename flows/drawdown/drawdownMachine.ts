@@ -1,11 +1,11 @@
 import { assign, setup } from 'xstate';
 import { parseChineseAmount, parseTermMonths, quoteLoan, shanghaiDateOf, type Fen, type RepaymentMethod } from '../../core/index.js';
-import type { AccountView, DrawdownReceipt, FlowEffects, LineView } from '../host.js';
+import type { AccountView, DrawdownReceipt, LineView } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { drawdownReceiptCard, methodName, scheduleCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -105,8 +105,8 @@ export function createDrawdownMachine() {
     types: { context: {} as DrawdownContext, events: {} as ChildEvent, input: {} as DrawdownInput, output: {} as DrawdownOutput },
     actions: { ...sinkDefaults },
     actors: {
-      loadAccount: notProvided<Parameters<FlowEffects['loadAccount']>[0], Awaited<ReturnType<FlowEffects['loadAccount']>>>('loadAccount'),
-      disburse: notProvided<Parameters<FlowEffects['disburse']>[0], Awaited<ReturnType<FlowEffects['disburse']>>>('disburse'),
+      loadAccount: effect('loadAccount'),
+      disburse: effect('disburse'),
     },
   }).createMachine({
     id: 'drawdown',

@@ -10,13 +10,13 @@ import {
   type DataSource,
   type Product,
 } from '../../core/index.js';
-import type { FlowEffects, LineView, PendingOffer } from '../host.js';
+import type { LineView, PendingOffer } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { dailyRateText, methodName, offerCard, scheduleCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -142,10 +142,10 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
     types: { context: {} as OfferContext, events: {} as ChildEvent, input: {} as OfferInput, output: {} as OfferOutput },
     actions: { ...sinkDefaults },
     actors: {
-      pullData: notProvided<Parameters<FlowEffects['pullData']>[0], Awaited<ReturnType<FlowEffects['pullData']>>>('pullData'),
-      recordDecision: notProvided<Parameters<FlowEffects['recordDecision']>[0], Awaited<ReturnType<FlowEffects['recordDecision']>>>('recordDecision'),
-      acceptOffer: notProvided<Parameters<FlowEffects['acceptOffer']>[0], Awaited<ReturnType<FlowEffects['acceptOffer']>>>('acceptOffer'),
-      closeOffer: notProvided<Parameters<FlowEffects['closeOffer']>[0], Awaited<ReturnType<FlowEffects['closeOffer']>>>('closeOffer'),
+      pullData: effect('pullData'),
+      recordDecision: effect('recordDecision'),
+      acceptOffer: effect('acceptOffer'),
+      closeOffer: effect('closeOffer'),
     },
     guards: {
       hasPending: ({ context }) => context.pending !== null,

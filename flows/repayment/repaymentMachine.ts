@@ -1,11 +1,11 @@
 import { assign, setup } from 'xstate';
 import { parseChineseAmount, type EarlyRepaymentMode, type Fen } from '../../core/index.js';
-import type { FlowEffects, LineView, RepaymentReceipt } from '../host.js';
+import type { LineView, RepaymentReceipt } from '../host.js';
 import type { Reply, ReplyOption } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { accountCard, repaymentReceiptCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -117,8 +117,8 @@ export function createRepaymentMachine() {
     types: { context: {} as RepaymentContext, events: {} as ChildEvent, input: {} as RepaymentInput, output: {} as RepaymentOutput },
     actions: { ...sinkDefaults },
     actors: {
-      loadAccount: notProvided<Parameters<FlowEffects['loadAccount']>[0], Awaited<ReturnType<FlowEffects['loadAccount']>>>('loadAccount'),
-      repay: notProvided<Parameters<FlowEffects['repay']>[0], Awaited<ReturnType<FlowEffects['repay']>>>('repay'),
+      loadAccount: effect('loadAccount'),
+      repay: effect('repay'),
     },
   }).createMachine({
     id: 'repayment',

@@ -6,7 +6,7 @@ import { createConsentMachine, type ConsentOutput } from '../consent/consentMach
 import { createDrawdownMachine } from '../drawdown/drawdownMachine.js';
 import type { ConversationEvent } from '../events.js';
 import { looksLikeQuestion, matchFaq, type FaqEntry } from '../faq/faqTable.js';
-import type { AccountView, FlowEffects, PendingOffer } from '../host.js';
+import type { PendingOffer } from '../host.js';
 import { createOfferMachine, type OfferOutput } from '../offer/offerMachine.js';
 import type { Reply } from '../reply.js';
 import { createRepaymentMachine } from '../repayment/repaymentMachine.js';
@@ -14,7 +14,7 @@ import { BUSY_TAG, type ConversationStart } from '../runtimeContract.js';
 import { accountCard, yuan } from '../shared/cards.js';
 import type { ChildEvent } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
-import { notProvided } from '../shared/notProvided.js';
+import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -169,10 +169,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       offer,
       drawdown,
       repayment,
-      loadAccount: notProvided<Parameters<FlowEffects['loadAccount']>[0], AccountView>('loadAccount'),
-      revokeConsent: notProvided<Parameters<FlowEffects['revokeConsent']>[0], Awaited<ReturnType<FlowEffects['revokeConsent']>>>('revokeConsent'),
-      setMarketingOptOut: notProvided<Parameters<FlowEffects['setMarketingOptOut']>[0], { ok: true }>('setMarketingOptOut'),
-      requestHandoff: notProvided<Parameters<FlowEffects['requestHandoff']>[0], { workItemId: string }>('requestHandoff'),
+      loadAccount: effect('loadAccount'),
+      revokeConsent: effect('revokeConsent'),
+      setMarketingOptOut: effect('setMarketingOptOut'),
+      requestHandoff: effect('requestHandoff'),
     },
     guards: {
       botActive: stateIn({ handoff: 'bot' }),
