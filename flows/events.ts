@@ -1,14 +1,17 @@
 /**
  * Events a conversation machine receives. Every event carries `at` (epoch ms), the moment the host
- * observed it: machines never read the clock, so they replay and test deterministically.
+ * observed it: machines never read the clock, so they replay and test deterministically. The
+ * borrower's messages also carry `id`, the message's identity as the channel gave it (stable when
+ * the channel redelivers it, and across restarts): every effect a message starts is keyed by it, so
+ * a redelivered message resumes the same effect instead of starting a second one.
  */
 export type MediaKind = 'image' | 'sticker' | 'voice' | 'video' | 'file' | 'location' | 'link' | 'other';
 
 export type ConversationEvent =
   /** Anything the borrower typed, or the value of an option they tapped. */
-  | { readonly type: 'user.text'; readonly text: string; readonly at: number }
+  | { readonly type: 'user.text'; readonly text: string; readonly id: string; readonly at: number }
   /** Non-text content; flows answer with a re-prompt. */
-  | { readonly type: 'user.media'; readonly kind: MediaKind; readonly at: number }
+  | { readonly type: 'user.media'; readonly kind: MediaKind; readonly id: string; readonly at: number }
   /** A staff member takes the conversation over: the bot pauses. */
   | { readonly type: 'staff.takeover'; readonly staffId: string; readonly staffName: string; readonly at: number }
   /** A staff message to relay to the borrower while taken over. */

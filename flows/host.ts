@@ -9,9 +9,15 @@ import type { ApplicantProfile, CreditDecision, DataSource, EnterpriseRole, Fen,
  */
 export interface FlowEffects {
   sendOtp: Effect<{ conversationId: string; mobile: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' }>;
-  verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
-  /** Registers (or finds) the borrower by ID number and creates the application. */
-  submitApplication: Effect<SubmitApplicationInput, { borrowerId: string; applicationId: string; borrowerName: string }>;
+  /** `attemptKey` identifies the message that typed the code: the same attempt redelivered gets the same result. */
+  verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
+  /**
+   * Verifies that name, ID number and mobile belong together (the identity verifier) before anything
+   * is written; then registers (or finds) the borrower by ID number and creates the application —
+   * unless the person already has an open line or an application in progress for the product, which
+   * is answered as `existing` (nothing new opened). Only these two outcomes link the conversation.
+   */
+  submitApplication: Effect<SubmitApplicationInput, SubmitApplicationOutput>;
   /** Records consent per source (text version + hash, time, channel) before any pull. */
   recordConsent: Effect<RecordConsentInput, { consentIds: string[] }>;
   revokeConsent: Effect<{ borrowerId: string; sources: DataSource[]; channel: string; at: number }, { revoked: DataSource[] }>;
@@ -20,12 +26,20 @@ export interface FlowEffects {
   /** Stores the decision; opens a work item for manual review. */
   recordDecision: Effect<{ applicationId: string; decision: CreditDecision; offerExpiresAt: number | null; at: number }, { decisionId: string }>;
   /** Opens the credit line for an accepted offer, recording the key-terms text the borrower agreed to. */
-  acceptOffer: Effect<AcceptOfferInput, { ok: true; line: LineView } | { ok: false; reason: 'expired' | 'already_accepted' | 'not_found' }>;
+  /** `has_line`: the person already has an open line for the product (opened elsewhere): one person, one line per product. */
+  acceptOffer: Effect<AcceptOfferInput, { ok: true; line: LineView } | { ok: false; reason: 'expired' | 'already_accepted' | 'not_found' | 'has_line' }>;
   /** Marks an offer declined by the borrower or expired. */
   closeOffer: Effect<{ applicationId: string; status: 'declined_by_borrower' | 'expired'; at: number }, { ok: true }>;
   loadAccount: Effect<{ borrowerId: string; at: number }, AccountView>;
-  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'invalid'; detail: string }>;
-  repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed'; detail: string }>;
+  /**
+   * `payment_failed`: no money went out and no limit is held. `processing`: the payout's outcome is
+   * not known yet (gateway unreachable, or the attempt is still running elsewhere); the reservation
+   * is kept and the recovery job settles it with the gateway's record, so the borrower is told
+   * "processing", never "failed".
+   */
+  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'processing' | 'invalid'; detail: string }>;
+  /** `processing` as for disburse: money may have been collected; the recovery job applies or voids it. */
+  repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed' | 'processing'; detail: string }>;
   requestHandoff: Effect<{ conversationId: string; borrowerId?: string; reason: string; at: number }, { workItemId: string }>;
   setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;
 }
@@ -49,6 +63,21 @@ export interface SubmitApplicationInput {
   idempotencyKey: string;
   at: number;
 }
+
+export type SubmitApplicationOutput =
+  | { status: 'submitted'; borrowerId: string; applicationId: string; borrowerName: string }
+  | {
+      status: 'existing';
+      borrowerId: string;
+      borrowerName: string;
+      /** has_line: an open line for the product; offer_pending: approved, not yet accepted; under_review: manual review; in_progress: submitted, not decided. */
+      situation: 'has_line' | 'offer_pending' | 'under_review' | 'in_progress';
+      applicationId?: string;
+      productId: string;
+      pendingOffer?: PendingOffer;
+    }
+  /** The verifier (or the bank's verified record) says name, ID number and mobile do not belong together: nothing was written or pulled. */
+  | { status: 'identity_mismatch' };
 
 export interface RecordConsentInput {
   borrowerId: string;

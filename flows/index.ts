@@ -8,6 +8,7 @@ export type {
   FlowEffects,
   Effect,
   SubmitApplicationInput,
+  SubmitApplicationOutput,
   RecordConsentInput,
   PullDataOutput,
   AcceptOfferInput,

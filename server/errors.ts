@@ -14,6 +14,7 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Not allowed: {reason}', messageZh: '没有权限' },
   CONFLICT: { status: 409, message: '{reason}', messageZh: '操作冲突，请重试' },
   RATE_LIMITED: { status: 429, message: 'Too many requests', messageZh: '请求过于频繁，请稍后再试' },
+  PROVIDER_UNAVAILABLE: { status: 503, message: 'Provider {provider} unavailable: {reason}', messageZh: '服务暂时不可用' },
   DB_UNAVAILABLE: { status: 503, message: 'Database unavailable: {reason}', messageZh: '服务暂时不可用' },
   MIGRATIONS_PENDING: { status: 503, message: 'Database migrations not applied: {pending}', messageZh: '服务暂时不可用' },
   MIGRATION_FAILED: { status: 500, message: 'Applying migrations failed: {reason}', messageZh: '服务暂时不可用' },

@@ -190,7 +190,7 @@ describe(`conversation runtime on ${testDatabaseKind()}`, () => {
       snapshot: (await transcript(db)).conversation.snapshot as never,
     });
     actor.start();
-    actor.send({ type: 'user.text', text: '再查一次', at: Date.parse(T0) });
+    actor.send({ type: 'user.text', text: '再查一次', id: 'in-flight', at: Date.parse(T0) });
     expect(actor.getSnapshot().hasTag('busy')).toBe(true);
     const inFlight = actor.getPersistedSnapshot();
     actor.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './support/testDatabase.js';
-import { key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+import { asSubmitted, key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
 const at = shanghai('2026-01-15');
 const MOBILE = '13807360001';
@@ -25,27 +25,27 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
 
     expect(await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, at: at + 30_000 })).toEqual({ ok: false, reason: 'rate_limited' });
     const wrong = code === '000000' ? '000001' : '000000';
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code: wrong, at: at + 10_000 })).toEqual({ result: 'wrong' });
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, at: at + 20_000 })).toEqual({ result: 'ok' });
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, at: at + 25_000 })).toEqual({ result: 'expired' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code: wrong, attemptKey: 'a1', at: at + 10_000 })).toEqual({ result: 'wrong' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, attemptKey: 'a2', at: at + 20_000 })).toEqual({ result: 'ok' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, attemptKey: 'a3', at: at + 25_000 })).toEqual({ result: 'expired' });
   });
 
   it('expires codes after 5 minutes and allows 5 attempts', async () => {
     await h.effects.sendOtp({ conversationId: 'otp-2', mobile: MOBILE, at });
     const code = h.providers.sms.lastCode(MOBILE)!;
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-2', mobile: MOBILE, code, at: at + 5 * 60_000 })).toEqual({ result: 'expired' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-2', mobile: MOBILE, code, attemptKey: 'a4', at: at + 5 * 60_000 })).toEqual({ result: 'expired' });
 
     const t = at + 120_000;
     await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t });
     const good = h.providers.sms.lastCode(MOBILE)!;
     const bad = good === '999999' ? '999998' : '999999';
     const results: string[] = [];
-    for (let i = 0; i < 5; i++) results.push((await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: bad, at: t + i })).result);
+    for (let i = 0; i < 5; i++) results.push((await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: bad, attemptKey: `a5-${i}`, at: t + i })).result);
     expect(results).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'too_many_attempts']);
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: good, at: t + 10 })).toEqual({ result: 'too_many_attempts' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: good, attemptKey: 'a6', at: t + 10 })).toEqual({ result: 'too_many_attempts' });
     // A new code a minute later starts over.
     await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t + 61_000 });
-    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: h.providers.sms.lastCode(MOBILE)!, at: t + 62_000 })).toEqual({ result: 'ok' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: h.providers.sms.lastCode(MOBILE)!, attemptKey: 'a7', at: t + 62_000 })).toEqual({ result: 'ok' });
   });
 
   it('sends a mobile at most 10 codes an hour, whichever conversations ask', async () => {
@@ -65,7 +65,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     const fixed = await openServices({ otpCode: () => '246810' });
     try {
       await fixed.effects.sendOtp({ conversationId: 'otp-f', mobile: '13900000000', at });
-      expect(await fixed.effects.verifyOtp({ conversationId: 'otp-f', mobile: '13900000000', code: '246810', at: at + 1 })).toEqual({ result: 'ok' });
+      expect(await fixed.effects.verifyOtp({ conversationId: 'otp-f', mobile: '13900000000', code: '246810', attemptKey: 'f1', at: at + 1 })).toEqual({ result: 'ok' });
     } finally {
       await fixed.close();
     }
@@ -84,14 +84,15 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
   });
 
   it('refuses an expired offer and one closed by the borrower', async () => {
-    const s = await h.effects.submitApplication(personaApplication('enterprise_owner', at));
+    const s = asSubmitted(await h.effects.submitApplication(personaApplication('enterprise_owner', at)));
     const opened = await openLineFor(h, 'enterprise_owner', at);
     expect(opened.line?.productId).toBe('xiaowei-kuaidai-enterprise-demo');
     expect(s.borrowerId).toBe(opened.borrowerId);
 
     const other = await openLineFor(h, 'excellent', at);
-    // A second approved application of the same borrower, accepted after expiry.
-    const again = await h.effects.submitApplication(personaApplication('excellent', at));
+    // After that line is closed, a second approved application of the same borrower, accepted after expiry.
+    await h.db.prisma.creditLine.update({ where: { id: other.line!.lineId }, data: { status: 'closed' } });
+    const again = asSubmitted(await h.effects.submitApplication(personaApplication('excellent', at)));
     const decision = await h.db.prisma.decision.findUniqueOrThrow({ where: { id: other.decisionId } });
     const { decisionId } = await h.effects.recordDecision({ applicationId: again.applicationId, decision: { ...other.decision, asOf: '2026-01-16' }, offerExpiresAt: at + 1_000, at });
     expect(decisionId).not.toBe(decision.id);
@@ -99,7 +100,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.acceptOffer(accept)).toEqual({ ok: false, reason: 'expired' });
     expect(await h.effects.acceptOffer({ ...accept, decisionId: other.decisionId })).toEqual({ ok: false, reason: 'not_found' });
 
-    const third = await h.effects.submitApplication(personaApplication('excellent', at));
+    const third = asSubmitted(await h.effects.submitApplication(personaApplication('excellent', at)));
     const d3 = await h.effects.recordDecision({ applicationId: third.applicationId, decision: { ...other.decision, asOf: '2026-01-17' }, offerExpiresAt: at + 86_400_000, at });
     expect((await h.effects.loadAccount({ borrowerId: third.borrowerId, at })).pendingOffer?.applicationId).toBe(third.applicationId);
     expect(await h.effects.closeOffer({ applicationId: third.applicationId, status: 'declined_by_borrower', at })).toEqual({ ok: true });

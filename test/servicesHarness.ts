@@ -1,5 +1,5 @@
 import { decideApplication, DEMO_PRODUCTS, demoPersona, shanghaiDateOf, type DemoPersonaKey } from '../core/index.js';
-import type { SubmitApplicationInput } from '../flows/host.js';
+import type { SubmitApplicationInput, SubmitApplicationOutput } from '../flows/host.js';
 import { manualClock } from '../server/clock.js';
 import { applyMigrations, openDatabase, type Database } from '../server/db/index.js';
 import { createLogger } from '../server/logging/index.js';
@@ -45,6 +45,19 @@ export const shanghai = (date: string, time = '10:00'): number => Date.parse(`${
 let serial = 0;
 export const key = (label: string): string => `${label}-${process.pid}-${++serial}`;
 
+/** Narrows a submission to a new application (the test fails with what came back otherwise). */
+export function asSubmitted(output: SubmitApplicationOutput): Extract<SubmitApplicationOutput, { status: 'submitted' }> {
+  if (output.status !== 'submitted') throw new Error(`expected a new application, got ${JSON.stringify(output)}`);
+  return output;
+}
+
+/** The application a submission goes on with: the new one, or the one in progress it was shown. */
+export function applicationOf(output: SubmitApplicationOutput): { borrowerId: string; applicationId: string } {
+  if (output.status === 'submitted') return output;
+  if (output.status === 'existing' && output.applicationId) return { borrowerId: output.borrowerId, applicationId: output.applicationId };
+  throw new Error(`expected an application to go on with, got ${JSON.stringify(output)}`);
+}
+
 /** A submitApplication input for a demo persona. */
 export function personaApplication(persona: DemoPersonaKey, at: number, overrides: Partial<SubmitApplicationInput> = {}): SubmitApplicationInput {
   const p = demoPersona(persona);
@@ -69,7 +82,14 @@ export function personaApplication(persona: DemoPersonaKey, at: number, override
 export async function openLineFor(h: ServicesHarness, persona: DemoPersonaKey, at: number) {
   const p = demoPersona(persona);
   const product = DEMO_PRODUCTS.find((x) => x.id === p.productId)!;
-  const s = await h.effects.submitApplication(personaApplication(persona, at));
+  let submitted = await h.effects.submitApplication(personaApplication(persona, at));
+  if (submitted.status === 'existing' && submitted.situation === 'has_line') {
+    // One open line per person and product: a persona given a line by an earlier test has it closed
+    // here, so every test starts from a fresh line.
+    await h.db.prisma.creditLine.updateMany({ where: { borrowerId: submitted.borrowerId, status: { in: ['active', 'frozen'] } }, data: { status: 'closed' } });
+    submitted = await h.effects.submitApplication(personaApplication(persona, at));
+  }
+  const s = { ...applicationOf(submitted), borrowerName: submitted.status === 'identity_mismatch' ? '' : submitted.borrowerName };
   const sources = [...product.dataSources.required, ...product.dataSources.optional];
   await h.effects.recordConsent({ borrowerId: s.borrowerId, applicationId: s.applicationId, conversationId: 'c', channel: 'web', granted: sources, refused: [], textVersion: 'auth-1', text: '授权', idempotencyKey: key('consent'), at });
   const pulled = await h.effects.pullData({ borrowerId: s.borrowerId, applicationId: s.applicationId, sources, idempotencyKey: key('pull'), at });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApplication, DEMO_PERSONAL_PRODUCT, shanghaiDateOf, type CreditLine, type DataSource } from '../core/index.js';
 import { testDatabaseKind } from './support/testDatabase.js';
-import { key, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+import { asSubmitted, key, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
 const CONSENTED: DataSource[] = ['credit_bureau', 'housing_fund', 'social_security', 'bank'];
 
@@ -33,7 +33,7 @@ describe(`service journey of the excellent persona on ${testDatabaseKind()}`, ()
     const day0 = shanghai('2026-01-15');
     const { effects, db } = h;
 
-    const submitted = await effects.submitApplication(personaApplication('excellent', day0));
+    const submitted = asSubmitted(await effects.submitApplication(personaApplication('excellent', day0)));
     expect(submitted.borrowerName).toBe('陈思远');
     await effects.recordConsent({
       borrowerId: submitted.borrowerId, applicationId: submitted.applicationId, conversationId: 'c-excellent', channel: 'web',

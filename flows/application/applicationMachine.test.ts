@@ -25,13 +25,13 @@ const ANSWERS: Record<string, string[]> = {
 
 function events(s: AnyMachineSnapshot): TestEvent[] {
   const ctx = s.context as { field: string | null; prompt: { options?: { value: string }[] } | null };
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const common: TestEvent[] = [
     { type: 'flow.back', at: AT } as TestEvent,
     { type: 'flow.cancel', at: AT } as TestEvent,
     { type: 'flow.pause', at: AT } as TestEvent,
     { type: 'flow.reprompt', at: AT } as TestEvent,
-    { type: 'user.media', kind: 'sticker', at: AT } as TestEvent,
+    { type: 'user.media', kind: 'sticker', id: 'media', at: AT } as TestEvent,
     { type: 'deadline.due', key: 'nudge', kind: 'nudge', at: AT } as TestEvent,
     { type: 'deadline.due', key: 'otp.expiry', kind: 'otp.expiry', at: AT } as TestEvent,
   ];
@@ -51,7 +51,9 @@ function events(s: AnyMachineSnapshot): TestEvent[] {
       .concat([{ type: 'xstate.error.actor.verifyOtp', error: new Error('down') } as TestEvent]);
   if (s.matches('submitting'))
     return [
-      { type: 'xstate.done.actor.submitApplication', output: { borrowerId: 'b', applicationId: 'a', borrowerName: '陈思远' } },
+      { type: 'xstate.done.actor.submitApplication', output: { status: 'submitted', borrowerId: 'b', applicationId: 'a', borrowerName: '陈思远' } },
+      { type: 'xstate.done.actor.submitApplication', output: { status: 'existing', situation: 'has_line', borrowerId: 'b', borrowerName: '陈思远', productId: 'p' } },
+      { type: 'xstate.done.actor.submitApplication', output: { status: 'identity_mismatch' } },
       { type: 'xstate.error.actor.submitApplication', error: new Error('db down') },
     ];
   return common;

@@ -1,5 +1,6 @@
 import { assign, setup } from 'xstate';
 import type { Product } from '../../core/index.js';
+import type { SubmitApplicationOutput } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
@@ -33,6 +34,10 @@ export interface ApplicationInput {
 
 export type ApplicationOutput =
   | { readonly status: 'submitted'; readonly borrowerId: string; readonly applicationId: string; readonly productId: string; readonly borrowerName: string }
+  /** The person already holds a line, an offer or an application for the product: shown, not opened again. */
+  | Extract<SubmitApplicationOutput, { status: 'existing' }>
+  /** Name, ID number and mobile did not verify: nothing was stored; the borrower was told and offered a person. */
+  | { readonly status: 'identity_mismatch' }
   | { readonly status: 'paused'; readonly draft: ApplicationDraft }
   | { readonly status: 'cancelled' };
 
@@ -42,12 +47,14 @@ interface ApplicationContext extends FlowBase {
   /** Answering a correction returns to the confirmation screen. */
   readonly correcting: boolean;
   readonly otpCode: string | null;
+  /** The message that typed the code: its redelivery is recognised by the host as the same attempt. */
+  readonly otpKey: string | null;
   readonly otpFailures: number;
   readonly submitKey: string | null;
   readonly referral: string | undefined;
-  readonly result: { borrowerId: string; applicationId: string; borrowerName: string } | null;
+  readonly result: SubmitApplicationOutput | null;
   readonly hadDraft: boolean;
-  readonly outcome: 'submitted' | 'paused' | 'cancelled' | null;
+  readonly outcome: 'submitted' | 'paused' | 'cancelled' | 'identity_mismatch' | null;
 }
 
 const MAX_OTP_FAILURES = 5;
@@ -123,6 +130,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       field: null,
       correcting: false,
       otpCode: null,
+      otpKey: null,
       otpFailures: 0,
       submitKey: null,
       referral: input.referral,
@@ -205,7 +213,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
             {
               guard: ({ context, event }) => context.field === 'otp' && /^\d{6}$/.test(normalizeText(event.text)),
               target: 'verifyingOtp',
-              actions: assign({ otpCode: ({ event }) => normalizeText(event.text) }),
+              actions: assign({ otpCode: ({ event }) => normalizeText(event.text), otpKey: ({ context, event }) => `otp:${context.conversationId}:${event.id}` }),
             },
             {
               guard: 'answerValid',
@@ -268,7 +276,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
         invoke: {
           id: 'verifyOtp',
           src: 'verifyOtp',
-          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, code: context.otpCode!, at: context.lastAt }),
+          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, code: context.otpCode!, attemptKey: context.otpKey!, at: context.lastAt }),
           onDone: [
             {
               guard: ({ event }) => event.output.result === 'ok',
@@ -316,7 +324,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
         on: {
           'flow.back': { target: 'correction' },
           'user.text': [
-            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context }) => `app:${context.conversationId}:${context.lastAt}` }) },
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context, event }) => `app:${context.conversationId}:${event.id}` }) },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'edit' || /^(修改|改|更正)/.test(normalizeText(event.text)), target: 'correction' },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'cancel', target: 'cancelled' },
             { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
@@ -364,7 +372,10 @@ export function createApplicationMachine(products: readonly Product[], settings:
               at: context.lastAt,
             };
           },
-          onDone: { target: 'submitted', actions: assign({ result: ({ event }) => event.output }) },
+          onDone: [
+            { guard: ({ event }) => event.output.status === 'identity_mismatch', target: 'identityMismatch' },
+            { target: 'submitted', actions: assign({ result: ({ event }) => event.output }) },
+          ],
           onError: {
             target: 'confirm',
             actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) },
@@ -372,6 +383,15 @@ export function createApplicationMachine(products: readonly Product[], settings:
         },
       },
       submitted: { type: 'final', entry: [assign({ outcome: 'submitted' }), { type: 'cancelDeadline', params: { key: 'nudge' } }] },
+      identityMismatch: {
+        type: 'final',
+        entry: [
+          // What was typed is dropped: nothing of it is kept in the conversation either.
+          assign({ outcome: 'identity_mismatch', draft: {} }),
+          { type: 'cancelDeadline', params: { key: 'nudge' } },
+          { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.identityMismatch'), options: [{ label: t(context.locale, 'menu.human'), value: '转人工' }] }) },
+        ],
+      },
       cancelled: {
         type: 'final',
         entry: [assign({ outcome: 'cancelled' }), { type: 'cancelDeadline', params: { key: 'nudge' } }, { type: 'cancelDeadline', params: { key: 'otp.expiry' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.cancelled') }) }],
@@ -382,7 +402,12 @@ export function createApplicationMachine(products: readonly Product[], settings:
       },
     },
     output: ({ context }): ApplicationOutput => {
-      if (context.outcome === 'submitted' && context.result) return { status: 'submitted', ...context.result, productId: productOf(context.draft)!.id };
+      if (context.outcome === 'identity_mismatch') return { status: 'identity_mismatch' };
+      if (context.outcome === 'submitted' && context.result?.status === 'existing') return context.result;
+      if (context.outcome === 'submitted' && context.result?.status === 'submitted') {
+        const { borrowerId, applicationId, borrowerName } = context.result;
+        return { status: 'submitted', borrowerId, applicationId, borrowerName, productId: productOf(context.draft)!.id };
+      }
       return context.outcome === 'paused' && Object.keys(context.draft).length ? { status: 'paused', draft: context.draft } : { status: 'cancelled' };
     },
   });

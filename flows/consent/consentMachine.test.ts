@@ -9,7 +9,7 @@ const AT = Date.UTC(2026, 10, 22, 2);
 const machine = createConsentMachine(DEMO_PRODUCTS, DEFAULT_FLOW_SETTINGS);
 
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   if (s.matches('recording')) return [{ type: 'xstate.done.actor.recordConsent', output: { consentIds: ['x'] } }, { type: 'xstate.error.actor.recordConsent', error: new Error('db') }];
   return [
     text('1'),
@@ -22,7 +22,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
     { type: 'flow.cancel', at: AT },
     { type: 'flow.pause', at: AT },
     { type: 'flow.reprompt', at: AT },
-    { type: 'user.media', kind: 'image', at: AT },
+    { type: 'user.media', kind: 'image', id: 'media', at: AT },
   ] as TestEvent[];
 };
 const serialize = (s: AnyMachineSnapshot) => {

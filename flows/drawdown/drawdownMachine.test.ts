@@ -9,7 +9,7 @@ const machine = createDrawdownMachine();
 const receipt = { drawdownId: 'dd', reference: 'R1', amount: 3_000_000, termMonths: 12, method: 'equal_installment', annualRate: 0.0648, card: '0001', disbursedAt: AT, firstDue: { date: '2026-12-22', amount: 258_862 }, availableAfter: 4_000_000 };
 
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   if (s.matches('loading'))
     return [
       { type: 'xstate.done.actor.loadAccount', output: { borrowerId: 'b', lines: [lineFixture()] } },

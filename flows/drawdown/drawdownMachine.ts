@@ -19,7 +19,7 @@ export interface DrawdownInput {
   readonly borrowerId: string;
 }
 
-export type DrawdownOutput = { readonly status: 'disbursed'; readonly receipt: DrawdownReceipt } | { readonly status: 'no_line' } | { readonly status: 'cancelled' } | { readonly status: 'failed' };
+export type DrawdownOutput = { readonly status: 'disbursed'; readonly receipt: DrawdownReceipt } | { readonly status: 'no_line' } | { readonly status: 'cancelled' } | { readonly status: 'processing' } | { readonly status: 'failed' };
 
 interface DrawdownContext extends FlowBase {
   readonly borrowerId: string;
@@ -203,8 +203,8 @@ export function createDrawdownMachine() {
             {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认借款|确定|ok|yes)$/.test(normalizeText(event.text)),
               target: 'disbursing',
-              // One key per confirmation: a re-run of the same disbursement is recognised by the host.
-              actions: assign({ confirmKey: ({ context }) => `draw:${context.conversationId}:${context.lastAt}` }),
+              // One key per confirming message: its redelivery (after a crash too) resumes the same disbursement.
+              actions: assign({ confirmKey: ({ context, event }) => `draw:${context.conversationId}:${event.id}` }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
             { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },
@@ -230,6 +230,8 @@ export function createDrawdownMachine() {
           }),
           onDone: [
             { guard: ({ event }) => event.output.ok, target: 'done', actions: assign({ receipt: ({ event }) => (event.output.ok ? event.output.receipt : null) }) },
+            // Outcome not known yet: never "failed" (money may be on its way), never another confirmation.
+            { guard: ({ event }) => !event.output.ok && event.output.reason === 'processing', target: 'processing' },
             {
               target: 'preview',
               actions: {
@@ -238,7 +240,8 @@ export function createDrawdownMachine() {
               },
             },
           ],
-          onError: { target: 'preview', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.paymentFailed') }) } },
+          // An effect that threw may have reserved or paid before it did: say what is known, and no more.
+          onError: { target: 'processing' },
         },
       },
       done: {
@@ -258,6 +261,7 @@ export function createDrawdownMachine() {
       noLine: { type: 'final', entry: assign({ outcome: 'no_line' }) },
       cancelled: { type: 'final', entry: [assign({ outcome: 'cancelled' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.cancelled') }) }] },
       failed: { type: 'final', entry: assign({ outcome: 'failed' }) },
+      processing: { type: 'final', entry: [assign({ outcome: 'processing' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.processing') }) }] },
     },
     output: ({ context }): DrawdownOutput =>
       context.outcome === 'disbursed' ? { status: 'disbursed', receipt: context.receipt! } : { status: context.outcome ?? 'failed' },

@@ -12,7 +12,7 @@ const product = DEMO_PRODUCTS[0]!;
 const profileOf = (key: 'excellent' | 'blacklisted' | 'thin_file') => demoPersona(key).profile;
 
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   if (s.matches('pulling'))
     return [
       ...(['excellent', 'blacklisted', 'thin_file'] as const).map((k) => ({ type: 'xstate.done.actor.pullData', output: { ok: true, profile: profileOf(k) } })),
@@ -26,6 +26,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
       { type: 'xstate.done.actor.acceptOffer', output: { ok: true, line: lineFixture() } },
       { type: 'xstate.done.actor.acceptOffer', output: { ok: false, reason: 'expired' } },
       { type: 'xstate.done.actor.acceptOffer', output: { ok: false, reason: 'not_found' } },
+      { type: 'xstate.done.actor.acceptOffer', output: { ok: false, reason: 'has_line' } },
       { type: 'xstate.error.actor.acceptOffer', error: new Error('db') },
     ];
   if (s.matches('decliningByBorrower') || s.matches('expiring')) return [{ type: 'xstate.done.actor.closeOffer', output: { ok: true } }, { type: 'xstate.error.actor.closeOffer', error: new Error('db') }];
@@ -41,7 +42,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
     { type: 'flow.back', at: AT },
     { type: 'flow.cancel', at: AT },
     { type: 'flow.reprompt', at: AT },
-    { type: 'user.media', kind: 'voice', at: AT },
+    { type: 'user.media', kind: 'voice', id: 'media', at: AT },
   ] as TestEvent[];
 };
 const serialize = (s: AnyMachineSnapshot) => {

@@ -42,6 +42,8 @@ export type OfferOutput =
   | { readonly status: 'declined_by_borrower' }
   | { readonly status: 'later'; readonly pending: PendingOffer }
   | { readonly status: 'expired' }
+  /** The person already has an open line for the product (opened on another channel): nothing opened. */
+  | { readonly status: 'has_line' }
   | { readonly status: 'failed' };
 
 /** Borrower-safe summary of the decision kept in the conversation (model internals stay in the decision record). */
@@ -333,6 +335,11 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
               actions: [assign({ line: ({ event }) => (event.output.ok ? event.output.line : null) }), { type: 'cancelDeadline', params: { key: 'offer.expiry' } }],
             },
             { guard: ({ event }) => !event.output.ok && event.output.reason === 'expired', target: 'expired' },
+            {
+              guard: ({ event }) => !event.output.ok && event.output.reason === 'has_line',
+              target: 'hasLine',
+              actions: [{ type: 'cancelDeadline', params: { key: 'offer.expiry' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'offer.hasLine') }) }],
+            },
             { target: 'failed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'offer.cannotAccept') }) } },
           ],
           onError: { target: 'terms', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
@@ -396,6 +403,7 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
         entry: [assign({ outcome: 'expired' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'offer.expired') }) }],
       },
       failed: { type: 'final', entry: assign({ outcome: 'failed' }) },
+      hasLine: { type: 'final', entry: assign({ outcome: 'has_line' }) },
     },
     output: ({ context }): OfferOutput => {
       switch (context.outcome) {

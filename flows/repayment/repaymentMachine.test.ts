@@ -11,7 +11,7 @@ const twoLoans = lineFixture({ outstanding: 4_000_000, payoffToday: 4_000_000 },
 const receipt = { repaymentId: 'r', reference: 'R', amount: 258_862, penalty: 0, interest: 16_200, principal: 242_662, unapplied: 0, card: '0001', paidAt: AT, availableAfter: 7_242_662, settledDrawdowns: [], outstandingAfter: 2_757_338 };
 
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   if (s.matches('loading') || s.matches('reloading')) {
     const id = 'loadAccount';
     return [

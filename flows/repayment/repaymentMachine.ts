@@ -19,7 +19,7 @@ export interface RepaymentInput {
   readonly borrowerId: string;
 }
 
-export type RepaymentOutput = { readonly status: 'repaid'; readonly receipt: RepaymentReceipt } | { readonly status: 'nothing_owed' } | { readonly status: 'cancelled' } | { readonly status: 'failed' };
+export type RepaymentOutput = { readonly status: 'repaid'; readonly receipt: RepaymentReceipt } | { readonly status: 'nothing_owed' } | { readonly status: 'cancelled' } | { readonly status: 'processing' } | { readonly status: 'failed' };
 
 type Kind = 'due' | 'partial' | 'payoff';
 
@@ -233,7 +233,8 @@ export function createRepaymentMachine() {
             {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认还款|确定|ok|yes)$/.test(normalizeText(event.text)),
               target: 'paying',
-              actions: assign({ payKey: ({ context }) => `repay:${context.conversationId}:${context.lastAt}` }),
+              // One key per confirming message: its redelivery resumes the same collection.
+              actions: assign({ payKey: ({ context, event }) => `repay:${context.conversationId}:${event.id}` }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'back', target: 'choose' },
             { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
@@ -257,6 +258,8 @@ export function createRepaymentMachine() {
           }),
           onDone: [
             { guard: ({ event }) => event.output.ok, target: 'done', actions: assign({ receipt: ({ event }) => (event.output.ok ? event.output.receipt : null) }) },
+            // Money may have been collected: never "nothing was charged" until that is known.
+            { guard: ({ event }) => !event.output.ok && event.output.reason === 'processing', target: 'processing' },
             {
               target: 'reloading',
               actions: {
@@ -270,7 +273,7 @@ export function createRepaymentMachine() {
               },
             },
           ],
-          onError: { target: 'reloading', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'repay.failed') }) } },
+          onError: { target: 'processing' },
         },
       },
       reloading: {
@@ -303,6 +306,7 @@ export function createRepaymentMachine() {
       nothingOwed: { type: 'final', entry: assign({ outcome: 'nothing_owed' }) },
       cancelled: { type: 'final', entry: assign({ outcome: 'cancelled' }) },
       failed: { type: 'final', entry: assign({ outcome: 'failed' }) },
+      processing: { type: 'final', entry: [assign({ outcome: 'processing' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'repay.processing') }) }] },
     },
     output: ({ context }): RepaymentOutput =>
       context.outcome === 'repaid' ? { status: 'repaid', receipt: context.receipt! } : { status: context.outcome ?? 'failed' },

@@ -13,7 +13,7 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 
 /** The borrower's words, staff actions, deadlines, and every way each sub-flow can finish. */
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
-  const text = (t: string) => ({ type: 'user.text', text: t, at: AT });
+  const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
   const words = ['你好', '1', '2', '3', '4', '5', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟'].map(text);
   const staff = [

@@ -110,6 +110,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
   const activeChild = (check: Check): ChildId | undefined => CHILD_STATES.find(([state]) => check(stateIn({ flow: { inFlow: state } }) as never))?.[1];
 
   const { application, consent, offer, drawdown, repayment } = children;
+  const existingOf = (output: unknown) => {
+    const out = output as ApplicationOutput;
+    return out.status === 'existing' ? out : undefined;
+  };
 
   /** The events that carry a command to the running sub-flow: a tick first, so the child knows the time. */
   const childCommand = (check: Check, event: SessionEvent, type: 'flow.cancel' | 'flow.back' | 'flow.pause' | 'flow.reprompt') => {
@@ -418,6 +422,47 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                         return { borrowerId: out.borrowerId, application: { applicationId: out.applicationId, productId: out.productId, granted: null }, draft: undefined };
                       }),
                     },
+                    // The verified person already has something for this product: this chat is now theirs and shows it.
+                    {
+                      guard: ({ event }) => existingOf(event.output)?.situation === 'in_progress',
+                      target: 'authorisation',
+                      actions: [
+                        assign(({ event }) => {
+                          const out = existingOf(event.output)!;
+                          return { borrowerId: out.borrowerId, application: { applicationId: out.applicationId!, productId: out.productId, granted: null }, draft: undefined };
+                        }),
+                        { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'apply.existing.inProgress') }) },
+                      ],
+                    },
+                    {
+                      guard: ({ event }) => existingOf(event.output)?.situation === 'offer_pending',
+                      target: 'offer',
+                      actions: [
+                        assign(({ event }) => {
+                          const out = existingOf(event.output)!;
+                          return { borrowerId: out.borrowerId, pendingOffer: out.pendingOffer, application: undefined, draft: undefined };
+                        }),
+                        { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'apply.existing.offer') }) },
+                      ],
+                    },
+                    {
+                      guard: ({ event }) => existingOf(event.output) !== undefined,
+                      target: '#menu',
+                      actions: [
+                        assign(({ event }) => {
+                          const out = existingOf(event.output)!;
+                          return { borrowerId: out.borrowerId, hasLine: out.situation === 'has_line', application: undefined, draft: undefined };
+                        }),
+                        {
+                          type: 'reply',
+                          params: ({ context, event }) =>
+                            existingOf(event.output)!.situation === 'has_line'
+                              ? { text: t(context.locale, 'apply.existing.line'), options: [{ label: t(context.locale, 'menu.draw'), value: 'draw' }, { label: t(context.locale, 'menu.limit'), value: 'limit' }] }
+                              : menuReply(context, t(context.locale, 'apply.existing.review')),
+                        },
+                      ],
+                    },
+                    { guard: ({ event }) => (event.output as ApplicationOutput).status === 'identity_mismatch', target: '#menu', actions: assign({ draft: undefined }) },
                     {
                       target: '#menu',
                       actions: [
@@ -472,6 +517,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                       const out = event.output as OfferOutput;
                       switch (out.status) {
                         case 'accepted':
+                        case 'has_line':
                           return { hasLine: true, pendingOffer: undefined, application: undefined };
                         case 'later':
                           return { pendingOffer: out.pending, application: undefined };

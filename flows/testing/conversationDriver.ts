@@ -4,7 +4,8 @@ import type { Reply } from '../reply.js';
 import { BUSY_TAG, type AnyActorSystem, type ConversationSpec, type ConversationStart, type Deadline } from '../runtimeContract.js';
 
 /** An event as a test writes it: the driver stamps the time. */
-export type EventWithoutAt = ConversationEvent extends infer E ? (E extends unknown ? Omit<E, 'at'> : never) : never;
+/** An event as a test writes it: the driver adds `at`, and a message `id` unless the test gives one (to model a redelivery). */
+export type EventWithoutAt = ConversationEvent extends infer E ? (E extends unknown ? Omit<E, 'at' | 'id'> & { id?: string } : never) : never;
 
 const busy = (s: AnyMachineSnapshot): boolean =>
   s.status === 'active' && (s.hasTag(BUSY_TAG) || Object.values(s.children ?? {}).some((c) => c && busy((c as AnyActor).getSnapshot() as AnyMachineSnapshot)));
@@ -27,6 +28,8 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
   const conversationStart: ConversationStart = { conversationId: 'conv-1', channel: 'rest', chatType: 'private', locale: 'zh', ...start };
   let persisted: unknown;
   let now = Date.UTC(2026, 10, 22, 2, 0, 0); // 2026-11-22 10:00 in Shanghai
+  let messages = 0;
+  const nextId = () => `m${++messages}`;
 
   async function send(event: ConversationEvent): Promise<Reply[]> {
     const turn = { replies: [] as Reply[], deadlines: new Map<string, Deadline>() };
@@ -63,9 +66,9 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
     /** The borrower types `text`, `minutes` after the previous message. */
     say: (text: string, minutes = 1) => {
       now += minutes * 60_000;
-      return send({ type: 'user.text', text, at: now });
+      return send({ type: 'user.text', text, id: nextId(), at: now });
     },
-    send: (event: EventWithoutAt) => send({ ...event, at: now } as ConversationEvent),
+    send: (event: EventWithoutAt) => send({ ...(event.type === 'user.text' || event.type === 'user.media' ? { id: nextId() } : {}), ...event, at: now } as ConversationEvent),
     /** Fires the deadline with this key, as the scheduler would at its due time. */
     fire: (key: string) => {
       const d = deadlines.get(key);

@@ -110,11 +110,16 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
     submitApplication: record('submitApplication', (input) =>
       once(input.idempotencyKey, () => {
         const existing = [...borrowers.values()].find((b) => b.idNumber === input.idNumber);
+        // As the host does: another name with a known ID number does not verify; a person with a line is shown it.
+        if (existing && existing.name !== input.name.trim()) return { status: 'identity_mismatch' as const };
+        if (existing && [...lineOwner.values()].some((o) => o.borrowerId === existing.id)) {
+          return { status: 'existing' as const, situation: 'has_line' as const, borrowerId: existing.id, borrowerName: existing.name, productId: input.productId };
+        }
         const borrower = existing ?? { id: id('b'), name: input.name, idNumber: input.idNumber, mobile: input.mobile };
         borrowers.set(borrower.id, borrower);
         const app = { ...input, id: id('app'), borrowerId: borrower.id, status: 'submitted' };
         applications.set(app.id, app);
-        return { borrowerId: borrower.id, applicationId: app.id, borrowerName: borrower.name };
+        return { status: 'submitted' as const, borrowerId: borrower.id, applicationId: app.id, borrowerName: borrower.name };
       }),
     ),
     recordConsent: record('recordConsent', (input) =>

@@ -4,10 +4,12 @@ import { describeFile, sandboxFileFor } from './sandboxFiles.js';
 import type { IdentityQuery, IdentityVerifier } from './types.js';
 
 /**
- * Sandbox identity checks. For a demo persona the name must be the persona's (any other name is a
- * name/ID mismatch: how the consistency rule is demonstrated); the mobile is not checked, since
- * people demo with their own phone. Other valid ID numbers answer from their synthetic file; an
- * invalid ID number never matches.
+ * Sandbox identity checks, as the public-security (name + ID) and operator three-factor (name + ID +
+ * mobile) checks a bank calls. A demo persona verifies only with the persona's own name and mobile
+ * (README lists them): another name or another mobile with their ID number is a mismatch, which is
+ * how an impostor is demonstrated. Any other valid ID number is a made-up person whose true name
+ * the sandbox cannot know: it verifies as typed (the bank's stored, verified record then guards it:
+ * see applicationService). An invalid ID number never matches.
  */
 export class SandboxIdentityVerifier implements IdentityVerifier {
   readonly name = 'sandbox-identity';
@@ -17,12 +19,13 @@ export class SandboxIdentityVerifier implements IdentityVerifier {
     const file = sandboxFileFor(query.person.idNumber);
     if (!file) return { ok: true as const, data: { nameIdMatch: false, mobileMatch: false } };
     const base = file.profile.verification ?? {};
-    const data = file.persona
-      ? { ...base, nameIdMatch: file.persona.profile.person.name === query.person.name.trim(), mobileMatch: true }
-      : base;
+    const person = file.persona?.profile.person;
+    const data = person
+      ? { ...base, nameIdMatch: person.name === query.person.name.trim(), mobileMatch: person.mobile === query.person.mobile }
+      : { ...base, nameIdMatch: true, mobileMatch: true };
     this.logger.info(
-      { provider: this.name, synthetic: file.synthetic, nameIdMatch: data.nameIdMatch },
-      `[sandbox] identity ${maskName(query.person.name)} / ${maskIdNumber(query.person.idNumber)}: ${describeFile(file)}, name ${data.nameIdMatch === false ? 'does not match' : 'matches'}`,
+      { provider: this.name, synthetic: file.synthetic, nameIdMatch: data.nameIdMatch, mobileMatch: data.mobileMatch },
+      `[sandbox] identity ${maskName(query.person.name)} / ${maskIdNumber(query.person.idNumber)}: ${describeFile(file)}, name ${data.nameIdMatch ? 'matches' : 'does not match'}, mobile ${data.mobileMatch ? 'matches' : 'does not match'}`,
     );
     return { ok: true as const, data, synthetic: file.synthetic };
   }

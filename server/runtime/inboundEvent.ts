@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { scrubPii } from '../logging/index.js';
 import type { InboundMessage } from '../../bots/index.js';
 import type { ConversationEvent } from '../../flows/index.js';
@@ -26,10 +27,18 @@ export function cleanText(text: string, max = MAX_EVENT_TEXT): string {
   return out;
 }
 
+/**
+ * The event's `id`: a digest of the channel and the channel's message id, so it is the same for
+ * every delivery of the message (and after a restart) and short enough for idempotency keys.
+ */
+export const inboundEventId = (message: Pick<InboundMessage, 'channel' | 'messageId'>): string =>
+  createHash('sha256').update(`${message.channel}\u0000${message.messageId}`).digest('base64url').slice(0, 22);
+
 /** The machine event for an inbound message: `user.text`, or `user.media` for non-text content. */
 export function inboundEvent(message: InboundMessage, at: number): ConversationEvent {
-  if (message.text !== undefined && message.media === undefined) return { type: 'user.text', text: cleanText(message.text), at };
-  return { type: 'user.media', kind: message.media ?? 'other', at };
+  const id = inboundEventId(message);
+  if (message.text !== undefined && message.media === undefined) return { type: 'user.text', text: cleanText(message.text), id, at };
+  return { type: 'user.media', kind: message.media ?? 'other', id, at };
 }
 
 /** How the inbound message appears in the transcript. */

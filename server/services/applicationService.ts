@@ -1,24 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { maskIdNumber, maskMobile, shanghaiDateOf, validateMobile, validateResidentId, validateSocialCreditCode } from '../../core/index.js';
-import type { FlowEffects } from '../../flows/host.js';
+import { maskIdNumber, maskMobile, maskName, shanghaiDateOf, validateMobile, validateResidentId, validateSocialCreditCode, type IdentityVerification } from '../../core/index.js';
+import type { FlowEffects, SubmitApplicationOutput } from '../../flows/host.js';
+import { crashPoint } from '../faults.js';
+import { accountEffects } from './accountService.js';
 import { AppError } from '../errors.js';
 import { Prisma, type Application, type Borrower } from '../db/generated/client.js';
-import { auditRow, idempotencyRow, insertRows, isUniqueViolation, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
+import { auditRow, idempotencyRow, insertRows, isUniqueViolation, jsonValue, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
-type SubmitOutput = Awaited<ReturnType<FlowEffects['submitApplication']>>;
+type SubmitOutput = SubmitApplicationOutput;
 
 const SCOPE = 'submitApplication';
 
+/** What submitApplication reads in one statement (borrower columns null when there is none). */
+interface SubmitRead {
+  readonly previous: SubmitOutput | null;
+  readonly borrowerId: string | null;
+  readonly storedName: string | null;
+  readonly storedPhoneHash: string | null;
+  readonly attributed: boolean | null;
+  readonly staffId: string | null;
+  readonly campaignId: string | null;
+  /** An open (active or frozen) line of this product. */
+  readonly lineId: string | null;
+  /** The newest application of this product still open: submitted, or decided for review or with a live offer. */
+  readonly openApplicationId: string | null;
+  readonly openStatus: string | null;
+  readonly openOutcome: string | null;
+}
+
 /**
- * Registers or finds the borrower by the keyed hash of the ID number (ID and mobile stored
- * encrypted and masked, never in clear) and creates the application. Idempotent by key. A
- * referral code is attributed to the customer manager (StaffUser.referralCode) or the campaign
- * (Campaign.code) it names: the borrower keeps the first attribution, the application records the
- * code it came with.
+ * Identity first, then one person one borrower, one line per product:
+ * 1. the identity verifier confirms that name, ID number and mobile belong together (and the name
+ *    matches the one verified when a stored borrower was registered); a mismatch writes nothing on
+ *    the person whose ID was typed and is answered `identity_mismatch` (audited with masked values);
+ * 2. a person who already has an open line, an offer waiting or an application in progress for the
+ *    product gets `existing` (the conversation is linked to them; nothing new is opened);
+ * 3. otherwise the borrower is registered or found by the keyed hash of the ID number (ID and
+ *    mobile encrypted and masked, never in clear) and the application created. A verified new
+ *    mobile replaces the stored one and is audited; the stored name is never overwritten.
+ * Idempotent by key. A referral code is attributed to the customer manager (StaffUser.referralCode)
+ * or the campaign (Campaign.code) it names: the borrower keeps the first attribution, the
+ * application records the code it came with.
  */
 export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'submitApplication'> {
-  const { db, cipher, products, clock } = ctx;
+  const { db, cipher, products, clock, providers, logger } = ctx;
+  const account = accountEffects(ctx);
 
   return {
     async submitApplication(input) {
@@ -37,30 +64,76 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
 
       const idNumberHash = cipher.lookupHash(idNumber);
       const code = input.referral?.trim() || null;
+      const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())]);
 
-      // Two statements: one read (a stored result, the borrower, who the referral code names), one write.
+      // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
       const attempt = async (): Promise<SubmitOutput> => {
-        const found = await queryOne<{ previous: SubmitOutput | null; borrowerId: string | null; attributed: boolean | null; staffId: string | null; campaignId: string | null }>(
+        const found = await queryOne<SubmitRead>(
           db.prisma,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
-            b.id AS "borrowerId", (b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
+            b.id AS "borrowerId", b.name AS "storedName", b."phoneHash" AS "storedPhoneHash",
+            (b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
             (SELECT s.id FROM "StaffUser" s WHERE s."referralCode" = ${code} AND s.active LIMIT 1) AS "staffId",
-            (SELECT c.id FROM "Campaign" c WHERE c.code = ${code}) AS "campaignId"
-            FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}`,
+            (SELECT c.id FROM "Campaign" c WHERE c.code = ${code}) AS "campaignId",
+            (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = b.id AND l."productId" = ${product.id} AND l.status IN ('active', 'frozen') LIMIT 1) AS "lineId",
+            o.id AS "openApplicationId", o.status::text AS "openStatus", o.outcome AS "openOutcome"
+            FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}
+            LEFT JOIN LATERAL (SELECT a.id, a.status, (SELECT d.outcome::text FROM "Decision" d WHERE d."applicationId" = a.id ORDER BY d."createdAt" DESC LIMIT 1) AS outcome
+              FROM "Application" a WHERE a."borrowerId" = b.id AND a."productId" = ${product.id}
+                AND (a.status = 'submitted' OR (a.status = 'decided' AND (a."offerExpiresAt" IS NULL OR a."offerExpiresAt" > ${new Date(input.at)}::timestamptz)))
+              ORDER BY a."createdAt" DESC LIMIT 1) AS o ON true`,
         );
         if (found.previous) return found.previous;
+        const existing = found.borrowerId;
+
+        // 1. Identity before anything is written or pulled.
+        const verified = await verifyIdentity({ name, idNumber, mobile: mobile.value }, found.storedName);
+        if (!verified.ok) {
+          const output: SubmitOutput = { status: 'identity_mismatch' };
+          const refused = auditRow({
+            actorType: 'system',
+            action: 'application.identity_mismatch',
+            subjectType: 'Conversation',
+            subjectId: input.conversationId,
+            at: input.at,
+            detail: { productId: product.id, channel: input.channel, idNumber: maskIdNumber(idNumber), mobile: maskMobile(mobile.value), name: maskName(name), reason: verified.reason, knownBorrower: existing !== null },
+          });
+          await db.prisma.$executeRaw`WITH audited AS (${insertRows('AuditLog', [refused])}) ${remember(output)}`;
+          logger.warn({ productId: product.id, reason: verified.reason }, 'application refused: identity does not match');
+          return output;
+        }
+
+        const now = new Date();
+        const phone = { phoneEnc: cipher.encrypt(mobile.value), phoneHash: cipher.lookupHash(mobile.value), phoneMasked: maskMobile(mobile.value) };
+        // A verified new mobile replaces the stored one, audited.
+        const mobileChanged = existing !== null && found.storedPhoneHash !== phone.phoneHash;
+        const changeMobile = mobileChanged
+          ? Prisma.sql`, mobile AS (UPDATE "Borrower" SET "phoneEnc" = ${phone.phoneEnc}, "phoneHash" = ${phone.phoneHash}, "phoneMasked" = ${phone.phoneMasked}, "updatedAt" = ${now}::timestamptz WHERE id = ${existing}::uuid),
+              mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: existing, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: existing, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])})`
+          : Prisma.empty;
+
+        // 2. What the person already has for this product: shown, never opened twice.
+        if (existing) {
+          const situation = await situationOf(existing, found, input.at);
+          if (situation) {
+            const output: SubmitOutput = { status: 'existing', borrowerId: existing, borrowerName: found.storedName ?? name, productId: product.id, ...situation };
+            const linked = auditRow({ actorType: 'borrower', actorId: existing, action: 'conversation.linked', subjectType: 'Borrower', subjectId: existing, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, situation: situation.situation } });
+            await db.prisma.$executeRaw`WITH audited AS (${insertRows('AuditLog', [linked])}) ${changeMobile} ${remember(output)}`;
+            return output;
+          }
+        }
+
+        // 3. A new application (and a new borrower when the ID is new).
         // The referral code names an active manager first, else a campaign.
         const attribution: { attributedStaffId?: string; attributedCampaignId?: string } = found.staffId ? { attributedStaffId: found.staffId } : found.campaignId ? { attributedCampaignId: found.campaignId } : {};
-        const now = new Date();
         const enterprise = input.enterprise ? { enterpriseName: input.enterprise.name, uscc: input.enterprise.uscc.trim().toUpperCase(), enterpriseRole: input.enterprise.role } : null;
-        const phone = { phoneEnc: cipher.encrypt(mobile.value), phoneHash: cipher.lookupHash(mobile.value), phoneMasked: maskMobile(mobile.value) };
-        const existing = found.borrowerId;
         const borrowerId = existing ?? randomUUID();
         let writeBorrower: Prisma.Sql;
         if (existing) {
           // First touch wins: a borrower stays with the manager or campaign that brought them.
           const touch = found.attributed ? {} : attribution;
-          writeBorrower = Prisma.sql`UPDATE "Borrower" SET name = ${name}, "phoneEnc" = ${phone.phoneEnc}, "phoneHash" = ${phone.phoneHash}, "phoneMasked" = ${phone.phoneMasked},
+          writeBorrower = Prisma.sql`UPDATE "Borrower" SET
+            ${mobileChanged ? Prisma.sql`"phoneEnc" = ${phone.phoneEnc}, "phoneHash" = ${phone.phoneHash}, "phoneMasked" = ${phone.phoneMasked},` : Prisma.empty}
             ${enterprise ? Prisma.sql`kind = 'enterprise', "enterpriseName" = ${enterprise.enterpriseName}, uscc = ${enterprise.uscc}, "enterpriseRole" = ${enterprise.enterpriseRole},` : Prisma.empty}
             ${touch.attributedStaffId ? Prisma.sql`"attributedStaffId" = ${touch.attributedStaffId}::uuid,` : Prisma.empty}
             ${touch.attributedCampaignId ? Prisma.sql`"attributedCampaignId" = ${touch.attributedCampaignId}::uuid,` : Prisma.empty}
@@ -99,10 +172,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           acceptedAt: null,
           termsVersion: null,
           termsHash: null,
+          identityCheck: jsonValue(verified.check),
           createdAt: now,
           updatedAt: now,
         };
-        const output: SubmitOutput = { borrowerId, applicationId: application.id, borrowerName: name };
+        const output: SubmitOutput = { status: 'submitted', borrowerId, applicationId: application.id, borrowerName: found.storedName ?? name };
         const submitted = auditRow({
           actorType: 'borrower',
           actorId: borrowerId,
@@ -110,14 +184,47 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           subjectType: 'Application',
           subjectId: application.id,
           at: input.at,
-          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution },
+          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution, ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
         });
+        const mobileAudit = mobileChanged
+          ? Prisma.sql`mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: borrowerId, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])}),`
+          : Prisma.empty;
         await db.prisma.$executeRaw`WITH borrower AS (${writeBorrower}),
           application AS (${insertRows('Application', [application])}),
+          ${mobileAudit}
           audited AS (${insertRows('AuditLog', [submitted])})
-          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`;
+          ${remember(output)}`;
+        crashPoint('application.after_submit');
         return output;
       };
+
+      /**
+       * The verifier's answer on what was typed. A stored borrower's name was verified when they
+       * registered: another name with their ID number is a mismatch whatever a sandbox says.
+       * The verifier being unreachable is infrastructure trouble (thrown; the borrower may retry).
+       */
+      async function verifyIdentity(person: { name: string; idNumber: string; mobile: string }, storedName: string | null): Promise<{ ok: true; check: IdentityVerification } | { ok: false; reason: string }> {
+        if (storedName !== null && storedName.trim() !== person.name) return { ok: false, reason: 'name differs from the verified customer record' };
+        const answer = await providers.identity.verify({ person, at: input.at });
+        if (!answer.ok) throw new AppError('PROVIDER_UNAVAILABLE', { provider: providers.identity.name, reason: answer.detail });
+        const check = answer.data ?? {};
+        if (check.nameIdMatch !== true) return { ok: false, reason: 'name and ID number do not match' };
+        if (check.mobileMatch === false) return { ok: false, reason: 'mobile is not registered to this ID number' };
+        return { ok: true, check };
+      }
+
+      /** What an existing borrower already holds for the product, or null when a new application may start. */
+      async function situationOf(borrowerId: string, found: SubmitRead, at: number): Promise<Omit<Extract<SubmitOutput, { status: 'existing' }>, 'status' | 'borrowerId' | 'borrowerName' | 'productId'> | null> {
+        if (found.lineId) return { situation: 'has_line' };
+        if (!found.openApplicationId) return null;
+        if (found.openStatus === 'submitted') return { situation: 'in_progress', applicationId: found.openApplicationId };
+        if (found.openOutcome === 'manual_review') return { situation: 'under_review', applicationId: found.openApplicationId };
+        if (found.openOutcome === 'approved') {
+          const { pendingOffer } = await account.loadAccount({ borrowerId, at });
+          if (pendingOffer && pendingOffer.productId === product.id) return { situation: 'offer_pending', applicationId: pendingOffer.applicationId, pendingOffer };
+        }
+        return null;
+      }
       try {
         return await attempt();
       } catch (e) {

@@ -1,4 +1,4 @@
-import type { ApplicantProfile, AuthorisedData, DataSource, EnterpriseRole, LoanPurpose, PersonIdentity, Product } from '../../core/index.js';
+import type { ApplicantProfile, AuthorisedData, DataSource, EnterpriseRole, IdentityVerification, LoanPurpose, PersonIdentity, Product } from '../../core/index.js';
 import type { FlowEffects, PullDataOutput } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import type { ConsentEvidence, DataQuery, ProviderResult, Providers } from '../providers/index.js';
@@ -22,6 +22,8 @@ interface PullRead {
   readonly requestedAmount: bigint | null;
   readonly requestedTerm: number | null;
   readonly purpose: string | null;
+  /** The verifier's answer stored at submission; null for applications made before it was stored. */
+  readonly identityCheck: IdentityVerification | null;
   readonly consents: ConsentInForce[];
 }
 
@@ -71,7 +73,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
         db.prisma,
         Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${idempotencyKey}) AS previous,
           b.id AS "borrowerId", b.name, b."idNumberEnc", b."phoneEnc", b."enterpriseName", b.uscc, b."enterpriseRole",
-          a."borrowerId" AS "applicantId", a."productId", a."requestedAmount", a."requestedTerm", a.purpose,
+          a."borrowerId" AS "applicantId", a."productId", a."requestedAmount", a."requestedTerm", a.purpose, a."identityCheck",
           ${consentsInForceSql(borrowerId, wanted, at)} AS consents
           FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b.id = ${borrowerId}::uuid LEFT JOIN "Application" a ON a.id = ${applicationId}::uuid`,
       );
@@ -102,7 +104,9 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
           return [source, await settle(fetchSource(providers, source, { person, ...(enterprise ? { enterprise } : {}), consent, at }))] as const;
         }),
       );
-      const [verification, watchlist] = await Promise.all([settle(providers.identity.verify({ person, at })), settle(providers.identity.watchlist({ person, at }))]);
+      // Identity was verified at submission, before this pull could be asked for: its answer is reused.
+      const known: ProviderResult<IdentityVerification> | null = found.identityCheck ? { ok: true, data: found.identityCheck } : null;
+      const [verification, watchlist] = await Promise.all([known ?? settle(providers.identity.verify({ person, at })), settle(providers.identity.watchlist({ person, at }))]);
       const failed = [...results.map(([s, r]) => [s, r] as const), ['identity', verification] as const, ['watchlist', watchlist] as const].filter(([, r]) => !r.ok);
       if (failed.length) {
         const detail = failed.map(([s, r]) => `${s}: ${r.ok ? '' : r.detail}`).join('; ');

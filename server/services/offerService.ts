@@ -22,13 +22,16 @@ interface OfferRead {
   readonly outcome: string | null;
   readonly limitFen: bigint | null;
   readonly ratePpm: number | null;
+  /** An open (active or frozen) line the applicant already has for the product. */
+  readonly openLineId: string | null;
 }
 
 /**
  * Accepting an approved offer records the key-terms text (version, SHA-256, time) and opens the
  * revolving line with core openCreditLine: the approved limit and rate, the product's validity
  * (three years by default) and a yearly review. Idempotent by key; another key on an accepted
- * offer answers `already_accepted`.
+ * offer answers `already_accepted`; a person who already has an open line for the product gets
+ * `has_line` (the database refuses a second one even when two acceptances race).
  */
 export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffer' | 'closeOffer'> {
   const { db, products, options, clock } = ctx;
@@ -42,7 +45,8 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
           db.prisma,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             a.id AS "applicationId", a."borrowerId", a."productId", a.status::text AS status, a."offerExpiresAt",
-            d.id AS "decisionId", d."applicationId" AS "decisionApplicationId", d.outcome::text AS outcome, d."limitFen", d."ratePpm"
+            d.id AS "decisionId", d."applicationId" AS "decisionApplicationId", d.outcome::text AS outcome, d."limitFen", d."ratePpm",
+            (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = a."borrowerId" AND l."productId" = a."productId" AND l.status IN ('active', 'frozen') LIMIT 1) AS "openLineId"
             FROM (SELECT 1) AS one LEFT JOIN "Application" a ON a.id = ${input.applicationId}::uuid LEFT JOIN "Decision" d ON d.id = ${input.decisionId}::uuid`,
         );
         if (found.previous) return found.previous;
@@ -51,6 +55,8 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
           return { ok: false, reason: 'not_found' };
         }
         if (found.status === 'accepted') return { ok: false, reason: 'already_accepted' };
+        // One person, one line per product (the partial unique index is the last guard for two at once).
+        if (found.openLineId) return { ok: false, reason: 'has_line' };
         if (found.status !== 'decided') return { ok: false, reason: 'expired' };
         if (found.offerExpiresAt === null || found.offerExpiresAt.getTime() <= input.at) {
           await db.prisma.$executeRaw`UPDATE "Application" SET status = 'expired', "updatedAt" = ${new Date()}::timestamptz WHERE id = ${applicationId}::uuid`;
@@ -117,6 +123,8 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
       try {
         return await run();
       } catch (e) {
+        // The same key, or another acceptance opening this person's line at the same moment (any
+        // channel, any server): read again, and the line that won is found.
         if (isUniqueViolation(e)) return run();
         throw e;
       }

@@ -2,13 +2,19 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { Prisma, type OtpChallenge } from '../db/generated/client.js';
-import { insertRows, queryOne } from './persistence.js';
+import { crashPoint } from '../faults.js';
+import { IF_GUARDED, idempotencyRow, insertRows, queryOne, recalled } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
+
+type VerifyOutput = Awaited<ReturnType<FlowEffects['verifyOtp']>>;
+
+const VERIFY_SCOPE = 'verifyOtp';
 
 /**
  * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
  * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile and 10
- * an hour per mobile. Only the latest challenge of a conversation and mobile counts.
+ * an hour per mobile. Only the latest challenge of a conversation and mobile counts. Verification is
+ * idempotent per attempt (`attemptKey`: the message that typed the code).
  */
 export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp'> {
   const { db, cipher, providers, options, logger, clock } = ctx;
@@ -53,7 +59,22 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       return { ok: true, expiresAt: at + options.otpTtlMs };
     },
 
-    async verifyOtp({ conversationId, mobile, code, at }) {
+    async verifyOtp({ conversationId, mobile, code, attemptKey, at }) {
+      // The same attempt (a redelivered message, a turn re-run after a crash) gets its first answer:
+      // a code already used up by this very attempt is still 'ok', and a wrong one is not counted twice.
+      const previous = await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey);
+      if (previous) return previous;
+      const answer = async (output: VerifyOutput, guard: Prisma.Sql = Prisma.empty): Promise<VerifyOutput> => {
+        const remembered = await queryOne<{ n: number }>(
+          db.prisma,
+          Prisma.sql`WITH ${guard === Prisma.empty ? Prisma.sql`guard AS (SELECT 1)` : guard},
+            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(VERIFY_SCOPE, attemptKey, output, clock.now())], Prisma.sql`${IF_GUARDED} ON CONFLICT (scope, key) DO NOTHING`)} RETURNING 1)
+            SELECT (SELECT count(*) FROM guard)::int AS n`,
+        );
+        if (remembered.n === 1) return output;
+        // The code was used up meanwhile: by this attempt in parallel (its answer is stored), else by another.
+        return (await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey)) ?? { result: 'expired' };
+      };
       const mobileHash = cipher.lookupHash(mobile);
       const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash }, orderBy: { sentAt: 'desc' } });
       if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at) return { result: 'expired' };
@@ -64,10 +85,16 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const given = Buffer.from(codeHash(challenge.id, String(code).trim()));
       const stored = Buffer.from(challenge.codeHash);
       if (given.length === stored.length && timingSafeEqual(given, stored)) {
-        const consumed = await db.prisma.otpChallenge.updateMany({ where: { id: challenge.id, consumedAt: null }, data: { consumedAt: new Date(at) } });
-        return { result: consumed.count === 1 ? 'ok' : 'expired' };
+        // Used up and remembered for this attempt in one statement: a crash cannot separate the two.
+        crashPoint('otp.before_consume');
+        const result = await answer(
+          { result: 'ok' },
+          Prisma.sql`guard AS (UPDATE "OtpChallenge" SET "consumedAt" = ${new Date(at)}::timestamptz WHERE id = ${challenge.id}::uuid AND "consumedAt" IS NULL RETURNING id)`,
+        );
+        crashPoint('otp.after_consume');
+        return result;
       }
-      return { result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' };
+      return answer({ result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS, decideApplication, drawFromCreditLine, shanghaiDateOf, type CreditLine, type DataSource } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
-import { key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from '../../test/servicesHarness.js';
+import { asSubmitted, key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from '../../test/servicesHarness.js';
 import { testDatabaseKind } from '../../test/support/testDatabase.js';
 import { manualClock } from '../clock.js';
 import { openDatabase, type Database } from '../db/index.js';
@@ -113,7 +113,7 @@ describe(`one-statement writes on ${kind}`, () => {
 
   it('the same idempotency key at once answers one result and writes once', async () => {
     const submit = personaApplication('enterprise_owner', day0, { idempotencyKey: key('submit') });
-    const [s1, s2] = await Promise.all([h.effects.submitApplication(submit), other.submitApplication(submit)]);
+    const [s1, s2] = (await Promise.all([h.effects.submitApplication(submit), other.submitApplication(submit)])).map(asSubmitted) as [ReturnType<typeof asSubmitted>, ReturnType<typeof asSubmitted>];
     expect(s2).toEqual(s1);
     expect(await h.db.prisma.application.count({ where: { borrowerId: s1.borrowerId } })).toBe(1);
 
