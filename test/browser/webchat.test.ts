@@ -1,21 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
 
 /**
- * A borrower goes through the whole journey on the real page, in Debian's Chromium, against the real
- * server (`npm start`'s entry, the lending conversation, sandbox providers): application →
- * authorisation → offer → drawdown → repayment, by clicking and typing, with a reload in the middle.
+ * A borrower goes through the whole journey on the real page, in Chromium (which one:
+ * ../support/chromium.ts), against the real server (`npm start`'s entry, the lending conversation,
+ * sandbox providers): application → authorisation → offer → drawdown → repayment, by clicking and
+ * typing, with a reload in the middle.
  */
 const root = path.resolve(import.meta.dirname, '..', '..');
 const artifacts = path.join(root, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OTP = '123456';
 
 let server: ChildProcess | undefined;
@@ -52,17 +51,11 @@ function startServer(env: Record<string, string>): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the web chat's browser test drives Debian's Chromium through playwright-core. ` +
-        'Install it with `sudo apt-get install -y chromium` (CI does this in .ci/run), or set CHROMIUM_PATH to a Chromium binary.',
-    );
-  }
   await mkdir(artifacts, { recursive: true });
   database = await createTestDatabase({ persistent: true });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-browser-'));
   baseUrl = await startServer({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, SANDBOX_OTP_CODE: OTP });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
