@@ -11,7 +11,11 @@ export {
   type SocialCreditCodeInfo, type SocialCreditCodeSpec, type UsccEntityKind,
 } from './socialCreditCode.js';
 export { validateMobile, generateMobile } from './mobile.js';
-export { maskIdNumber, maskMobile, maskName, maskSocialCreditCode } from './mask.js';
+export { maskBankCard, maskIdNumber, maskMobile, maskName, maskSocialCreditCode } from './mask.js';
+export {
+  findPersonalNumbers, containsPersonalNumber, maskPersonalNumbers, maskPersonalNumber, personalNumberAnswer, compactNumber, toHalfWidth,
+  type PersonalNumber, type PersonalNumberKind,
+} from './personalNumbers.js';
 export { PROVINCE_CODES, isPlausibleRegionCode } from './regionCodes.js';
 
 // Scorecards as data, score scaling, importers, stability.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskIdNumber, maskMobile, maskName, maskSocialCreditCode } from './mask.js';
+import { maskBankCard, maskIdNumber, maskMobile, maskName, maskSocialCreditCode } from './mask.js';
 
 describe('masking', () => {
   it('masks ID numbers to region + last 4', () => {
@@ -10,6 +10,12 @@ describe('masking', () => {
   it('masks mobiles to 3 + 4', () => {
     expect(maskMobile('13812345678')).toBe('138****5678');
     expect(maskMobile('12345')).toBe('***45');
+  });
+
+  it('masks card numbers to first 4 + last 4', () => {
+    expect(maskBankCard('6217001234567890123')).toBe('6217********0123');
+    expect(maskBankCard('4512345678901234')).toBe('4512********1234');
+    expect(maskBankCard('12345')).toBe('*****');
   });
 
   it('masks names and USCCs', () => {

@@ -19,6 +19,13 @@ export function maskMobile(mobile: string): string {
   return stars(s.length - 2) + s.slice(-2);
 }
 
+/** `6217001234567890123` → `6217********0123` (first and last 4 visible); short input → all `*`. */
+export function maskBankCard(card: string): string {
+  const s = String(card).trim();
+  if (s.length < 12) return stars(s.length);
+  return `${s.slice(0, 4)}********${s.slice(-4)}`;
+}
+
 /** Chinese names: first character kept, `张三` → `张*`, `欧阳娜娜` → `欧***`. */
 export function maskName(name: string): string {
   const chars = [...String(name).trim()];

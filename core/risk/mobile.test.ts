@@ -8,10 +8,12 @@ describe('validateMobile', () => {
     expect(validateMobile('+86 138-1234-5678')).toEqual({ ok: true, value: '13812345678' });
     expect(validateMobile('008613812345678')).toEqual({ ok: true, value: '13812345678' });
     expect(validateMobile('8613812345678')).toEqual({ ok: true, value: '13812345678' });
+    expect(validateMobile('0086 138.1234.5678')).toEqual({ ok: true, value: '13812345678' });
+    expect(validateMobile('＋８６\u3000１３８－１２３４－５６７８')).toEqual({ ok: true, value: '13812345678' });
   });
 
   it('rejects other shapes with MOBILE_FORMAT', () => {
-    for (const bad of ['12812345678', '1381234567', '138123456789', '0731-1234567', 'abcdefghijk', '']) {
+    for (const bad of ['12812345678', '1381234567', '138123456789', '0731-1234567', 'abcdefghijk', '', '+1 138 1234 5678', '+8612812345678', '138123x45678']) {
       const r = validateMobile(bad);
       expect(!r.ok && r.error.code).toBe('MOBILE_FORMAT');
     }

@@ -1,21 +1,21 @@
 import { coreError, err, ok, type Result } from '../result.js';
+import { compactNumber, nationalMobile } from './personalNumbers.js';
 
 const MOBILE = /^1[3-9]\d{9}$/;
 
 /**
- * Mainland China mobile numbers: 11 digits, `1` then 3–9. A `+86`/`0086`/`86` prefix, spaces
- * and hyphens are accepted and removed; the value returned is the bare 11 digits.
+ * Mainland China mobile numbers: 11 digits, `1` then 3–9. A `+86`/`0086`/`86` prefix, spaces,
+ * dashes, dots and full-width digits are accepted and removed (as personalNumbers reads them); the
+ * value returned is the bare 11 digits.
  */
 export function validateMobile(input: string): Result<string> {
   if (typeof input === 'string' && input.length === 11 && MOBILE.test(input)) return ok(input);
-  let s = typeof input === 'string' ? input.replace(/[\s-]/g, '') : '';
-  if (s.startsWith('+86')) s = s.slice(3);
-  else if (s.startsWith('0086')) s = s.slice(4);
-  else if (s.length === 13 && s.startsWith('86')) s = s.slice(2);
-  if (!MOBILE.test(s)) {
+  const s = typeof input === 'string' ? compactNumber(input) : '';
+  const national = s.startsWith('+') ? nationalMobile(s.slice(1), true) : /^\d+$/.test(s) ? nationalMobile(s) : null;
+  if (national === null) {
     return err(coreError('MOBILE_FORMAT', 'a mainland mobile number is 11 digits starting with 13–19', 'mobile', '请输入11位中国大陆手机号码'));
   }
-  return ok(s);
+  return ok(national);
 }
 
 /** Deterministic valid test mobile number `1{3-9}…` from a non-negative integer serial. */

@@ -20,3 +20,22 @@ describe('readAnswer: the wished amount', () => {
     for (const text of ['很多', '-5', 'abc']) expect(readAnswer('amount', text, ctx)).toMatchObject({ ok: false, hint: expect.stringContaining('没看懂这个金额') });
   });
 });
+
+describe('readAnswer: ID number and mobile however typed', () => {
+  it('stores the 18 characters of an ID typed with separators, full-width or inside a sentence', () => {
+    for (const text of ['430702198104134861', '430702-19810413-4861', '430702 1981 0413 4861', '４３０７０２１９８１０４１３４８６１', '我的身份证号是 430702.19810413.4861']) {
+      expect(readAnswer('idNumber', text, ctx), text).toEqual({ ok: true, patch: { idNumber: '430702198104134861' } });
+    }
+    expect(readAnswer('idNumber', '430702 19810413 102x', ctx)).toEqual({ ok: true, patch: { idNumber: '43070219810413102X' } });
+    expect(readAnswer('idNumber', '430702-19810413-4862', ctx)).toMatchObject({ ok: false, hint: expect.stringContaining('校验位') });
+  });
+
+  it('stores the 11 digits of a mobile typed with +86/0086, separators or full-width', () => {
+    for (const text of ['13234608845', '132 3460 8845', '+8613234608845', '0086 132-3460-8845', '86 132 3460 8845', '１３２３４６０８８４５', '＋８６ １３２－３４６０－８８４５', '我的手机 132 3460 8845']) {
+      expect(readAnswer('mobile', text, ctx), text).toEqual({ ok: true, patch: { mobile: '13234608845', mobileVerified: false } });
+    }
+    for (const text of ['132 3460 884', '12834608845', '13234608845 或 13807360001', '0731-88888888']) {
+      expect(readAnswer('mobile', text, ctx), text).toMatchObject({ ok: false });
+    }
+  });
+});

@@ -3,6 +3,7 @@ import {
   maskIdNumber,
   maskMobile,
   parseChineseAmount,
+  personalNumberAnswer,
   shanghaiDateOf,
   validateMobile,
   validateResidentId,
@@ -131,12 +132,14 @@ export function readAnswer(field: FieldId, text: string, ctx: { locale: Locale; 
       return { ok: true, patch: { name: name.replace('•', '·') } };
     }
     case 'idNumber': {
-      const r = validateResidentId(trimmed.replace(/\s/g, ''), shanghaiDateOf(ctx.at));
+      // However typed (separators, full-width, inside a sentence), the 18 characters are validated and stored.
+      const r = validateResidentId(personalNumberAnswer(trimmed, 'id_number'), shanghaiDateOf(ctx.at));
       if (!r.ok) return { ok: false, hint: locale === 'zh' && r.error.messageZh ? `${r.error.messageZh}，${t(locale, 'hint.idNumber')}` : t(locale, 'hint.idNumber') };
       return { ok: true, patch: { idNumber: r.value.idNumber } };
     }
     case 'mobile': {
-      const r = validateMobile(trimmed);
+      // The 11 digits, without +86/0086, separators or full-width forms, are validated and stored.
+      const r = validateMobile(personalNumberAnswer(trimmed, 'mobile'));
       return r.ok ? { ok: true, patch: { mobile: r.value, mobileVerified: false } } : fail('hint.mobile');
     }
     case 'otp':

@@ -1,3 +1,4 @@
+import { containsPersonalNumber } from '../../core/index.js';
 import { matchFaq, type FaqEntry } from '../faq/faqTable.js';
 import type { ReplyOption } from '../reply.js';
 import { t, type Locale } from '../text/translate.js';
@@ -20,17 +21,8 @@ export function menuOptions(locale: Locale): ReplyOption[] {
   return MENU_VALUES.map((v) => ({ label: t(locale, `menu.${v}`), value: v }));
 }
 
-/**
- * Looks like a resident ID number (18 or 15 digits), a mainland mobile number or a bank card
- * number somewhere in the text (full-width digits included; spaces and dashes inside allowed).
- */
-export function containsPersonalNumber(text: string): boolean {
-  const t = text.normalize('NFKC');
-  if (/(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)/.test(t)) return true;
-  if (/(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/.test(t)) return true;
-  // Card numbers: 16–19 digits, possibly grouped by spaces or dashes.
-  return /(?<!\d)(?:\d[\s-]?){15,18}\d(?!\d)/.test(t);
-}
+/** In a group, a message holding an ID, mobile or card number however typed is never taken (core/'s recogniser). */
+export { containsPersonalNumber };
 
 /**
  * What a borrower at the main menu wants: a menu number, a keyword, an FAQ. In a group chat, any

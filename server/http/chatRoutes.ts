@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { InboundMessage } from '../../bots/index.js';
 import { bearerAuth } from './bearerAuth.js';
-import { parseInput } from './parseInput.js';
+import { parseInput, queryInt } from './parseInput.js';
 import type { ConversationRuntime, StoredReply } from '../runtime/index.js';
 
 /** Longest text the REST channel accepts; the runtime hands the machine at most MAX_EVENT_TEXT of it. */
@@ -25,8 +25,8 @@ const chatBody = z.object({
 
 const messagesQuery = z.object({
   userId: id(128),
-  afterSeq: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  afterSeq: queryInt(0).default(0),
+  limit: queryInt(1, 200).default(50),
   channel,
 });
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors.js';
 
 /** Validates a request part with zod; the first problem becomes VALIDATION_FAILED naming the field. */
@@ -8,3 +8,17 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
   const issue = result.error.issues[0]!;
   throw new AppError('VALIDATION_FAILED', { field: issue.path.length ? issue.path.join('.') : 'body', reason: issue.message });
 }
+
+/** The largest value a PostgreSQL integer (int4) column holds: message sequence numbers, counts. */
+export const INT4_MAX = 2_147_483_647;
+
+/**
+ * A whole number read from a query string, from `min` to `max` — never more than an int4 column
+ * holds, so no number a client sends reaches the database as an overflow (a 500).
+ */
+export const queryInt = (min: number, max: number = INT4_MAX) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(Math.min(max, INT4_MAX), `must be at most ${Math.min(max, INT4_MAX)}`);

@@ -6,15 +6,15 @@ import { AppError } from '../errors.js';
 import type { ConversationRuntime } from '../runtime/index.js';
 import { bearerAuth } from './bearerAuth.js';
 import { replyToWire } from './chatRoutes.js';
-import { parseInput } from './parseInput.js';
+import { parseInput, queryInt } from './parseInput.js';
 
 const staffId = z.string().trim().min(1).max(64);
 const conversationParams = z.object({ id: z.uuid({ error: 'must be a conversation id (UUID)' }) });
 const listQuery = z.object({
   handoff: z.enum(['requested', 'staff', 'bot', 'any']).default('any'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInt(1, 200).default(50),
 });
-const transcriptQuery = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
+const transcriptQuery = z.object({ afterSeq: queryInt(0).default(0), limit: queryInt(1, 500).default(100) });
 const takeoverBody = z.object({ staffId, staffName: z.string().trim().min(1).max(32) });
 const messageBody = z.object({ staffId, text: z.string().trim().min(1).max(2_000) });
 const handbackBody = z.object({ staffId });

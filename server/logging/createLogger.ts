@@ -38,7 +38,16 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     serializers: {
       req: (req: { method: string; url: string; id?: string }) => ({ id: req.id, method: req.method, url: scrubPii(req.url.replace(/([?&](?:token|code|ticket|signature|msg_signature)=)[^&]*/gi, '$1[redacted]')) }),
-      err: pino.stdSerializers.err,
+      // An error's message may quote what a borrower typed.
+      err: (error: Error) => {
+        const out = pino.stdSerializers.err(error);
+        if (typeof out !== 'object' || out === null) return out;
+        return {
+          ...out,
+          ...(typeof out.message === 'string' ? { message: scrubPii(out.message) } : {}),
+          ...(typeof out.stack === 'string' ? { stack: scrubPii(out.stack) } : {}),
+        };
+      },
     },
   };
 }

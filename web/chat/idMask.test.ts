@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteAt, maskIdNumber, reconcile, replaceRange } from './idMask.js';
+import { deleteAt, maskIdNumber, maskSentText, reconcile, replaceRange } from './idMask.js';
 
 describe('ID number masking as typed', () => {
   it('masks the birth date, keeping the region and the last four', () => {
@@ -26,5 +26,19 @@ describe('ID number masking as typed', () => {
     expect(reconcile('430702198605', '430702******1')).toBe('4307021986051');
     expect(reconcile('', '430702198605120230')).toBe('430702198605120230');
     expect(reconcile('4307', '43')).toBe('43');
+  });
+});
+
+describe('numbers typed full-width or in a sentence', () => {
+  it('takes full-width digits and X into the ID number', () => {
+    expect(replaceRange('', 0, 0, '４３０７０２－１９８６０５１２０２３ｘ')).toEqual({ value: '43070219860512023X', caret: 18 });
+    expect(reconcile('', '４３０７０２１９８６０５１２０２３０')).toBe('430702198605120230');
+  });
+
+  it('shows a sent message with its personal numbers masked, however typed', () => {
+    expect(maskSentText('我的手机 132 3460 8845')).toBe('我的手机 132****8845');
+    expect(maskSentText('+8613234608845')).toBe('132****8845');
+    expect(maskSentText('４３０７０２１９８１０４１３４８６１')).toBe('430702********4861');
+    expect(maskSentText('借3万，12期，2026-12-05')).toBe('借3万，12期，2026-12-05');
   });
 });

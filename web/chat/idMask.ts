@@ -1,3 +1,6 @@
+// The recogniser's own file, not core/index.ts: the page's bundle stays free of the rest of core.
+import { maskPersonalNumbers, toHalfWidth } from '../../core/risk/personalNumbers.js';
+
 /**
  * Masking an ID number as it is typed: the input shows `430702********0230` while the page keeps the
  * real value to send. Pure functions over strings; positions map one to one, so a caret in the
@@ -12,8 +15,14 @@ export function maskIdNumber(value: string): string {
   return out;
 }
 
-/** What may be typed into an ID number: digits, and X (only as the check character). */
-export const idCharacters = (text: string): string => text.replace(/[^0-9Xx]/g, '').toUpperCase();
+/** What may be typed into an ID number: digits, and X (only as the check character); full-width ones too. */
+export const idCharacters = (text: string): string => toHalfWidth(text).replace(/[^0-9Xx]/g, '').toUpperCase();
+
+/**
+ * How the page shows a message the borrower sends, until the server's echo (stored masked) replaces
+ * it: ID, mobile and card numbers masked however typed, as in the transcript.
+ */
+export const maskSentText = (text: string): string => maskPersonalNumbers(text);
 
 export interface Edit {
   readonly value: string;

@@ -1,7 +1,7 @@
 import type { ErrorFrame, ReadyFrame, ServerFrame, WebMessage } from '../../bots/web/frames.js';
 import { ChatConnection, type ConnectionStatus } from './connection.js';
 import { tr, type Lang, type TextKey } from './i18n.js';
-import { deleteAt, maskIdNumber, reconcile, replaceRange } from './idMask.js';
+import { deleteAt, maskIdNumber, maskSentText, reconcile, replaceRange } from './idMask.js';
 import { h, renderCard } from './render.js';
 
 type Expects = NonNullable<WebMessage['expects']>;
@@ -146,7 +146,8 @@ function renderStatus(): void {
 const INPUT_MODES: Record<Expects, { key: TextKey; placeholder: TextKey; inputMode: string; autocomplete: string; type: string; maxLength: number }> = {
   text: { key: 'input.text', placeholder: 'placeholder.text', inputMode: 'text', autocomplete: 'off', type: 'text', maxLength: 2000 },
   id_number: { key: 'input.id_number', placeholder: 'placeholder.id_number', inputMode: 'text', autocomplete: 'off', type: 'text', maxLength: 18 },
-  mobile: { key: 'input.mobile', placeholder: 'placeholder.mobile', inputMode: 'numeric', autocomplete: 'tel-national', type: 'tel', maxLength: 11 },
+  // Room for `+86 132 3460 8845` and `0086 132-3460-8845`: the server reads the 11 digits out of them.
+  mobile: { key: 'input.mobile', placeholder: 'placeholder.mobile', inputMode: 'numeric', autocomplete: 'tel-national', type: 'tel', maxLength: 20 },
   otp: { key: 'input.otp', placeholder: 'placeholder.otp', inputMode: 'numeric', autocomplete: 'one-time-code', type: 'text', maxLength: 6 },
   amount: { key: 'input.amount', placeholder: 'placeholder.amount', inputMode: 'text', autocomplete: 'off', type: 'text', maxLength: 20 },
 };
@@ -208,7 +209,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = expects === 'id_number' ? realId : input.value.trim();
   if (!text) return;
-  sendText(text, expects === 'id_number' ? maskIdNumber(text) : text);
+  sendText(text, expects === 'id_number' ? maskIdNumber(text) : maskSentText(text));
   input.value = '';
   realId = '';
   input.focus();
