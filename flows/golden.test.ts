@@ -15,9 +15,8 @@ const blacklisted = demoPersona('blacklisted').profile.person;
 const openLine: Step[] = ['你好', '1', '1', excellent.name, excellent.idNumber, excellent.mobile, '123456', '2', '20万', '确认提交', '1', '1', '我已阅读并同意'];
 
 /** Runs a script and returns the whole transcript: what the borrower said and what the bot answered. */
-async function transcript(steps: Step[], chatType: 'private' | 'group' = 'private'): Promise<string> {
-  const effects = createFakeEffects(DEMO_PRODUCTS);
-  const driver = createConversationDriver(createConversationSpec({ effects, products: DEMO_PRODUCTS }), { chatType });
+async function transcript(steps: Step[], chatType: 'private' | 'group' = 'private', effects: FakeEffects = createFakeEffects(DEMO_PRODUCTS), conversationId = 'conv-1'): Promise<string> {
+  const driver = createConversationDriver(createConversationSpec({ effects, products: DEMO_PRODUCTS }), { chatType, conversationId });
   const out: string[] = [];
   for (const step of steps) {
     if (typeof step === 'function') {
@@ -82,6 +81,22 @@ describe('golden transcripts: happy paths', () => {
 });
 
 describe('golden transcripts: unhappy paths', () => {
+  it('an impostor with a borrower\'s ID number and another name is refused before anything is stored or pulled', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    await transcript(openLine, 'private', effects);
+    const calls = effects.calls.length;
+    const steps: Step[] = ['你好', '1', '1', '王小明', excellent.idNumber, excellent.mobile, '123456', '2', '20万', '确认提交', '额度'];
+    await expect(await transcript(steps, 'private', effects, 'conv-2')).toMatchFileSnapshot(golden('unhappy-impostor'));
+    expect(effects.calls.slice(calls).map((c) => c.name)).not.toContain('pullData');
+  });
+
+  it('the same person applying from a second chat is shown the line they have, not given a second one', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    await transcript(openLine, 'private', effects);
+    await expect(await transcript([...openLine.slice(0, 10), '额度'], 'private', effects, 'conv-2')).toMatchFileSnapshot(golden('unhappy-second-chat-same-person'));
+    expect(effects.calls.filter((c) => c.name === 'acceptOffer')).toHaveLength(1);
+  });
+
   it('an invalid ID number is re-asked with a specific hint', async () => {
     const wrongCheckDigit = `${excellent.idNumber.slice(0, 17)}${excellent.idNumber.endsWith('1') ? '2' : '1'}`;
     const steps: Step[] = ['申请', '1', excellent.name, wrongCheckDigit, '4307021986051202', '430702199902300011', excellent.idNumber];
