@@ -5,10 +5,12 @@ import { buildApp, type ConversationServices } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, type Database } from './db/index.js';
-import { conversationDeadlineHandler, Scheduler } from './jobs/index.js';
+import { conversationDeadlineHandler, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
 import { AppError } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
+import { createProviders, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
+import { createPaymentRecovery } from './services/index.js';
 import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type ConversationLock, type PushSignal } from './runtime/index.js';
 
 export interface Server {
@@ -29,6 +31,8 @@ export interface BootOptions {
   readonly spec?: ConversationSpec | ((ctx: ConversationContext) => ConversationSpec | Promise<ConversationSpec>);
   /** Senders of push channels (WeChat, official account, WeCom); more can be registered on `conversations.outbox`. */
   readonly senders?: readonly ChannelSender[];
+  /** The bank's own providers, required with PROVIDERS=bank (docs/providers.md); the sandbox otherwise. */
+  readonly providers?: Providers;
 }
 
 /**
@@ -46,12 +50,18 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     logger.info({ database: db.where, applied: appliedMigrations }, appliedMigrations.length ? 'migrations applied' : 'database schema up to date');
     if (config.dataKeyIsDevelopmentDefault) logger.warn('KUAIDAI_DATA_KEY is not set: using the public development key; never do this with real borrowers');
     const cipher = createFieldCipher(config.dataKey);
-    const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger }) : options.spec;
-    if (spec) conversations = await startConversations({ config, db, clock, logger, spec, cipher, senders: options.senders ?? [] });
+    if (options.spec) {
+      // One set of providers for the conversation's services and the payment recovery job.
+      const providers = createProviders(config, logger, db.prisma, options.providers);
+      const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers }) : options.spec;
+      conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [] });
+    }
     const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations });
     if (conversations) {
       const { scheduler, outbox } = conversations;
       app.addHook('onReady', async () => {
+        // Payments a crash left half-done are settled from start-up on (the job then recurs by itself).
+        if (config.jobsPollMs > 0) await schedulePaymentRecovery(scheduler, clock.now());
         scheduler.start(config.jobsPollMs);
         if (config.jobsPollMs > 0) outbox.start(config.jobsPollMs);
       });
@@ -68,7 +78,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
   }
 }
 
-/** Assembles the runtime around the spec: lock by database kind, outbox with its senders, scheduler with the deadline job. */
+/** Assembles the runtime around the spec: lock by database kind, outbox with its senders, scheduler with the deadline and payment recovery jobs. */
 async function startConversations(args: {
   config: Config;
   db: Database;
@@ -76,6 +86,7 @@ async function startConversations(args: {
   logger: Logger;
   spec: ConversationSpec;
   cipher: FieldCipher;
+  providers: Providers;
   senders: readonly ChannelSender[];
 }): Promise<ConversationServices & { close(): Promise<void> }> {
   const { config, db, clock, logger, spec } = args;
@@ -97,6 +108,8 @@ async function startConversations(args: {
   for (const sender of args.senders) outbox.register(sender);
   const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher });
   const scheduler = new Scheduler({ sql, clock, logger }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
+  const recovery = createPaymentRecovery({ db, clock, logger, payments: args.providers.payments, recoveryAfterMs: config.recoveryAfterMs });
+  scheduler.register(PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler(recovery, scheduler, config.recoveryAfterMs / 2));
   logger.info({ machineId: spec.machineId, version: spec.version, lock: config.database.kind === 'postgres' ? 'advisory' : 'in-process' }, 'conversation runtime ready');
   return {
     runtime,

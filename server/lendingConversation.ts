@@ -4,7 +4,7 @@ import { loadCatalog } from './catalog/index.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import type { Database } from './db/index.js';
-import { createProviders, type Providers } from './providers/index.js';
+import type { Providers } from './providers/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 import { createFlowEffects, serviceOptionsFromConfig } from './services/index.js';
 
@@ -14,15 +14,17 @@ export interface ConversationContext {
   readonly cipher: FieldCipher;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The configured providers (bootServer makes them: the sandbox, or the bank's passed to it). */
+  readonly providers: Providers;
 }
 
 /**
  * The lending conversation as `npm start` runs it: the configured products and FAQ, the services
- * on this database, and the configured providers (the sandbox by default; a bank passes its own).
+ * on this database, and the configured providers (the sandbox by default; a bank passes its own
+ * to bootServer as `providers`).
  */
-export async function createLendingConversation(ctx: ConversationContext, bankProviders?: Providers): Promise<ConversationSpec> {
+export async function createLendingConversation(ctx: ConversationContext): Promise<ConversationSpec> {
   const { products, faq } = await loadCatalog(ctx.config);
-  const providers = createProviders(ctx.config, ctx.logger, bankProviders);
-  const effects = createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers, products, options: serviceOptionsFromConfig(ctx.config) });
+  const effects = createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers: ctx.providers, products, options: serviceOptionsFromConfig(ctx.config) });
   return createConversationSpec({ effects, products, faq, settings: { publicBaseUrl: ctx.config.publicBaseUrl } });
 }

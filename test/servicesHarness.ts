@@ -1,11 +1,11 @@
 import { decideApplication, DEMO_PRODUCTS, demoPersona, shanghaiDateOf, type DemoPersonaKey } from '../core/index.js';
 import type { SubmitApplicationInput, SubmitApplicationOutput } from '../flows/host.js';
-import { manualClock } from '../server/clock.js';
+import { manualClock, type Clock } from '../server/clock.js';
 import { applyMigrations, openDatabase, type Database } from '../server/db/index.js';
 import { createLogger } from '../server/logging/index.js';
 import { createSandboxProviders, type SandboxProviders } from '../server/providers/index.js';
 import { createFieldCipher, type FieldCipher } from '../server/security/fieldCipher.js';
-import { createFlowEffects, type ServiceOptions } from '../server/services/index.js';
+import { createFlowEffects, createPaymentRecovery, DEFAULT_SERVICE_OPTIONS, type PaymentRecovery, type ServiceOptions } from '../server/services/index.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 
 /** Services on a fresh migrated database (PGlite or PostgreSQL, following DATABASE_URL) with sandbox providers. */
@@ -15,6 +15,10 @@ export interface ServicesHarness {
   readonly cipher: FieldCipher;
   readonly providers: SandboxProviders;
   readonly effects: ReturnType<typeof createFlowEffects>;
+  /** The services' clock (2026-01-15T02:00Z, moved only by tests). */
+  readonly clock: Clock & { advance(ms: number): void };
+  /** The payment recovery job's work, on the same gateway and clock (RECOVERY_AFTER_MS as `paymentRecoveryAfterMs`). */
+  readonly recovery: PaymentRecovery;
   close(): Promise<void>;
 }
 
@@ -24,14 +28,18 @@ export async function openServices(options: Partial<ServiceOptions> = {}): Promi
   await applyMigrations(db.adapterFactory);
   const logger = createLogger('silent');
   const cipher = createFieldCipher(Buffer.alloc(32, 7));
-  const providers = createSandboxProviders(logger);
-  const effects = createFlowEffects({ db, cipher, clock: manualClock('2026-01-15T02:00:00Z'), logger, providers, products: DEMO_PRODUCTS, options });
+  const providers = createSandboxProviders(logger, db.prisma);
+  const clock = manualClock('2026-01-15T02:00:00Z');
+  const effects = createFlowEffects({ db, cipher, clock, logger, providers, products: DEMO_PRODUCTS, options });
+  const recovery = createPaymentRecovery({ db, clock, logger, payments: providers.payments, recoveryAfterMs: options.paymentRecoveryAfterMs ?? DEFAULT_SERVICE_OPTIONS.paymentRecoveryAfterMs });
   return {
     database,
     db,
     cipher,
     providers,
     effects,
+    clock,
+    recovery,
     async close() {
       await db.close();
       await database.drop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_CARD_BALANCE } from '../server/providers/index.js';
+import { checkBooks } from '../server/services/index.js';
 import { testDatabaseKind } from './support/testDatabase.js';
 import { key, openLineFor, openServices, shanghai, type ServicesHarness } from './servicesHarness.js';
 
@@ -26,20 +27,20 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
 
   it('pays a drawdown once per idempotency key, even when the effect runs twice or at once', async () => {
     const { borrowerId, line } = await freshLine();
-    const balance = h.providers.payments.balanceOf(borrowerId);
+    const balance = await h.providers.payments.balanceOf(borrowerId);
     const input = { lineId: line.lineId, borrowerId, amount: 3_000_000, termMonths: 12, method: 'equal_installment' as const, idempotencyKey: key('draw'), at: day0 };
     const first = await h.effects.disburse(input);
     const second = await h.effects.disburse(input);
     expect(first.ok).toBe(true);
     expect(second).toEqual(first);
-    expect(h.providers.payments.balanceOf(borrowerId)).toBe(balance + 3_000_000);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance + 3_000_000);
     expect(await h.db.prisma.drawdown.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
 
     const parallel = { ...input, idempotencyKey: key('draw'), amount: 1_000_000 };
     const [a, b] = await Promise.all([h.effects.disburse(parallel), h.effects.disburse(parallel)]);
     expect(a).toEqual(b);
     expect(a.ok).toBe(true);
-    expect(h.providers.payments.balanceOf(borrowerId)).toBe(balance + 4_000_000);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance + 4_000_000);
     const account = await h.effects.loadAccount({ borrowerId, at: day0 });
     const view = account.lines.find((l) => l.lineId === line.lineId)!;
     expect(view.drawdowns).toHaveLength(2);
@@ -63,11 +64,11 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     expect(retried.ok && retried.receipt.availableAfter).toBe(line.limit - 500_000);
   });
 
-  it('keeps the reservation when the payout outcome is unknown and resumes it with the same key', async () => {
+  it('keeps the reservation when the payout outcome is unknown (processing) and resumes it with the same key', async () => {
     const { borrowerId, line } = await freshLine();
     h.providers.payments.failNext('disburse', 'unavailable');
     const input = { lineId: line.lineId, borrowerId, amount: 200_000, termMonths: 3, method: 'equal_installment' as const, idempotencyKey: key('draw'), at: day0 };
-    expect(await h.effects.disburse(input)).toMatchObject({ ok: false, reason: 'payment_failed' });
+    expect(await h.effects.disburse(input)).toMatchObject({ ok: false, reason: 'processing' });
     const held = await h.db.prisma.drawdown.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
     expect(held.status).toBe('disbursing');
     const resumed = await h.effects.disburse(input);
@@ -92,16 +93,16 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     const due = shanghai('2026-02-15');
     const before = await counts();
     const state = await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } });
-    h.providers.payments.setBalance(borrowerId, 1_000);
+    await h.providers.payments.setBalance(borrowerId, 1_000);
     expect(await h.effects.repay({ lineId: line.lineId, borrowerId, kind: 'due', idempotencyKey: key('repay'), at: due })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
-    h.providers.payments.setBalance(borrowerId, SANDBOX_CARD_BALANCE);
+    await h.providers.payments.setBalance(borrowerId, SANDBOX_CARD_BALANCE);
     // The sandbox's demo trigger: an amount ending in .44 yuan.
     expect(await h.effects.repay({ lineId: line.lineId, borrowerId, kind: 'partial', amount: 500_044, idempotencyKey: key('repay'), at: due })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
     expect(await counts()).toEqual(before);
     const after = await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } });
     expect(after.version).toBe(state.version);
     expect(after.state).toEqual(state.state);
-    expect(h.providers.payments.balanceOf(borrowerId)).toBe(SANDBOX_CARD_BALANCE);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(SANDBOX_CARD_BALANCE);
   });
 
   it('"repay the due instalment" on a fresh loan pays the next instalment early (term shortened), once per key', async () => {
@@ -110,7 +111,7 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     if (!drawn.ok) throw new Error(drawn.detail);
     const at = shanghai('2026-01-20');
     const input = { lineId: line.lineId, borrowerId, kind: 'due' as const, idempotencyKey: key('repay'), at };
-    const balance = h.providers.payments.balanceOf(borrowerId);
+    const balance = await h.providers.payments.balanceOf(borrowerId);
     const repaid = await h.effects.repay(input);
     if (!repaid.ok) throw new Error(repaid.detail);
     const level = drawn.receipt.firstDue.amount;
@@ -118,7 +119,7 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     expect(repaid.receipt).toMatchObject({ amount: level, interest: interest5Days, principal: level - interest5Days, penalty: 0, unapplied: 0 });
     expect(repaid.receipt.availableAfter).toBe(line.limit - 3_000_000 + repaid.receipt.principal);
     expect(await h.effects.repay(input)).toEqual(repaid);
-    expect(h.providers.payments.balanceOf(borrowerId)).toBe(balance - level);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance - level);
     expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
     const installments = await h.db.prisma.installment.findMany({ where: { drawdownId: drawn.receipt.drawdownId }, orderBy: { period: 'asc' } });
     expect(installments.length).toBe(11);
@@ -131,13 +132,13 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     const { borrowerId, line } = await freshLine();
     const drawn = await h.effects.disburse({ lineId: line.lineId, borrowerId, amount: 3_000_000, termMonths: 12, method: 'equal_installment', idempotencyKey: key('draw'), at: day0 });
     if (!drawn.ok) throw new Error(drawn.detail);
-    const balance = h.providers.payments.balanceOf(borrowerId);
+    const balance = await h.providers.payments.balanceOf(borrowerId);
     const input = { lineId: line.lineId, borrowerId, kind: 'payoff' as const, idempotencyKey: key('repay'), at: shanghai('2026-01-25') };
     const [a, b] = await Promise.all([h.effects.repay(input), h.effects.repay(input)]);
     if (!a.ok) throw new Error(a.detail);
     expect(b).toEqual(a);
     expect(a.receipt.outstandingAfter).toBe(0);
-    expect(h.providers.payments.balanceOf(borrowerId)).toBe(balance - a.receipt.amount);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance - a.receipt.amount);
     expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
   });
 
@@ -198,5 +199,9 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     const byPosting = new Map<string, bigint>();
     for (const r of rows) byPosting.set(r.postingId, (byPosting.get(r.postingId) ?? 0n) + r.debitFen - r.creditFen);
     for (const net of byPosting.values()) expect(net).toBe(0n);
+  });
+
+  it('the books balance after everything above: ledger = loans\' balances = lines\' available limits', async () => {
+    expect(await checkBooks(h.db.prisma)).toEqual([]);
   });
 });

@@ -37,6 +37,12 @@ export interface Config {
   readonly jobsPollMs: number;
   /** How long a conversation turn may wait for its machine to settle (busy states) before it apologises. */
   readonly turnSettleTimeoutMs: number;
+  /**
+   * How old a payment whose outcome is unknown (a drawdown still `disbursing`, a repayment intent not
+   * stored) must be before the recovery job settles it with the gateway's record; retries of the
+   * same message resume it only during the first half of this time.
+   */
+  readonly recoveryAfterMs: number;
   /** External data, identity, SMS and payment providers: the built-in sandbox, or the bank's own (passed in code). */
   readonly providers: 'sandbox' | 'bank';
   /** Fixed sandbox SMS code for demos (development and test only); unset → a random code, logged by the sandbox SMS. */
@@ -146,6 +152,7 @@ const schema = z.object({
   PRODUCTS_FILE: z.string().min(1).optional(),
   FAQ_FILE: z.string().min(1).optional(),
   TURN_SETTLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  RECOVERY_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
   PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
   ALLOW_SANDBOX_PROVIDERS: z.enum(['true', 'false']).default('false'),
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
@@ -206,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chatApiToken: parseChatApiToken(raw.CHAT_API_TOKEN, envName),
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
+    recoveryAfterMs: raw.RECOVERY_AFTER_MS,
     ...parseProviders(raw, envName),
     staffApiToken: raw.STAFF_API_TOKEN,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),

@@ -3,3 +3,4 @@ export { Scheduler } from './scheduler.js';
 export type { DueJob, JobHandler, RunSummary, SchedulerOptions } from './scheduler.js';
 export { conversationDeadlineHandler } from './conversationDeadlineJob.js';
 export type { DeadlineJobPayload } from './conversationDeadlineJob.js';
+export { PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery } from './paymentRecoveryJob.js';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import type { PrismaClient } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { SandboxBankData, SandboxCreditBureau, SandboxGovernmentData } from './sandboxDataProviders.js';
 import { SandboxIdentityVerifier } from './sandboxIdentityVerifier.js';
@@ -13,28 +14,28 @@ export interface SandboxProviders extends Providers {
   readonly payments: SandboxPaymentGateway;
 }
 
-/** Deterministic sandbox providers: demo personas and synthetic files, logged SMS, an in-memory card. */
-export function createSandboxProviders(logger: Pick<Logger, 'info'>): SandboxProviders {
+/** Deterministic sandbox providers: demo personas and synthetic files, logged SMS, a card per borrower kept in `prisma`'s database. */
+export function createSandboxProviders(logger: Pick<Logger, 'info'>, prisma: PrismaClient): SandboxProviders {
   return {
     creditBureau: new SandboxCreditBureau(logger),
     government: new SandboxGovernmentData(logger),
     bank: new SandboxBankData(logger),
     identity: new SandboxIdentityVerifier(logger),
     sms: new SandboxSmsSender(logger),
-    payments: new SandboxPaymentGateway(logger),
+    payments: new SandboxPaymentGateway(prisma, logger),
   };
 }
 
 /**
  * Providers by configuration: `PROVIDERS=sandbox` (the default; loadConfig refuses it in production
- * unless ALLOW_SANDBOX_PROVIDERS=true) or `PROVIDERS=bank`, where the bank's implementations are
- * passed in code.
+ * unless ALLOW_SANDBOX_PROVIDERS=true), whose payment gateway keeps its cards and payments in the
+ * app's database, or `PROVIDERS=bank`, where the bank's implementations are passed in code.
  */
-export function createProviders(config: Pick<Config, 'providers' | 'env'>, logger: Pick<Logger, 'info' | 'warn'>, bank?: Providers): Providers {
+export function createProviders(config: Pick<Config, 'providers' | 'env'>, logger: Pick<Logger, 'info' | 'warn'>, prisma: PrismaClient, bank?: Providers): Providers {
   if (config.providers === 'bank') {
     if (!bank) throw new AppError('CONFIG_INVALID', { setting: 'PROVIDERS', reason: 'is bank, but no bank providers were passed to createProviders' });
     return bank;
   }
   logger.warn({ providers: 'sandbox' }, '[sandbox] data, identity, SMS and payment providers are the sandbox: credit files and money are not real');
-  return createSandboxProviders(logger);
+  return createSandboxProviders(logger, prisma);
 }

@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PERSONAS, demoPersona, generateResidentId, type PersonIdentity } from '../../core/index.js';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../../test/support/testDatabase.js';
 import { loadConfig } from '../config/index.js';
+import { applyMigrations, openDatabase, type Database } from '../db/index.js';
 import { createLogger } from '../logging/index.js';
-import { createProviders, createSandboxProviders, sandboxFileFor, SANDBOX_CARD_BALANCE, type DataQuery } from './index.js';
+import { createProviders, createSandboxProviders, sandboxFileFor, SANDBOX_CARD_BALANCE, SandboxPaymentGateway, type DataQuery } from './index.js';
 
 const silent = createLogger('silent');
 const at = Date.parse('2026-01-15T02:00:00Z');
@@ -17,9 +19,21 @@ function capturingLogger() {
   return { logger: createLogger('info', 'json', stream), lines: () => lines.map((l) => JSON.parse(l) as { msg: string }) };
 }
 
-describe('sandbox providers', () => {
+let database: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await openDatabase(database.target, { poolSize: 4 });
+  await applyMigrations(db.adapterFactory);
+});
+afterAll(async () => {
+  await db?.close();
+  await database?.drop();
+});
+
+describe(`sandbox providers on ${testDatabaseKind()}`, () => {
   it('answer demo personas with their own files', async () => {
-    const p = createSandboxProviders(silent);
+    const p = createSandboxProviders(silent, db.prisma);
     for (const persona of Object.values(DEMO_PERSONAS)) {
       const q = query(persona.profile.person, persona.profile.enterprise ? { enterprise: persona.profile.enterprise } : {});
       expect(await p.creditBureau.report(q)).toEqual({ ok: true, data: persona.profile.sources.credit_bureau ?? null, synthetic: false });
@@ -36,7 +50,7 @@ describe('sandbox providers', () => {
   });
 
   it('flag a name that is not the persona\'s as a name/ID mismatch; the blacklisted persona is on the court list', async () => {
-    const p = createSandboxProviders(silent);
+    const p = createSandboxProviders(silent, db.prisma);
     const excellent = demoPersona('excellent').profile.person;
     expect(await p.identity.verify({ person: { ...excellent, name: '张三' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: false } });
     expect(await p.identity.verify({ person: { ...excellent, mobile: '13900000000' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: true } });
@@ -48,8 +62,8 @@ describe('sandbox providers', () => {
     const id = generateResidentId({ regionCode: '410102', birthDate: '1988-08-08', sex: 'female', serial: 42 });
     const other = generateResidentId({ regionCode: '410102', birthDate: '1988-08-08', sex: 'female', serial: 43 });
     const person = { name: '王芳', idNumber: id, mobile: '13600000000' };
-    const a = createSandboxProviders(silent);
-    const b = createSandboxProviders(silent);
+    const a = createSandboxProviders(silent, db.prisma);
+    const b = createSandboxProviders(silent, db.prisma);
     const first = await a.creditBureau.report(query(person));
     expect(first).toMatchObject({ ok: true, synthetic: true });
     expect(await b.creditBureau.report(query(person))).toEqual(first);
@@ -63,7 +77,7 @@ describe('sandbox providers', () => {
 
   it('log the SMS code in a line a developer can read, and keep it for tests', async () => {
     const { logger, lines } = capturingLogger();
-    const p = createSandboxProviders(logger);
+    const p = createSandboxProviders(logger, db.prisma);
     expect(await p.sms.sendVerificationCode({ mobile: '13807360001', code: '123456', ttlMinutes: 5 })).toMatchObject({ ok: true });
     expect(p.sms.lastCode('13807360001')).toBe('123456');
     expect(lines().map((l) => l.msg)).toContain('[sandbox-sms] 验证码 123456 → 138****0001 (5 分钟内有效)');
@@ -71,19 +85,56 @@ describe('sandbox providers', () => {
   });
 
   it('move sandbox money once per key, keep a card balance, and refuse .44 collections as insufficient funds', async () => {
-    const { payments } = createSandboxProviders(silent);
+    const { payments } = createSandboxProviders(silent, db.prisma);
     const request = { idempotencyKey: 'k1', borrowerId: 'b1', amount: 3_000_000, reference: 'DD1', at };
     const paid = await payments.disburse(request);
     expect(paid).toMatchObject({ ok: true, amount: 3_000_000, card: payments.cardOf('b1') });
     expect(await payments.disburse(request)).toEqual(paid);
-    expect(payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 3_000_000);
+    expect(await payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 3_000_000);
     expect(await payments.collect({ ...request, idempotencyKey: 'k2', amount: 100_044 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
     const collected = await payments.collect({ ...request, idempotencyKey: 'k3', amount: 100_000 });
     expect(await payments.collect({ ...request, idempotencyKey: 'k3', amount: 999 })).toEqual(collected);
-    expect(payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 2_900_000);
-    payments.setBalance('b2', 500);
+    expect(await payments.balanceOf('b1')).toBe(SANDBOX_CARD_BALANCE + 2_900_000);
+    await payments.setBalance('b2', 500);
     expect(await payments.collect({ ...request, borrowerId: 'b2', idempotencyKey: 'k4', amount: 501 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
-    expect(payments.cardOf('b1')).toBe(createSandboxProviders(silent).payments.cardOf('b1'));
+    expect(payments.cardOf('b1')).toBe(createSandboxProviders(silent, db.prisma).payments.cardOf('b1'));
+  });
+
+  it('keep cards and payments in the database: a new gateway (a restart) replays a key, looks it up, and knows the balance', async () => {
+    const first = new SandboxPaymentGateway(db.prisma, silent);
+    const request = { idempotencyKey: 'restart-1', borrowerId: 'b-restart', amount: 1_234_500, reference: 'DD2', at };
+    const paid = await first.disburse(request);
+    const collected = await first.collect({ ...request, idempotencyKey: 'restart-2', amount: 200_000 });
+    const restarted = new SandboxPaymentGateway(db.prisma, silent);
+    expect(await restarted.disburse(request)).toEqual(paid);
+    expect(await restarted.lookup('disburse', 'restart-1')).toEqual(paid);
+    expect(await restarted.lookup('collect', 'restart-2')).toEqual(collected);
+    expect(await restarted.lookup('collect', 'restart-1')).toBeNull(); // keys are per kind
+    expect(await restarted.lookup('disburse', 'never-used')).toBeNull();
+    expect(await restarted.balanceOf('b-restart')).toBe(SANDBOX_CARD_BALANCE + 1_234_500 - 200_000);
+  });
+
+  it('move money once when two gateways (two processes) get the same key at the same moment', async () => {
+    const gateways = [0, 1, 2, 3].map(() => new SandboxPaymentGateway(db.prisma, silent));
+    const request = { idempotencyKey: 'race-1', borrowerId: 'b-race', amount: 700_000, reference: 'RP1', at };
+    const results = await Promise.all(gateways.map((g) => g.collect(request)));
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(results[0]).toMatchObject({ ok: true, amount: 700_000 });
+    expect(await gateways[0]!.balanceOf('b-race')).toBe(SANDBOX_CARD_BALANCE - 700_000);
+  });
+
+  it('fail on request: declined and unavailable move nothing; lost_response moves the money and then throws', async () => {
+    const { payments } = createSandboxProviders(silent, db.prisma);
+    const request = { idempotencyKey: 'fail-1', borrowerId: 'b-fail', amount: 100_000, reference: 'DD3', at };
+    payments.failNext('disburse', 'unavailable');
+    expect(await payments.disburse(request)).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(await payments.lookup('disburse', 'fail-1')).toBeNull();
+    payments.failNext('disburse', 'lost_response');
+    await expect(payments.disburse(request)).rejects.toThrow(/answer was lost/);
+    const recorded = await payments.lookup('disburse', 'fail-1');
+    expect(recorded).toMatchObject({ ok: true, amount: 100_000 });
+    expect(await payments.disburse(request)).toEqual(recorded);
+    expect(await payments.balanceOf('b-fail')).toBe(SANDBOX_CARD_BALANCE + 100_000);
   });
 });
 
@@ -99,9 +150,9 @@ describe('provider selection', () => {
   });
 
   it('needs the bank\'s providers when PROVIDERS=bank', () => {
-    expect(() => createProviders({ providers: 'bank', env: 'production' }, silent)).toThrow(/no bank providers/);
-    const bank = createSandboxProviders(silent);
-    expect(createProviders({ providers: 'bank', env: 'production' }, silent, bank)).toBe(bank);
-    expect(createProviders({ providers: 'sandbox', env: 'development' }, silent).payments.name).toBe('sandbox-payments');
+    expect(() => createProviders({ providers: 'bank', env: 'production' }, silent, db.prisma)).toThrow(/no bank providers/);
+    const bank = createSandboxProviders(silent, db.prisma);
+    expect(createProviders({ providers: 'bank', env: 'production' }, silent, db.prisma, bank)).toBe(bank);
+    expect(createProviders({ providers: 'sandbox', env: 'development' }, silent, db.prisma).payments.name).toBe('sandbox-payments');
   });
 });

@@ -113,13 +113,25 @@ export type PaymentResult =
     }
   | { readonly ok: false; readonly reason: 'insufficient_funds' | 'card_missing' | 'declined' | 'unavailable'; readonly detail: string };
 
-/** Moves money to and from the borrower's card on file; both calls idempotent by key. */
+export type PaymentKind = 'disburse' | 'collect';
+
+/**
+ * Moves money to and from the borrower's card on file; both calls idempotent by key. The gateway
+ * keeps its own record of every payment by (kind, key), durably, like a bank's payment system.
+ */
 export interface PaymentGateway {
   readonly name: string;
   /** Pays a drawdown out to the card on file. */
   disburse(request: PaymentRequest): Promise<PaymentResult>;
   /** Collects a repayment from the card on file (代扣). */
   collect(request: PaymentRequest): Promise<PaymentResult>;
+  /**
+   * The gateway's own record of a payment by key (a status query, 交易状态查询): the successful
+   * result, exactly as `disburse`/`collect` returned or would replay it, or null when the gateway
+   * never moved money under this key. The recovery job settles payments whose outcome was unknown
+   * with it, so it must answer from the gateway's books, never guess; throw when it cannot tell.
+   */
+  lookup(kind: PaymentKind, idempotencyKey: string): Promise<PaymentResult | null>;
 }
 
 /** Everything the services call out to. */

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { drawFromCreditLine, lineOutstandingPrincipal, shanghaiDateOf, type CreditLine, type Fen, type IsoDate, type Posting } from '../../core/index.js';
 import type { DisburseInput, DrawdownReceipt, FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
+import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
 import { Prisma, type Drawdown } from '../db/generated/client.js';
 import { checkLineId, drawdownReference, installmentRows, ledgerCte, ledgerRows, lineConflict, loadLine, loadLineRecalling, saveLine, saveLineSql, type LoadedLine } from './creditLineStore.js';
 import { audit, auditRow, idempotencyRow, IF_GUARDED, inTransaction, insertRows, isUniqueViolation, queryOne, recalled, toBigFen, toDbDate, toPpm } from './persistence.js';
-import type { ServiceContext } from './serviceDeps.js';
+import { paymentContext, resumable, type PaymentContext, type ServiceContext } from './serviceDeps.js';
 
 type DisburseOutput = Awaited<ReturnType<FlowEffects['disburse']>>;
 
 /** What the reservation leaves for the payout step: the posting to book and the receipt's numbers. */
-interface PendingDisbursement {
+export interface PendingDisbursement {
   readonly drawdownId: string;
   readonly lineId: string;
   readonly amount: Fen;
@@ -21,10 +22,17 @@ interface PendingDisbursement {
   readonly firstDue: { readonly date: IsoDate; readonly amount: Fen };
   readonly availableAfter: Fen;
   readonly annualRate: number;
+  /** Who, the business moment and when (clock epoch ms) it was reserved: what recovery needs to finish it (absent on records older than recovery). */
+  readonly borrowerId?: string;
+  readonly at?: number;
+  readonly reservedAt?: number;
 }
 
-const SCOPE = 'disburse';
-const PENDING = 'disburse.pending';
+/** The scope of a drawdown's result by key, and of its reservation while the payout is under way. */
+export const DISBURSE_SCOPE = 'disburse';
+export const DISBURSE_PENDING_SCOPE = 'disburse.pending';
+const SCOPE = DISBURSE_SCOPE;
+const PENDING = DISBURSE_PENDING_SCOPE;
 
 const LINE_INACTIVE = new Set(['LINE_EXPIRED', 'LINE_NOT_ACTIVE', 'LINE_HAS_OVERDUE', 'LINE_NOT_YET_VALID']);
 
@@ -42,17 +50,21 @@ async function withRetryOnConflict<T>(run: () => Promise<T>, attempts = 4): Prom
 /**
  * A drawdown, exactly once per idempotency key, in three steps (record locally, call out, undo on
  * failure): (1) one statement reserves it: core drawFromCreditLine, a Drawdown row `disbursing`
- * with its instalments, the line state with the limit taken (version-checked); (2) the payment
- * gateway pays the card on file under the same key, outside any transaction; (3) success marks the
- * drawdown active and books the disbursement posting in one statement; failure deletes the
- * reservation and gives the limit back (a short interactive transaction: rare, and it decides on
- * what it reads). A call that finds its key
- * still `disbursing` (a crash, or a restored conversation re-running the effect) resumes at (2):
- * the gateway's own idempotency makes it pay at most once. A payout whose outcome is unknown
- * (gateway unavailable) keeps its reservation for such a retry rather than risk money out with no loan.
+ * with its instalments, the line state with the limit taken (version-checked), and the pending
+ * record of what finishing needs; (2) the payment gateway pays the card on file under the same key,
+ * outside any transaction; (3) success marks the drawdown active and books the disbursement posting
+ * in one statement; a definite refusal deletes the reservation and gives the limit back (the same
+ * key may try again). A payout whose outcome is unknown (gateway unavailable, threw) answers
+ * `processing` and keeps the reservation rather than risk money out with no loan. A call that finds
+ * its key still reserved (a crash, a redelivered message) resumes at (2), and the gateway's own
+ * idempotency makes it pay at most once; but only while the reservation is younger than half of
+ * `paymentRecoveryAfterMs`: later it answers `processing` and leaves the reservation to the
+ * recovery job (settleDisbursement), so a payout is never started while recovery may be deciding
+ * that none was made.
  */
 export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburse'> {
-  const { db, providers, products, clock, logger, lines } = ctx;
+  const { db, products, clock, lines } = ctx;
+  const pc = paymentContext(ctx);
 
   /**
    * Step (1) as ONE statement: the line saved with the limit taken (version-checked: the guard),
@@ -85,6 +97,9 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       firstDue: { date: first.dueDate, amount: first.total },
       availableAfter: line.available,
       annualRate: drawdown.annualRate,
+      borrowerId: input.borrowerId,
+      at: input.at,
+      reservedAt: clock.now().getTime(),
     };
     const now = new Date();
     const save = saveLineSql(loaded, line, now, new Set([drawdownId]));
@@ -118,58 +133,6 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
     return { pending };
   }
 
-  async function finish(input: DisburseInput, pending: PendingDisbursement, payment: PaymentResult): Promise<DisburseOutput> {
-    if (!payment.ok && payment.reason === 'unavailable') {
-      // Outcome unknown (timeout, gateway down): the money may have gone. Keep the reservation; the
-      // same key resumes it, and the gateway's idempotency tells.
-      logger.error({ lineId: input.lineId, drawdownId: pending.drawdownId, detail: payment.detail }, 'disbursement outcome unknown; reservation kept for a retry with the same key');
-      return { ok: false, reason: 'payment_failed', detail: `unavailable: ${payment.detail}` };
-    }
-    if (!payment.ok) {
-      await lines.run(pending.lineId, () => withRetryOnConflict(() => inTransaction(db.prisma, async (tx) => {
-        const removed = await tx.drawdown.deleteMany({ where: { id: pending.drawdownId, status: 'disbursing' } });
-        if (removed.count !== 1) return;
-        const loaded = await loadLine(tx, pending.lineId);
-        if (loaded) {
-          const drawdowns = loaded.line.drawdowns.filter((d) => d.id !== pending.drawdownId);
-          const undone: CreditLine = { ...loaded.line, drawdowns, available: loaded.line.limit - lineOutstandingPrincipal({ ...loaded.line, drawdowns }) };
-          await saveLine(tx, loaded, undone);
-        }
-        await tx.idempotencyRecord.deleteMany({ where: { scope: PENDING, key: input.idempotencyKey } });
-        await audit(tx, { actorType: 'system', action: 'drawdown.failed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: input.at, detail: { lineId: pending.lineId, amount: pending.amount, reason: payment.reason, detail: payment.detail } });
-      })));
-      logger.warn({ lineId: input.lineId, reason: payment.reason }, 'disbursement failed; reservation undone');
-      return { ok: false, reason: 'payment_failed', detail: `${payment.reason}: ${payment.detail}` };
-    }
-    const receipt: DrawdownReceipt = {
-      drawdownId: pending.drawdownId,
-      reference: drawdownReference(pending.drawdownId, pending.posting.date),
-      amount: pending.amount,
-      termMonths: pending.termMonths,
-      method: pending.method,
-      annualRate: pending.annualRate,
-      card: payment.card,
-      disbursedAt: input.at,
-      firstDue: pending.firstDue,
-      availableAfter: pending.availableAfter,
-    };
-    const output: DisburseOutput = { ok: true, receipt };
-    // Step (3) as ONE statement, guarded by the drawdown still being `disbursing`.
-    const now = new Date();
-    const entries = ledgerRows([pending.posting], pending.drawdownId, now);
-    const { marked } = await queryOne<{ marked: number }>(
-      db.prisma,
-      Prisma.sql`WITH guard AS (UPDATE "Drawdown" SET status = 'active', "paymentRef" = ${payment.paymentRef}, "disbursedAt" = ${new Date(input.at)}::timestamptz, "updatedAt" = ${now}::timestamptz
-          WHERE id = ${pending.drawdownId}::uuid AND status = 'disbursing' RETURNING id)
-        ${ledgerCte(entries)},
-        unpended AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${input.idempotencyKey} AND EXISTS (SELECT 1 FROM guard)),
-        remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)}),
-        audited AS (${insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'drawdown.disbursed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: input.at, detail: { lineId: pending.lineId, amount: pending.amount, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length } })], IF_GUARDED)})
-        SELECT count(*)::int AS marked FROM guard`,
-    );
-    if (marked === 1) return output;
-    return (await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey)) ?? { ok: false, reason: 'payment_failed', detail: 'the disbursement was finished or undone by another attempt' };
-  }
 
   return {
     async disburse(input) {
@@ -178,7 +141,9 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       const previous = read.recalled[SCOPE] as DisburseOutput | undefined;
       if (previous) return previous;
       let pending = read.recalled[PENDING] as PendingDisbursement | undefined | null;
-      if (!pending) {
+      if (pending) {
+        if (!resumable(pc, pending.reservedAt)) return processing('the payout is being settled with the payment gateway');
+      } else {
         checkLineId(input.lineId);
         try {
           // The line as read above, unless another operation on it ran first here; a retry reads it again.
@@ -192,6 +157,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
           });
           if ('refused' in reserved) return reserved.refused;
           pending = reserved.pending;
+          crashPoint('disburse.after_reserve');
         } catch (e) {
           if (!isUniqueViolation(e)) throw e;
           // The same key reserved in parallel: carry on with that reservation.
@@ -203,10 +169,118 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
           }
         }
       }
-      const payment = await providers.payments
+      const payment = await pc.payments
         .disburse({ idempotencyKey: input.idempotencyKey, borrowerId: input.borrowerId, amount: pending.amount, reference: drawdownReference(pending.drawdownId, pending.posting.date), at: input.at })
         .catch((e: unknown): PaymentResult => ({ ok: false, reason: 'unavailable', detail: e instanceof Error ? e.message : String(e) }));
-      return finish(input, pending, payment);
+      crashPoint('disburse.after_payout');
+      if (!payment.ok && payment.reason === 'unavailable') {
+        // Outcome unknown (timeout, gateway down): the money may have gone. Keep the reservation; the
+        // same key resumes it, or the recovery job settles it with the gateway's record.
+        pc.logger.error({ lineId: input.lineId, drawdownId: pending.drawdownId, detail: payment.detail }, 'disbursement outcome unknown; reservation kept for a retry with the same key or the recovery job');
+        return processing(`unavailable: ${payment.detail}`);
+      }
+      if (!payment.ok) {
+        await undo(pc, input.idempotencyKey, pending, { at: input.at, reason: payment.reason, detail: payment.detail });
+        pc.logger.warn({ lineId: input.lineId, reason: payment.reason }, 'disbursement failed; reservation undone');
+        return { ok: false, reason: 'payment_failed', detail: `${payment.reason}: ${payment.detail}` };
+      }
+      const output = await complete(pc, input.idempotencyKey, pending, payment, { at: input.at, recovered: false });
+      crashPoint('disburse.after_record');
+      return output;
     },
   };
+}
+
+const processing = (detail: string): DisburseOutput => ({ ok: false, reason: 'processing', detail });
+
+/**
+ * Step (3) as ONE statement, guarded by the drawdown still being `disbursing`: active with the
+ * gateway's reference, the disbursement posting, the pending record replaced by the result under
+ * the key (so a later call with the key gets the receipt), audited. When another attempt got there
+ * first, answers what it stored.
+ */
+async function complete(pc: PaymentContext, key: string, pending: PendingDisbursement, payment: Extract<PaymentResult, { ok: true }>, how: { at: number; recovered: boolean }): Promise<DisburseOutput> {
+  const { db, clock } = pc;
+  const receipt: DrawdownReceipt = {
+    drawdownId: pending.drawdownId,
+    reference: drawdownReference(pending.drawdownId, pending.posting.date),
+    amount: pending.amount,
+    termMonths: pending.termMonths,
+    method: pending.method,
+    annualRate: pending.annualRate,
+    card: payment.card,
+    disbursedAt: how.at,
+    firstDue: pending.firstDue,
+    availableAfter: pending.availableAfter,
+  };
+  const output: DisburseOutput = { ok: true, receipt };
+  const now = new Date();
+  const entries = ledgerRows([pending.posting], pending.drawdownId, now);
+  const detail = { lineId: pending.lineId, amount: pending.amount, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length, ...(how.recovered ? { recovered: true } : {}) };
+  const { marked } = await queryOne<{ marked: number }>(
+    db.prisma,
+    Prisma.sql`WITH guard AS (UPDATE "Drawdown" SET status = 'active', "paymentRef" = ${payment.paymentRef}, "disbursedAt" = ${new Date(how.at)}::timestamptz, "updatedAt" = ${now}::timestamptz
+        WHERE id = ${pending.drawdownId}::uuid AND status = 'disbursing' RETURNING id)
+      ${ledgerCte(entries)},
+      unpended AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${key} AND EXISTS (SELECT 1 FROM guard)),
+      remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, key, output, clock.now())], IF_GUARDED)}),
+      audited AS (${insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'drawdown.disbursed', subjectType: 'Drawdown', subjectId: pending.drawdownId, at: how.at, detail })], IF_GUARDED)})
+      SELECT count(*)::int AS marked FROM guard`,
+  );
+  if (marked === 1) return output;
+  return (await recalled<DisburseOutput>(db.prisma, SCOPE, key)) ?? { ok: false, reason: 'payment_failed', detail: 'the disbursement was finished or undone by another attempt' };
+}
+
+/**
+ * Deletes a reservation no money went out for and gives the limit back (a short interactive
+ * transaction: rare, and it decides on what it reads), audited. With `final`, that result is stored
+ * under the key in the same transaction, so a later call with the key answers it instead of paying
+ * (the recovery job's undo); without, the key may try again. False when the reservation was no
+ * longer there (finished or undone by another attempt).
+ */
+async function undo(pc: PaymentContext, key: string, pending: PendingDisbursement, why: { at: number; reason: string; detail: string; final?: DisburseOutput }): Promise<boolean> {
+  const { db, lines, clock } = pc;
+  return lines.run(pending.lineId, () =>
+    withRetryOnConflict(() =>
+      inTransaction(db.prisma, async (tx) => {
+        const removed = await tx.drawdown.deleteMany({ where: { id: pending.drawdownId, status: 'disbursing' } });
+        if (removed.count !== 1) return false;
+        const loaded = await loadLine(tx, pending.lineId);
+        if (loaded) {
+          const drawdowns = loaded.line.drawdowns.filter((d) => d.id !== pending.drawdownId);
+          const undone: CreditLine = { ...loaded.line, drawdowns, available: loaded.line.limit - lineOutstandingPrincipal({ ...loaded.line, drawdowns }) };
+          await saveLine(tx, loaded, undone);
+        }
+        await tx.idempotencyRecord.deleteMany({ where: { scope: PENDING, key } });
+        if (why.final) await tx.$executeRaw(insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, key, why.final, clock.now())]));
+        await audit(tx, {
+          actorType: 'system',
+          action: 'drawdown.failed',
+          subjectType: 'Drawdown',
+          subjectId: pending.drawdownId,
+          at: why.at,
+          detail: { lineId: pending.lineId, amount: pending.amount, reason: why.reason, detail: why.detail, ...(why.final ? { recovered: true } : {}) },
+        });
+        return true;
+      }),
+    ),
+  );
+}
+
+/**
+ * The recovery job's step for a reservation left `disbursing` (a crash between payout and record, an
+ * unknown outcome nobody retried): asks the gateway for its own record under the same key. Money
+ * went out → completed exactly as the normal path would (receipt stored under the key); none →
+ * undone, with `payment_failed` stored under the key so a late redelivery does not pay.
+ */
+export async function settleDisbursement(pc: PaymentContext, key: string, pending: PendingDisbursement): Promise<'completed' | 'undone' | 'gone'> {
+  const found = await pc.payments.lookup('disburse', key);
+  const at = pending.at ?? pc.clock.now().getTime();
+  if (found?.ok) {
+    const output = await complete(pc, key, pending, found, { at, recovered: true });
+    return output.ok ? 'completed' : 'gone';
+  }
+  const detail = 'the payment gateway has no payout under this key; the reservation was undone';
+  const undone = await undo(pc, key, pending, { at, reason: 'not_paid', detail, final: { ok: false, reason: 'payment_failed', detail } });
+  return undone ? 'undone' : 'gone';
 }

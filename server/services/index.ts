@@ -2,3 +2,5 @@
 export { createFlowEffects } from './createFlowEffects.js';
 export { DEFAULT_SERVICE_OPTIONS, serviceOptionsFromConfig, type FlowEffectsDeps, type ServiceOptions } from './serviceDeps.js';
 export { planRepayment } from './repaymentService.js';
+export { createPaymentRecovery, type PaymentRecovery, type PaymentRecoveryDeps, type RecoverySummary } from './paymentRecovery.js';
+export { checkBooks, type Discrepancy } from './checkBooks.js';

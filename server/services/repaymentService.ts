@@ -12,17 +12,42 @@ import {
 } from '../../core/index.js';
 import type { FlowEffects, RepayInput, RepaymentReceipt } from '../../flows/host.js';
 import { AppError } from '../errors.js';
+import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
 import { Prisma, type RepaymentAllocation } from '../db/generated/client.js';
-import { checkLineId, ledgerCte, ledgerRows, lineConflict, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
+import { checkLineId, laterOf, ledgerCte, ledgerRows, lineConflict, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
 import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen } from './persistence.js';
-import type { ServiceContext } from './serviceDeps.js';
+import { paymentContext, resumable, type PaymentContext, type ServiceContext } from './serviceDeps.js';
 
 type RepayOutput = Awaited<ReturnType<FlowEffects['repay']>>;
 type Refusal = Extract<RepayOutput, { ok: false }>;
 
-const SCOPE = 'repay';
+/** The scope of a repayment's result by key, and of its intent while the collection is under way. */
+export const REPAY_SCOPE = 'repay';
+export const REPAY_PENDING_SCOPE = 'repay.pending';
+const SCOPE = REPAY_SCOPE;
+const PENDING = REPAY_PENDING_SCOPE;
 const KIND: Record<RepayInput['kind'], string> = { due: 'due_installment', partial: 'partial', payoff: 'payoff' };
+
+/**
+ * A repayment recorded before its money is collected (scope `repay.pending`, by key): what storing
+ * it needs once the gateway has the money, whichever process gets there (the call, its retry, the
+ * recovery job).
+ */
+export interface RepaymentIntent {
+  /** The request as the borrower made it (line, borrower, kind, drawdown, amount asked, business moment). */
+  readonly request: Omit<RepayInput, 'idempotencyKey'>;
+  /** What the plan collects. */
+  readonly amount: Fen;
+  /** Planned as the next instalment paid early (shorten_term), nothing being due. */
+  readonly early: boolean;
+  readonly repaymentId: string;
+  readonly reference: string;
+  /** The line version planned on: on that version the plan is made again identically; on a later one the money is applied to the line as it is. */
+  readonly lineVersion: number;
+  /** When it was recorded (clock epoch ms): retries resume it only while it is young. */
+  readonly intendedAt: number;
+}
 
 interface Plan {
   readonly result: RepaymentResult;
@@ -60,147 +85,242 @@ export function planRepayment(line: CreditLine, input: Pick<RepayInput, 'kind' |
 }
 
 /**
- * Repayments: plan with core, collect from the card on file under the idempotency key, then store
- * the Repayment, its allocations, instalment paid amounts, ledger postings and the new line state
- * in one statement (guarded by the line version). Insufficient funds change nothing. If the line
- * changed between planning and storing, the money collected is applied to the line as it now is.
- * Idempotent by key.
+ * Repayments, exactly once per idempotency key: plan with core; record the intent (what to store,
+ * under the key) in one statement; collect from the card on file under the key; then store the
+ * Repayment, its allocations, instalment paid amounts, ledger postings, the new line state and the
+ * result under the key, removing the intent, in one statement (guarded by the line version). If the
+ * line changed between planning and storing, the money collected is applied to the line as it now
+ * is. A definite refusal (insufficient funds, declined) removes the intent and changes nothing
+ * else. An unknown outcome (gateway unavailable, threw) answers `processing` and keeps the intent. A
+ * call that finds the intent (a crash, a redelivered message) resumes it: the gateway replays its
+ * result for the key, or collects now; but only while the intent is younger than half of
+ * `paymentRecoveryAfterMs`, after which it answers `processing` and the recovery job
+ * (settleRepayment) applies or voids it by the gateway's record.
  */
 export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'> {
-  const { db, providers, clock, logger, lines } = ctx;
+  const { db, clock } = ctx;
+  const pc = paymentContext(ctx);
 
   return {
     async repay(input) {
-      // One read: a stored result for the key, and the line.
-      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE], input.idempotencyKey);
+      // One read: a stored result or intent for the key, and the line.
+      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
       const previous = read.recalled[SCOPE] as RepayOutput | undefined;
       if (previous) return previous;
       checkLineId(input.lineId);
-      const on = shanghaiDateOf(input.at);
-      const loaded = read.loaded;
-      if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' };
-      const planned = planRepayment(loaded.line, input, on);
-      if (!planned.ok) return planned;
-      const plan = planned.plan;
-      const repaymentId = randomUUID();
-      const reference = repaymentReference(repaymentId, on);
-      const payment = await providers.payments
-        .collect({ idempotencyKey: input.idempotencyKey, borrowerId: input.borrowerId, amount: plan.result.applied, reference, at: input.at })
+      let intent = read.recalled[PENDING] as RepaymentIntent | undefined;
+      let planned: Planned | undefined;
+      if (intent) {
+        if (!resumable(pc, intent.intendedAt)) return processing('the repayment is being settled with the payment gateway');
+      } else {
+        const loaded = read.loaded;
+        if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' };
+        const result = planRepayment(loaded.line, input, shanghaiDateOf(input.at));
+        if (!result.ok) return result;
+        const repaymentId = randomUUID();
+        const { idempotencyKey: _key, ...request } = input;
+        intent = {
+          request,
+          amount: result.plan.result.applied,
+          early: result.plan.early,
+          repaymentId,
+          reference: repaymentReference(repaymentId, shanghaiDateOf(input.at)),
+          lineVersion: loaded.row.version,
+          intendedAt: clock.now().getTime(),
+        };
+        try {
+          await db.prisma.$executeRaw(insertRows('IdempotencyRecord', [idempotencyRow(PENDING, input.idempotencyKey, intent, clock.now())]));
+          planned = { plan: result.plan, loaded };
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          // The same key at the same moment: carry on with the intent that was recorded first.
+          const first = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+          if (first.recalled[SCOPE]) return first.recalled[SCOPE] as RepayOutput;
+          intent = first.recalled[PENDING] as RepaymentIntent | undefined;
+          if (!intent) return { ok: false, reason: 'payment_failed', detail: 'the repayment was refused in another attempt; try again' };
+        }
+        crashPoint('repay.after_intent');
+      }
+      const payment = await pc.payments
+        .collect({ idempotencyKey: input.idempotencyKey, borrowerId: intent.request.borrowerId, amount: intent.amount, reference: intent.reference, at: intent.request.at })
         .catch((e: unknown): PaymentResult => ({ ok: false, reason: 'unavailable', detail: e instanceof Error ? e.message : String(e) }));
+      crashPoint('repay.after_collect');
+      if (!payment.ok && payment.reason === 'unavailable') {
+        pc.logger.error({ lineId: input.lineId, detail: payment.detail }, 'repayment outcome unknown; intent kept for a retry with the same key or the recovery job');
+        return processing(`unavailable: ${payment.detail}`);
+      }
       if (!payment.ok) {
-        logger.info({ lineId: input.lineId, reason: payment.reason }, 'repayment not collected');
-        await db.prisma.$executeRaw(
-          insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: input.borrowerId, action: 'repayment.declined', subjectType: 'CreditLine', subjectId: input.lineId, at: input.at, detail: { kind: input.kind, amount: plan.result.applied, reason: payment.reason } })]),
-        );
+        pc.logger.info({ lineId: input.lineId, reason: payment.reason }, 'repayment not collected');
+        await dropIntent(pc, input.idempotencyKey, intent, { action: 'repayment.declined', reason: payment.reason, detail: payment.detail });
         return payment.reason === 'insufficient_funds'
           ? { ok: false, reason: 'insufficient_funds', detail: payment.detail }
           : { ok: false, reason: 'payment_failed', detail: `${payment.reason}: ${payment.detail}` };
       }
-
-      // The first try stores against the line as planned (unless another operation on it ran first
-      // here); after a CONFLICT, up to four more read it again. Whoever read it again first asks
-      // whether the same key was stored meanwhile (the same repayment run twice at once).
-      return lines.run(input.lineId, async (waited) => {
-        let current: LoadedLine | null = waited ? null : loaded;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            if (!current) {
-              const again = await loadLineRecalling(db.prisma, input.lineId, [SCOPE], input.idempotencyKey);
-              const stored = again.recalled[SCOPE] as RepayOutput | undefined;
-              if (stored) return stored;
-              current = again.loaded;
-            }
-            if (!current) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${input.lineId} disappeared`) });
-            return await store(input, payment, plan, loaded.row.version, current, repaymentId, reference, on);
-          } catch (e) {
-            if (isUniqueViolation(e)) {
-              const first = await recalled<RepayOutput>(db.prisma, SCOPE, input.idempotencyKey);
-              if (first) return first;
-            }
-            if (!(e instanceof AppError && e.code === 'CONFLICT') || attempt >= 4) throw e;
-            current = null;
-          }
-        }
-      });
+      const output = await storeCollected(pc, input.idempotencyKey, intent, payment, planned, false);
+      crashPoint('repay.after_store');
+      return output;
     },
   };
+}
 
-  async function store(input: RepayInput, payment: Extract<PaymentResult, { ok: true }>, planned: Plan, plannedVersion: number, loaded: LoadedLine, repaymentId: string, reference: string, on: string): Promise<RepayOutput> {
-    let { result } = planned;
-    // The line moved on since planning, or the gateway replayed another amount: apply what was collected to the line as it is.
-    if (loaded.row.version !== plannedVersion || payment.amount !== result.applied) {
-      const again = repayCreditLine(loaded.line, { amount: payment.amount, on, ...(input.drawdownId === undefined ? {} : { drawdownId: input.drawdownId }), options: { earlyRepaymentMode: input.earlyRepaymentMode ?? (planned.early ? 'shorten_term' : 'reduce_installment') } });
-      if (!again.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`collected ${payment.amount} fen cannot be applied: ${again.error.code}`) });
-      result = again.value;
+const processing = (detail: string): RepayOutput => ({ ok: false, reason: 'processing', detail });
+
+/** A plan and the line it was made on; `result` null when no plan of the request fits the line as it is now. */
+interface Planned {
+  readonly plan: { readonly result: RepaymentResult | null; readonly early: boolean };
+  readonly loaded: LoadedLine;
+}
+
+/** Removes an intent whose money was not collected (and, with `final`, stores that result under the key), audited, in one statement. */
+async function dropIntent(pc: PaymentContext, key: string, intent: RepaymentIntent, why: { action: string; reason: string; detail: string; final?: RepayOutput }): Promise<void> {
+  const { request } = intent;
+  const audited = auditRow({
+    actorType: why.final ? 'system' : 'borrower',
+    actorId: why.final ? null : request.borrowerId,
+    action: why.action,
+    subjectType: 'CreditLine',
+    subjectId: request.lineId,
+    at: request.at,
+    detail: { kind: request.kind, amount: intent.amount, reason: why.reason, detail: why.detail, repaymentId: intent.repaymentId, ...(why.final ? { recovered: true } : {}) },
+  });
+  await pc.db.prisma.$executeRaw(
+    Prisma.sql`WITH guard AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${key} RETURNING id)
+      ${why.final ? Prisma.sql`, remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, key, why.final, pc.clock.now())], IF_GUARDED)})` : Prisma.empty}
+      ${insertRows('AuditLog', [audited], IF_GUARDED)}`,
+  );
+}
+
+/**
+ * Stores a collected repayment on its line. The first try uses this call's plan and the line it
+ * read (unless another operation on the line ran first here); otherwise, and after a CONFLICT (up
+ * to four more times), it reads the line again, first asking whether the same key was stored
+ * meanwhile (the same repayment run twice at once); on the version the intent was planned on it
+ * plans again (the same plan), on a later one the money collected is applied to the line as it is.
+ */
+function storeCollected(pc: PaymentContext, key: string, intent: RepaymentIntent, payment: Extract<PaymentResult, { ok: true }>, planned: Planned | undefined, recovered: boolean): Promise<RepayOutput> {
+  const { db } = pc;
+  return pc.lines.run(intent.request.lineId, async (waited) => {
+    let current: Planned | undefined = waited ? undefined : planned;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!current) {
+          const again = await loadLineRecalling(db.prisma, intent.request.lineId, [SCOPE], key);
+          const stored = again.recalled[SCOPE] as RepayOutput | undefined;
+          if (stored) return stored;
+          if (!again.loaded) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${intent.request.lineId} disappeared`) });
+          const replanned = again.loaded.row.version === intent.lineVersion ? planRepayment(again.loaded.line, intent.request, shanghaiDateOf(intent.request.at)) : undefined;
+          current = { plan: replanned?.ok ? replanned.plan : { result: null, early: intent.early }, loaded: again.loaded };
+        }
+        return await store(pc, key, intent, payment, current, recovered);
+      } catch (e) {
+        if (isUniqueViolation(e)) {
+          const first = await recalled<RepayOutput>(db.prisma, SCOPE, key);
+          if (first) return first;
+        }
+        if (!(e instanceof AppError && e.code === 'CONFLICT') || attempt >= 4) throw e;
+        current = undefined;
+      }
     }
-    const now = new Date();
-    const save = saveLineSql(loaded, result.line, now);
-    const entries = ledgerRows(result.postings, repaymentId, now);
-    const total = (k: 'penalty' | 'interest' | 'principal'): Fen => result.allocations.reduce((s, a) => s + a[k], 0);
-    const receipt: RepaymentReceipt = {
-      repaymentId,
-      reference,
-      amount: result.applied,
-      penalty: total('penalty'),
-      interest: total('interest'),
-      principal: total('principal'),
-      unapplied: input.kind === 'partial' && input.amount !== undefined ? Math.max(0, input.amount - result.applied) : 0,
-      card: payment.card,
-      paidAt: input.at,
-      availableAfter: result.line.available,
-      settledDrawdowns: [...result.settledDrawdownIds],
-      outstandingAfter: lineOutstandingPrincipal(result.line),
-    };
-    const output: RepayOutput = { ok: true, receipt };
-    const repayment = {
-      id: repaymentId,
-      creditLineId: loaded.row.id,
-      drawdownId: input.drawdownId ?? null,
-      amountFen: toBigFen(result.applied),
-      kind: KIND[input.kind],
-      idempotencyKey: input.idempotencyKey,
-      paymentRef: payment.paymentRef,
-      paidAt: new Date(input.at),
-      createdAt: now,
-    };
-    // installmentId: null for an allocation with no period; else the instalment of that drawdown and
-    // period as it stands after this save: from `synced` for a drawdown the save rewrote (a period it
-    // removed has none), from the table for one it left alone.
-    const allocations: Omit<RepaymentAllocation, 'installmentId'>[] = result.allocations.map((a) => ({
-      id: randomUUID(),
-      repaymentId,
-      drawdownId: a.drawdownId,
-      kind: a.kind,
-      period: a.period,
-      penaltyFen: toBigFen(a.penalty),
-      interestFen: toBigFen(a.interest),
-      principalFen: toBigFen(a.principal),
-    }));
-    const { saved } = await queryOne<{ saved: number }>(
-      db.prisma,
-      Prisma.sql`WITH ${save.ctes},
-        repayment AS (${insertRows('Repayment', [repayment], IF_GUARDED)}),
-        allocated AS (INSERT INTO "RepaymentAllocation" (id, "repaymentId", "installmentId", "drawdownId", kind, period, "penaltyFen", "interestFen", "principalFen")
-          SELECT a.id, a."repaymentId",
-            CASE WHEN a.period IS NULL THEN NULL
-              ${save.synced.length ? Prisma.sql`WHEN a."drawdownId" = ANY(${save.synced}::uuid[]) THEN (SELECT s.id FROM synced s WHERE s."drawdownId" = a."drawdownId" AND s.period = a.period)` : Prisma.empty}
-              ELSE (SELECT i.id FROM "Installment" i WHERE i."drawdownId" = a."drawdownId" AND i.period = a.period) END,
-            a."drawdownId", a.kind, a.period, a."penaltyFen", a."interestFen", a."principalFen"
-          FROM jsonb_populate_recordset(NULL::"RepaymentAllocation", ${jsonb(allocations)}) AS a ${IF_GUARDED})
-        ${ledgerCte(entries)},
-        remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)}),
-        audited AS (${insertRows('AuditLog', [auditRow({
-          actorType: 'borrower',
-          actorId: input.borrowerId,
-          action: 'repayment.collected',
-          subjectType: 'Repayment',
-          subjectId: repaymentId,
-          at: input.at,
-          detail: { lineId: input.lineId, kind: input.kind, early: planned.early, amount: result.applied, penalty: receipt.penalty, interest: receipt.interest, principal: receipt.principal, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length, settled: receipt.settledDrawdowns },
-        })], IF_GUARDED)})
-        SELECT count(*)::int AS saved FROM guard`,
-    );
-    if (saved !== 1) throw lineConflict(loaded);
-    return output;
+  });
+}
+
+/**
+ * The recovery job's step for a repayment intent left pending (a crash between collecting and
+ * storing, an unknown outcome nobody retried): asks the gateway for its own record under the same
+ * key. Money collected → stored and applied to the line exactly as the normal path would; none →
+ * the intent removed, with `payment_failed` stored under the key so a late redelivery does not collect.
+ */
+export async function settleRepayment(pc: PaymentContext, key: string, intent: RepaymentIntent): Promise<'completed' | 'voided'> {
+  const found = await pc.payments.lookup('collect', key);
+  if (found?.ok) {
+    await storeCollected(pc, key, intent, found, undefined, true);
+    return 'completed';
   }
+  const detail = 'the payment gateway collected nothing under this key; the repayment was not made';
+  await dropIntent(pc, key, intent, { action: 'repayment.voided', reason: 'not_collected', detail, final: { ok: false, reason: 'payment_failed', detail } });
+  return 'voided';
+}
+
+async function store(pc: PaymentContext, key: string, intent: RepaymentIntent, payment: Extract<PaymentResult, { ok: true }>, current: Planned, recovered: boolean): Promise<RepayOutput> {
+  const { db, clock } = pc;
+  const { request: input, repaymentId, reference } = intent;
+  const { loaded, plan: planned } = current;
+  let result = planned.result;
+  // The line moved on since planning, or the gateway replayed another amount: apply what was collected to the line as it is.
+  if (!result || payment.amount !== result.applied) {
+    const on = laterOf(shanghaiDateOf(input.at), loaded.line.asOf);
+    const again = repayCreditLine(loaded.line, { amount: payment.amount, on, ...(input.drawdownId === undefined ? {} : { drawdownId: input.drawdownId }), options: { earlyRepaymentMode: input.earlyRepaymentMode ?? (planned.early ? 'shorten_term' : 'reduce_installment') } });
+    if (!again.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`collected ${payment.amount} fen cannot be applied: ${again.error.code}`) });
+    result = again.value;
+  }
+  const now = new Date();
+  const save = saveLineSql(loaded, result.line, now);
+  const entries = ledgerRows(result.postings, repaymentId, now);
+  const total = (k: 'penalty' | 'interest' | 'principal'): Fen => result.allocations.reduce((s, a) => s + a[k], 0);
+  const receipt: RepaymentReceipt = {
+    repaymentId,
+    reference,
+    amount: result.applied,
+    penalty: total('penalty'),
+    interest: total('interest'),
+    principal: total('principal'),
+    unapplied: input.kind === 'partial' && input.amount !== undefined ? Math.max(0, input.amount - result.applied) : 0,
+    card: payment.card,
+    paidAt: input.at,
+    availableAfter: result.line.available,
+    settledDrawdowns: [...result.settledDrawdownIds],
+    outstandingAfter: lineOutstandingPrincipal(result.line),
+  };
+  const output: RepayOutput = { ok: true, receipt };
+  const repayment = {
+    id: repaymentId,
+    creditLineId: loaded.row.id,
+    drawdownId: input.drawdownId ?? null,
+    amountFen: toBigFen(result.applied),
+    kind: KIND[input.kind],
+    idempotencyKey: key,
+    paymentRef: payment.paymentRef,
+    paidAt: new Date(input.at),
+    createdAt: now,
+  };
+  // installmentId: null for an allocation with no period; else the instalment of that drawdown and
+  // period as it stands after this save: from `synced` for a drawdown the save rewrote (a period it
+  // removed has none), from the table for one it left alone.
+  const allocations: Omit<RepaymentAllocation, 'installmentId'>[] = result.allocations.map((a) => ({
+    id: randomUUID(),
+    repaymentId,
+    drawdownId: a.drawdownId,
+    kind: a.kind,
+    period: a.period,
+    penaltyFen: toBigFen(a.penalty),
+    interestFen: toBigFen(a.interest),
+    principalFen: toBigFen(a.principal),
+  }));
+  const { saved } = await queryOne<{ saved: number }>(
+    db.prisma,
+    Prisma.sql`WITH ${save.ctes},
+      repayment AS (${insertRows('Repayment', [repayment], IF_GUARDED)}),
+      allocated AS (INSERT INTO "RepaymentAllocation" (id, "repaymentId", "installmentId", "drawdownId", kind, period, "penaltyFen", "interestFen", "principalFen")
+        SELECT a.id, a."repaymentId",
+          CASE WHEN a.period IS NULL THEN NULL
+            ${save.synced.length ? Prisma.sql`WHEN a."drawdownId" = ANY(${save.synced}::uuid[]) THEN (SELECT s.id FROM synced s WHERE s."drawdownId" = a."drawdownId" AND s.period = a.period)` : Prisma.empty}
+            ELSE (SELECT i.id FROM "Installment" i WHERE i."drawdownId" = a."drawdownId" AND i.period = a.period) END,
+          a."drawdownId", a.kind, a.period, a."penaltyFen", a."interestFen", a."principalFen"
+        FROM jsonb_populate_recordset(NULL::"RepaymentAllocation", ${jsonb(allocations)}) AS a ${IF_GUARDED})
+      ${ledgerCte(entries)},
+      remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, key, output, clock.now())], IF_GUARDED)}),
+      unpended AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${key} AND EXISTS (SELECT 1 FROM guard)),
+      audited AS (${insertRows('AuditLog', [auditRow({
+        actorType: 'borrower',
+        actorId: input.borrowerId,
+        action: 'repayment.collected',
+        subjectType: 'Repayment',
+        subjectId: repaymentId,
+        at: input.at,
+        detail: { lineId: input.lineId, kind: input.kind, early: planned.early, amount: result.applied, penalty: receipt.penalty, interest: receipt.interest, principal: receipt.principal, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length, settled: receipt.settledDrawdowns, ...(recovered ? { recovered: true } : {}) },
+      })], IF_GUARDED)})
+      SELECT count(*)::int AS saved FROM guard`,
+  );
+  if (saved !== 1) throw lineConflict(loaded);
+  return output;
 }

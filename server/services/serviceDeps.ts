@@ -4,7 +4,7 @@ import type { Product } from '../../core/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
-import type { Providers } from '../providers/index.js';
+import type { PaymentGateway, Providers } from '../providers/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
 import { KeyedLock } from './keyedLock.js';
 
@@ -28,6 +28,12 @@ export interface ServiceOptions {
   readonly lineValidityMonths: number;
   /** Lines longer than a year are re-reviewed at least yearly. */
   readonly reviewIntervalMonths: number;
+  /**
+   * A payment whose outcome is unknown (drawdown `disbursing`, repayment intent pending) is resumed
+   * by a retry of the same key only while younger than half of this; older, it is answered
+   * `processing` and left to the recovery job, which settles it once this old (RECOVERY_AFTER_MS).
+   */
+  readonly paymentRecoveryAfterMs: number;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
@@ -40,6 +46,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   handoffTimeoutMs: 10 * 60_000,
   lineValidityMonths: 36,
   reviewIntervalMonths: 12,
+  paymentRecoveryAfterMs: 120_000,
 };
 
 /** What createFlowEffects is built from. */
@@ -61,10 +68,41 @@ export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
   readonly lines: KeyedLock;
 }
 
-/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE), refused in production by loadConfig. */
-export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode'>): Partial<ServiceOptions> {
+/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS. */
+export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs'>): Partial<ServiceOptions> {
   const code = config.sandboxOtpCode;
-  return code === undefined ? {} : { otpCode: () => code };
+  return { paymentRecoveryAfterMs: config.recoveryAfterMs, ...(code === undefined ? {} : { otpCode: () => code }) };
 }
 
 export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options }, lines: new KeyedLock() });
+
+/**
+ * What settling a payment needs (drawdown and repayment services, and the recovery job that runs
+ * without the rest of the services): the database, the gateway, time, and the per-line lock.
+ */
+export interface PaymentContext {
+  readonly db: Pick<Database, 'prisma'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly payments: PaymentGateway;
+  readonly lines: KeyedLock;
+  readonly recoveryAfterMs: number;
+}
+
+export const paymentContext = (ctx: ServiceContext): PaymentContext => ({
+  db: ctx.db,
+  clock: ctx.clock,
+  logger: ctx.logger,
+  payments: ctx.providers.payments,
+  lines: ctx.lines,
+  recoveryAfterMs: ctx.options.paymentRecoveryAfterMs,
+});
+
+/**
+ * Whether a retry may still call the gateway for a reservation or intent recorded at `since` (clock
+ * epoch ms): only during the first half of the recovery delay, so no payment is started while the
+ * recovery job may be concluding from the gateway's record that none was made (a gateway call must
+ * end well within that half). Older ones are answered `processing` and left to the recovery job.
+ */
+export const resumable = (pc: Pick<PaymentContext, 'clock' | 'recoveryAfterMs'>, since: number | undefined): boolean =>
+  since !== undefined && pc.clock.now().getTime() - since < pc.recoveryAfterMs / 2;
