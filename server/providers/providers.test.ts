@@ -49,11 +49,15 @@ describe(`sandbox providers on ${testDatabaseKind()}`, () => {
     expect(await p.government.businessRegistry(query(owner.person))).toEqual({ ok: true, data: null });
   });
 
-  it('flag a name that is not the persona\'s as a name/ID mismatch; the blacklisted persona is on the court list', async () => {
+  it('flag a name or a mobile that is not the persona\'s as a mismatch; the blacklisted persona is on the court list', async () => {
     const p = createSandboxProviders(silent, db.prisma);
     const excellent = demoPersona('excellent').profile.person;
     expect(await p.identity.verify({ person: { ...excellent, name: '张三' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: false } });
-    expect(await p.identity.verify({ person: { ...excellent, mobile: '13900000000' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: true } });
+    // The operator three-factor check: the persona's own mobile only.
+    expect(await p.identity.verify({ person: { ...excellent, mobile: '13900000000' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: false } });
+    expect(await p.identity.verify({ person: excellent, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: true } });
+    // A made-up person (any other valid ID number) verifies as typed.
+    expect(await p.identity.verify({ person: { name: '周测试', idNumber: generateResidentId({ regionCode: '430702', birthDate: '1990-03-07', sex: 'male', serial: 17 }), mobile: '13900000000' }, at })).toMatchObject({ ok: true, data: { nameIdMatch: true, mobileMatch: true } });
     expect(await p.identity.watchlist({ person: demoPersona('blacklisted').profile.person, at })).toMatchObject({ data: { courtDefaulter: true } });
     expect(await p.identity.verify({ person: { ...excellent, idNumber: '430702198605120231' }, at })).toMatchObject({ data: { nameIdMatch: false } });
   });
