@@ -18,7 +18,15 @@ export type ConversationEvent =
   | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number }
   /** Staff hand the conversation back: the bot continues where the borrower was. */
   | { readonly type: 'staff.handback'; readonly staffId: string; readonly at: number }
+  /**
+   * The outcome of a money effect the borrower was told is "processing", settled later by the
+   * payment recovery job from the gateway's record: told to them whatever they are doing now.
+   */
+  | { readonly type: 'system.notice'; readonly notice: PaymentNotice; readonly amount: number; readonly at: number }
   /** A deadline the machine scheduled has come (fired by the scheduler from a stored due-at row). */
   | { readonly type: 'deadline.due'; readonly key: string; readonly kind: string; readonly at: number };
+
+/** completed: the money moved and the loan or payment is booked; undone/voided: no money moved, nothing held or charged. */
+export type PaymentNotice = 'drawdown.completed' | 'drawdown.undone' | 'repayment.completed' | 'repayment.voided';
 
 export type ConversationEventType = ConversationEvent['type'];

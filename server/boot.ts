@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ConversationSpec } from '../flows/index.js';
+import { conversationOfEffectKey, type ConversationSpec } from '../flows/index.js';
 import { buildApp, type ConversationServices } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
@@ -107,8 +107,19 @@ async function startConversations(args: {
   }
   for (const sender of args.senders) outbox.register(sender);
   const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher });
-  const scheduler = new Scheduler({ sql, clock, logger }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
-  const recovery = createPaymentRecovery({ db, clock, logger, payments: args.providers.payments, recoveryAfterMs: config.recoveryAfterMs });
+  const scheduler = new Scheduler({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
+  const recovery = createPaymentRecovery({
+    db,
+    clock,
+    logger,
+    payments: args.providers.payments,
+    recoveryAfterMs: config.recoveryAfterMs,
+    // The borrower who was told "processing" hears the outcome in the conversation the effect's key names.
+    notify: async ({ key, notice, amount }) => {
+      const conversationId = conversationOfEffectKey(key);
+      if (conversationId) await runtime.dispatch(conversationId, { type: 'system.notice', notice, amount, at: clock.now().getTime() });
+    },
+  });
   scheduler.register(PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler(recovery, scheduler, config.recoveryAfterMs / 2));
   logger.info({ machineId: spec.machineId, version: spec.version, lock: config.database.kind === 'postgres' ? 'advisory' : 'in-process' }, 'conversation runtime ready');
   return {

@@ -5,6 +5,7 @@ import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
+import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
@@ -213,7 +214,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
             {
               guard: ({ context, event }) => context.field === 'otp' && /^\d{6}$/.test(normalizeText(event.text)),
               target: 'verifyingOtp',
-              actions: assign({ otpCode: ({ event }) => normalizeText(event.text), otpKey: ({ context, event }) => `otp:${context.conversationId}:${event.id}` }),
+              actions: assign({ otpCode: ({ event }) => normalizeText(event.text), otpKey: ({ context, event }) => effectKey('otp', context.conversationId, event.id) }),
             },
             {
               guard: 'answerValid',
@@ -324,7 +325,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
         on: {
           'flow.back': { target: 'correction' },
           'user.text': [
-            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context, event }) => `app:${context.conversationId}:${event.id}` }) },
+            { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context, event }) => effectKey('app', context.conversationId, event.id) }) },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'edit' || /^(修改|改|更正)/.test(normalizeText(event.text)), target: 'correction' },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'cancel', target: 'cancelled' },
             { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },

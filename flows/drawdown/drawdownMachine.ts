@@ -5,6 +5,7 @@ import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { drawdownReceiptCard, methodName, scheduleCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
+import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
@@ -204,7 +205,7 @@ export function createDrawdownMachine() {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认借款|确定|ok|yes)$/.test(normalizeText(event.text)),
               target: 'disbursing',
               // One key per confirming message: its redelivery (after a crash too) resumes the same disbursement.
-              actions: assign({ confirmKey: ({ context, event }) => `draw:${context.conversationId}:${event.id}` }),
+              actions: assign({ confirmKey: ({ context, event }) => effectKey('draw', context.conversationId, event.id) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
             { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },

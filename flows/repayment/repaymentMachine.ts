@@ -5,6 +5,7 @@ import type { Reply, ReplyOption } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { accountCard, repaymentReceiptCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
+import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
@@ -234,7 +235,7 @@ export function createRepaymentMachine() {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认还款|确定|ok|yes)$/.test(normalizeText(event.text)),
               target: 'paying',
               // One key per confirming message: its redelivery resumes the same collection.
-              actions: assign({ payKey: ({ context, event }) => `repay:${context.conversationId}:${event.id}` }),
+              actions: assign({ payKey: ({ context, event }) => effectKey('repay', context.conversationId, event.id) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'back', target: 'choose' },
             { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },

@@ -4,7 +4,7 @@ import { createApplicationMachine, type ApplicationOutput } from '../application
 import type { ApplicationDraft } from '../application/applicationFields.js';
 import { createConsentMachine, type ConsentOutput } from '../consent/consentMachine.js';
 import { createDrawdownMachine } from '../drawdown/drawdownMachine.js';
-import type { ConversationEvent } from '../events.js';
+import type { ConversationEvent, PaymentNotice } from '../events.js';
 import { looksLikeQuestion, matchFaq, type FaqEntry } from '../faq/faqTable.js';
 import type { PendingOffer } from '../host.js';
 import { createOfferMachine, type OfferOutput } from '../offer/offerMachine.js';
@@ -23,6 +23,13 @@ import { recognizeCommand } from '../understanding/recognizeIntent.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
 
 /** Sub-flows the session runs as invoked child machines, one at a time. */
+const NOTICE_TEXT = {
+  'drawdown.completed': 'notice.drawdownCompleted',
+  'drawdown.undone': 'notice.drawdownUndone',
+  'repayment.completed': 'notice.repaymentCompleted',
+  'repayment.voided': 'notice.repaymentVoided',
+} as const satisfies Record<PaymentNotice, string>;
+
 export const CHILD_IDS = ['application', 'consent', 'offer', 'drawdown', 'repayment'] as const;
 export type ChildId = (typeof CHILD_IDS)[number];
 /** Which state of the session runs which sub-flow. */
@@ -195,6 +202,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
   }).createMachine({
     id: 'session',
     type: 'parallel',
+    on: {
+      // A payment the borrower was told is "processing", settled later: told whatever they are doing now.
+      'system.notice': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, NOTICE_TEXT[event.notice], { amount: yuan(event.amount) }) }) }] },
+    },
     context: ({ input }) => ({
       conversationId: input.conversationId,
       channel: input.channel,

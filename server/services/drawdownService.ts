@@ -74,6 +74,10 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
   async function reserve(input: DisburseInput, known: LoadedLine | null | undefined): Promise<{ refused: DisburseOutput } | { pending: PendingDisbursement }> {
     const loaded = known === undefined ? await loadLine(db.prisma, input.lineId) : known;
     if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { refused: { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' } };
+    // One payout in flight per line: another confirmation (a new message after a crash, a second
+    // chat) while one is still being settled is told "processing", never a second loan.
+    const inFlight = await db.prisma.drawdown.findFirst({ where: { creditLineId: loaded.row.id, status: 'disbursing' }, select: { id: true } });
+    if (inFlight) return { refused: processing('another drawdown on this line is still being paid out') };
     const product = products.find((p) => p.id === loaded.row.productId);
     if (product && !product.termsMonths.includes(input.termMonths)) return { refused: { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` } };
     if (product && input.amount < product.amount.min) return { refused: { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` } };

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Fen } from '../../core/index.js';
+import type { PaymentNotice } from '../../flows/index.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import type { PaymentGateway } from '../providers/index.js';
@@ -16,6 +18,19 @@ export interface PaymentRecoveryDeps {
   readonly recoveryAfterMs: number;
   /** Records settled per run at most; the next run takes the rest. */
   readonly batchSize?: number;
+  /**
+   * Tells the borrower what became of a payment they were told is "processing" (the runtime
+   * dispatches a notice to the conversation the effect's key names). A failure is logged, never
+   * undoes the settlement.
+   */
+  readonly notify?: (settled: SettledPayment) => Promise<void>;
+}
+
+/** A payment the recovery settled, for the borrower's notice. */
+export interface SettledPayment {
+  readonly key: string;
+  readonly notice: PaymentNotice;
+  readonly amount: Fen;
 }
 
 export interface RecoverySummary {
@@ -41,6 +56,13 @@ export interface PaymentRecovery {
 export function createPaymentRecovery(deps: PaymentRecoveryDeps): PaymentRecovery {
   const pc: PaymentContext = { db: deps.db, clock: deps.clock, logger: deps.logger, payments: deps.payments, lines: new KeyedLock(), recoveryAfterMs: deps.recoveryAfterMs };
   const batchSize = deps.batchSize ?? 100;
+  const tell = async (settled: SettledPayment) => {
+    try {
+      await deps.notify?.(settled);
+    } catch (e) {
+      deps.logger.error({ err: e, key: settled.key, notice: settled.notice }, 'payment recovery: the borrower could not be told; the settlement stands');
+    }
+  };
   return {
     async run(now = deps.clock.now()) {
       const cutoff = new Date(now.getTime() - deps.recoveryAfterMs);
@@ -53,13 +75,18 @@ export function createPaymentRecovery(deps: PaymentRecoveryDeps): PaymentRecover
       for (const record of stale) {
         try {
           if (record.scope === DISBURSE_PENDING_SCOPE) {
-            const outcome = await settleDisbursement(pc, record.key, record.result as unknown as PendingDisbursement);
-            if (outcome !== 'gone') summary.disbursements[outcome]++;
+            const pending = record.result as unknown as PendingDisbursement;
+            const outcome = await settleDisbursement(pc, record.key, pending);
             deps.logger.warn({ key: record.key, outcome }, `payment recovery: disbursement ${outcome}`);
+            if (outcome === 'gone') continue;
+            summary.disbursements[outcome]++;
+            await tell({ key: record.key, notice: outcome === 'completed' ? 'drawdown.completed' : 'drawdown.undone', amount: pending.amount });
           } else {
-            const outcome = await settleRepayment(pc, record.key, record.result as unknown as RepaymentIntent);
+            const intent = record.result as unknown as RepaymentIntent;
+            const outcome = await settleRepayment(pc, record.key, intent);
             summary.repayments[outcome]++;
             deps.logger.warn({ key: record.key, outcome }, `payment recovery: repayment ${outcome}`);
+            await tell({ key: record.key, notice: outcome === 'completed' ? 'repayment.completed' : 'repayment.voided', amount: intent.amount });
           }
         } catch (e) {
           summary.failed++;

@@ -1,0 +1,15 @@
+/** The effects a borrower's message can start, by the prefix of their idempotency key. */
+export type KeyedEffect = 'app' | 'otp' | 'draw' | 'repay';
+
+/**
+ * The idempotency key of an effect a borrower's message starts: `<effect>:<conversationId>:<message id>`.
+ * The message id is the same on every delivery of the message, so a redelivery (after a crash too)
+ * resumes the same effect; the conversation lets a later notice about the effect find the borrower.
+ */
+export const effectKey = (effect: KeyedEffect, conversationId: string, messageId: string): string => `${effect}:${conversationId}:${messageId}`;
+
+/** The conversation an effect key was made in, or undefined for a key of another shape. */
+export function conversationOfEffectKey(key: string): string | undefined {
+  const match = /^(?:app|otp|draw|repay):(.+):[^:]+$/.exec(key);
+  return match?.[1];
+}
