@@ -4,9 +4,9 @@ import { conversationOfEffectKey, type ConversationSpec } from '../flows/index.j
 import { buildApp, type ConversationServices } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
-import { applyMigrations, migrationNames, openDatabase, readMigrations, type Database } from './db/index.js';
+import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
 import { conversationDeadlineHandler, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
-import { AppError } from './errors.js';
+import { AppError, databaseFault } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
 import { createProviders, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
@@ -41,7 +41,7 @@ export interface BootOptions {
  * database. Used by main.ts and by tests alike.
  */
 export async function bootServer(config: Config, logger: Logger, options: BootOptions = {}): Promise<Server> {
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { connectTimeoutMs: config.dbConnectTimeoutMs });
   const clock = options.clock ?? systemClock;
   let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
   try {
@@ -78,6 +78,33 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
   }
 }
 
+/**
+ * bootServer, retried while PostgreSQL cannot be reached (refusing connections, starting up, a
+ * connection dropped during the migrations) for up to `DB_START_WAIT_MS`: the wait doubles from
+ * 0.5 s up to `DB_RETRY_MAX_MS`, one warn line per attempt. A database restarted after the app, or
+ * still starting beside it, is then waited for instead of ending the process for a supervisor to
+ * restart in a loop. A refused login, a missing database and anything that is no database fault fail
+ * at once; so does everything on embedded PGlite.
+ */
+export async function bootServerWhenDatabaseAnswers(config: Config, logger: Logger, options: BootOptions = {}): Promise<Server> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootServer(config, logger, options);
+    } catch (e) {
+      const fault = config.database.kind === 'postgres' ? databaseFault(e) : undefined;
+      const left = config.dbStartWaitMs - (Date.now() - started);
+      if (!fault?.transient || left <= 0) throw e;
+      const wait = Math.min(config.dbRetryMaxMs, 500 * 2 ** Math.min(attempt - 1, 20), left);
+      logger.warn(
+        { code: 'DB_UNAVAILABLE', reason: fault.reason, database: config.database.kind === 'postgres' ? redactUrl(config.database.url) : undefined, attempt, retryInMs: wait, giveUpInMs: left },
+        'database unavailable at start-up; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /** Assembles the runtime around the spec: lock by database kind, outbox with its senders, scheduler with the deadline and payment recovery jobs. */
 async function startConversations(args: {
   config: Config;
@@ -94,11 +121,11 @@ async function startConversations(args: {
   const waitTimeoutMs = 2 * config.turnSettleTimeoutMs + 5_000;
   const lock: ConversationLock =
     config.database.kind === 'postgres' ? postgresAdvisoryLock({ url: config.database.url, waitTimeoutMs, poolSize: 10 }) : inProcessLock({ waitTimeoutMs });
-  const sql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 5 } : {});
-  const outbox = new OutboxDeliverer({ sql, clock, logger });
+  const sql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 5, connectTimeoutMs: config.dbConnectTimeoutMs } : {});
+  const outbox = new OutboxDeliverer({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs });
   let push: PushSignal = localPushSignal();
   if (config.database.kind === 'postgres') {
-    const signal = postgresPushSignal({ url: config.database.url, sql, logger });
+    const signal = postgresPushSignal({ url: config.database.url, sql, logger, maxReconnectMs: config.dbRetryMaxMs, connectTimeoutMs: config.dbConnectTimeoutMs });
     push = signal;
     await signal.ready.catch(async (e: unknown) => {
       await Promise.allSettled([signal.close(), lock.close(), sql.close()]);

@@ -53,3 +53,90 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** A database that cannot be used right now, in words safe to show a client (never an address). */
+export interface DatabaseFault {
+  readonly reason: string;
+  /** Whether waiting may cure it (a restart, a dropped connection); false for a refused login or a missing database. */
+  readonly transient: boolean;
+}
+
+// Socket errors of the driver (Node's codes).
+const SOCKET_FAULTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection lost',
+  ECONNABORTED: 'connection lost',
+  EPIPE: 'connection lost',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'database host unreachable',
+  ENETUNREACH: 'database host unreachable',
+  EHOSTDOWN: 'database host unreachable',
+  ENOTFOUND: 'database host not found',
+  EAI_AGAIN: 'database host not found',
+};
+// PostgreSQL SQLSTATEs (class 08 is matched as a class), Prisma's connection codes, driver adapter kinds.
+const SERVER_FAULTS: Readonly<Record<string, string>> = {
+  '57P01': 'the database closed the connection',
+  '57P02': 'the database is restarting',
+  '57P03': 'the database is starting up or shutting down',
+  '53300': 'too many connections',
+  P1001: 'connection refused',
+  P1002: 'connection timed out',
+  P1008: 'connection timed out',
+  P1017: 'connection lost',
+  P2024: 'connection timed out',
+  DatabaseNotReachable: 'connection refused',
+  ConnectionClosed: 'connection lost',
+  SocketTimeout: 'connection timed out',
+  TooManyConnections: 'too many connections',
+};
+// Waiting does not cure these: start-up stops at once instead of retrying.
+const PERMANENT_FAULTS: Readonly<Record<string, string>> = {
+  '28P01': 'the database refused the login',
+  '28000': 'the database refused the login',
+  '3D000': 'the database does not exist',
+  P1000: 'the database refused the login',
+  P1003: 'the database does not exist',
+  AuthenticationFailed: 'the database refused the login',
+  DatabaseAccessDenied: 'the database refused the login',
+  DatabaseDoesNotExist: 'the database does not exist',
+};
+// The pg driver's own errors carry no code, only these messages.
+const MESSAGE_FAULTS: readonly (readonly [RegExp, string])[] = [
+  [/Connection terminated|Connection closed|connection error and is not queryable|is not queryable|server closed the connection/i, 'connection lost'],
+  [/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i, 'connection timed out'],
+  [/Can't reach database server/i, 'connection refused'],
+];
+
+/**
+ * Whether `error` means the database could not be used (unreachable, restarting, a dropped
+ * connection) rather than a bug or an expected outcome. Looks through wrappers: AppError causes,
+ * Prisma's `meta.driverAdapterError`, driver adapter causes. The one place connection errors of pg,
+ * PostgreSQL, Prisma and its driver adapter are recognised.
+ */
+export function databaseFault(error: unknown): DatabaseFault | undefined {
+  const seen = new Set<unknown>();
+  let own: DatabaseFault | undefined;
+  const visit = (e: unknown, depth: number): DatabaseFault | undefined => {
+    if (e === null || typeof e !== 'object' || seen.has(e) || depth > 6) return undefined;
+    seen.add(e);
+    const o = e as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    for (const c of [o.code, o.originalCode, o.kind]) {
+      if (typeof c !== 'string') continue;
+      const permanent = PERMANENT_FAULTS[c];
+      if (permanent) return { reason: permanent, transient: false };
+      const reason = SOCKET_FAULTS[c] ?? SERVER_FAULTS[c] ?? (/^08[0-9A-Z]{3}$/.test(c) ? 'connection lost' : undefined);
+      if (reason) return { reason, transient: true };
+    }
+    // An AppError DB_UNAVAILABLE raised by our own code: its cause says more, if it has one.
+    if (e instanceof AppError && e.code === 'DB_UNAVAILABLE') own ??= { reason: e.cause === undefined ? String(e.params.reason ?? 'database unavailable') : 'database unavailable', transient: true };
+    if (typeof o.message === 'string') for (const [pattern, reason] of MESSAGE_FAULTS) if (pattern.test(o.message)) return { reason, transient: true };
+    return visit(o.cause, depth + 1) ?? visit(o.meta?.driverAdapterError, depth + 1);
+  };
+  return visit(error, 0) ?? own;
+}
+
+/** DB_UNAVAILABLE for a database fault, its reason safe for clients, the original kept as the cause for logs. */
+export function dbUnavailable(error: unknown, fault: DatabaseFault | undefined = databaseFault(error)): AppError {
+  return new AppError('DB_UNAVAILABLE', { reason: fault?.reason ?? 'database unavailable' }, { cause: error });
+}

@@ -1,8 +1,8 @@
 // Entry point: `npm start`. Everything it does is in bootServer; this file owns the process:
 // configuration errors, listening, and shutdown on SIGTERM/SIGINT.
-import { bootServer } from './boot.js';
+import { bootServerWhenDatabaseAnswers } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
-import { isAppError } from './errors.js';
+import { databaseFault, isAppError } from './errors.js';
 import { attachWechatyChannel, WechatyStartError } from './channels/wechaty/index.js';
 import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
@@ -19,8 +19,17 @@ try {
 const logFormat = config.logFormat === 'auto' ? (config.env === 'development' && process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat;
 const logger = createLogger(config.logLevel, logFormat);
 
+// The last guard, not the fix: every connection has its 'error' handled where it is opened. Should
+// an error still escape, the process logs one coded line with the stack (instead of Node's bare
+// dump) and exits, because its state is unknown; a supervisor restarts it.
+process.on('uncaughtException', (e, origin) => {
+  const fault = databaseFault(e);
+  logger.fatal({ code: fault ? 'DB_UNAVAILABLE' : 'INTERNAL', err: e, origin }, 'uncaught exception; exiting');
+  process.exit(1);
+});
+
 try {
-  const server = await bootServer(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
+  const server = await bootServerWhenDatabaseAnswers(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
   // Personal WeChat through wechaty, when WECHATY_PUPPET is set (it stops before the runtime on close).
   await attachWechatyChannel(server, config, logger);
   let closing = false;

@@ -57,9 +57,25 @@ describe('npm start', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('stops with one line when PostgreSQL cannot be reached', async () => {
-    const run = await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+  it('stops with one line when PostgreSQL cannot be reached and DB_START_WAIT_MS=0', async () => {
+    const run = await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DB_START_WAIT_MS: '0' });
     expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^kuaidai: DB_UNAVAILABLE: .*127\.0\.0\.1:1/);
+  });
+
+  it('waits for an unreachable PostgreSQL with backoff, one warn line per attempt, then stops with one line', async () => {
+    const t0 = Date.now();
+    const run = await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DB_START_WAIT_MS: '2000', DB_RETRY_MAX_MS: '1000' });
+    expect(run.code).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_000);
+    const attempts = run.stdout
+      .split('\n')
+      .filter((l) => l.includes('database unavailable at start-up'))
+      .map((l) => JSON.parse(l) as { level: number; code: string; reason: string; attempt: number; retryInMs: number });
+    // 0.5 s, 1 s, then what is left of the 2 s: three retries, each logged once at warn.
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(attempts.map((a) => a.retryInMs).slice(0, 2)).toEqual([500, 1_000]);
+    for (const a of attempts) expect(a).toMatchObject({ level: 40, code: 'DB_UNAVAILABLE', reason: 'connection refused' });
     expect(run.stderr.trim()).toMatch(/^kuaidai: DB_UNAVAILABLE: .*127\.0\.0\.1:1/);
   });
 

@@ -25,6 +25,12 @@ export interface Config {
   /** auto: readable lines on a terminal in development, JSON otherwise. */
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly database: DatabaseTarget;
+  /** PostgreSQL: how long one connection attempt may take before the request answers DB_UNAVAILABLE. */
+  readonly dbConnectTimeoutMs: number;
+  /** PostgreSQL: how long start-up keeps retrying an unreachable database before it gives up (0: one attempt). */
+  readonly dbStartWaitMs: number;
+  /** The longest wait between two retries of an unreachable database (start-up, job and outbox polls, LISTEN). */
+  readonly dbRetryMaxMs: number;
   /** 32-byte key for field encryption (ID numbers, phones); a fixed development key outside production. */
   readonly dataKey: Buffer;
   readonly dataKeyIsDevelopmentDefault: boolean;
@@ -142,6 +148,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: z.string().optional(),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DB_START_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  DB_RETRY_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   KUAIDAI_DATA_DIR: z.string().min(1).default('.data'),
   KUAIDAI_DATA_KEY: z.string().optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
@@ -208,6 +217,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
     database: parseDatabaseUrl(raw.DATABASE_URL, dataDir),
+    dbConnectTimeoutMs: raw.DB_CONNECT_TIMEOUT_MS,
+    dbStartWaitMs: raw.DB_START_WAIT_MS,
+    dbRetryMaxMs: raw.DB_RETRY_MAX_MS,
     ...parseDataKey(raw.KUAIDAI_DATA_KEY, envName),
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
     chatApiToken: parseChatApiToken(raw.CHAT_API_TOKEN, envName),

@@ -2,11 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseTarget } from '../config/index.js';
 import { AppError } from '../errors.js';
 import { PrismaClient } from './generated/client.js';
+import { newPgPool } from './pgPool.js';
 
 export interface Database {
   readonly kind: DatabaseTarget['kind'];
@@ -23,7 +23,7 @@ export interface Database {
  * pg pool. Same schema, same migrations, same generated client. PGlite is single-process: two
  * servers on one PGlite directory would lose writes, so the directory is this process's alone.
  */
-export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number; connectTimeoutMs?: number } = {}): Promise<Database> {
   if (target.kind === 'pglite') {
     if (target.dataDir !== 'memory://') await mkdir(target.dataDir, { recursive: true });
     let pglite: PGlite;
@@ -45,9 +45,10 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
-  // An idle client erroring (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  // A connection attempt that hangs (a host that drops packets) fails after the connect timeout, so
+  // requests answer DB_UNAVAILABLE instead of waiting. A dropped connection fails its query, never
+  // the process (newPgPool); the next query connects again.
+  const pool = newPgPool({ connectionString: target.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
   try {
     const client = await pool.connect();
     client.release();

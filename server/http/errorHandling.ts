@@ -1,14 +1,19 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, isAppError } from '../errors.js';
+import { AppError, databaseFault, dbUnavailable, isAppError } from '../errors.js';
 
 /**
  * Turns every failure into `{ error: { code, message, field? } }` with the registry's status.
- * Unknown errors are logged with their stack and answered as INTERNAL without details.
+ * A database fault from anywhere (a dropped connection, a database restarting) is DB_UNAVAILABLE,
+ * logged as one warn line: during an outage every request fails the same way. Unknown errors are
+ * logged with their stack and answered as INTERNAL without details.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const appError = isAppError(error) ? error : fromFastifyError(error);
-    if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    // A client error stays one; a server-side failure caused by the database is the database's.
+    const fault = isAppError(error) && error.statusCode < 500 ? undefined : databaseFault(error);
+    const appError = fault ? dbUnavailable(error, fault) : isAppError(error) ? error : fromFastifyError(error);
+    if (fault) request.log.warn({ code: appError.code, reason: fault.reason }, appError.message);
+    else if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code }, appError.message);
     return reply.status(appError.statusCode).send(appError.toBody());
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, dbUnavailable } from '../errors.js';
 import type { Database } from '../db/index.js';
 
 /**
@@ -19,7 +19,7 @@ export function healthRoutes(app: FastifyInstance, deps: { db: Database; expecte
     } catch (e) {
       const error = /_prisma_migrations/.test(String(e))
         ? new AppError('MIGRATIONS_PENDING', { pending: 'all (no migration table)' })
-        : new AppError('DB_UNAVAILABLE', { reason: (e as Error).message.split('\n')[0] ?? 'query failed' });
+        : dbUnavailable(e);
       return reply.status(error.statusCode).send(error.toBody());
     }
     const pending = deps.expectedMigrations.filter((m) => !applied.has(m));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { epochMs, type Sql } from '../runtime/index.js';
+import { epochMs, Poller, type Sql } from '../runtime/index.js';
 
 /** A claimed due job, as its handler sees it. */
 export interface DueJob {
@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   /** How long a claimed job belongs to its worker; after that another worker reclaims it. */
   readonly leaseMs?: number;
   readonly batchSize?: number;
+  /** Longest wait between polls while they fail (the database is down); the poll interval doubles up to it. */
+  readonly maxPollBackoffMs?: number;
 }
 
 export interface RunSummary {
@@ -65,9 +67,7 @@ ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, "dueAt" = EXCLUDED."dueAt"
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly workerId = `worker-${randomUUID().slice(0, 8)}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private poller: Poller | undefined;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -122,26 +122,18 @@ export class Scheduler {
     return summary;
   }
 
-  /** Polls every `pollMs` (0: never; tests drive `runDue` themselves). */
+  /** Polls every `pollMs` (0: never; tests drive `runDue` themselves); a failing poll backs off. */
   start(pollMs: number): void {
-    if (!this.stopped || pollMs <= 0) return;
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runDue()
-        .catch((e: unknown) => this.options.logger.error({ err: e }, 'scheduler poll failed'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, pollMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    if (this.poller || pollMs <= 0) return;
+    this.poller = new Poller(() => this.runDue(), { what: 'scheduler poll', logger: this.options.logger, maxBackoffMs: this.options.maxPollBackoffMs ?? 30_000 }, pollMs);
+    this.poller.start();
   }
 
   /** Stops polling and waits for the jobs under way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    const poller = this.poller;
+    this.poller = undefined;
+    await poller?.stop();
   }
 
   private async runOne(job: DueJob, token: string, now: Date): Promise<'done' | 'retried' | 'failed'> {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind } from '../../test/support/testDatabase.js';
 import { advisoryKeys, inProcessLock, postgresAdvisoryLock, type ConversationLock } from './conversationLock.js';
@@ -66,6 +67,28 @@ describe('conversation locks', () => {
     } finally {
       await one.close();
       if (two !== one) await two.close();
+      await database.drop();
+    }
+  });
+
+  // PGlite is in-process: it has no connection that could drop.
+  it.skipIf(testDatabaseKind() !== 'postgres')('postgres only: a lock connection terminated during the turn tells the holder (lost), does not end the process, and frees the key', async () => {
+    const database = await createTestDatabase();
+    const lock = postgresAdvisoryLock({ url: database.url, waitTimeoutMs: 2_000 });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const seen = await lock.withLock('k', async (lost) => {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kuaidai-conversation-lock' AND datname = current_database()`);
+        for (let i = 0; i < 100 && !lost.aborted; i++) await sleep(20);
+        return lost.reason as unknown;
+      });
+      expect(seen).toMatchObject({ code: 'DB_UNAVAILABLE', statusCode: 503 });
+      // PostgreSQL released the dropped session's lock; the pool replaced the connection.
+      expect(await lock.withLock('k', async (lost) => (lost.aborted ? 'lost' : 'held'))).toBe('held');
+    } finally {
+      await admin.end();
+      await lock.close();
       await database.drop();
     }
   });

@@ -1,18 +1,26 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import { AppError } from '../errors.js';
+import type pg from 'pg';
+import { newPgPool } from '../db/index.js';
+import { AppError, dbUnavailable } from '../errors.js';
 
 /**
  * Serialises the turns of one conversation: whoever holds the key restores, runs and persists the
  * machine; everyone else with the same key waits. Keys are opaque strings (see `conversationKey`).
  */
 export interface ConversationLock {
-  /** Runs `fn` holding `key`; throws CONVERSATION_BUSY when the key cannot be had within the wait limit. */
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding `key`; throws CONVERSATION_BUSY when the key cannot be had within the wait
+   * limit, DB_UNAVAILABLE when the database cannot be asked. `lost` is aborted (its reason a
+   * DB_UNAVAILABLE) if the lock is lost while `fn` runs: its connection dropped, so another process
+   * may take the key; `fn` must then store nothing.
+   */
+  withLock<T>(key: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 const busy = (reason: string) => new AppError('CONVERSATION_BUSY', { reason });
+
+const NEVER_LOST = new AbortController().signal;
 
 /** A keyed mutex for one process: waiters queue per key in arrival order. */
 export function inProcessLock(options: { waitTimeoutMs: number }): ConversationLock {
@@ -40,7 +48,7 @@ export function inProcessLock(options: { waitTimeoutMs: number }): ConversationL
         clearTimeout(timer);
       }
       try {
-        return await fn();
+        return await fn(NEVER_LOST);
       } finally {
         release();
         if (tails.get(key) === tail) tails.delete(key);
@@ -60,19 +68,24 @@ export function advisoryKeys(key: string): [number, number] {
  * Across processes on PostgreSQL: the in-process mutex first (so one process never queues a second
  * connection for the same conversation), then a session-level advisory lock held on a dedicated
  * connection for the whole turn and released after the commit. A crashed process's connection
- * drops, which frees its locks. `lock_timeout` bounds the wait.
+ * drops, which frees its locks. `lock_timeout` bounds the wait. A held connection that drops (the
+ * database restarted, the backend was terminated) is an error on that connection alone: the turn
+ * holding it is told through `lost`, the connection is discarded, the process carries on.
  */
 export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: number; poolSize?: number }): ConversationLock {
   const local = inProcessLock(options);
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 20,
-    connectionTimeoutMillis: options.waitTimeoutMs,
-    options: `-c lock_timeout=${options.waitTimeoutMs}`,
-    application_name: 'kuaidai-conversation-lock',
-  });
-  // An idle connection dropping (server restart) must not crash the process.
-  pool.on('error', () => {});
+  // The turn holding a connection hears of its drop: the lock is gone with it.
+  const holders = new WeakMap<pg.Client, (error: Error) => void>();
+  const pool = newPgPool(
+    {
+      connectionString: options.url,
+      max: options.poolSize ?? 20,
+      connectionTimeoutMillis: options.waitTimeoutMs,
+      options: `-c lock_timeout=${options.waitTimeoutMs}`,
+      application_name: 'kuaidai-conversation-lock',
+    },
+    (client, error) => holders.get(client)?.(error),
+  );
   return {
     withLock: (key, fn) =>
       local.withLock(key, async () => {
@@ -81,25 +94,34 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
         try {
           client = await pool.connect();
         } catch (e) {
-          throw new AppError('DB_UNAVAILABLE', { reason: `conversation lock connection: ${(e as Error).message}` }, { cause: e });
+          throw dbUnavailable(e);
         }
+        const lost = new AbortController();
+        holders.set(client, (e) => lost.abort(dbUnavailable(e)));
+        const release = (error?: Error) => {
+          holders.delete(client);
+          client.release(error);
+        };
         try {
           await client.query('SELECT pg_advisory_lock($1, $2)', [k1, k2]);
         } catch (e) {
-          client.release();
-          if ((e as { code?: string }).code === '55P03') throw busy(`another server held the conversation for ${options.waitTimeoutMs} ms`);
-          throw new AppError('DB_UNAVAILABLE', { reason: `conversation lock: ${(e as Error).message}` }, { cause: e });
+          if ((e as { code?: string }).code === '55P03') {
+            release();
+            throw busy(`another server held the conversation for ${options.waitTimeoutMs} ms`);
+          }
+          release(e as Error);
+          throw dbUnavailable(e);
         }
         try {
-          return await fn();
+          return await fn(lost.signal);
         } finally {
-          try {
-            await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]);
-            client.release();
-          } catch (e) {
-            // Dropping the connection releases the lock on the server.
-            client.release(e as Error);
-          }
+          // A dropped connection is discarded (PostgreSQL released its locks with the session).
+          if (lost.signal.aborted) release(lost.signal.reason as Error);
+          else
+            await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]).then(
+              () => release(),
+              (e: unknown) => release(e as Error),
+            );
         }
       }),
     close: () => pool.end(),

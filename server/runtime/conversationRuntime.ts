@@ -5,7 +5,7 @@ import type { ConversationEvent, ConversationSpec, ConversationStart, Reply } fr
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
-import { AppError } from '../errors.js';
+import { AppError, databaseFault, dbUnavailable, isAppError } from '../errors.js';
 import type { ConversationLock } from './conversationLock.js';
 import { ConversationStore, type ConversationKey, type JobRow, type LoadedTurn, type MessageRow, type StoredConversation, type StoredInbound, type TranscriptMessage } from './conversationStore.js';
 import { cleanText, inboundEvent, transcriptText } from './inboundEvent.js';
@@ -124,7 +124,13 @@ export class ConversationRuntime {
 
   private track<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new AppError('DB_UNAVAILABLE', { reason: 'the server is shutting down' }));
-    const p = work();
+    // From wherever it came (the lock, the store, an effect), a database fault leaves as DB_UNAVAILABLE:
+    // the turn stored nothing, and the caller may send the same message again.
+    const p = work().catch((e: unknown) => {
+      if (isAppError(e) && (e.code === 'DB_UNAVAILABLE' || e.statusCode < 500)) throw e;
+      const fault = databaseFault(e);
+      throw fault ? dbUnavailable(e, fault) : e;
+    });
     this.inFlight.add(p);
     void p.then(
       () => this.inFlight.delete(p),
@@ -141,7 +147,7 @@ export class ConversationRuntime {
     const event = inboundEvent(inbound, at);
     const channelMessageId = inbound.messageId;
 
-    const outcome = await this.options.lock.withLock(lockKeyOf(key), async () => {
+    const outcome = await this.options.lock.withLock(lockKeyOf(key), async (lost) => {
       const loaded = await this.store.load(key, channelMessageId);
       if (loaded.duplicate) return this.duplicateOf(loaded.duplicate, loaded.conversation);
       const conversation = loaded.conversation;
@@ -149,7 +155,7 @@ export class ConversationRuntime {
       const start = this.startOf(conversationId, key, conversation, inbound);
       const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
-        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at) });
+        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost });
         const stored = turn.inboundSeq === undefined ? {} : { inbound: { id: inboundRow.id, seq: turn.inboundSeq, text: inboundRow.text } };
         return { conversationId, replies: turn.replies, duplicate: false, ...stored };
       } catch (e) {
@@ -175,14 +181,14 @@ export class ConversationRuntime {
     this.keys.set(conversationId, key);
     if (this.keys.size > 10_000) this.keys.delete(this.keys.keys().next().value!);
 
-    return this.options.lock.withLock(lockKeyOf(key), async () => {
+    return this.options.lock.withLock(lockKeyOf(key), async (lost) => {
       const { conversation } = await this.store.load(key, null);
       if (!conversation || conversation.id !== conversationId) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
       const start = this.startOf(conversationId, key, conversation, undefined);
       // A staff message is part of the transcript (authored by the staff member); other events are not messages.
       const inboundRow =
         event.type === 'staff.message' ? { id: randomUUID(), channelMessageId: null, author: `staff:${event.staffId}`, text: cleanText(event.text), payload: null } : undefined;
-      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined });
+      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost });
       return { conversationId, replies: turn.replies };
     });
   }
@@ -200,7 +206,16 @@ export class ConversationRuntime {
     };
   }
 
-  /** Runs the machine and commits the turn. Must be called holding the conversation's lock. */
+  /**
+   * Runs the machine and commits the turn. Must be called holding the conversation's lock.
+   *
+   * A turn during which the database failed is abandoned: nothing is stored and DB_UNAVAILABLE is
+   * thrown, so the channel answers "try again" and the same message, sent again, runs the turn for
+   * real. That covers an effect that threw a database fault even when the machine handled it with
+   * an apology (its `onError`): that apology describes our outage, not the borrower's request, and
+   * stored it would be replayed to every retry. A bug (the machine throws, an effect throws anything
+   * else, a settle timeout with no database fault) keeps the previous state and stores the apology.
+   */
   private async runTurn(t: TurnInput): Promise<TurnOutput> {
     const { spec, logger, settleTimeoutMs } = this.options;
     const { conversation, conversationId } = t;
@@ -210,6 +225,12 @@ export class ConversationRuntime {
       event: t.event,
       settleTimeoutMs,
     });
+    for (const error of outcome.ok ? outcome.effectErrors : [outcome.error, ...outcome.effectErrors]) {
+      const fault = databaseFault(error);
+      if (!fault) continue;
+      logger.warn({ code: 'DB_UNAVAILABLE', reason: fault.reason, conversationId, event: t.event.type, machineId: spec.machineId, outcome: outcome.ok ? 'settled' : outcome.reason }, 'conversation turn abandoned: the database failed during it; nothing stored, the same message can be sent again');
+      throw dbUnavailable(error, fault);
+    }
     const fail = (reason: string, error: unknown) => {
       logger.error({ err: error, conversationId, event: t.event.type, reason, machineId: spec.machineId }, 'conversation turn failed; previous state kept');
       if (!t.apologise) throw new AppError('TURN_FAILED', { event: t.event.type, reason }, { cause: error });
@@ -231,6 +252,8 @@ export class ConversationRuntime {
   private async commitTurn(t: TurnInput, outcome: Extract<MachineOutcome, { ok: true }> | undefined): Promise<TurnOutput> {
     const { spec, clock, outbox } = this.options;
     const { key, conversation, conversationId } = t;
+    // The lock's connection dropped during the turn: another server may be running this conversation now.
+    if (t.lost.aborted) throw t.lost.reason;
     const now = clock.now();
     const replies: Reply[] = outcome ? outcome.effects.replies : [APOLOGY];
     const sync = SYNC_CHANNELS.has(key.channel) && t.event.type.startsWith('user.');
@@ -305,6 +328,8 @@ interface TurnInput {
   /** Receive answers a failed turn with an apology; dispatch reports it to its caller instead. */
   readonly apologise: boolean;
   readonly lastInboundAt: Date | undefined;
+  /** Aborted when the conversation's lock was lost during the turn: then nothing may be stored. */
+  readonly lost: AbortSignal;
 }
 
 /** The Job key of a machine deadline: rescheduling the same deadline replaces its row. */

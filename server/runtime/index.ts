@@ -11,5 +11,6 @@ export { MAX_EVENT_TEXT, cleanText } from './inboundEvent.js';
 export { RESTART_NOTICE, isTreeBusy } from './machineHost.js';
 export { openSql, sqlState, epochMs } from './sql.js';
 export { localPushSignal, postgresPushSignal } from './pushSignal.js';
+export { OutageBackoff, Poller } from './poller.js';
 export type { PushSignal } from './pushSignal.js';
 export type { Sql, SqlArg, SqlRow } from './sql.js';

@@ -18,7 +18,7 @@ export interface StoredMachine {
   readonly snapshot: unknown;
 }
 
-export type MachineOutcome =
+export type MachineOutcome = (
   | {
       readonly ok: true;
       /** JSON text of the persisted snapshot. */
@@ -26,7 +26,14 @@ export type MachineOutcome =
       readonly status: ConversationStatus;
       readonly effects: TurnEffects;
     }
-  | { readonly ok: false; readonly reason: 'machine_error' | 'settle_timeout'; readonly error: unknown };
+  | { readonly ok: false; readonly reason: 'machine_error' | 'settle_timeout'; readonly error: unknown }
+) & {
+  /**
+   * What the turn's invoked effects threw, whether or not the machine handled it (`onError`): the
+   * runtime tells a database failure, after which the turn must not be stored, from an answer.
+   */
+  readonly effectErrors: readonly unknown[];
+};
 
 /** Said when a snapshot could not be carried forward and the spec gave no notice of its own. */
 export const RESTART_NOTICE: Reply = { text: '抱歉，服务刚刚升级，我们从头开始吧。' };
@@ -38,6 +45,8 @@ class SettleTimeout extends Error {
 interface LiveActor {
   readonly actor: AnyActor;
   readonly effects: TurnEffects;
+  /** Errors invoked actors reported to their parents (`xstate.error.actor.*`), in order. */
+  readonly effectErrors: unknown[];
   /** Set by the error observer: the machine threw (a bug). */
   failure(): unknown;
   /** Resolves when no actor in the tree is busy; rejects on a machine error or after `timeoutMs`. */
@@ -112,9 +121,9 @@ export class MachineHost {
       const status = this.spec.status(live.actor.getSnapshot() as AnyMachineSnapshot);
       const snapshot = JSON.stringify(persisted);
       live.effects.replies.unshift(...notices);
-      return { ok: true, snapshot, status, effects: live.effects };
+      return { ok: true, snapshot, status, effects: live.effects, effectErrors: [...live.effectErrors] };
     } catch (error) {
-      return { ok: false, reason: error instanceof SettleTimeout ? 'settle_timeout' : 'machine_error', error: live?.failure() ?? error };
+      return { ok: false, reason: error instanceof SettleTimeout ? 'settle_timeout' : 'machine_error', error: live?.failure() ?? error, effectErrors: [...(live?.effectErrors ?? [])] };
     } finally {
       live?.actor.stop();
     }
@@ -166,6 +175,7 @@ export class MachineHost {
 
   private startOrThrow(options: { snapshot?: unknown; input?: unknown }): LiveActor {
     const effects = newEffects();
+    const effectErrors: unknown[] = [];
     let failed = false;
     let failure: unknown;
     let onChange: () => void = () => {};
@@ -173,6 +183,7 @@ export class MachineHost {
       ...(options.snapshot === undefined ? { input: options.input } : { snapshot: options.snapshot as never }),
       inspect: (event) => {
         if (event.type === '@xstate.snapshot') onChange();
+        else if (event.type === '@xstate.event' && event.event.type.startsWith('xstate.error.actor.')) effectErrors.push((event.event as { error?: unknown }).error);
       },
     });
     this.turns.set(actor.system, effects);
@@ -192,6 +203,7 @@ export class MachineHost {
     return {
       actor,
       effects,
+      effectErrors,
       failure: () => failure,
       settle: (timeoutMs) => {
         if (failed) return Promise.reject(failure instanceof Error ? failure : new Error(String(failure)));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChannelName } from '../../bots/index.js';
 import type { Clock } from '../clock.js';
+import { Poller } from './poller.js';
 import { epochMs, type Sql } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
@@ -34,6 +35,8 @@ export interface OutboxOptions {
   /** How long a claimed message belongs to the process that claimed it before another may retry it. */
   readonly leaseMs?: number;
   readonly batchSize?: number;
+  /** Longest wait between polls while they fail (the database is down); the poll interval doubles up to it. */
+  readonly maxPollBackoffMs?: number;
 }
 
 interface Pending {
@@ -74,9 +77,7 @@ RETURNING m.id::text AS "id", m.seq AS "seq", m.text AS "text", m.payload::text 
 export class OutboxDeliverer {
   private readonly senders = new Map<ChannelName, ChannelSender>();
   private readonly queues = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<unknown> | undefined;
-  private stopped = false;
+  private poller: Poller | undefined;
   readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -124,18 +125,11 @@ export class OutboxDeliverer {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Polls for due messages every `pollMs` (0: only when `runDue` is called). */
+  /** Polls for due messages every `pollMs` (0: only when `runDue` is called); a failing poll backs off. */
   start(pollMs: number): void {
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.polling = this.runDue()
-        .catch((e: unknown) => this.options.logger.error({ err: e }, 'outbox poll failed'))
-        .finally(() => {
-          if (!this.stopped && pollMs > 0) this.timer = setTimeout(tick, pollMs);
-        });
-    };
-    tick();
+    if (this.poller || pollMs <= 0) return;
+    this.poller = new Poller(() => this.runDue(), { what: 'outbox poll', logger: this.options.logger, maxBackoffMs: this.options.maxPollBackoffMs ?? 30_000 }, pollMs);
+    this.poller.start();
   }
 
   /** Resolves when the deliveries queued so far have finished (delivered or rescheduled). */
@@ -145,9 +139,9 @@ export class OutboxDeliverer {
 
   /** Stops polling and waits for deliveries under way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.polling;
+    const poller = this.poller;
+    this.poller = undefined;
+    await poller?.stop();
     await this.idle();
   }
 

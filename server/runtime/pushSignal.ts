@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { OutageBackoff } from './poller.js';
 import type { Sql } from './sql.js';
 
 /**
@@ -25,19 +26,19 @@ export function localPushSignal(): PushSignal {
 }
 
 const PG_CHANNEL = 'kuaidai_push';
-const RECONNECT_MS = [250, 1_000, 5_000] as const;
 
 /**
- * PostgreSQL LISTEN/NOTIFY: one dedicated listening connection per process (reconnected after a
- * drop); notifications go out through the runtime's statements. The payload names the sending
- * process, which ignores its own.
+ * PostgreSQL LISTEN/NOTIFY: one dedicated listening connection per process, reconnected after a drop
+ * with backoff (from 250 ms up to `maxReconnectMs`; the outage and the recovery logged once each);
+ * notifications go out through the runtime's statements. The payload names the sending process,
+ * which ignores its own.
  */
-export function postgresPushSignal(options: { url: string; sql: Sql; logger: Logger }): PushSignal & { ready: Promise<void> } {
+export function postgresPushSignal(options: { url: string; sql: Sql; logger: Logger; maxReconnectMs?: number; connectTimeoutMs?: number }): PushSignal & { ready: Promise<void> } {
   const self = randomUUID();
   const handlers = new Map<string, ((userId: string | null) => void)[]>();
   let client: pg.Client | undefined;
   let closed = false;
-  let failures = 0;
+  const backoff = new OutageBackoff({ what: 'push signal (LISTEN connection)', logger: options.logger, baseMs: 250, maxMs: options.maxReconnectMs ?? 10_000 });
 
   const onNotification = (n: pg.Notification) => {
     let message: { from?: unknown; channel?: unknown; userId?: unknown };
@@ -51,33 +52,44 @@ export function postgresPushSignal(options: { url: string; sql: Sql; logger: Log
   };
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: options.url, application_name: 'kuaidai-push-listen' });
-    c.on('notification', onNotification);
-    c.on('error', (e) => {
-      options.logger.warn({ err: e.message }, 'push signal connection lost; reconnecting');
+    const c = new pg.Client({ connectionString: options.url, application_name: 'kuaidai-push-listen', connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
+    let lost = false;
+    // A dropped connection reports an error and then ends (or only ends): reconnect once either way.
+    const onLost = (e?: Error) => {
+      if (lost) return;
+      lost = true;
       void c.end().catch(() => {});
-      if (client === c) client = undefined;
-      schedule();
-    });
-    await c.connect();
-    await c.query(`LISTEN ${PG_CHANNEL}`);
-    if (closed) {
-      await c.end();
+      if (client !== c) return;
+      client = undefined;
+      schedule(e ?? new Error('Connection terminated'));
+    };
+    c.on('notification', onNotification);
+    c.on('error', onLost);
+    c.on('end', () => onLost());
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${PG_CHANNEL}`);
+    } catch (e) {
+      lost = true;
+      void c.end().catch(() => {});
+      throw e;
+    }
+    if (closed || lost) {
+      await c.end().catch(() => {});
+      if (lost && !closed) throw new Error('Connection terminated');
       return;
     }
-    const reconnected = failures > 0;
+    const reconnected = backoff.failing > 0;
     client = c;
-    failures = 0;
+    backoff.succeeded();
     // Whatever was announced while nobody listened is in the database: everyone catches up.
     if (reconnected) for (const list of handlers.values()) for (const handler of list) handler(null);
   };
-  const schedule = () => {
+  const schedule = (error: unknown) => {
     if (closed) return;
-    const wait = RECONNECT_MS[Math.min(failures++, RECONNECT_MS.length - 1)];
-    setTimeout(() => void connect().catch((e: unknown) => {
-      options.logger.warn({ err: (e as Error).message }, 'push signal cannot listen; retrying');
-      schedule();
-    }), wait).unref();
+    setTimeout(() => {
+      if (!closed) void connect().catch(schedule);
+    }, backoff.failed(error)).unref();
   };
 
   return {

@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { ArgType, SqlDriverAdapter } from '@prisma/driver-adapter-utils';
-import pg from 'pg';
-import type { Database } from '../db/index.js';
+import { newPgPool, type Database } from '../db/index.js';
 
 export type SqlArg = string | number | boolean | null;
 export type SqlRow = Record<string, unknown>;
@@ -32,7 +31,7 @@ const argType = (arg: SqlArg): ArgType => {
   }
 };
 
-export async function openSql(db: Database, options: { postgresUrl?: string; poolSize?: number } = {}): Promise<Sql> {
+export async function openSql(db: Database, options: { postgresUrl?: string; poolSize?: number; connectTimeoutMs?: number } = {}): Promise<Sql> {
   // PGlite is single-process and serialises every query; the instance behind Prisma is the database.
   const pglite = (db.adapterFactory as unknown as { client?: unknown }).client;
   if (db.kind === 'pglite' && pglite instanceof PGlite) {
@@ -42,8 +41,8 @@ export async function openSql(db: Database, options: { postgresUrl?: string; poo
     };
   }
   if (db.kind === 'postgres' && options.postgresUrl) {
-    const pool = new pg.Pool({ connectionString: options.postgresUrl, max: options.poolSize ?? 10, application_name: 'kuaidai-runtime' });
-    pool.on('error', () => {});
+    // A dropped connection fails the query on it, never the process (newPgPool).
+    const pool = newPgPool({ connectionString: options.postgresUrl, max: options.poolSize ?? 10, application_name: 'kuaidai-runtime', connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
     return {
       query: async (sql, args = []) => (await pool.query<SqlRow>(sql, [...args])).rows,
       close: () => pool.end(),
