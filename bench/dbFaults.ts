@@ -121,9 +121,10 @@ async function main() {
 
   // Faults, in turn, every EVERY_MS; recovery = from the database being back to answers.
   const recoveries: { kind: string; firstMs: number; allMs: number; idleReadyMs: number }[] = [];
-  const measureRecovery = async (kind: string, backAt: number) => {
+  // Borrowers answered in the 5 s before the fault were talking: each must be answered again after it.
+  const measureRecovery = async (kind: string, faultAt: number, backAt: number) => {
     const active = new Set<string>();
-    for (const { at, userId } of stats.okAt) if (at > backAt - 5_000) active.add(userId);
+    for (const { at, userId } of stats.okAt) if (at > faultAt - 5_000 && at <= faultAt) active.add(userId);
     let idleReadyMs = NaN;
     const idleProbe = idle
       ? (async () => {
@@ -147,16 +148,17 @@ async function main() {
     await sleep(EVERY_MS);
     const kind = faults[round++ % faults.length]!;
     if (kind === 'terminate') {
+      const faultAt = Date.now();
       const killed = await terminateBackends(adminUrl, database);
       faultLog.push(`terminate ${Object.values(killed).reduce((a, b) => a + b, 0)}`);
-      await measureRecovery('terminate', Date.now());
+      await measureRecovery('terminate', faultAt, Date.now());
     } else {
       const downAt = Date.now();
       await instance!.stop('fast');
       await sleep(DOWN_MS);
       await instance!.start();
       faultLog.push(`restart ${((Date.now() - downAt) / 1000).toFixed(1)} s`);
-      await measureRecovery('restart', Date.now());
+      await measureRecovery('restart', downAt, Date.now());
     }
   }
   running = false;
