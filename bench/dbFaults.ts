@@ -49,14 +49,18 @@ const percentile = (values: number[], p: number) => {
 };
 const ms = (v: number) => (Number.isNaN(v) ? '–' : `${Math.round(v)} ms`);
 
-async function main() {
+/** What to undo however the run ends: servers stopped, the PostgreSQL instance removed, the database dropped. */
+const cleanups: (() => Promise<unknown>)[] = [];
+
+async function main(): Promise<boolean> {
   // The database: a PostgreSQL of our own, or a fresh database on the shared one.
   let instance: PostgresInstance | undefined;
   let url: string;
   let adminUrl: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
   if (where === 'own') {
-    instance = await PostgresInstance.create();
+    const created = await PostgresInstance.create();
+    instance = created;
+    cleanups.push(() => created.destroy());
     await instance.start();
     url = instance.url();
     adminUrl = url;
@@ -70,12 +74,12 @@ async function main() {
     const u = new URL(adminUrl);
     u.pathname = `/${name}`;
     url = u.toString();
-    dropDatabase = async () => {
+    cleanups.push(async () => {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();
-    };
+    });
   }
   const database = new URL(url).pathname.slice(1);
   const leak = new RegExp(`${new URL(url).hostname.replace(/\./g, '\\.')}|:${new URL(url).port || 5432}\\b`);
@@ -85,6 +89,10 @@ async function main() {
   const crashes = { loaded: 0, idle: 0 };
   const lives: ServerProcess[] = [];
   let stopping = false;
+  cleanups.unshift(async () => {
+    stopping = true;
+    for (const s of lives) if (!s.exited()) await s.stop();
+  });
   const supervise = async (role: 'loaded' | 'idle') => {
     let server = await spawnServerProcess(env);
     await server.ready(120_000);
@@ -195,12 +203,13 @@ async function main() {
   }
   console.log(`log lines  : outage warnings scheduler ${outageLines('scheduler poll')}, outbox ${outageLines('outbox poll')}, LISTEN ${outageLines('push signal')}; turns abandoned ${logsMatching(logs, /conversation turn abandoned/).length}; uncaught ${logsMatching(logs, /uncaught exception/).length}; INTERNAL ${logsMatching(logs, /request failed/).length}`);
 
-  stopping = true;
-  for (const s of lives) if (!s.exited()) await s.stop();
-  await instance?.destroy();
-  await dropDatabase?.();
-  const failed = crashes.loaded + crashes.idle + stats.internal + stats.noAnswer + stats.leakedAddress + different.length + check.duplicateEffects + check.missingMessages + check.extraMessages + check.halfDone + check.ledgerMismatches > 0;
-  process.exit(failed ? 1 : 0);
+  return crashes.loaded + crashes.idle + stats.internal + stats.noAnswer + stats.leakedAddress + different.length + check.duplicateEffects + check.missingMessages + check.extraMessages + check.halfDone + check.ledgerMismatches === 0;
 }
 
-await main();
+let passed = false;
+try {
+  passed = await main();
+} finally {
+  for (const cleanup of cleanups) await cleanup().catch((e: unknown) => console.error(`cleaning up: ${(e as Error).message}`));
+}
+process.exit(passed ? 0 : 1);
