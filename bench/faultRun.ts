@@ -95,14 +95,56 @@ interface Kill {
   backMs: number;
 }
 
+/** The run's database: a fresh PGlite directory (kept on disk across kills), or a fresh PostgreSQL database. */
+interface RunDatabase {
+  /** DATABASE_URL and KUAIDAI_DATA_DIR for the server. */
+  readonly env: Record<string, string>;
+  readonly target: Parameters<typeof openRunDatabase>[0];
+  readonly where: string;
+  drop(): Promise<void>;
+}
+
+async function createRunDatabase(runId: string): Promise<RunDatabase> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-faults-'));
+  if (DB === 'pglite') {
+    const dir = path.join(dataDir, 'pglite');
+    return {
+      env: { KUAIDAI_DATA_DIR: dataDir, DATABASE_URL: `pglite:${dir}` },
+      target: { kind: 'pglite', dataDir: dir },
+      where: `embedded PGlite in ${dir}`,
+      drop: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const adminUrl = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(adminUrl);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error(`the fault run talks to a local PostgreSQL only, not ${url.hostname}`);
+  const name = `kd_faults_${runId}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  url.pathname = `/${name}`;
+  return {
+    env: { KUAIDAI_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    target: { kind: 'postgres', url: url.toString() },
+    where: `PostgreSQL, fresh database ${name}`,
+    async drop() {
+      await rm(dataDir, { recursive: true, force: true });
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const runId = SEED.toString(36) + Date.now().toString(36).slice(-4);
-  const prng = createPrng(SEED);
-
-  // The database: a fresh PGlite directory (kept on disk across kills), or a fresh PostgreSQL database.
-  let pgAdminUrl: string | undefined;
-  let pgDatabase: string | undefined;
-  const env: Record<string, string> = {
+  const database = await createRunDatabase(runId);
+  const server = new ServerProcess(root, await freePort(), {
     KUAIDAI_ENV: 'test',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
@@ -110,30 +152,21 @@ async function main(): Promise<number> {
     JOBS_POLL_MS: '500',
     RECOVERY_AFTER_MS: String(RECOVERY_AFTER_MS),
     SHUTDOWN_GRACE_MS: '10000',
-  };
-  let readerTarget: Parameters<typeof openRunDatabase>[0];
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-faults-'));
-  env.KUAIDAI_DATA_DIR = dataDir;
-  if (DB === 'postgres') {
-    pgAdminUrl = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : 'postgres://postgres@127.0.0.1:5432/postgres';
-    const admin = new URL(pgAdminUrl);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(admin.hostname)) throw new Error(`the fault run talks to a local PostgreSQL only, not ${admin.hostname}`);
-    pgDatabase = `kd_faults_${runId}`;
-    const client = new pg.Client({ connectionString: pgAdminUrl });
-    await client.connect();
-    await client.query(`CREATE DATABASE "${pgDatabase}"`);
-    await client.end();
-    admin.pathname = `/${pgDatabase}`;
-    env.DATABASE_URL = admin.toString();
-    readerTarget = { kind: 'postgres', url: env.DATABASE_URL };
-  } else {
-    env.DATABASE_URL = `pglite:${path.join(dataDir, 'pglite')}`;
-    readerTarget = { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
-  }
-
-  const server = new ServerProcess(root, await freePort(), env);
+    ...database.env,
+  });
   process.on('exit', () => server.dispose());
   process.on('SIGINT', () => process.exit(130));
+  try {
+    return await faultRun(runId, database, server);
+  } finally {
+    server.dispose();
+    if (args.keep) console.log(`kept      : DATABASE_URL=${database.env.DATABASE_URL}`);
+    else await database.drop();
+  }
+}
+
+async function faultRun(runId: string, database: RunDatabase, server: ServerProcess): Promise<number> {
+  const prng = createPrng(SEED);
   const started = performance.now();
   const deadline = Date.now() + TIMEOUT_S * 1000;
   /** Lives that ended without our SIGKILL: a crash point, or a crash. */
@@ -222,7 +255,7 @@ async function main(): Promise<number> {
   let checks: CheckResult[] = [];
   let checkError: string | undefined;
   try {
-    const db = await openRunDatabase(readerTarget);
+    const db = await openRunDatabase(database.target);
     try {
       checks = await checkDatabase(db, borrowers, `fault-${runId}-`);
     } finally {
@@ -232,14 +265,24 @@ async function main(): Promise<number> {
     checkError = (e as Error).message;
   }
 
-  // The journeys themselves: every one should end where the script ends (completed, declined, or in manual review).
+  // The journeys themselves: every one should end where the script ends (completed, declined, in
+  // manual review, or a payout or collection answered 处理中 or 暂未成功), and those two only where a
+  // kill or outage intervened.
   const by = (o: BorrowerJourney['outcome']) => borrowers.filter((b) => b.outcome === o);
   const offScript = borrowers.filter((b) => b.outcome === 'derailed' || b.outcome === 'refused' || b.outcome === 'timed_out' || b.outcome === 'running');
   checks.unshift({
     name: 'every journey ended where the script ends',
     ok: offScript.length === 0,
     counts: `derailed ${by('derailed').length} · refused (4xx) ${by('refused').length} · timed out ${by('timed_out').length}`,
-    examples: offScript.slice(0, 8).map((b) => `${b.userId} ${b.outcome}${b.derailment ? ` at ${b.derailment.step}: “${b.derailment.reply}”` : b.unanswered ? ` waiting for ${b.unanswered.label}` : ''}`),
+    examples: offScript.slice(0, 8).map((b) => `${b.userId} ${b.outcome}${b.derailment ? ` at ${b.derailment.step} (delivered ${b.derailment.deliveries}×): “${b.derailment.reply}”` : b.unanswered ? ` waiting for ${b.unanswered.label}` : ''}`),
+  });
+  const sum = (f: (b: BorrowerJourney) => number) => borrowers.reduce((t, b) => t + f(b), 0);
+  const unprovoked = borrowers.filter((b) => b.interrupted.onFirstDelivery > 0);
+  checks.splice(1, 0, {
+    name: '处理中 or 暂未成功 only after a kill (the sandbox gateway always answers)',
+    ok: unprovoked.length === 0,
+    counts: `处理中 ${sum((b) => b.interrupted.processing.drawdowns + b.interrupted.processing.repayments)} · 暂未成功 ${sum((b) => b.interrupted.failed.drawdowns + b.interrupted.failed.repayments)} · on a first delivery ${unprovoked.length}`,
+    examples: unprovoked.map((b) => `${b.userId}: a payout or collection answered without a receipt on its message's first delivery`),
   });
 
   const s = client.stats;
@@ -247,14 +290,14 @@ async function main(): Promise<number> {
   const approved = borrowers.filter((b) => b.offered).length;
   console.log('Kuaidai fault run: REST borrowers while the server is killed (SIGKILL) at random and restarted on the same database');
   console.log(`machine   : ${os.cpus()[0]?.model ?? 'unknown'} · ${os.cpus().length} logical cores · Node ${process.version} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`database  : ${DB === 'postgres' ? `PostgreSQL, fresh database ${pgDatabase}` : `embedded PGlite in ${readerTarget.kind === 'pglite' ? readerTarget.dataDir : ''}`}${args.keep ? ' (kept)' : ' (dropped after the run)'}`);
+  console.log(`database  : ${database.where}${args.keep ? ' (kept)' : ' (dropped after the run)'}`);
   console.log(`run       : seed ${SEED} · ${BORROWERS} borrowers · kills aimed at ${AIM} · ${ROUNDS} draw/repay round(s) then payoff (${plannedTurns(ROUNDS)} turns if approved) · ${KILLS} kills planned · timeout ${TIMEOUT_S} s · journeys took ${seconds(journeysMs)}`);
   console.log(`server    : ${server.lives} lives; first ready in ${seconds(firstReadyMs)}${backs.length ? `, after a kill ready again in ${seconds(Math.min(...backs))}–${seconds(Math.max(...backs))}` : ''}; ${server.errorLogs} error log line(s); ${settleNote}`);
   console.log(
-    `journeys  : ${by('completed').length} completed (approved, drew ${ROUNDS}×, repaid, paid off) · ${by('declined').length} declined · ${by('manual_review').length} manual review · ${offScript.length} off script · ${approved} with an offer`,
+    `journeys  : ${by('completed').length} completed (approved, drew ${ROUNDS}×, repaid, paid off) · ${by('declined').length} declined · ${by('manual_review').length} manual review · ${by('interrupted').length} ended at 处理中/暂未成功 · ${offScript.length} off script · ${approved} with an offer`,
   );
   console.log(
-    `money     : ${borrowers.reduce((t, b) => t + b.drawdownReceipts, 0)} drawdown receipts · ${borrowers.reduce((t, b) => t + b.repaymentReceipts, 0)} repayment receipts · ${borrowers.reduce((t, b) => t + b.repaymentsDeclined, 0)} collections refused by the card`,
+    `money     : ${sum((b) => b.drawdownReceipts)} drawdown receipts · ${sum((b) => b.repaymentReceipts)} repayment receipts · ${sum((b) => b.repaymentsDeclined)} collections refused by the card`,
   );
   console.log(
     `wire      : ${s.answered} turns answered · ${s.requests} requests · ${s.redeliveries} redeliveries · ${s.connectionErrors} connection errors · ${[...s.byStatus].map(([k, n]) => `${k} ×${n}`).join(', ') || 'no non-200 answers'}`,
@@ -275,17 +318,6 @@ async function main(): Promise<number> {
   const failed = checks.filter((c) => !c.ok).length + (checkError ? 1 : 0) + (fatal ? 1 : 0);
   console.log(`result    : ${failed ? `FAIL (${failed} failed)` : 'PASS'}`);
 
-  if (args.keep) {
-    console.log(`kept      : ${DB === 'postgres' ? env.DATABASE_URL : env.DATABASE_URL} (data dir ${dataDir})`);
-  } else {
-    await rm(dataDir, { recursive: true, force: true });
-    if (pgAdminUrl && pgDatabase) {
-      const admin = new pg.Client({ connectionString: pgAdminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`);
-      await admin.end();
-    }
-  }
   return failed ? 1 : 0;
 }
 

@@ -61,7 +61,8 @@ export class RedeliveringClient {
     this.stopped.abort();
   }
 
-  async deliver(userId: string, messageId: string, text: string, label: string): Promise<Reply[]> {
+  /** The replies, and how many deliveries it took (more than one: the server was down or died meanwhile, or answered 5xx). */
+  async deliver(userId: string, messageId: string, text: string, label: string): Promise<{ replies: Reply[]; deliveries: number }> {
     this.inFlight.set(userId, label);
     try {
       for (let attempt = 0; ; attempt++) {
@@ -87,7 +88,7 @@ export class RedeliveringClient {
         }
         if (res.status === 200) {
           this.stats.answered++;
-          return (JSON.parse(body) as { replies: Reply[] }).replies;
+          return { replies: (JSON.parse(body) as { replies: Reply[] }).replies, deliveries: attempt + 1 };
         }
         let code = '';
         try {
