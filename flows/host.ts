@@ -8,7 +8,8 @@ import type { ApplicantProfile, CreditDecision, DataSource, EnterpriseRole, Fen,
  * error means infrastructure trouble and the machine apologises and lets the borrower retry.
  */
 export interface FlowEffects {
-  sendOtp: Effect<{ conversationId: string; mobile: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' }>;
+  /** `rate_limited`: too soon or too many codes (wait); `locked`: too many wrong codes for this mobile today (a person can help). */
+  sendOtp: Effect<{ conversationId: string; mobile: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' }>;
   /** `attemptKey` identifies the message that typed the code: the same attempt redelivered gets the same result. */
   verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
   /**

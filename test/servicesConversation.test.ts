@@ -61,6 +61,45 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.sendOtp({ conversationId: 'otp-h-x', mobile, at: at + 3_600_001 })).toEqual({ ok: true, expiresAt: at + 3_600_001 + 5 * 60_000 });
   });
 
+  it('sends a mobile at most 20 codes a day from any number of chat users, and one chat user at most 10 a day', async () => {
+    const mobile = '13700000020';
+    const results: string[] = [];
+    // Two codes an hour from different chat users: within the hourly allowance, not the daily one.
+    for (let i = 0; i < 21; i++) {
+      const sent = await h.effects.sendOtp({ conversationId: `otp-d-${i}`, mobile, at: at + i * 1_800_000 });
+      results.push(sent.ok ? 'sent' : sent.reason);
+    }
+    expect(results).toEqual([...Array<string>(20).fill('sent'), 'rate_limited']);
+    // One chat user asking for codes to many mobiles.
+    const perChat: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const sent = await h.effects.sendOtp({ conversationId: 'otp-one-chat', mobile: `13700000${100 + i}`, at: at + i * 61_000 });
+      perChat.push(sent.ok ? 'sent' : sent.reason);
+    }
+    expect(perChat).toEqual([...Array<string>(10).fill('sent'), 'rate_limited']);
+  });
+
+  it('locks a mobile for the day after 10 wrong codes across all conversations, and tells why', async () => {
+    const mobile = '13700000030';
+    let t = at;
+    let wrongCount = 0;
+    // Wrong guesses spread over three chat users (4 + 4 + 2: no challenge used up by itself).
+    for (let c = 0; c < 3 && wrongCount < 10; c++) {
+      await h.effects.sendOtp({ conversationId: `otp-w-${c}`, mobile, at: (t += 61_000) });
+      const good = h.providers.sms.lastCode(mobile)!;
+      const bad = good === '111111' ? '111112' : '111111';
+      for (let i = 0; i < 4 && wrongCount < 10; i++) {
+        await h.effects.verifyOtp({ conversationId: `otp-w-${c}`, mobile, code: bad, attemptKey: `w-${c}-${i}`, at: (t += 1_000) });
+        wrongCount++;
+      }
+    }
+    // Now even the right code of a fresh challenge is refused, and no new code is sent.
+    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, at: (t += 61_000) })).toEqual({ ok: false, reason: 'locked' });
+    expect(await h.effects.verifyOtp({ conversationId: 'otp-w-2', mobile, code: h.providers.sms.lastCode(mobile)!, attemptKey: 'w-right', at: (t += 1_000) })).toEqual({ result: 'too_many_attempts' });
+    // A day after the wrong codes, the mobile may try again.
+    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, at: t + 86_400_000 })).toMatchObject({ ok: true });
+  });
+
   it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {
     const fixed = await openServices({ otpCode: () => '246810' });
     try {

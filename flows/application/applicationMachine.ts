@@ -261,7 +261,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
                 { type: 'scheduleDeadline', params: ({ event }) => ({ key: 'otp.expiry', kind: 'otp.expiry', dueAt: event.output.ok ? event.output.expiresAt : 0 }) },
               ],
             },
-            { target: 'asking', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.rateLimited') }) } },
+            { target: 'asking', actions: { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, !event.output.ok && event.output.reason === 'locked' ? 'otp.locked' : 'otp.rateLimited') }) } },
           ],
           onError: {
             target: 'asking',

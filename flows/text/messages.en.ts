@@ -69,6 +69,7 @@ export const en: Record<keyof typeof zh, string> = {
   'confirm.submit': 'Submit',
   'confirm.edit': 'Edit',
   'confirm.whichField': 'Which item would you like to change?',
+  'otp.locked': 'Too many wrong codes were entered for this mobile number today, so it is locked for 24 hours to protect your account. Reply "human" if you need help.',
   'resume.question': 'Welcome back! Last time you got to: {step}. Continue?',
   'resume.restart': 'Start over',
   'resume.welcomeBack': 'Welcome back! Your request is not finished yet. Continue?',

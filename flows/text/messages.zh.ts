@@ -67,6 +67,7 @@ export const zh = {
   'confirm.submit': '确认提交',
   'confirm.edit': '修改信息',
   'confirm.whichField': '请问要修改哪一项？',
+  'otp.locked': '这个手机号今天输错验证码的次数太多，为保护您的账户已暂时锁定，24 小时内不能再获取验证码。如需帮助请回复“转人工”。',
   'resume.question': '欢迎回来！上次您填到{step}，继续吗？',
   'resume.restart': '重新开始',
   'resume.welcomeBack': '欢迎回来！您上次的办理还没有完成，继续吗？',

@@ -8,12 +8,17 @@ import type { ServiceContext } from './serviceDeps.js';
 
 type VerifyOutput = Awaited<ReturnType<FlowEffects['verifyOtp']>>;
 
+const DAY_MS = 86_400_000;
+/** Wrong codes among a set of challenges: every attempt but the one that used a code up. */
+const WRONG_CODES = Prisma.sql`(COALESCE(sum(attempts), 0) - count("consumedAt"))::int`;
+
 const VERIFY_SCOPE = 'verifyOtp';
 
 /**
  * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
- * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile and 10
- * an hour per mobile. Only the latest challenge of a conversation and mobile counts. Verification is
+ * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile, 10 an
+ * hour and 20 a day per mobile, 10 a day per conversation, and a mobile with 10 wrong codes in a
+ * day (across all conversations) locked until they age out. Only the latest challenge of a conversation and mobile counts. Verification is
  * idempotent per attempt (`attemptKey`: the message that typed the code).
  */
 export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp'> {
@@ -39,16 +44,27 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         consumedAt: null,
         createdAt: clock.now(),
       };
-      // One statement (no interactive transaction holding PGlite's lock): the challenge is stored
-      // only when neither the resend interval nor the hourly allowance forbids it.
-      const stored = await queryOne<{ stored: number }>(
+      // One statement (no interactive transaction holding PGlite's lock): the challenge is stored only
+      // when no budget forbids it — the resend interval, the mobile's hourly and daily allowance, the
+      // conversation's daily allowance, and the mobile's wrong codes today (a lock against guessing).
+      const hour = new Date(at - 3_600_000);
+      const day = new Date(at - DAY_MS);
+      const budget = await queryOne<{ stored: number; locked: boolean }>(
         db.prisma,
-        Prisma.sql`WITH stored AS (${insertRows('OtpChallenge', [row], Prisma.sql`
+        Prisma.sql`WITH mobileToday AS (SELECT count(*) FILTER (WHERE "sentAt" > ${hour}::timestamptz) AS "lastHour", count(*) AS "today", ${WRONG_CODES} AS wrong
+              FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${day}::timestamptz),
+            stored AS (${insertRows('OtpChallenge', [row], Prisma.sql`
             WHERE NOT EXISTS (SELECT 1 FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - options.otpResendMs)}::timestamptz)
-              AND (SELECT count(*) FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - 3_600_000)}::timestamptz) < ${options.otpMaxPerHour}`)} RETURNING id)
-          SELECT count(*)::int AS stored FROM stored`,
+              AND (SELECT "lastHour" FROM mobileToday) < ${options.otpMaxPerHour}
+              AND (SELECT "today" FROM mobileToday) < ${options.otpMaxPerDay}
+              AND (SELECT wrong FROM mobileToday) < ${options.otpMaxWrongPerDay}
+              AND (SELECT count(*) FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "sentAt" > ${day}::timestamptz) < ${options.otpMaxPerConversationPerDay}`)} RETURNING id)
+          SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT wrong FROM mobileToday) >= ${options.otpMaxWrongPerDay} AS locked`,
       );
-      if (stored.stored !== 1) return { ok: false, reason: 'rate_limited' };
+      if (budget.stored !== 1) {
+        logger.warn({ conversationId, locked: budget.locked }, budget.locked ? 'SMS code refused: too many wrong codes for this mobile today' : 'SMS code refused: a send budget is used up');
+        return { ok: false, reason: budget.locked ? 'locked' : 'rate_limited' };
+      }
       const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {
         // Nothing reached the phone: forget the challenge so the borrower may ask again at once.
@@ -78,6 +94,9 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const mobileHash = cipher.lookupHash(mobile);
       const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash }, orderBy: { sentAt: 'desc' } });
       if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at) return { result: 'expired' };
+      // Wrong codes count per mobile across every conversation and chat user: guessing from many chats is locked too.
+      const { wrong } = await queryOne<{ wrong: number }>(db.prisma, Prisma.sql`SELECT ${WRONG_CODES} AS wrong FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - DAY_MS)}::timestamptz`);
+      if (wrong >= options.otpMaxWrongPerDay) return { result: 'too_many_attempts' };
       if (challenge.attempts >= challenge.maxAttempts) return { result: 'too_many_attempts' };
       // Count the attempt first, atomically, so parallel guesses cannot exceed the limit.
       const counted = await db.prisma.otpChallenge.updateMany({ where: { id: challenge.id, attempts: { lt: challenge.maxAttempts }, consumedAt: null }, data: { attempts: { increment: 1 } } });

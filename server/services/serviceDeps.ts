@@ -18,6 +18,12 @@ export interface ServiceOptions {
   readonly otpResendMs: number;
   /** Codes to one mobile per rolling hour, across conversations. */
   readonly otpMaxPerHour: number;
+  /** Codes to one mobile per rolling day, across conversations and chat users (SMS bombing). */
+  readonly otpMaxPerDay: number;
+  /** Codes one conversation (one chat user) may have sent per rolling day, whatever the mobiles. */
+  readonly otpMaxPerConversationPerDay: number;
+  /** Wrong codes typed for one mobile per rolling day, across all conversations: then it is locked until they age out (guessing). */
+  readonly otpMaxWrongPerDay: number;
   /** Makes a 6-digit code; random by default. A fixed code is for sandbox demos only (loadConfig refuses it in production). */
   readonly otpCode: () => string;
   /** Supervision deadline of a manual-review work item. */
@@ -41,6 +47,9 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   otpMaxAttempts: 5,
   otpResendMs: 60_000,
   otpMaxPerHour: 10,
+  otpMaxPerDay: 20,
+  otpMaxPerConversationPerDay: 10,
+  otpMaxWrongPerDay: 10,
   otpCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
   manualReviewTimeoutMs: 4 * 3_600_000,
   handoffTimeoutMs: 10 * 60_000,
