@@ -105,27 +105,32 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     expect(await h.providers.payments.balanceOf(borrowerId)).toBe(SANDBOX_CARD_BALANCE);
   });
 
-  it('"repay the due instalment" on a fresh loan pays the next instalment early (term shortened), once per key', async () => {
+  it('"repay the due instalment" on a fresh loan settles the next instalment ahead of its date (the next due date moves on), once per key', async () => {
     const { borrowerId, line } = await freshLine();
     const drawn = await h.effects.disburse({ lineId: line.lineId, borrowerId, amount: 3_000_000, termMonths: 12, method: 'equal_installment', idempotencyKey: key('draw'), at: day0 });
     if (!drawn.ok) throw new Error(drawn.detail);
+    const scheduled = await h.db.prisma.installment.findMany({ where: { drawdownId: drawn.receipt.drawdownId }, orderBy: { period: 'asc' } });
     const at = shanghai('2026-01-20');
     const input = { lineId: line.lineId, borrowerId, kind: 'due' as const, idempotencyKey: key('repay'), at };
     const balance = await h.providers.payments.balanceOf(borrowerId);
     const repaid = await h.effects.repay(input);
     if (!repaid.ok) throw new Error(repaid.detail);
-    const level = drawn.receipt.firstDue.amount;
-    const interest5Days = Math.round((3_000_000 * 0.0648 * 5) / 360);
-    expect(repaid.receipt).toMatchObject({ amount: level, interest: interest5Days, principal: level - interest5Days, penalty: 0, unapplied: 0 });
+    // Instalment 1 as scheduled: its principal and its month's interest.
+    const first = scheduled[0]!;
+    expect(repaid.receipt).toMatchObject({ amount: drawn.receipt.firstDue.amount, interest: Number(first.interestFen), principal: Number(first.principalFen), penalty: 0, unapplied: 0 });
     expect(repaid.receipt.availableAfter).toBe(line.limit - 3_000_000 + repaid.receipt.principal);
     expect(await h.effects.repay(input)).toEqual(repaid);
-    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance - level);
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance - drawn.receipt.firstDue.amount);
     expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
     const installments = await h.db.prisma.installment.findMany({ where: { drawdownId: drawn.receipt.drawdownId }, orderBy: { period: 'asc' } });
-    expect(installments.length).toBe(11);
-    expect(installments.reduce((s, i) => s + Number(i.principalFen), 0)).toBe(3_000_000 - repaid.receipt.principal);
+    expect(installments.map((i) => [i.dueDate, i.principalFen, i.interestFen])).toEqual(scheduled.map((i) => [i.dueDate, i.principalFen, i.interestFen]));
+    expect(installments[0]).toMatchObject({ status: 'paid', paidPrincipal: first.principalFen, paidInterest: first.interestFen });
     const allocation = await h.db.prisma.repaymentAllocation.findFirstOrThrow({ where: { repaymentId: repaid.receipt.repaymentId } });
-    expect(allocation).toMatchObject({ kind: 'early_repayment', period: null, installmentId: null, drawdownId: drawn.receipt.drawdownId });
+    expect(allocation).toMatchObject({ kind: 'installment', period: 1, installmentId: first.id, drawdownId: drawn.receipt.drawdownId });
+    // The account shows the next instalment as next due, and nothing more to pay before its date.
+    const account = (await h.effects.loadAccount({ borrowerId, at })).lines.find((l) => l.lineId === line.lineId)!;
+    expect(account.nextDue).toEqual({ date: scheduled[1]!.dueDate.toISOString().slice(0, 10), amount: Number(scheduled[1]!.principalFen + scheduled[1]!.interestFen) });
+    expect(account.payoffToday).toBe(3_000_000 - repaid.receipt.principal);
   });
 
   it('pays off once when the same payoff runs twice at the same moment: both get the one receipt', async () => {

@@ -146,6 +146,21 @@ export function applyInstallmentPayment(dd: Drawdown, period: number, paid: Comp
 }
 
 /**
+ * Settles instalment `period` on `on`, before its due date, as scheduled: its principal and its
+ * interest are paid in full and its interest is recognised now. Interest on the principal left
+ * then runs from that due date, which the instalment's interest already covers.
+ */
+export function settleInstallmentEarly(dd: Drawdown, period: number, on: IsoDate): { drawdown: Drawdown; paid: ComponentAmounts; recognized: Fen } {
+  const inst = dd.installments.find((i) => i.period === period) as InstallmentState;
+  const paid = { penalty: 0, interest: inst.interest - inst.paidInterest, principal: inst.principal - inst.paidPrincipal };
+  const recognized = inst.interest - inst.interestRecognized;
+  const installments = dd.installments.map((i): InstallmentState =>
+    i.period === period ? { ...i, paidInterest: i.interest, paidPrincipal: i.principal, interestRecognized: i.interest, status: 'paid', paidOn: on } : i,
+  );
+  return { drawdown: settleIfDone({ ...dd, installments, accrualStart: maxDate(dd.accrualStart, inst.dueDate) }, on), paid, recognized };
+}
+
+/**
  * Periods needed at a kept level amount, rounded to the nearest whole period so the last
  * instalment absorbs the remainder (between about ½ and 1½ level amounts) instead of leaving a
  * few fen for an extra month. Annuity: n = −ln(1 − B·r/PMT) / ln(1+r); level principal: n = B / level.
@@ -170,8 +185,11 @@ export function prepayDrawdown(dd: Drawdown, amount: Fen, on: IsoDate, mode: Ear
   if (dd.status === 'settled' || balance === 0 || amount <= interest) return { drawdown: dd, prepayment: null };
   const principal = Math.min(amount - interest, balance);
   const remaining = balance - principal;
-  const past = dd.installments.filter((i) => i.dueDate <= on);
-  const future = dd.installments.filter((i) => i.dueDate > on);
+  // After instalments were settled ahead of their dates, interest is paid up to the last of them:
+  // the rescheduled instalments start there, and those settled stay as they are.
+  const start = maxDate(on, dd.accrualStart);
+  const past = dd.installments.filter((i) => i.dueDate <= start);
+  const future = dd.installments.filter((i) => i.dueDate > start);
   let installments: readonly InstallmentState[] = past;
   let levelAmount = dd.levelAmount;
   if (remaining > 0) {
@@ -186,8 +204,8 @@ export function prepayDrawdown(dd: Drawdown, amount: Fen, on: IsoDate, mode: Ear
       annualRate: dd.annualRate,
       method: dd.method,
       dueDates,
-      accrualStart: on,
-      firstPeriodByDays: on !== previousScheduledDate(dd, on),
+      accrualStart: start,
+      firstPeriodByDays: start !== previousScheduledDate(dd, start),
       dayCount: dd.dayCount,
       rounding: dd.rounding,
       firstPeriodNumber: (future[0] as InstallmentState).period,
@@ -201,7 +219,7 @@ export function prepayDrawdown(dd: Drawdown, amount: Fen, on: IsoDate, mode: Ear
     ...dd,
     installments,
     prepayments: [...dd.prepayments, prepayment],
-    accrualStart: on,
+    accrualStart: start,
     ...(levelAmount === undefined ? {} : { levelAmount }),
   };
   return { drawdown: settleIfDone(next, on), prepayment };

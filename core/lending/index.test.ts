@@ -8,7 +8,7 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; error: { code: string 
 
 describe('core/lending public face', () => {
   it('exposes what other layers need and keeps internals private', () => {
-    for (const name of ['buildSchedule', 'quoteLoan', 'parseQuoteRequest', 'renderQuote', 'parseChineseAmount', 'parseTermMonths', 'openCreditLine', 'drawFromCreditLine', 'previewDrawdown', 'repayCreditLine', 'payoffQuote', 'payOffCreditLine', 'summarizeCreditLine', 'evaluateCreditLine', 'isBalanced', 'roundFen', 'formatYuan']) {
+    for (const name of ['buildSchedule', 'quoteLoan', 'parseQuoteRequest', 'renderQuote', 'parseChineseAmount', 'parseTermMonths', 'openCreditLine', 'drawFromCreditLine', 'previewDrawdown', 'repayCreditLine', 'payNextInstallment', 'payoffQuote', 'payOffCreditLine', 'summarizeCreditLine', 'evaluateCreditLine', 'isBalanced', 'roundFen', 'formatYuan']) {
       expect(typeof (lending as Record<string, unknown>)[name], name).toBe('function');
     }
     for (const internal of ['amortize', 'prepayDrawdown', 'evaluateDrawdown', 'parseChineseNumber', 'evaluateLineAt', 'makePosting']) {

@@ -47,6 +47,7 @@ export {
 export { drawFromCreditLine, previewDrawdown, type DrawRequest, type DrawResult } from './drawFromCreditLine.js';
 export { evaluateCreditLine, summarizeCreditLine, type CreditLineSummary, type DrawdownSummary } from './evaluateCreditLine.js';
 export {
+  payNextInstallment,
   payOffCreditLine,
   payoffQuote,
   repayCreditLine,

@@ -40,6 +40,7 @@ export const LENDING_ERRORS = {
   DRAWDOWN_ID_TAKEN: { en: 'A drawdown with this id already exists', zh: '借款编号重复' },
   DRAWDOWN_SETTLED: { en: 'Drawdown is already settled', zh: '该笔借款已结清' },
   NOTHING_TO_REPAY: { en: 'Nothing is due and early repayment was not requested', zh: '当前没有到期应还款项' },
+  INSTALLMENT_DUE: { en: 'An instalment is due now: pay it before paying the next one early', zh: '您有到期应还的款项，请先归还本期' },
   ALLOCATION_ORDER_INVALID: { en: 'Allocation order must list penalty, interest and principal once each', zh: '还款冲销顺序设置不正确' },
   OPTION_INVALID: { en: 'Unknown option value', zh: '参数不正确' },
 } as const satisfies Record<string, { en: string; zh: string }>;

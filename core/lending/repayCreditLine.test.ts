@@ -6,9 +6,9 @@ import { addDays, daysBetween } from './calendarDate.js';
 import { drawdownOutstandingPrincipal, lineOutstandingPrincipal, openCreditLine, type CreditLine } from './creditLine.js';
 import { interestForDays } from './dayCount.js';
 import { drawFromCreditLine, type DrawRequest } from './drawFromCreditLine.js';
-import { evaluateCreditLine } from './evaluateCreditLine.js';
+import { evaluateCreditLine, summarizeCreditLine } from './evaluateCreditLine.js';
 import { isBalanced, trialBalance, type Posting } from './ledger.js';
-import { payOffCreditLine, payoffQuote, repayCreditLine, type RepaymentOptions } from './repayCreditLine.js';
+import { payNextInstallment, payOffCreditLine, payoffQuote, repayCreditLine, type RepaymentOptions } from './repayCreditLine.js';
 import { assert, dateArb, dayCountArb, methodArb, testLine, unwrap } from './testArbitraries.js';
 
 const drawRequest: DrawRequest = { drawdownId: 'D1', amount: 10_000_000, termMonths: 12, method: 'equal_installment', on: '2024-01-15' };
@@ -143,6 +143,48 @@ describe('repayCreditLine: early repayment', () => {
   });
 });
 
+describe('payNextInstallment', () => {
+  it('settles the next instalment ahead of its date: the next due date moves on, nothing else changes', () => {
+    // 10 days after drawing ¥100,000 over 12 months: instalment 1 (2024-02-15, ¥8,628.72) paid as scheduled.
+    const r = unwrap(payNextInstallment(drawn(), { on: '2024-01-25' }));
+    expect(r).toMatchObject({ paid: 862_872, applied: 862_872, unapplied: 0, settledDrawdownIds: [] });
+    expect(r.allocations).toEqual([{ drawdownId: 'D1', kind: 'installment', period: 1, dueDate: '2024-02-15', penalty: 0, interest: 54_000, principal: 808_872 }]);
+    expect(r.postings.map((p) => p.kind)).toEqual(['interest_accrual', 'repayment']);
+    expect(r.postings.every(isBalanced)).toBe(true);
+    const before = drawn().drawdowns[0]!.installments;
+    const after = r.line.drawdowns[0]!.installments;
+    expect(after[0]).toMatchObject({ status: 'paid', paidOn: '2024-01-25', paidPrincipal: 808_872, paidInterest: 54_000 });
+    expect(after.slice(1).map((i) => [i.dueDate, i.total])).toEqual(before.slice(1).map((i) => [i.dueDate, i.total]));
+    expect(r.line.available).toBe(20_000_000 + 808_872);
+    const summary = unwrap(summarizeCreditLine(r.line, '2024-01-25'));
+    expect(summary.nextDue).toEqual({ date: '2024-03-15', amount: before[1]!.total });
+    // The instalment's interest covers the days to 2024-02-15: settling before then costs the principal alone.
+    expect(unwrap(payoffQuote(r.line, { on: '2024-02-10' }))).toMatchObject({ principal: 10_000_000 - 808_872, interest: 0 });
+    // From then on interest runs as scheduled; instalment 2 is due on its date.
+    const due2 = unwrap(repayCreditLine(r.line, { amount: before[1]!.total, on: '2024-03-15', options: { surplus: 'reject' } }));
+    expect(due2.allocations).toEqual([expect.objectContaining({ period: 2, interest: before[1]!.interest, principal: before[1]!.principal })]);
+  });
+
+  it('pays the next one again, and a partial early repayment after it reschedules only what is left', () => {
+    const once = unwrap(payNextInstallment(drawn(), { on: '2024-01-25' })).line;
+    const twice = unwrap(payNextInstallment(once, { on: '2024-01-26' }));
+    expect(twice.allocations.map((a) => a.period)).toEqual([2]);
+    expect(unwrap(summarizeCreditLine(twice.line, '2024-01-26')).nextDue?.date).toBe('2024-04-15');
+    const part = unwrap(repayCreditLine(twice.line, { amount: 1_000_000, on: '2024-01-27' }));
+    expect(part.allocations).toEqual([expect.objectContaining({ kind: 'early_repayment', interest: 0, principal: 1_000_000 })]);
+    const dd = part.line.drawdowns[0]!;
+    expect(dd.installments.slice(0, 2).every((i) => i.status === 'paid')).toBe(true);
+    // Instalment 3 is a whole period from 2024-03-15 on the balance left.
+    expect(dd.installments[2]).toMatchObject({ period: 3, dueDate: '2024-04-15', interest: Math.round((dd.installments[2]!.principal + dd.installments[2]!.remainingPrincipal) * 0.0648 / 12) });
+  });
+
+  it('refuses while something is due, and when nothing is left', () => {
+    expect(payNextInstallment(drawn(), { on: '2024-02-15' })).toMatchObject({ ok: false, error: { code: 'INSTALLMENT_DUE' } });
+    const paidOff = unwrap(payOffCreditLine(drawn(), { on: '2024-01-20' })).line;
+    expect(payNextInstallment(paidOff, { on: '2024-01-21' })).toMatchObject({ ok: false, error: { code: 'NOTHING_TO_REPAY' } });
+  });
+});
+
 describe('properties of the revolving line', () => {
   const orderArb = fc.constantFrom<AmountComponent[]>(['penalty', 'interest', 'principal'], ['interest', 'penalty', 'principal'], ['principal', 'interest', 'penalty']);
   const opArb = fc.oneof(
@@ -155,6 +197,7 @@ describe('properties of the revolving line', () => {
       }),
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('payoff' as const), days: fc.nat(45), target: fc.nat(3) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('next' as const), days: fc.nat(20), target: fc.nat(3) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('evaluate' as const), days: fc.nat(120) }) },
   );
   const scenarioArb = fc.record({
@@ -206,7 +249,7 @@ describe('properties of the revolving line', () => {
           on = addDays(on, op.days);
           const before = lineOutstandingPrincipal(line);
           const active = line.drawdowns.filter((d) => d.status === 'active');
-          const target = op.kind === 'repay' || op.kind === 'payoff' ? (op.target < active.length ? active[op.target]?.id : undefined) : undefined;
+          const target = op.kind === 'repay' || op.kind === 'payoff' || op.kind === 'next' ? (op.target < active.length ? active[op.target]?.id : undefined) : undefined;
           if (op.kind === 'draw') {
             if (line.available === 0) continue;
             const result = drawFromCreditLine(line, { drawdownId: `D${(n += 1)}`, amount: 1 + (op.pick % line.available), termMonths: op.term, method: op.method, on });
@@ -232,6 +275,18 @@ describe('properties of the revolving line', () => {
             assert(before - lineOutstandingPrincipal(v.line) === principal, 'principal repaid reduces outstanding', principal);
             assert(v.line.available === line.available + principal, 'principal repaid restores available', principal);
             assert(op.surplus === 'early_repayment' || v.allocations.every((a) => a.kind === 'installment'), 'reject means no early repayment');
+            postings.push(...v.postings);
+            line = v.line;
+          } else if (op.kind === 'next') {
+            const r = payNextInstallment(line, { on, ...(target ? { drawdownId: target } : {}) });
+            if (!r.ok) {
+              assert(['INSTALLMENT_DUE', 'NOTHING_TO_REPAY'].includes(r.error.code), 'unexpected next-instalment refusal', r.error);
+              continue;
+            }
+            const v = r.value;
+            const principal = v.allocations.reduce((s, a) => s + a.principal, 0);
+            assert(v.allocations.length > 0 && v.allocations.every((a) => a.kind === 'installment' && a.dueDate > on), 'settles instalments not yet due', v.allocations);
+            assert(before - lineOutstandingPrincipal(v.line) === principal, 'principal repaid reduces outstanding', principal);
             postings.push(...v.postings);
             line = v.line;
           } else if (op.kind === 'payoff') {

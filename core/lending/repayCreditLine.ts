@@ -2,7 +2,7 @@ import { ok, type Result } from '../result.js';
 import { allocateRepayment, DEFAULT_ALLOCATION_ORDER, validateAllocationOrder, type AmountComponent, type ComponentAmounts } from './allocateRepayment.js';
 import { daysBetween, type IsoDate } from './calendarDate.js';
 import { checkEventDate, drawdownOutstandingPrincipal, lineOutstandingPrincipal, type CreditLine, type Drawdown, type EarlyRepaymentMode, type LineTransition } from './creditLine.js';
-import { accruedInterest, applyInstallmentPayment, installmentOutstanding, interestFrom, prepayDrawdown } from './drawdownState.js';
+import { accruedInterest, applyInstallmentPayment, installmentOutstanding, interestFrom, prepayDrawdown, settleInstallmentEarly } from './drawdownState.js';
 import { evaluateLineAt } from './evaluateCreditLine.js';
 import { credit, debit, makePosting, type Posting } from './ledger.js';
 import { fail } from './lendingError.js';
@@ -144,6 +144,59 @@ export function repayCreditLine(line: CreditLine, request: RepaymentRequest): Re
     unapplied,
     allocations: allocationsOut,
     settledDrawdownIds: nextDrawdowns.filter((d, i) => d.status === 'settled' && evaluated.line.drawdowns[i]?.status === 'active').map((d) => d.id),
+  });
+}
+
+/**
+ * Pays the next instalment ahead of its date, when nothing is due: every instalment of the target
+ * drawdown (or of the whole line) falling due on the earliest coming due date is settled in full as
+ * scheduled, principal and interest, so the next due date moves on to the one after it. Nothing is
+ * rescheduled: interest on the principal left runs from the settled due date, which the instalment's
+ * interest already covers. INSTALLMENT_DUE while something is due now (pay that first, with
+ * repayCreditLine); NOTHING_TO_REPAY when no instalment is left.
+ */
+export function payNextInstallment(line: CreditLine, request: { readonly on: IsoDate; readonly drawdownId?: string }): Result<RepaymentResult> {
+  const { on } = request;
+  const targets = checkTarget(line, on, request.drawdownId);
+  if (!targets.ok) return targets;
+  const ids = new Set(targets.value.map((d) => d.id));
+  const evaluated = evaluateLineAt(line, on);
+  const active = evaluated.line.drawdowns.filter((d) => ids.has(d.id) && d.status === 'active');
+  if (active.some((d) => d.installments.some((i) => i.status === 'due' || i.status === 'overdue'))) return fail('INSTALLMENT_DUE', 'on');
+  const upcoming = (d: Drawdown) => d.installments.find((i) => i.dueDate > on && i.status !== 'paid' && i.total > 0);
+  const nextDate = active.map((d) => upcoming(d)?.dueDate).filter((d): d is IsoDate => d !== undefined).sort()[0];
+  if (nextDate === undefined) return fail('NOTHING_TO_REPAY', 'drawdownId', 'No instalment is left to pay');
+
+  const allocations: RepaymentAllocation[] = [];
+  const postings: Posting[] = [...evaluated.postings];
+  const drawdowns = evaluated.line.drawdowns.map((dd) => {
+    const inst = ids.has(dd.id) && dd.status === 'active' ? upcoming(dd) : undefined;
+    if (!inst || inst.dueDate !== nextDate) return dd;
+    const { drawdown, paid, recognized } = settleInstallmentEarly(dd, inst.period, on);
+    allocations.push({ drawdownId: dd.id, kind: 'installment', period: inst.period, dueDate: inst.dueDate, ...paid });
+    const head = { date: on, lineId: line.id, drawdownId: dd.id };
+    if (recognized > 0) {
+      const memo = `提前还第${inst.period}期利息 interest of instalment ${inst.period} paid early`;
+      postings.push(makePosting({ ...head, kind: 'interest_accrual', memo }, [debit('interest_receivable', recognized, memo), credit('interest_income', recognized, memo)]));
+    }
+    const memo = `提前还第${inst.period}期 instalment ${inst.period} paid early ${dd.id}`;
+    postings.push(makePosting({ ...head, kind: 'repayment', memo }, [
+      debit('cash', sum(paid), memo),
+      credit('interest_receivable', paid.interest, `${memo} 利息`),
+      credit('loan_principal', paid.principal, `${memo} 本金`),
+    ]));
+    return drawdown;
+  });
+  const applied = allocations.reduce((s, a) => s + sum(a), 0);
+  const nextLine: CreditLine = { ...evaluated.line, drawdowns };
+  return ok({
+    line: { ...nextLine, available: nextLine.limit - lineOutstandingPrincipal(nextLine) },
+    postings,
+    paid: applied,
+    applied,
+    unapplied: 0,
+    allocations,
+    settledDrawdownIds: drawdowns.filter((d, i) => d.status === 'settled' && evaluated.line.drawdowns[i]?.status === 'active').map((d) => d.id),
   });
 }
 

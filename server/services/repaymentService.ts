@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   lineOutstandingPrincipal,
+  payNextInstallment,
   payOffCreditLine,
   repayCreditLine,
   shanghaiDateOf,
@@ -39,7 +40,7 @@ export interface RepaymentIntent {
   readonly request: Omit<RepayInput, 'idempotencyKey'>;
   /** What the plan collects. */
   readonly amount: Fen;
-  /** Planned as the next instalment paid early (shorten_term), nothing being due. */
+  /** Planned as the next instalment settled ahead of its date, nothing being due. */
   readonly early: boolean;
   readonly repaymentId: string;
   readonly reference: string;
@@ -51,16 +52,16 @@ export interface RepaymentIntent {
 
 interface Plan {
   readonly result: RepaymentResult;
-  /** Nothing was due: the next instalment's amount was paid early (shorten_term). */
+  /** Nothing was due: the next instalment was settled ahead of its date. */
   readonly early: boolean;
 }
 
 /**
  * What a repayment request means on a line today, as core computes it:
  * - `due`: everything due now (overdue first, penalty → interest → principal). On a loan with
- *   nothing due yet (a fresh one), the next instalment's amount is paid early instead: interest
- *   for the days used, the rest principal, and the term shortened so later instalments keep their
- *   amount. `nothing_due` only when no instalment is left.
+ *   nothing due yet (a fresh one), the next instalment is settled ahead of its date as scheduled
+ *   (core payNextInstallment): the next due date moves on to the one after. `nothing_due` only when
+ *   no instalment is left.
  * - `partial`: the amount, due items first, the rest early repayment in `earlyRepaymentMode`.
  * - `payoff`: core payOffCreditLine (interest only for the days actually used).
  */
@@ -81,7 +82,7 @@ export function planRepayment(line: CreditLine, input: Pick<RepayInput, 'kind' |
   if (!scope) return { ok: false, reason: 'invalid', detail: `no drawdown ${input.drawdownId} on this line` };
   if (scope.dueNow > 0) return wrap(repayCreditLine(line, { amount: scope.dueNow, on, ...target, options: { surplus: 'reject' } }));
   if (!scope.nextDue) return { ok: false, reason: 'nothing_due', detail: 'nothing is due and no instalment is left' };
-  return wrap(repayCreditLine(line, { amount: scope.nextDue.amount, on, ...target, options: { surplus: 'early_repayment', earlyRepaymentMode: 'shorten_term' } }), true);
+  return wrap(payNextInstallment(line, { on, ...target }), true);
 }
 
 /**
