@@ -139,6 +139,22 @@ export interface AccountView {
   lines: LineView[];
   /** An approved offer waiting for acceptance. */
   pendingOffer?: PendingOffer;
+  /** Where the borrower's latest application stands, while it is open or was declined (absent once a line is opened from it, or it lapsed). */
+  application?: ApplicationStatusView;
+}
+
+/**
+ * An application as its borrower may follow it: `submitted` (authorisation or assessment not
+ * finished), `under_review` (a person decides), `offer_pending` (approved, not yet accepted),
+ * `declined`.
+ */
+export interface ApplicationStatusView {
+  applicationId: string;
+  productId: string;
+  status: 'submitted' | 'under_review' | 'offer_pending' | 'declined';
+  submittedAt: number;
+  /** Under review: when the reviewer is due to have decided (the work item's deadline). */
+  reviewDueAt?: number;
 }
 
 export interface PendingOffer {

@@ -16,6 +16,7 @@ export type {
   DisburseInput,
   RepayInput,
   AccountView,
+  ApplicationStatusView,
   PendingOffer,
   LineView,
   DrawdownView,

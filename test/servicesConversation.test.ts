@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './support/testDatabase.js';
-import { asSubmitted, key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+import { applicationOf, asSubmitted, key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
 const at = shanghai('2026-01-15');
 const MOBILE = '13807360001';
@@ -120,6 +120,32 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(item.reason).toContain('THIN_CREDIT_FILE');
     const account = await h.effects.loadAccount({ borrowerId: opened.borrowerId, at });
     expect(account.pendingOffer).toBeUndefined();
+    // The borrower can follow it: under review, decided by the work item's deadline.
+    expect(account.application).toEqual({ applicationId: opened.applicationId, productId: 'changde-kuaidai-personal-demo', status: 'under_review', submittedAt: expect.any(Number), reviewDueAt: at + 4 * 3_600_000 });
+    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'done' } });
+    expect((await h.effects.loadAccount({ borrowerId: opened.borrowerId, at })).application).not.toHaveProperty('reviewDueAt');
+  });
+
+  it('tells a borrower where their latest application stands: submitted, declined, approved and waiting; nothing once a line is open', async () => {
+    const submitted = applicationOf(await h.effects.submitApplication(personaApplication('multi_lender', at)));
+    expect((await h.effects.loadAccount({ borrowerId: submitted.borrowerId, at })).application).toMatchObject({ applicationId: submitted.applicationId, status: 'submitted' });
+
+    const declined = await openLineFor(h, 'blacklisted', at);
+    expect(declined.decision.outcome).toBe('declined');
+    expect((await h.effects.loadAccount({ borrowerId: declined.borrowerId, at })).application).toMatchObject({ applicationId: declined.applicationId, status: 'declined' });
+
+    const opened = await openLineFor(h, 'excellent', at);
+    const withLine = await h.effects.loadAccount({ borrowerId: opened.borrowerId, at });
+    expect(withLine.lines.length).toBeGreaterThan(0);
+    expect(withLine.application).toBeUndefined();
+    // Another application of the same person, approved and not yet accepted.
+    await h.db.prisma.creditLine.update({ where: { id: opened.line!.lineId }, data: { status: 'closed' } });
+    const again = asSubmitted(await h.effects.submitApplication(personaApplication('excellent', at)));
+    await h.effects.recordDecision({ applicationId: again.applicationId, decision: { ...opened.decision, asOf: '2026-01-18' }, offerExpiresAt: at + 86_400_000, at });
+    const waiting = await h.effects.loadAccount({ borrowerId: again.borrowerId, at });
+    expect(waiting.application).toMatchObject({ applicationId: again.applicationId, status: 'offer_pending' });
+    expect(waiting.pendingOffer?.applicationId).toBe(again.applicationId);
+    expect((await h.effects.loadAccount({ borrowerId: again.borrowerId, at: at + 2 * 86_400_000 })).application).toBeUndefined();
   });
 
   it('refuses an expired offer and one closed by the borrower', async () => {
