@@ -4,6 +4,7 @@ import { DEFAULT_FAQ, type FaqEntry } from './faq/faqTable.js';
 import type { FlowEffects } from './host.js';
 import type { ConversationSpec, ConversationStart, ConversationStatus, SinkActions } from './runtimeContract.js';
 import { createSessionChildren, createSessionMachine, describeStep, type SessionContext } from './session/sessionMachine.js';
+import { replyRecordingShown } from './session/shownOptions.js';
 import { DEFAULT_FLOW_SETTINGS, type FlowSettings } from './shared/flowSettings.js';
 import { t } from './text/translate.js';
 
@@ -39,21 +40,23 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
     version: SESSION_MACHINE_VERSION,
     createMachine(sink: SinkActions) {
       const raw = createSessionChildren(products, settings);
+      // Every reply also records the options it shows (see replyRecordingShown).
+      const subflowSink = { ...sink, reply: replyRecordingShown(sink.reply, 'subflow') };
       const children = {
         application: raw.application.provide({
-          actions: sink,
+          actions: subflowSink,
           actors: { sendOtp: effect(effects, 'sendOtp'), verifyOtp: effect(effects, 'verifyOtp'), submitApplication: effect(effects, 'submitApplication') },
         }),
-        consent: raw.consent.provide({ actions: sink, actors: { recordConsent: effect(effects, 'recordConsent') } }),
+        consent: raw.consent.provide({ actions: subflowSink, actors: { recordConsent: effect(effects, 'recordConsent') } }),
         offer: raw.offer.provide({
-          actions: sink,
+          actions: subflowSink,
           actors: { pullData: effect(effects, 'pullData'), recordDecision: effect(effects, 'recordDecision'), acceptOffer: effect(effects, 'acceptOffer'), closeOffer: effect(effects, 'closeOffer') },
         }),
-        drawdown: raw.drawdown.provide({ actions: sink, actors: { loadAccount: effect(effects, 'loadAccount'), disburse: effect(effects, 'disburse') } }),
-        repayment: raw.repayment.provide({ actions: sink, actors: { loadAccount: effect(effects, 'loadAccount'), repay: effect(effects, 'repay') } }),
+        drawdown: raw.drawdown.provide({ actions: subflowSink, actors: { loadAccount: effect(effects, 'loadAccount'), disburse: effect(effects, 'disburse') } }),
+        repayment: raw.repayment.provide({ actions: subflowSink, actors: { loadAccount: effect(effects, 'loadAccount'), repay: effect(effects, 'repay') } }),
       } as typeof raw;
       return createSessionMachine({ products, faq, settings }, children).provide({
-        actions: sink,
+        actions: { ...sink, reply: replyRecordingShown(sink.reply, 'session') },
         actors: {
           loadAccount: effect(effects, 'loadAccount'),
           revokeConsent: effect(effects, 'revokeConsent'),

@@ -10,13 +10,14 @@ type Step = string | { event: EventWithoutAt } | { fire: string } | { after: num
 const excellent = demoPersona('excellent').profile.person;
 const owner = demoPersona('enterprise_owner').profile;
 const blacklisted = demoPersona('blacklisted').profile.person;
+const thinFile = demoPersona('thin_file').profile.person;
 
 /** Answers that get the excellent persona to an open credit line. */
 const openLine: Step[] = ['你好', '1', '1', excellent.name, excellent.idNumber, excellent.mobile, '123456', '2', '20万', '确认提交', '1', '1', '我已阅读并同意'];
 
 /** Runs a script and returns the whole transcript: what the borrower said and what the bot answered. */
-async function transcript(steps: Step[], chatType: 'private' | 'group' = 'private', effects: FakeEffects = createFakeEffects(DEMO_PRODUCTS), conversationId = 'conv-1'): Promise<string> {
-  const driver = createConversationDriver(createConversationSpec({ effects, products: DEMO_PRODUCTS }), { chatType, conversationId });
+async function transcript(steps: Step[], chatType: 'private' | 'group' = 'private', effects: FakeEffects = createFakeEffects(DEMO_PRODUCTS), conversationId = 'conv-1', channel = 'rest'): Promise<string> {
+  const driver = createConversationDriver(createConversationSpec({ effects, products: DEMO_PRODUCTS }), { chatType, conversationId, channel });
   const out: string[] = [];
   for (const step of steps) {
     if (typeof step === 'function') {
@@ -168,5 +169,68 @@ describe('numbered options on text channels', () => {
     expect(third).toContain('借款 ¥30,000.00，12 期');
     const three = await transcript([...openLine, '借款', '3万', '3期', '等额本息']);
     expect(three).toContain('借款 ¥30,000.00，3 期');
+  });
+});
+
+describe('golden transcripts: every option means what it shows', () => {
+  it('the FAQ list answers its questions by number, by tap and by words; a number beyond the list shown gets that list again', async () => {
+    const steps: Step[] = ['你好', '5', '1', '5', '怎么还款？', '5', '额度可以用多久？', '12', '3'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('options-faq'));
+  });
+
+  it('after the 额度 card "1" is 借款用款; after "我想借钱" the two choices shown are what 1 and 2 mean', async () => {
+    const steps: Step[] = [...openLine, '额度', '1', '取消', '我想借钱', '1', '返回', '我想借钱', '2', '2'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('options-account-card'));
+  });
+
+  it('waiting for a person, every message is answered and "1" cancels', async () => {
+    const steps: Step[] = ['你好', '6', '在吗', '还有人吗', { event: { type: 'user.media', kind: 'sticker' } }, '进度', '1', '1'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('options-handoff-waiting'));
+  });
+
+  it('取消, 返回, 稍后 and 返回主菜单 inside the repayment get a reply; 返回 at the first question of an application leaves it', async () => {
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还款', '稍后', '还款', '返回主菜单', '还款', '取消', '还款', '2', '返回主菜单', '申请', '返回'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('options-leaving-flows'));
+    const apply = await transcript(['申请', '返回', '申请', '1', '返回', '返回']);
+    expect(apply).toContain('已取消本次申请');
+  });
+
+  it('a channel without buttons is never told to tap', async () => {
+    const terminal = await transcript(['申请', '随便', '5'], 'private', createFakeEffects(DEMO_PRODUCTS), 'conv-t', 'terminal');
+    await expect(terminal).toMatchFileSnapshot(golden('options-terminal'));
+    expect(terminal).not.toMatch(/点选|点击/);
+    const web = await transcript(['申请', '随便'], 'private', createFakeEffects(DEMO_PRODUCTS), 'conv-w', 'web');
+    expect(web).toContain('或直接点选');
+  });
+});
+
+describe('golden transcripts: natural Chinese', () => {
+  it('"我想借5万块钱" goes on with ¥50,000 filled in: in the application, and in a drawdown once there is a line', async () => {
+    const steps: Step[] = ['我想借5万块钱', '1', excellent.name, excellent.idNumber, excellent.mobile, '123456', '2'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('natural-borrow-with-amount'));
+    const drawing: Step[] = [...openLine, '我想借5万块钱', '12', '等额本息', '取消', '五万元', '取消', '伍万', '取消', '5w', '取消', '50k', '取消', '3万5', '取消', '借款', '5万块钱', '取消', '我想借50万'];
+    await expect(await transcript(drawing)).toMatchFileSnapshot(golden('natural-amounts'));
+  });
+
+  it('hardship gets the bank\'s policy and a person, at the menu and inside a repayment', async () => {
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还不上了', '2', '还款', '能不能少还点', '2', '想延期', '1'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('natural-hardship'));
+  });
+});
+
+describe('golden transcripts: status', () => {
+  it('an application under manual review: 进度, 额度, 我的申请怎么样了 and 申请 say so, in a flow too; a second chat is told the same', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    const steps: Step[] = ['申请', '1', '进度', thinFile.name, thinFile.idNumber, thinFile.mobile, '123456', '1', '5万', '确认', '审批结果', '同意全部授权', '进度', '额度', '我的申请怎么样了', '申请', '还款'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('status-under-review'));
+    const again: Step[] = ['申请', '1', thinFile.name, thinFile.idNumber, thinFile.mobile, '123456', '1', '5万', '确认', '进度'];
+    await expect(await transcript(again, 'private', effects, 'conv-2')).toMatchFileSnapshot(golden('status-under-review-second-chat'));
+  });
+
+  it('进度 before applying, with a paused application, after a decline', async () => {
+    const steps: Step[] = ['进度', '申请', '1', excellent.name, '稍后', '进度'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('status-before-applying'));
+    const declined: Step[] = ['申请', '1', blacklisted.name, blacklisted.idNumber, blacklisted.mobile, '123456', '1', '5万', '确认', '同意全部授权', '2', '进度'];
+    await expect(await transcript(declined)).toMatchFileSnapshot(golden('status-declined'));
   });
 });

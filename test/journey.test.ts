@@ -79,15 +79,17 @@ describe(`the whole journey over REST on ${testDatabaseKind()}, restarting betwe
     const receipt = await say('确认借款');
     expect(card(receipt, 'receipt')).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
 
-    // Ten days later: one instalment early (interest for the ten days used), then everything.
+    // Ten days later: the next instalment paid ahead of its date (it is settled: the next due date moves on), then everything.
     clock.advance(10 * 86_400_000);
     const repayMenu = await say('还款');
-    expect(repayMenu[0]!.options!.map((o) => o.label)[0]).toContain('提前还下一期 ¥2,588.62');
-    expect(texts(await say('1'))).toContain('¥2,588.62');
+    expect(repayMenu[0]!.options!.map((o) => o.label)[0]).toContain('提前还下一期 ¥2,588.62（2026-12-22 到期）');
+    expect(texts(await say('1'))).toContain('扣款 ¥2,588.62，提前还清 2026-12-22 到期的这一期');
     const early = await say('确认还款');
     expect(card(early, 'receipt')).toMatchObject({ kind: 'repayment', amount: '2,588.62' });
     const lines = (card(early, 'receipt')!.lines as { label: string; value: string }[]).map((l) => `${l.label}=${l.value}`);
-    expect(lines).toContain('归还利息=¥54.00'); // ¥30,000 × 6.48% / 360 × 10 days
+    expect(lines).toEqual(expect.arrayContaining(['归还本金=¥2,426.62', '归还利息=¥162.00'])); // instalment 1 as scheduled: ¥30,000 × 6.48% / 12
+    const account = await say('额度');
+    expect(card(account, 'account')).toMatchObject({ outstanding: '27,573.38', nextDue: { date: '2027-01-22', amount: '2,588.62' } });
 
     expect(texts(await say('还款'))).toContain('全部结清');
     expect(texts(await say('全部结清'))).toContain('含截至今日的利息');

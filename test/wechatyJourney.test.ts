@@ -92,7 +92,9 @@ describe(`a private WeChat chat on ${testDatabaseKind()}`, () => {
     expect(await say('1')).toMatch(/扣款 ¥2,588\.62[\s\S]*1\. 确认还款/);
     const repaid = await say('确认还款');
     expect(repaid).toMatch(/【还款成功】\n金额 2,588\.62 元/);
-    expect(repaid).toContain('归还利息 ¥54.00');
+    // The instalment due 2026-12-22 is settled as scheduled; the next one is due a month later.
+    expect(repaid).toContain('归还利息 ¥162.00');
+    expect(await say('额度')).toContain('下期还款 2027-01-22，应还 2,588.62 元');
 
     // What the contact received is exactly what was stored and marked delivered; the ID number was never echoed.
     const everything = wechat.inbox(customer).join('\n');

@@ -14,6 +14,7 @@ import {
   type Product,
 } from '../../core/index.js';
 import type { ReplyOption } from '../reply.js';
+import { optionHint } from '../shared/optionHint.js';
 import { t, type Locale, type MessageKey } from '../text/translate.js';
 import { pickOption } from '../understanding/pickOption.js';
 
@@ -117,14 +118,15 @@ export type Answer = { ok: true; patch: ApplicationDraft } | { ok: false; hint: 
  * Reads one answer with core/'s validators. A failed answer carries a specific hint in the
  * borrower's language; the question is asked again after it.
  */
-export function readAnswer(field: FieldId, text: string, ctx: { locale: Locale; at: number; products: readonly Product[]; product: Product | undefined }): Answer {
+export function readAnswer(field: FieldId, text: string, ctx: { locale: Locale; channel?: string; at: number; products: readonly Product[]; product: Product | undefined }): Answer {
   const { locale } = ctx;
   const fail = (key: MessageKey, params: Record<string, string | number> = {}): Answer => ({ ok: false, hint: t(locale, key, params) });
+  const pickAgain: Answer = { ok: false, hint: optionHint({ locale, channel: ctx.channel ?? '' }) };
   const trimmed = text.trim();
   switch (field) {
     case 'product': {
       const o = pickOption(trimmed, fieldOptions('product', locale, ctx.products, undefined) ?? []);
-      return o ? { ok: true, patch: { productId: o.value } } : fail('hint.pickOption');
+      return o ? { ok: true, patch: { productId: o.value } } : pickAgain;
     }
     case 'name': {
       const name = trimmed.replace(/\s+/g, ' ');
@@ -153,11 +155,11 @@ export function readAnswer(field: FieldId, text: string, ctx: { locale: Locale; 
     }
     case 'role': {
       const o = pickOption(trimmed, fieldOptions('role', locale, ctx.products, ctx.product) ?? []);
-      return o ? { ok: true, patch: { role: o.value as EnterpriseRole } } : fail('hint.pickOption');
+      return o ? { ok: true, patch: { role: o.value as EnterpriseRole } } : pickAgain;
     }
     case 'purpose': {
       const o = pickOption(trimmed, fieldOptions('purpose', locale, ctx.products, ctx.product) ?? []);
-      if (!o) return fail('hint.pickOption');
+      if (!o) return pickAgain;
       const [purpose, detail] = o.value.split(':') as [LoanPurpose, string];
       return { ok: true, patch: { purpose, purposeDetail: detail } };
     }

@@ -1,5 +1,5 @@
-import { assign, setup } from 'xstate';
-import type { Product } from '../../core/index.js';
+import { assign, enqueueActions, setup } from 'xstate';
+import { formatYuan, type Fen, type Product } from '../../core/index.js';
 import type { SubmitApplicationOutput } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
@@ -7,6 +7,7 @@ import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
 import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
+import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -31,6 +32,8 @@ export interface ApplicationInput {
   /** A draft saved when the borrower paused earlier: the flow offers to continue it. */
   readonly draft?: ApplicationDraft;
   readonly referral?: string;
+  /** An amount the borrower named when asking ("我想借5万"): filled in, unless outside the product's range. */
+  readonly amount?: Fen;
 }
 
 export type ApplicationOutput =
@@ -55,6 +58,8 @@ interface ApplicationContext extends FlowBase {
   readonly referral: string | undefined;
   readonly result: SubmitApplicationOutput | null;
   readonly hadDraft: boolean;
+  /** The amount the borrower named when asking, acknowledged before the first question. */
+  readonly amountNamed?: Fen | undefined;
   readonly outcome: 'submitted' | 'paused' | 'cancelled' | 'identity_mismatch' | null;
 }
 
@@ -64,6 +69,11 @@ const MAX_OTP_FAILURES = 5;
 export function createApplicationMachine(products: readonly Product[], settings: FlowSettings) {
   const productOf = (draft: ApplicationDraft): Product | undefined =>
     products.length === 1 ? products[0] : products.find((p) => p.id === draft.productId);
+  /** A named amount outside the chosen product's range is asked again (with the range) rather than kept. */
+  const fitAmount = (draft: ApplicationDraft): ApplicationDraft => {
+    const product = productOf(draft);
+    return product && draft.amount !== undefined && (draft.amount < product.amount.min || draft.amount > product.amount.max) ? { ...draft, amount: undefined } : draft;
+  };
   const fieldsOf = (draft: ApplicationDraft) => fieldsFor(productOf(draft), products.length);
 
   const question = (ctx: ApplicationContext, field: FieldId): Reply => {
@@ -112,7 +122,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       hasDraft: ({ context }) => context.hadDraft,
       complete: ({ context }) => nextField(context.draft, fieldsOf(context.draft)) === undefined,
       answerValid: ({ context, event }) =>
-        event.type === 'user.text' && context.field !== null && readAnswer(context.field, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) }).ok,
+        event.type === 'user.text' && context.field !== null && readAnswer(context.field, event.text, { locale: context.locale, channel: context.channel, at: event.at, products, product: productOf(context.draft) }).ok,
       atMobile: ({ context }) => context.field === 'mobile',
       atOtp: ({ context }) => context.field === 'otp',
       wantsResend: ({ context, event }) => context.field === 'otp' && event.type === 'user.text' && ['resend', '重新发送', '重发', '重新获取'].includes(normalizeText(event.text)),
@@ -127,7 +137,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       channel: input.channel,
       locale: input.locale,
       prompt: null,
-      draft: input.draft ?? {},
+      draft: fitAmount({ ...input.draft, ...(input.amount !== undefined ? { amount: input.amount } : {}) }),
       field: null,
       correcting: false,
       otpCode: null,
@@ -137,6 +147,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       referral: input.referral,
       result: null,
       hadDraft: input.draft !== undefined && Object.keys(input.draft).length > 0,
+      amountNamed: input.amount,
       outcome: null,
       lastAt: input.at,
     }),
@@ -161,6 +172,9 @@ export function createApplicationMachine(products: readonly Product[], settings:
     },
     states: {
       start: {
+        entry: enqueueActions(({ context, enqueue }) => {
+          if (context.amountNamed !== undefined) enqueue({ type: 'reply', params: { text: t(context.locale, 'apply.amountNoted', { amount: formatYuan(context.amountNamed) }) } });
+        }),
         always: [{ guard: 'hasDraft', target: 'resumeOffer' }, { target: 'route' }],
       },
       route: {
@@ -186,7 +200,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
           'user.text': [
             { guard: ({ event, context }) => pickOption(event.text, context.prompt!.options!)?.value === 'continue' || /^(继续|好|好的|是|ok|yes)$/.test(normalizeText(event.text)), target: 'route' },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt!.options!)?.value === 'restart' || /^(重新开始|重新填写|重填)$/.test(normalizeText(event.text)), target: 'route', actions: assign({ draft: ({ context }) => (products.length === 1 ? {} : { productId: context.draft.productId }) }) },
-            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) } },
           ],
         },
       },
@@ -198,17 +212,21 @@ export function createApplicationMachine(products: readonly Product[], settings:
           { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'nudge', kind: 'nudge', dueAt: context.lastAt + settings.nudgeAfterMinutes * 60_000 }) },
         ],
         on: {
-          'flow.back': {
-            target: 'route',
-            actions: assign({
-              draft: ({ context }) => {
-                const fields = fieldsOf(context.draft);
-                const i = context.field ? fields.indexOf(context.field) : fields.length;
-                const previous = fields.slice(0, Math.max(i, 0)).reverse().find((f) => f !== 'otp') ?? fields[0]!;
-                return clearField(context.draft, previous);
-              },
-            }),
-          },
+          'flow.back': [
+            // Back from the first question leaves the application (there is nothing before it).
+            { guard: ({ context }) => context.field !== null && fieldsOf(context.draft).indexOf(context.field) <= 0, target: 'cancelled' },
+            {
+              target: 'route',
+              actions: assign({
+                draft: ({ context }) => {
+                  const fields = fieldsOf(context.draft);
+                  const i = context.field ? fields.indexOf(context.field) : fields.length;
+                  const previous = fields.slice(0, Math.max(i, 0)).reverse().find((f) => f !== 'otp') ?? fields[0]!;
+                  return clearField(context.draft, previous);
+                },
+              }),
+            },
+          ],
           'user.text': [
             { guard: 'wantsResend', target: 'sendingOtp' },
             {
@@ -220,8 +238,8 @@ export function createApplicationMachine(products: readonly Product[], settings:
               guard: 'answerValid',
               actions: assign({
                 draft: ({ context, event }) => {
-                  const a = readAnswer(context.field!, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) });
-                  return a.ok ? { ...context.draft, ...a.patch } : context.draft;
+                  const a = readAnswer(context.field!, event.text, { locale: context.locale, channel: context.channel, at: event.at, products, product: productOf(context.draft) });
+                  return a.ok ? fitAmount({ ...context.draft, ...a.patch }) : context.draft;
                 },
               }),
               target: 'answered',
@@ -230,8 +248,8 @@ export function createApplicationMachine(products: readonly Product[], settings:
               actions: {
                 type: 'reply',
                 params: ({ context, event }) => {
-                  const a = readAnswer(context.field!, event.text, { locale: context.locale, at: event.at, products, product: productOf(context.draft) });
-                  const hint = a.ok ? t(context.locale, 'hint.pickOption') : a.hint;
+                  const a = readAnswer(context.field!, event.text, { locale: context.locale, channel: context.channel, at: event.at, products, product: productOf(context.draft) });
+                  const hint = a.ok ? optionHint(context) : a.hint;
                   return { ...context.prompt!, text: `${hint}\n${context.prompt!.text}` };
                 },
               },
@@ -328,7 +346,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'submit' || /^(确认|提交|确认提交|ok|yes|是)$/.test(normalizeText(event.text)), target: 'submitting', actions: assign({ submitKey: ({ context, event }) => effectKey('app', context.conversationId, event.id) }) },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'edit' || /^(修改|改|更正)/.test(normalizeText(event.text)), target: 'correction' },
             { guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'cancel', target: 'cancelled' },
-            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) } },
           ],
         },
       },
@@ -345,7 +363,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
                 draft: ({ context, event }) => clearField(context.draft, pickOption(normalizeText(event.text).replace(/^(修改|改)/, ''), context.prompt!.options!)!.value as FieldId),
               }),
             },
-            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) } },
           ],
         },
       },

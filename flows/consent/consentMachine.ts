@@ -5,6 +5,7 @@ import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
 import { effect } from '../shared/notProvided.js';
+import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -85,7 +86,7 @@ export function createConsentMachine(products: readonly Product[], settings: Flo
     ],
   });
   const chosen = (ctx: ConsentContext, event: ChildEvent) => (event.type === 'user.text' ? pickOption(event.text, ctx.prompt?.options ?? [])?.value : undefined);
-  const sayAgain = { type: 'reply' as const, params: ({ context }: { context: ConsentContext }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) };
+  const sayAgain = { type: 'reply' as const, params: ({ context }: { context: ConsentContext }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) };
 
   return setup({
     types: { context: {} as ConsentContext, events: {} as ChildEvent, input: {} as ConsentInput, output: {} as ConsentOutput },
@@ -204,7 +205,7 @@ export function createConsentMachine(products: readonly Product[], settings: Flo
       },
       granted: { type: 'final', entry: assign({ outcome: 'granted' }) },
       declined: { type: 'final', entry: [assign({ outcome: 'refused' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'consent.leftWithoutConsent') }) }] },
-      paused: { type: 'final', entry: assign({ outcome: 'paused' }) },
+      paused: { type: 'final', entry: [assign({ outcome: 'paused' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'consent.paused') }) }] },
       cancelled: { type: 'final', entry: [assign({ outcome: 'cancelled' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'consent.cancelled') }) }] },
     },
     output: ({ context }): ConsentOutput =>

@@ -7,6 +7,7 @@ import { drawdownReceiptCard, methodName, scheduleCard, yuan } from '../shared/c
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
+import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -18,6 +19,8 @@ export interface DrawdownInput {
   readonly locale: Locale;
   readonly at: number;
   readonly borrowerId: string;
+  /** An amount the borrower named when asking ("我想借5万"): taken when the line allows it, else asked with the reason. */
+  readonly amount?: Fen;
 }
 
 export type DrawdownOutput = { readonly status: 'disbursed'; readonly receipt: DrawdownReceipt } | { readonly status: 'no_line' } | { readonly status: 'cancelled' } | { readonly status: 'processing' } | { readonly status: 'failed' };
@@ -25,6 +28,8 @@ export type DrawdownOutput = { readonly status: 'disbursed'; readonly receipt: D
 interface DrawdownContext extends FlowBase {
   readonly borrowerId: string;
   readonly line: LineView | null;
+  /** The amount named when asking, until it is checked against the line. */
+  readonly named?: Fen | undefined;
   readonly amount: Fen | null;
   readonly termMonths: number | null;
   readonly method: RepaymentMethod | null;
@@ -89,8 +94,11 @@ export function createDrawdownMachine() {
   const amountProblem = (ctx: DrawdownContext, text: string): string => {
     const r = parseChineseAmount(text);
     if (!r.ok && r.error.code !== 'AMOUNT_OUT_OF_RANGE') return t(ctx.locale, 'hint.amount');
-    if (!r.ok || r.value > ctx.line!.available) return t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
-    if (r.value < ctx.line!.minDraw) return t(ctx.locale, 'draw.belowMin', { min: yuan(ctx.line!.minDraw) });
+    return r.ok ? fenProblem(ctx, r.value) : t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
+  };
+  const fenProblem = (ctx: DrawdownContext, amount: Fen): string => {
+    if (amount > ctx.line!.available) return t(ctx.locale, 'draw.aboveAvailable', { available: yuan(ctx.line!.available) });
+    if (amount < ctx.line!.minDraw) return t(ctx.locale, 'draw.belowMin', { min: yuan(ctx.line!.minDraw) });
     return '';
   };
   const termOf = (ctx: DrawdownContext, text: string): number | undefined => {
@@ -119,6 +127,7 @@ export function createDrawdownMachine() {
       lastAt: input.at,
       borrowerId: input.borrowerId,
       line: null,
+      named: input.amount,
       amount: null,
       termMonths: null,
       method: null,
@@ -143,7 +152,7 @@ export function createDrawdownMachine() {
           src: 'loadAccount',
           input: ({ context }) => ({ borrowerId: context.borrowerId, at: context.lastAt }),
           onDone: [
-            { guard: ({ event }) => usableLine(event.output) !== null, target: 'amount', actions: assign({ line: ({ event }) => usableLine(event.output) }) },
+            { guard: ({ event }) => usableLine(event.output) !== null, target: 'named', actions: assign({ line: ({ event }) => usableLine(event.output) }) },
             {
               target: 'noLine',
               actions: {
@@ -160,8 +169,24 @@ export function createDrawdownMachine() {
           onError: { target: 'failed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
         },
       },
+      /** An amount named with the request: within what the line allows it is taken (the term is asked next); else the amount is asked, saying why. */
+      named: {
+        always: [
+          { guard: ({ context }) => context.named === undefined, target: 'amount' },
+          {
+            guard: ({ context }) => fenProblem(context, context.named!) === '',
+            target: 'term',
+            actions: [{ type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.amountNoted', { amount: yuan(context.named!) }) }) }, assign({ amount: ({ context }) => context.named!, named: undefined })],
+          },
+          { target: 'amount' },
+        ],
+      },
       amount: {
-        entry: [assign({ prompt: ({ context }) => amountQuestion(context) }), { type: 'reply', params: ({ context }) => context.prompt! }],
+        entry: [
+          assign({ prompt: ({ context }) => amountQuestion(context) }),
+          { type: 'reply', params: ({ context }) => (context.named === undefined ? context.prompt! : { ...context.prompt!, text: `${fenProblem(context, context.named)}\n${context.prompt!.text}` }) },
+          assign({ named: undefined }),
+        ],
         on: {
           'flow.back': 'cancelled',
           'user.text': [
@@ -192,7 +217,7 @@ export function createDrawdownMachine() {
           'flow.back': 'term',
           'user.text': [
             { guard: ({ context, event }) => pick(context, event) !== undefined, target: 'preview', actions: assign({ method: ({ context, event }) => pick(context, event) as RepaymentMethod }) },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },
@@ -210,7 +235,7 @@ export function createDrawdownMachine() {
             { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
             { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },
             { guard: ({ context, event }) => pick(context, event) === 'cancel', target: 'cancelled' },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },

@@ -38,11 +38,20 @@ export const DEFAULT_FAQ: readonly FaqEntry[] = [
   },
   {
     id: 'overdue',
-    keywords: ['逾期', '晚还', '没还上', '还不上', '罚息', 'overdue', 'late', 'penalty'],
+    keywords: ['逾期', '晚还', '没还上', '罚息', 'overdue', 'late', 'penalty'],
     question: { zh: '逾期了会怎样？', en: 'What if I pay late?' },
     answer: {
       zh: '逾期后，逾期本金按合同利率的 1.5 倍计收罚息，并会报送征信，影响您今后办理贷款和信用卡。如遇困难，请及时回复“转人工”与我们协商。',
       en: 'Overdue principal accrues penalty interest at 1.5× the contract rate and late payments are reported to the credit bureau. If you are in difficulty, reply "human" to talk to us early.',
+    },
+  },
+  {
+    id: 'hardship',
+    keywords: ['还不上', '还不起', '还不了', '少还', '延期', '缓还', '展期', '困难', '协商还款', 'hardship', 'extension'],
+    question: { zh: '遇到困难还不上怎么办？', en: 'What if I cannot repay?' },
+    answer: {
+      zh: '理解您的难处，我们会和您一起想办法：\n1. 到期前遇到困难，可以申请延期还款或调整还款计划（如延长期限、降低月供），需经人工审核，越早联系越好；\n2. 可以先还一部分，减少逾期金额和罚息；\n3. 逾期本金按合同利率的 1.5 倍计收罚息并报送征信，请尽量不要逾期。\n回复“转人工”，客服会和您商量具体办法。',
+      en: 'We understand, and we will work it out with you:\n1. If you are in difficulty before a due date, you can ask for a deferral or a new plan (a longer term, a lower instalment); a person reviews it, so contact us early.\n2. You can pay part now to reduce what is overdue and the penalty interest.\n3. Overdue principal accrues penalty interest at 1.5 times the contract rate and is reported to the credit bureau, so please try not to fall overdue.\nReply "human" and a member of staff will agree the details with you.',
     },
   },
   {

@@ -17,6 +17,7 @@ import { dailyRateText, methodName, offerCard, scheduleCard, yuan } from '../sha
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
 import { effect } from '../shared/notProvided.js';
+import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -291,7 +292,7 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
             { guard: ({ context, event }) => pick(context, event) === 'later', target: 'later' },
             { guard: ({ context, event }) => pick(context, event) === 'decline' || /^(不需要|不要|拒绝|放弃)$/.test(normalizeText(event.text)), target: 'decliningByBorrower' },
             { guard: ({ event }) => normalizeText(event.text) === '我已阅读并同意', actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'offer.readTermsFirst')}` }) } },
-            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'hint.pickOption')}\n${context.prompt!.text}` }) } },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) } },
           ],
         },
       },

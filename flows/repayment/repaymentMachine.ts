@@ -7,6 +7,7 @@ import { accountCard, repaymentReceiptCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
+import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
@@ -89,8 +90,10 @@ export function createRepaymentMachine() {
   const confirmQuestion = (ctx: RepaymentContext): Reply => {
     const line = ctx.line!;
     const amount = ctx.kind === 'payoff' ? selectedPayoff(ctx) : ctx.kind === 'due' ? (line.dueNow > 0 ? line.dueNow : (line.nextDue?.amount ?? 0)) : ctx.amount!;
+    // Nothing due yet: "due" settles the next instalment ahead of its date, and says so.
+    const early = ctx.kind === 'due' && line.dueNow === 0 && line.nextDue !== null;
     return {
-      text: t(ctx.locale, ctx.kind === 'payoff' ? 'repay.confirmPayoff' : 'repay.confirm', { amount: yuan(amount) }),
+      text: t(ctx.locale, ctx.kind === 'payoff' ? 'repay.confirmPayoff' : early ? 'repay.confirmNext' : 'repay.confirm', { amount: yuan(amount), date: line.nextDue?.date ?? '' }),
       options: [
         { label: t(ctx.locale, 'repay.confirmButton'), value: 'confirm' },
         { label: t(ctx.locale, 'common.back'), value: 'back' },
@@ -171,7 +174,7 @@ export function createRepaymentMachine() {
             { guard: ({ context, event }) => pick(context, event) === 'partial' || /^(部分|部分还款|提前还一部分)$/.test(normalizeText(event.text)), target: 'scope', actions: assign({ kind: 'partial' as const }) },
             { guard: ({ context, event }) => pick(context, event) === 'payoff' || /^(结清|全部结清|全部还清|还清)$/.test(normalizeText(event.text)), target: 'scope', actions: assign({ kind: 'payoff' as const }) },
             { guard: ({ context, event }) => pick(context, event) === 'menu', target: 'cancelled' },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },
@@ -187,7 +190,7 @@ export function createRepaymentMachine() {
           'flow.back': 'choose',
           'user.text': [
             { guard: ({ context, event }) => pick(context, event) !== undefined, target: 'afterScope', actions: assign({ drawdownId: ({ context, event }) => (pick(context, event) === 'all' ? undefined : pick(context, event)) }) },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },
@@ -222,7 +225,7 @@ export function createRepaymentMachine() {
           'flow.back': 'amount',
           'user.text': [
             { guard: ({ context, event }) => pick(context, event) !== undefined, target: 'confirm', actions: assign({ mode: ({ context, event }) => pick(context, event) as EarlyRepaymentMode }) },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },
@@ -238,7 +241,7 @@ export function createRepaymentMachine() {
               actions: assign({ payKey: ({ context, event }) => effectKey('repay', context.conversationId, event.id) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'back', target: 'choose' },
-            { actions: askAgain((ctx) => t(ctx.locale, 'hint.pickOption')) },
+            { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
         },
       },
@@ -305,7 +308,7 @@ export function createRepaymentMachine() {
         ],
       },
       nothingOwed: { type: 'final', entry: assign({ outcome: 'nothing_owed' }) },
-      cancelled: { type: 'final', entry: assign({ outcome: 'cancelled' }) },
+      cancelled: { type: 'final', entry: [assign({ outcome: 'cancelled' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'repay.cancelled') }) }] },
       failed: { type: 'final', entry: assign({ outcome: 'failed' }) },
       processing: { type: 'final', entry: [assign({ outcome: 'processing' }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'repay.processing') }) }] },
     },

@@ -1,25 +1,28 @@
-import { assign, enqueueActions, not, raise, setup, stateIn, type AnyActorRef } from 'xstate';
-import { DATA_SOURCES, formatPercent, type DataSource, type Product } from '../../core/index.js';
+import { and, assign, enqueueActions, not, raise, setup, stateIn, type AnyActorRef } from 'xstate';
+import { DATA_SOURCES, formatPercent, type DataSource, type Fen, type Product } from '../../core/index.js';
 import { createApplicationMachine, type ApplicationOutput } from '../application/applicationMachine.js';
 import type { ApplicationDraft } from '../application/applicationFields.js';
 import { createConsentMachine, type ConsentOutput } from '../consent/consentMachine.js';
-import { createDrawdownMachine } from '../drawdown/drawdownMachine.js';
+import { createDrawdownMachine, type DrawdownOutput } from '../drawdown/drawdownMachine.js';
 import type { ConversationEvent, PaymentNotice } from '../events.js';
 import { looksLikeQuestion, matchFaq, type FaqEntry } from '../faq/faqTable.js';
-import type { PendingOffer } from '../host.js';
+import type { AccountView, PendingOffer } from '../host.js';
 import { createOfferMachine, type OfferOutput } from '../offer/offerMachine.js';
-import type { Reply } from '../reply.js';
-import { createRepaymentMachine } from '../repayment/repaymentMachine.js';
+import type { Reply, ReplyOption } from '../reply.js';
+import { createRepaymentMachine, type RepaymentOutput } from '../repayment/repaymentMachine.js';
 import { BUSY_TAG, type ConversationStart } from '../runtimeContract.js';
 import { accountCard, yuan } from '../shared/cards.js';
 import type { ChildEvent } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
+import { canTap } from '../shared/optionHint.js';
 import { effect } from '../shared/notProvided.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
 import { pickOption } from '../understanding/pickOption.js';
 import { recognizeCommand } from '../understanding/recognizeIntent.js';
+import { chosenValue, numberNotShown, type ShownEvent } from './shownOptions.js';
+import { statusBeforeApplying, statusInFlow, statusReplies } from './statusReplies.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
 
 /** Sub-flows the session runs as invoked child machines, one at a time. */
@@ -61,10 +64,20 @@ export interface SessionContext {
   readonly handoffNoticeSent: boolean;
   readonly staffName: string | undefined;
   readonly prompt: Reply | null;
+  /**
+   * The options of the reply the borrower saw last, whichever machine sent it ([] when it had
+   * none): a typed number or label is read against these before anything else. Absent in a
+   * conversation stored before it was kept (the main menu is then assumed at the menu).
+   */
+  readonly shown?: readonly ReplyOption[];
+  /** An application waiting for a person's review (its id): "申请" then says so instead of starting another. */
+  readonly underReview?: string;
+  /** An amount the borrower named with their request ("我想借5万"), carried into the flow it starts. */
+  readonly requestedAmount?: Fen;
 }
 
 /** Internal events the session raises to itself. */
-type SessionEvent = ConversationEvent | { readonly type: 'handoff.request'; readonly at: number } | { readonly type: 'handoff.resumeFlow'; readonly at: number };
+type SessionEvent = ConversationEvent | ShownEvent | { readonly type: 'handoff.request'; readonly at: number } | { readonly type: 'handoff.resumeFlow'; readonly at: number };
 
 export interface SessionDeps {
   readonly products: readonly Product[];
@@ -100,16 +113,52 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
     options: menuOptions(ctx.locale),
   });
   const faqAnswer = (ctx: SessionContext, entry: FaqEntry): string => t(ctx.locale, 'faq.answer', { answer: entry.answer[ctx.locale] }).replace(/\{(\w+)\}/g, (w, k: string) => (k in faqParams ? faqParams[k as keyof typeof faqParams] : w));
+  /** The options on the borrower's screen; at the menu of a conversation stored before they were kept, the main menu. */
+  const shownOf = (ctx: SessionContext, atMenu = false): readonly ReplyOption[] => ctx.shown ?? (atMenu ? menuOptions(ctx.locale) : []);
+  /** What the borrower said, an option number or label read as that option's value (what its tap sends). */
+  const said = (ctx: SessionContext, event: SessionEvent, atMenu = false): string => (event.type === 'user.text' ? chosenValue(event.text, shownOf(ctx, atMenu)) : '');
   // The menu's guards all ask what the same event means: understand it once per event.
   const understood = new WeakMap<object, MenuAction>();
   const understand = (ctx: SessionContext, event: SessionEvent): MenuAction => {
     if (event.type !== 'user.text') return { kind: 'unknown' };
     let action = understood.get(event);
     if (!action) {
-      action = understandMenuText(event.text, { locale: ctx.locale, chatType: ctx.chatType, faq });
+      action = understandMenuText(said(ctx, event, true), { locale: ctx.locale, chatType: ctx.chatType, faq });
       understood.set(event, action);
     }
     return action;
+  };
+  const amountOf = (ctx: SessionContext, event: SessionEvent): Fen | undefined => {
+    const action = understand(ctx, event);
+    return action.kind === 'apply' || action.kind === 'draw' ? action.amount : undefined;
+  };
+  /** The account card of each line, with what can be done next. */
+  const lineReplies = (ctx: SessionContext, view: AccountView): Reply[] =>
+    view.lines.map((line) => ({
+      text: t(ctx.locale, 'account.summary', {
+        product: ctx.locale === 'en' ? line.productNameEn : line.productNameZh,
+        available: yuan(line.available),
+        limit: yuan(line.limit),
+        outstanding: yuan(line.outstanding),
+        next: line.nextDue ? `${line.nextDue.date} ¥${yuan(line.nextDue.amount)}` : t(ctx.locale, 'account.nothingDue'),
+      }),
+      card: accountCard(line),
+      options: [
+        { label: t(ctx.locale, 'menu.draw'), value: 'draw' },
+        { label: t(ctx.locale, 'menu.repay'), value: 'repay' },
+      ],
+      sensitive: true,
+    }));
+  /** While a person is on the way, the one thing to choose is not to wait: "1" keeps meaning 取消转人工. */
+  const waitingForPerson = (ctx: SessionContext, reply: Reply): Reply => ({ ...reply, options: [{ label: t(ctx.locale, 'handoff.cancel'), value: '取消' }] });
+  /** In a flow: a command or question the session answers itself, on what the borrower said. */
+  const command = (ctx: SessionContext, event: SessionEvent) => recognizeCommand(said(ctx, event));
+  const hardshipReply = (ctx: SessionContext, inFlow: boolean): Reply => {
+    const entry = faq.find((f) => f.id === 'hardship');
+    return {
+      text: entry ? faqAnswer(ctx, entry) : t(ctx.locale, 'hardship.contact'),
+      options: [{ label: t(ctx.locale, 'menu.human'), value: '转人工' }, inFlow ? { label: t(ctx.locale, 'menu.continueFlow'), value: 'continue' } : { label: t(ctx.locale, 'menu.back'), value: 'menu' }],
+    };
   };
   const is = (kind: MenuAction['kind']) => ({ context, event }: { context: SessionContext; event: SessionEvent }) => understand(context, event).kind === kind;
   /** The sub-flow running now (at most one), read from the state so it also works in pure transitions. */
@@ -137,14 +186,17 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
     },
     actions: {
       ...sinkDefaults,
+      /** The runtime's sink replaces this (keeping the record: replyRecordingShown); alone, the session still records what it shows. */
+      reply: assign<SessionContext, SessionEvent, Reply, SessionEvent, never>((_, reply) => ({ shown: reply.options ?? [] })),
       stamp: assign({ lastAt: ({ context, event }) => ('at' in event ? event.at : context.lastAt) }),
       stampUser: assign({ lastUserAt: ({ context, event }) => (event.type === 'user.text' || event.type === 'user.media' ? event.at : context.lastUserAt) }),
       /** Passes the event to the running sub-flow, after a tick so the child knows the time. */
-      forward: enqueueActions(({ check, event, enqueue }) => {
+      forward: enqueueActions(({ check, context, event, enqueue }) => {
         const child = activeChild(check);
         if (!child) return;
         enqueue.sendTo(child, { type: 'flow.tick', at: eventAt(event) });
-        enqueue.sendTo(child, event as ChildEvent);
+        // An option chosen by its number or label reaches the sub-flow as its value, as a tap would.
+        enqueue.sendTo(child, (event.type === 'user.text' ? { ...event, text: said(context, event) } : event) as ChildEvent);
       }),
       tellCancel: enqueueActions(({ check, event, enqueue }) => {
         const c = childCommand(check, event, 'flow.cancel');
@@ -173,6 +225,24 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       }),
       requestHuman: raise(({ event }) => ({ type: 'handoff.request' as const, at: eventAt(event) })),
       resumeFlow: raise(({ context }) => ({ type: 'handoff.resumeFlow' as const, at: context.lastAt })),
+      /** Keeps whether an application waits for a person's review, as the host says. */
+      noteReview: assign(({ event }) => {
+        const view = (event as unknown as { output: AccountView }).output;
+        return { underReview: view.application?.status === 'under_review' ? view.application.applicationId : undefined };
+      }),
+      sayStatusInFlow: enqueueActions(({ check, context, enqueue }) => {
+        const child = activeChild(check);
+        const reply = { text: child ? statusInFlow(child, context.locale) : t(context.locale, 'status.hasLine') };
+        enqueue({ type: 'reply', params: check(stateIn({ handoff: 'bot' }) as never) ? reply : waitingForPerson(context, reply) });
+      }),
+      sayStatusBeforeApplying: enqueueActions(({ check, context, enqueue }) => {
+        const reply = statusBeforeApplying(context.locale, context.draft !== undefined);
+        enqueue({ type: 'reply', params: check(stateIn({ handoff: 'bot' }) as never) ? reply : waitingForPerson(context, reply) });
+      }),
+      stillWaiting: enqueueActions(({ context, enqueue }) => {
+        enqueue({ type: 'reply', params: waitingForPerson(context, { text: t(context.locale, context.handoffNoticeSent ? 'handoff.noted' : 'handoff.stillWaiting') }) });
+        enqueue.assign({ handoffNoticeSent: true });
+      }),
     },
     actors: {
       application,
@@ -188,21 +258,30 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
     guards: {
       botActive: stateIn({ handoff: 'bot' }),
       notBot: not(stateIn({ handoff: 'bot' })),
-      resumeYes: ({ context, event }) => context.awaitingResume && /^(继续|好|好的|是|ok|yes|continue|1)$/.test(normalizeText(textOf(event))),
-      resumeMenu: ({ context, event }) => context.awaitingResume && /^(返回|菜单|主菜单|返回主菜单|menu|2)$/.test(normalizeText(textOf(event))),
+      resumeYes: ({ context, event }) => context.awaitingResume && /^(继续|好|好的|是|ok|yes|continue)$/.test(normalizeText(said(context, event))),
+      resumeMenu: ({ context, event }) => context.awaitingResume && /^(返回|菜单|主菜单|返回主菜单|menu)$/.test(normalizeText(said(context, event))),
+      /** "继续" (an option's value): the sub-flow asks its question again. */
+      wantsContinue: ({ context, event }) => said(context, event) === 'continue',
+      /** "返回主菜单": the sub-flow is left (paused, where it can be) for the menu. */
+      wantsMenu: ({ context, event }) => said(context, event) === 'menu' || /^(返回主菜单|回主菜单|回到主菜单)$/.test(normalizeText(textOf(event))),
+      statusQuery: ({ context, event }) => command(context, event) === 'status',
+      knownBorrower: ({ context }) => context.borrowerId !== undefined,
+      hardship: ({ context, event }) => command(context, event) === 'hardship',
       longGap: ({ context, event }) => context.lastUserAt !== null && !context.awaitingResume && eventAt(event) - context.lastUserAt > settings.resumeAfterMinutes * MINUTE,
-      cmdHuman: ({ event }) => recognizeCommand(textOf(event)) === 'human',
-      cmdCancel: ({ event }) => recognizeCommand(textOf(event)) === 'cancel',
-      cmdBack: ({ event }) => recognizeCommand(textOf(event)) === 'back',
-      cmdLater: ({ event }) => recognizeCommand(textOf(event)) === 'later',
-      cmdHelp: ({ event }) => recognizeCommand(textOf(event)) === 'help',
-      localeCommand: ({ event }) => ['english', 'chinese'].includes(recognizeCommand(textOf(event)) ?? ''),
+      cmdHuman: ({ context, event }) => command(context, event) === 'human',
+      cmdCancel: ({ context, event }) => command(context, event) === 'cancel',
+      cmdBack: ({ context, event }) => command(context, event) === 'back',
+      cmdLater: ({ context, event }) => command(context, event) === 'later',
+      cmdHelp: ({ context, event }) => command(context, event) === 'help',
+      localeCommand: ({ context, event }) => ['english', 'chinese'].includes(command(context, event) ?? ''),
       faqQuestion: ({ event }) => looksLikeQuestion(textOf(event)) && matchFaq(textOf(event), faq) !== undefined,
     },
   }).createMachine({
     id: 'session',
     type: 'parallel',
     on: {
+      // A sub-flow's reply: its options are now the ones shown.
+      'flow.shown': { actions: assign({ shown: ({ event }) => event.options }) },
       // A payment the borrower was told is "processing", settled later: told whatever they are doing now.
       'system.notice': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, NOTICE_TEXT[event.notice], { amount: yuan(event.amount) }) }) }] },
     },
@@ -223,6 +302,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       handoffNoticeSent: false,
       staffName: undefined,
       prompt: null,
+      shown: [],
     }),
     states: {
       // Listed first: its `stamp` runs before the flow region's actions in the same step.
@@ -258,17 +338,14 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
             on: {
               'user.text': [
                 {
-                  guard: ({ event }) => recognizeCommand(event.text) === 'cancel',
+                  guard: ({ context, event }) => command(context, event) === 'cancel',
                   target: 'bot',
                   actions: ['stamp', { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.cancelled') }) }, 'resumeFlow'],
                 },
-                {
-                  guard: ({ context }) => !context.handoffNoticeSent,
-                  actions: ['stamp', assign({ handoffNoticeSent: true }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.stillWaiting') }) }],
-                },
-                { actions: 'stamp' },
+                // Every message is answered while the person is on the way: once at length, then briefly.
+                { actions: ['stamp', 'stillWaiting'] },
               ],
-              'user.media': { actions: 'stamp' },
+              'user.media': { actions: ['stamp', 'stillWaiting'] },
               'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }] },
               'deadline.due': [
                 {
@@ -323,6 +400,9 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               'user.media': { guard: 'botActive', actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, t(context.locale, 'hint.media')) }] },
               'deadline.due': { guard: ({ context, event }) => event.kind === 'offer.expiry' && context.pendingOffer !== undefined, target: 'inFlow.offer' },
               'user.text': [
+                // Waiting for a person, "进度" is still answered here (the hand-off region says the person is coming).
+                { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery', 'knownBorrower']), target: 'status', actions: 'stampUser' },
+                { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery']), actions: ['stampUser', 'sayStatusBeforeApplying'] },
                 { guard: 'notBot', actions: 'stampUser' },
                 { guard: is('group_pii'), actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'group.noPersonalData') }) }] },
                 {
@@ -339,6 +419,12 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   ],
                 },
                 { guard: is('human'), actions: ['stampUser', 'requestHuman'] },
+                // "我想借5万" from a borrower with a line: the drawdown, with the amount filled in.
+                {
+                  guard: ({ context, event }) => is('apply')({ context, event }) && context.hasLine && amountOf(context, event) !== undefined,
+                  target: 'inFlow.drawdown',
+                  actions: ['stampUser', assign({ requestedAmount: ({ context, event }) => amountOf(context, event) })],
+                },
                 {
                   guard: ({ context, event }) => is('apply')({ context, event }) && context.hasLine,
                   actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'apply.alreadyHasLine'), options: [{ label: t(context.locale, 'menu.draw'), value: 'draw' }, { label: t(context.locale, 'menu.limit'), value: 'limit' }] }) }],
@@ -346,16 +432,21 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: ({ context, event }) => is('apply')({ context, event }) && context.pendingOffer !== undefined, target: 'inFlow.offer', actions: 'stampUser' },
                 { guard: ({ context, event }) => is('apply')({ context, event }) && context.application !== undefined && context.application.granted === null, target: 'inFlow.authorisation', actions: 'stampUser' },
                 { guard: ({ context, event }) => is('apply')({ context, event }) && context.application !== undefined, target: 'inFlow.offer', actions: 'stampUser' },
-                { guard: is('apply'), target: 'inFlow.application', actions: 'stampUser' },
+                // Under review: what a person decided, or that they are deciding, rather than a second application.
+                { guard: ({ context, event }) => is('apply')({ context, event }) && context.underReview !== undefined && context.borrowerId !== undefined, target: 'status', actions: 'stampUser' },
+                { guard: is('apply'), target: 'inFlow.application', actions: ['stampUser', assign({ requestedAmount: ({ context, event }) => amountOf(context, event) })] },
                 {
                   guard: ({ context, event }) => ['draw', 'repay', 'account', 'revoke'].includes(understand(context, event).kind) && context.borrowerId === undefined,
                   actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'account.none'), options: [{ label: t(context.locale, 'menu.apply'), value: 'apply' }] }) }],
                 },
-                { guard: is('draw'), target: 'inFlow.drawdown', actions: 'stampUser' },
+                { guard: is('draw'), target: 'inFlow.drawdown', actions: ['stampUser', assign({ requestedAmount: ({ context, event }) => amountOf(context, event) })] },
                 { guard: is('repay'), target: 'inFlow.repayment', actions: 'stampUser' },
                 { guard: is('account'), target: 'account', actions: 'stampUser' },
                 { guard: is('revoke'), target: 'revokeConfirm', actions: 'stampUser' },
                 { guard: is('unsubscribe'), target: 'unsubscribing', actions: 'stampUser' },
+                { guard: ({ context, event }) => is('status')({ context, event }) && context.borrowerId !== undefined, target: 'status', actions: 'stampUser' },
+                { guard: is('status'), actions: ['stampUser', 'sayStatusBeforeApplying'] },
+                { guard: is('hardship'), actions: ['stampUser', { type: 'reply', params: ({ context }) => hardshipReply(context, false) }] },
                 {
                   guard: is('locale'),
                   actions: [
@@ -366,13 +457,27 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 },
                 {
                   guard: is('faq_list'),
-                  actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'faq.list'), options: faq.map((f) => ({ label: f.question[context.locale], value: f.question[context.locale] })) }) }],
+                  actions: [
+                    'stampUser',
+                    { type: 'reply', params: ({ context }) => ({ text: t(context.locale, canTap(context.channel) ? 'faq.list' : 'faq.listText'), options: faq.map((f) => ({ label: f.question[context.locale], value: f.question[context.locale] })) }) },
+                  ],
                 },
                 {
                   guard: is('faq'),
                   actions: ['stampUser', { type: 'reply', params: ({ context, event }) => ({ text: faqAnswer(context, (understand(context, event) as { entry: FaqEntry }).entry), options: menuOptions(context.locale) }) }],
                 },
                 { guard: is('menu'), actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context) }] },
+                // A number beyond the list shown: that list again, not the main menu's item of that number.
+                {
+                  guard: ({ context, event }) => numberNotShown(textOf(event), shownOf(context, true)) !== undefined,
+                  actions: [
+                    'stampUser',
+                    {
+                      type: 'reply',
+                      params: ({ context, event }) => ({ text: t(context.locale, 'hint.outOfRange', { n: numberNotShown(textOf(event), shownOf(context, true))!, max: shownOf(context, true).length }), options: shownOf(context, true) }),
+                    },
+                  ],
+                },
                 { actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, t(context.locale, 'menu.notUnderstood')) }] },
               ],
             },
@@ -382,6 +487,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
             initial: 'application',
             on: {
               'user.text': [
+                { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery']), actions: ['stampUser', 'sayStatusInFlow'] },
                 { guard: 'notBot', actions: 'stampUser' },
                 { guard: 'resumeYes', actions: ['stampUser', assign({ awaitingResume: false }), 'tellReprompt'] },
                 { guard: 'resumeMenu', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
@@ -396,12 +502,16 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                     },
                   ],
                 },
+                { guard: 'wantsMenu', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
+                { guard: 'wantsContinue', actions: ['stampUser', assign({ awaitingResume: false }), 'tellReprompt'] },
                 { guard: 'cmdHuman', actions: ['stampUser', 'requestHuman'] },
                 { guard: 'cmdCancel', actions: ['stampUser', assign({ awaitingResume: false }), 'tellCancel'] },
                 { guard: 'cmdBack', actions: ['stampUser', assign({ awaitingResume: false }), 'tellBack'] },
                 { guard: 'cmdLater', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
                 { guard: 'cmdHelp', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'help.inFlow') }) }, 'tellReprompt'] },
                 { guard: 'localeCommand', actions: ['stampUser', 'switchLocale'] },
+                { guard: 'statusQuery', actions: ['stampUser', 'sayStatusInFlow', 'tellReprompt'] },
+                { guard: 'hardship', actions: ['stampUser', { type: 'reply', params: ({ context }) => hardshipReply(context, true) }] },
                 {
                   guard: 'faqQuestion',
                   actions: ['stampUser', { type: 'reply', params: ({ context, event }) => ({ text: faqAnswer(context, matchFaq(event.text, faq)!) }) }, 'tellReprompt'],
@@ -413,6 +523,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
             },
             states: {
               application: {
+                exit: assign({ requestedAmount: undefined }),
                 invoke: {
                   id: 'application',
                   src: 'application',
@@ -423,6 +534,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                     at: context.lastAt,
                     ...(context.draft ? { draft: context.draft } : {}),
                     ...(context.referral ? { referral: context.referral } : {}),
+                    ...(context.requestedAmount !== undefined ? { amount: context.requestedAmount } : {}),
                   }),
                   onDone: [
                     {
@@ -462,7 +574,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                       actions: [
                         assign(({ event }) => {
                           const out = existingOf(event.output)!;
-                          return { borrowerId: out.borrowerId, hasLine: out.situation === 'has_line', application: undefined, draft: undefined };
+                          return { borrowerId: out.borrowerId, hasLine: out.situation === 'has_line', application: undefined, draft: undefined, underReview: out.situation === 'under_review' ? out.applicationId : undefined };
                         }),
                         {
                           type: 'reply',
@@ -534,6 +646,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                           return { pendingOffer: out.pending, application: undefined };
                         case 'failed':
                           return { pendingOffer: undefined, application: context.application };
+                        case 'review':
+                          return { pendingOffer: undefined, application: undefined, underReview: context.application?.applicationId ?? context.pendingOffer?.applicationId };
                         default:
                           return { pendingOffer: undefined, application: undefined };
                       }
@@ -542,11 +656,20 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 },
               },
               drawdown: {
+                exit: assign({ requestedAmount: undefined }),
                 invoke: {
                   id: 'drawdown',
                   src: 'drawdown',
-                  input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId! }),
-                  onDone: '#menu',
+                  input: ({ context }) => ({
+                    conversationId: context.conversationId,
+                    channel: context.channel,
+                    locale: context.locale,
+                    at: context.lastAt,
+                    borrowerId: context.borrowerId!,
+                    ...(context.requestedAmount !== undefined ? { amount: context.requestedAmount } : {}),
+                  }),
+                  // Left (取消, 返回, 稍后): the menu, so the next words have somewhere to go.
+                  onDone: [{ guard: ({ event }) => (event.output as DrawdownOutput).status === 'cancelled', target: '#menu', actions: { type: 'reply', params: ({ context }) => menuReply(context) } }, { target: '#menu' }],
                 },
               },
               repayment: {
@@ -554,7 +677,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   id: 'repayment',
                   src: 'repayment',
                   input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId! }),
-                  onDone: '#menu',
+                  onDone: [{ guard: ({ event }) => (event.output as RepaymentOutput).status === 'cancelled', target: '#menu', actions: { type: 'reply', params: ({ context }) => menuReply(context) } }, { target: '#menu' }],
                 },
               },
             },
@@ -572,32 +695,45 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   actions: [
                     assign({ hasLine: ({ event }) => event.output.lines.some((l) => l.status === 'active') }),
                     enqueueActions(({ context, event, enqueue }) => {
-                      for (const line of event.output.lines) {
-                        enqueue({
-                          type: 'reply',
-                          params: {
-                            text: t(context.locale, 'account.summary', {
-                              product: context.locale === 'en' ? line.productNameEn : line.productNameZh,
-                              available: yuan(line.available),
-                              limit: yuan(line.limit),
-                              outstanding: yuan(line.outstanding),
-                              next: line.nextDue ? `${line.nextDue.date} ¥${yuan(line.nextDue.amount)}` : t(context.locale, 'account.nothingDue'),
-                            }),
-                            card: accountCard(line),
-                            options: [
-                              { label: t(context.locale, 'menu.draw'), value: 'draw' },
-                              { label: t(context.locale, 'menu.repay'), value: 'repay' },
-                            ],
-                            sensitive: true,
-                          },
-                        });
-                      }
+                      for (const reply of lineReplies(context, event.output)) enqueue({ type: 'reply', params: reply });
                     }),
                   ],
                 },
                 { guard: ({ event }) => event.output.pendingOffer !== undefined, target: 'inFlow.offer', actions: assign({ pendingOffer: ({ event }) => event.output.pendingOffer }) },
+                // No line yet: where the application stands (under review, declined, …), if there is one.
+                {
+                  guard: ({ context, event }) => statusReplies(event.output, context.locale).length > 0,
+                  target: 'menu',
+                  actions: ['noteReview', enqueueActions(({ context, event, enqueue }) => {
+                    for (const reply of statusReplies(event.output, context.locale)) enqueue({ type: 'reply', params: reply });
+                  })],
+                },
                 { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'account.none'), options: [{ label: t(context.locale, 'menu.apply'), value: 'apply' }] }) } },
               ],
+              onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+            },
+          },
+          /** "进度": the application's and the hand-off's status from the host, then the lines (or that there is nothing). */
+          status: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'loadAccount',
+              src: 'loadAccount',
+              input: ({ context }) => ({ borrowerId: context.borrowerId!, at: context.lastAt }),
+              onDone: {
+                target: 'menu',
+                actions: [
+                  'noteReview',
+                  assign(({ event }) => ({ pendingOffer: event.output.pendingOffer, hasLine: event.output.lines.some((l) => l.status === 'active') })),
+                  enqueueActions(({ check, context, event, enqueue }) => {
+                    const view = event.output;
+                    const replies = [...statusReplies(view, context.locale), ...lineReplies(context, view)];
+                    if (!replies.length) replies.push(statusBeforeApplying(context.locale, context.draft !== undefined));
+                    const bot = check(stateIn({ handoff: 'bot' }) as never);
+                    for (const reply of replies) enqueue({ type: 'reply', params: bot ? reply : waitingForPerson(context, reply) });
+                  }),
+                ],
+              },
               onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
             },
           },

@@ -1,13 +1,16 @@
-import { containsPersonalNumber } from '../../core/index.js';
+import { containsPersonalNumber, parseChineseAmount, type Fen } from '../../core/index.js';
 import { matchFaq, type FaqEntry } from '../faq/faqTable.js';
 import type { ReplyOption } from '../reply.js';
 import { t, type Locale } from '../text/translate.js';
+import { amountIn } from '../understanding/amountIn.js';
 import { normalizeText } from '../understanding/normalizeText.js';
 import { pickOption } from '../understanding/pickOption.js';
 import { recognizeIntent } from '../understanding/recognizeIntent.js';
 
 export type MenuAction =
-  | { readonly kind: 'apply' | 'draw' | 'repay' | 'account' | 'human' | 'unsubscribe' | 'revoke' | 'faq_list' | 'menu' | 'unknown' }
+  | { readonly kind: 'repay' | 'account' | 'human' | 'unsubscribe' | 'revoke' | 'faq_list' | 'menu' | 'status' | 'hardship' | 'unknown' }
+  /** To borrow; `amount` when the borrower named one ("我想借5万", or just "5万块钱"). */
+  | { readonly kind: 'apply' | 'draw'; readonly amount?: Fen }
   | { readonly kind: 'faq'; readonly entry: FaqEntry }
   | { readonly kind: 'locale'; readonly locale: Locale }
   /** In a group: a personal matter, moved to a private channel. */
@@ -25,22 +28,35 @@ export function menuOptions(locale: Locale): ReplyOption[] {
 export { containsPersonalNumber };
 
 /**
- * What a borrower at the main menu wants: a menu number, a keyword, an FAQ. In a group chat, any
- * personal matter is sent to a private channel and personal numbers are never taken.
+ * What a borrower at the main menu wants: a menu item (its value or words), an FAQ question, a
+ * keyword, an amount. Option numbers are read earlier, against the options last shown (the
+ * session's `shown`). In a group chat, any personal matter is sent to a private channel and
+ * personal numbers are never taken.
  */
 export function understandMenuText(text: string, ctx: { locale: Locale; chatType: 'private' | 'group'; faq: readonly FaqEntry[] }): MenuAction {
   if (ctx.chatType === 'group' && containsPersonalNumber(text)) return { kind: 'group_pii' };
-  const picked = pickOption(text, menuOptions(ctx.locale))?.value;
-  const intent = picked === 'faq' ? undefined : recognizeIntent(picked ?? text);
+  const picked = pickOption(text, menuOptions(ctx.locale), { numbers: false })?.value;
+  // An FAQ question as listed (its button, or typed) is answered, whatever keywords it holds ("怎么还款？").
+  const question = normalizeText(text);
+  const asked = picked ? undefined : ctx.faq.find((f) => normalizeText(f.question.zh) === question || normalizeText(f.question.en) === question);
+  const intent = picked === 'faq' || asked ? undefined : recognizeIntent(picked ?? text);
+  const amount = picked ? undefined : amountIn(text);
   let action: MenuAction;
   if (picked === 'faq') action = { kind: 'faq_list' };
+  else if (asked) action = { kind: 'faq', entry: asked };
   else
     switch (intent) {
       case 'apply':
-        action = { kind: 'apply' };
+        action = amount === undefined ? { kind: 'apply' } : { kind: 'apply', amount };
         break;
       case 'draw':
-        action = { kind: 'draw' };
+        action = amount === undefined ? { kind: 'draw' } : { kind: 'draw', amount };
+        break;
+      case 'status':
+        action = { kind: 'status' };
+        break;
+      case 'hardship':
+        action = { kind: 'hardship' };
         break;
       case 'repay':
         action = { kind: 'repay' };
@@ -73,9 +89,13 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
         break;
       default: {
         const entry = matchFaq(text, ctx.faq);
-        action = entry ? { kind: 'faq', entry } : normalizeText(text) === '' ? { kind: 'menu' } : { kind: 'unknown' };
+        // Just an amount ("5万块钱"): the borrower wants that much.
+        const bare = parseChineseAmount(text).ok ? amount : undefined;
+        if (entry) action = { kind: 'faq', entry };
+        else if (bare !== undefined) action = { kind: 'apply', amount: bare };
+        else action = normalizeText(text) === '' ? { kind: 'menu' } : { kind: 'unknown' };
       }
     }
-  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke'].includes(action.kind)) return { kind: 'go_private' };
+  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke', 'status'].includes(action.kind)) return { kind: 'go_private' };
   return action;
 }

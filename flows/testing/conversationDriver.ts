@@ -3,6 +3,14 @@ import type { ConversationEvent } from '../events.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG, type AnyActorSystem, type ConversationSpec, type ConversationStart, type Deadline } from '../runtimeContract.js';
 
+/** A driver's conversation as it stands: what another driver continues from. */
+export interface DriverState {
+  readonly persisted: unknown;
+  readonly now: number;
+  readonly messages: number;
+  readonly deadlines: readonly (readonly [string, Deadline])[];
+}
+
 /** An event as a test writes it: the driver stamps the time. */
 /** An event as a test writes it: the driver adds `at`, and a message `id` unless the test gives one (to model a redelivery). */
 export type EventWithoutAt = ConversationEvent extends infer E ? (E extends unknown ? Omit<E, 'at' | 'id'> & { id?: string } : never) : never;
@@ -14,9 +22,9 @@ const busy = (s: AnyMachineSnapshot): boolean =>
  * Drives a conversation the way the runtime does, in memory: every turn restores the persisted
  * snapshot, sends one event, waits until nothing is busy, persists and stops. For tests of flows/.
  */
-export function createConversationDriver(spec: ConversationSpec, start: Partial<ConversationStart> = {}) {
+export function createConversationDriver(spec: ConversationSpec, start: Partial<ConversationStart> = {}, from?: DriverState) {
   const turns = new WeakMap<AnyActorSystem, { replies: Reply[]; deadlines: Map<string, Deadline> }>();
-  const deadlines = new Map<string, Deadline>();
+  const deadlines = new Map<string, Deadline>(from?.deadlines ?? []);
   const machine = spec.createMachine({
     reply: ({ system }, r) => void turns.get(system)?.replies.push(r),
     scheduleDeadline: ({ system }, d) => void turns.get(system)?.deadlines.set(d.key, d),
@@ -26,9 +34,9 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
     },
   });
   const conversationStart: ConversationStart = { conversationId: 'conv-1', channel: 'rest', chatType: 'private', locale: 'zh', ...start };
-  let persisted: unknown;
-  let now = Date.UTC(2026, 10, 22, 2, 0, 0); // 2026-11-22 10:00 in Shanghai
-  let messages = 0;
+  let persisted: unknown = from?.persisted;
+  let now = from?.now ?? Date.UTC(2026, 10, 22, 2, 0, 0); // 2026-11-22 10:00 in Shanghai
+  let messages = from?.messages ?? 0;
   const nextId = () => `m${++messages}`;
 
   async function send(event: ConversationEvent): Promise<Reply[]> {
@@ -45,7 +53,8 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
     const settle = () =>
       new Promise<void>((resolve, reject) => {
         const check = () => (failure ? reject(failure) : !busy(actor.getSnapshot() as AnyMachineSnapshot) ? resolve() : undefined);
-        changed = check;
+        // After the current run of events, as the runtime checks (an event queued ahead of a sub-flow's completion is not the end).
+        changed = () => queueMicrotask(check);
         check();
         setTimeout(() => reject(new Error('conversation did not settle')), 5_000).unref();
       });
@@ -81,6 +90,8 @@ export function createConversationDriver(spec: ConversationSpec, start: Partial<
       now += minutes * 60_000;
     },
     deadlines,
+    /** Where the conversation is, to start another driver from (with effects copied alike). */
+    saved: (): DriverState => ({ persisted, now, messages, deadlines: [...deadlines] }),
     status: () => lastStatus,
     snapshot: () => persisted,
     now: () => now,

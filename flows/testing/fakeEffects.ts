@@ -4,6 +4,7 @@ import {
   lineOutstandingPrincipal,
 
   openCreditLine,
+  payNextInstallment,
   payoffQuote,
   payOffCreditLine,
   repayCreditLine,
@@ -15,7 +16,7 @@ import {
   type DataSource,
   type Product,
 } from '../../core/index.js';
-import type { AccountView, FlowEffects, LineView, SubmitApplicationInput } from '../host.js';
+import type { AccountView, ApplicationStatusView, FlowEffects, LineView, SubmitApplicationInput } from '../host.js';
 
 /**
  * In-memory effects for testing the machines without a database: honest about what they do (they
@@ -29,18 +30,30 @@ export interface FakeEffects extends FlowEffects {
   cardBalance: number;
   /** Demo code every OTP gets. */
   readonly otp: string;
+  /** A copy of everything the effects hold, to start other effects from (a model test forks a conversation with it). */
+  saved(): FakeStore;
 }
 
-export function createFakeEffects(products: readonly Product[]): FakeEffects {
+/** What the fake host holds: plain data (maps of plain objects), so it can be copied. */
+export interface FakeStore {
+  readonly borrowers: Map<string, { id: string; name: string; idNumber: string; mobile: string }>;
+  readonly applications: Map<string, SubmitApplicationInput & { id: string; borrowerId: string; decision?: CreditDecision; decisionId?: string; decidedAt?: number; offerExpiresAt?: number | null; status: string }>;
+  readonly consents: Map<string, Set<DataSource>>;
+  readonly lines: Map<string, CreditLine>;
+  readonly lineOwner: Map<string, { borrowerId: string; productId: string }>;
+  readonly done: Map<string, unknown>;
+  seq: number;
+  cardBalance: number;
+}
+
+/** Effects over a new, empty store, or over a copy of `from` (another one's `saved()`). */
+export function createFakeEffects(products: readonly Product[], from?: FakeStore): FakeEffects {
   const calls: FakeEffects['calls'] = [];
-  const borrowers = new Map<string, { id: string; name: string; idNumber: string; mobile: string }>();
-  const applications = new Map<string, SubmitApplicationInput & { id: string; borrowerId: string; decision?: CreditDecision; decisionId?: string; offerExpiresAt?: number | null; status: string }>();
-  const consents = new Map<string, Set<DataSource>>();
-  const lines = new Map<string, CreditLine>();
-  const lineOwner = new Map<string, { borrowerId: string; productId: string }>();
-  const done = new Map<string, unknown>();
-  let seq = 0;
-  const id = (p: string) => `${p}-${++seq}`;
+  const store: FakeStore = from
+    ? structuredClone(from)
+    : { borrowers: new Map(), applications: new Map(), consents: new Map(), lines: new Map(), lineOwner: new Map(), done: new Map(), seq: 0, cardBalance: Number.MAX_SAFE_INTEGER };
+  const { borrowers, applications, consents, lines, lineOwner, done } = store;
+  const id = (p: string) => `${p}-${++store.seq}`;
   const once = async <T>(key: string, f: () => T | Promise<T>): Promise<T> => {
     if (!done.has(key)) done.set(key, await f());
     return done.get(key) as T;
@@ -103,8 +116,14 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
   const effects: FakeEffects = {
     calls,
     lines,
-    cardBalance: Number.MAX_SAFE_INTEGER,
+    get cardBalance() {
+      return store.cardBalance;
+    },
+    set cardBalance(fen: number) {
+      store.cardBalance = fen;
+    },
     otp: '123456',
+    saved: () => structuredClone(store),
     sendOtp: record('sendOtp', async ({ at }) => ({ ok: true, expiresAt: at + 5 * 60_000 })),
     verifyOtp: record('verifyOtp', async ({ code }) => ({ result: code === '123456' ? 'ok' : 'wrong' })),
     submitApplication: record('submitApplication', (input) =>
@@ -114,6 +133,10 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
         if (existing && existing.name !== input.name.trim()) return { status: 'identity_mismatch' as const };
         if (existing && [...lineOwner.values()].some((o) => o.borrowerId === existing.id)) {
           return { status: 'existing' as const, situation: 'has_line' as const, borrowerId: existing.id, borrowerName: existing.name, productId: input.productId };
+        }
+        const reviewed = existing && [...applications.values()].find((a) => a.borrowerId === existing.id && a.status === 'decided' && a.decision?.outcome === 'manual_review');
+        if (existing && reviewed) {
+          return { status: 'existing' as const, situation: 'under_review' as const, borrowerId: existing.id, borrowerName: existing.name, productId: input.productId, applicationId: reviewed.id };
         }
         const borrower = existing ?? { id: id('b'), name: input.name, idNumber: input.idNumber, mobile: input.mobile };
         borrowers.set(borrower.id, borrower);
@@ -150,10 +173,11 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
       };
       return { ok: true, profile };
     }),
-    recordDecision: record('recordDecision', async ({ applicationId, decision, offerExpiresAt }) => {
+    recordDecision: record('recordDecision', async ({ applicationId, decision, offerExpiresAt, at }) => {
       const app = applications.get(applicationId)!;
       app.decision = decision;
       app.decisionId = id('d');
+      app.decidedAt = at;
       app.offerExpiresAt = offerExpiresAt;
       app.status = 'decided';
       return { decisionId: app.decisionId };
@@ -175,10 +199,44 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
       applications.get(applicationId)!.status = status;
       return { ok: true };
     }),
-    loadAccount: record('loadAccount', async ({ borrowerId, at }): Promise<AccountView> => ({
-      borrowerId,
-      lines: [...lineOwner.entries()].filter(([, o]) => o.borrowerId === borrowerId).map(([lineId]) => view(lineId, at)),
-    })),
+    loadAccount: record('loadAccount', async ({ borrowerId, at }): Promise<AccountView> => {
+      // As the host reads it: the latest application, while open or declined, and an approved offer not yet accepted.
+      const latest = [...applications.values()].filter((a) => a.borrowerId === borrowerId).at(-1);
+      const outcome = latest?.decision?.outcome;
+      const offerOpen = latest?.status === 'decided' && outcome === 'approved' && (latest.offerExpiresAt ?? Infinity) > at;
+      const status: ApplicationStatusView['status'] | undefined =
+        latest?.status === 'submitted' ? 'submitted' : latest?.status !== 'decided' ? undefined : outcome === 'manual_review' ? 'under_review' : outcome === 'declined' ? 'declined' : offerOpen ? 'offer_pending' : undefined;
+      const decision = latest?.decision;
+      return {
+        borrowerId,
+        lines: [...lineOwner.entries()].filter(([, o]) => o.borrowerId === borrowerId).map(([lineId]) => view(lineId, at)),
+        ...(latest && offerOpen && decision
+          ? {
+              pendingOffer: {
+                applicationId: latest.id,
+                decisionId: latest.decisionId!,
+                productId: latest.productId,
+                limit: decision.limit,
+                annualRate: decision.rate!,
+                aprSimple: decision.apr!.simple,
+                aprCompound: decision.apr!.compound,
+                offerExpiresAt: latest.offerExpiresAt ?? at + 7 * 86_400_000,
+              },
+            }
+          : {}),
+        ...(latest && status
+          ? {
+              application: {
+                applicationId: latest.id,
+                productId: latest.productId,
+                status,
+                submittedAt: latest.at,
+                ...(status === 'under_review' && latest.decidedAt !== undefined ? { reviewDueAt: latest.decidedAt + 24 * 3_600_000 } : {}),
+              },
+            }
+          : {}),
+      };
+    }),
     disburse: record('disburse', (input) =>
       once(input.idempotencyKey, () => {
         const line = lines.get(input.lineId)!;
@@ -210,10 +268,14 @@ export function createFakeEffects(products: readonly Product[]): FakeEffects {
         const v = view(input.lineId, input.at);
         const amount = input.kind === 'partial' ? input.amount! : input.kind === 'due' ? (v.dueNow > 0 ? v.dueNow : (v.nextDue?.amount ?? 0)) : 0;
         if (input.kind !== 'payoff' && amount > effects.cardBalance) return { ok: false as const, reason: 'insufficient_funds' as const, detail: 'card balance' };
+        const target = input.drawdownId ? { drawdownId: input.drawdownId } : {};
+        // As the host plans it: "due" with nothing due settles the next instalment ahead of its date.
         const r =
           input.kind === 'payoff'
-            ? payOffCreditLine(line, { on, ...(input.drawdownId ? { drawdownId: input.drawdownId } : {}) })
-            : repayCreditLine(line, { amount, on, ...(input.drawdownId ? { drawdownId: input.drawdownId } : {}), ...(input.earlyRepaymentMode ? { options: { earlyRepaymentMode: input.earlyRepaymentMode } } : {}) });
+            ? payOffCreditLine(line, { on, ...target })
+            : input.kind === 'due' && v.dueNow === 0
+              ? payNextInstallment(line, { on, ...target })
+              : repayCreditLine(line, { amount, on, ...target, ...(input.earlyRepaymentMode ? { options: { earlyRepaymentMode: input.earlyRepaymentMode } } : input.kind === 'due' ? { options: { surplus: 'reject' as const } } : {}) });
         if (!r.ok) return { ok: false as const, reason: 'invalid' as const, detail: r.error.message };
         if (r.value.paid > effects.cardBalance) return { ok: false as const, reason: 'insufficient_funds' as const, detail: 'card balance' };
         lines.set(input.lineId, r.value.line);

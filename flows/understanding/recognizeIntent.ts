@@ -8,6 +8,8 @@ export type Intent =
   | 'limit'
   | 'bill'
   | 'rate'
+  | 'status'
+  | 'hardship'
   | 'faq'
   | 'human'
   | 'unsubscribe'
@@ -30,6 +32,9 @@ const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
   ['human', ['转人工', '人工客服', '人工服务', '找人工', '真人', '客服', '人工', 'human', 'agent']],
   ['english', ['english', '英文', '英语']],
   ['chinese', ['中文', '汉语', 'chinese']],
+  // Before repay and apply: "还款困难" is hardship, "申请进度" and "我的申请怎么样了" are status.
+  ['hardship', ['还不上', '还不起', '还不了', '少还', '延期', '缓还', '展期', '困难', '没钱还', '晚点还', '晚几天还', '协商还款', '停息挂账', 'hardship', "can't pay", 'cannot pay']],
+  ['status', ['进度', '审批结果', '审核结果', '审批怎么样', '审核怎么样', '申请怎么样', '怎么样了', '批了吗', '批下来', '结果出来', '有结果', '到哪一步', '审到哪', 'status', 'progress']],
   ['repay', ['还款', '还钱', '结清', '提前还', '还贷', '还本期', '还一期', '还清', 'repay', 'payoff']],
   ['draw', ['用款', '提现', '支用', '取钱', '放款', '用钱', '借一笔', '再借', 'drawdown', 'withdraw', 'draw']],
   ['apply', ['申请', '借款', '借钱', '贷款', '我要借', '想借', '办理', '开通', '授信', 'apply', 'loan', 'borrow']],
@@ -47,7 +52,7 @@ const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
 const MATCHERS: readonly (readonly [Intent, readonly ((normalized: string, latin: string) => boolean)[]])[] = KEYWORDS.map(([intent, words]) => [
   intent,
   words.map((w) => {
-    if (!/^[a-z]+$/.test(w)) return (normalized: string) => normalized.includes(w);
+    if (!/^[a-z' ]+$/.test(w)) return (normalized: string) => normalized.includes(w);
     const re = new RegExp(`(^|[^a-z])${w}([^a-z]|$)`);
     return (_: string, latin: string) => re.test(latin);
   }),
@@ -69,12 +74,13 @@ export function recognizeIntent(text: string): Intent | undefined {
 }
 
 /**
- * Commands honoured in the middle of a form (cancel, back, human, help, later, language): only short
+ * Commands honoured in the middle of a form (cancel, back, human, help, later, language, status,
+ * hardship): only short
  * messages that are essentially the command, so an answer is never mistaken for one.
  */
 export function recognizeCommand(text: string): Intent | undefined {
   const t = normalizeText(text);
   if (!t || t.length > MAX_COMMAND_LENGTH) return undefined;
   const intent = recognizeIntent(text);
-  return intent && (['cancel', 'back', 'human', 'help', 'later', 'english', 'chinese'] as const).includes(intent as 'cancel') ? intent : undefined;
+  return intent && (['cancel', 'back', 'human', 'help', 'later', 'english', 'chinese', 'status', 'hardship'] as const).includes(intent as 'cancel') ? intent : undefined;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { amountIn } from './amountIn.js';
 import { pickOption } from './pickOption.js';
 import { recognizeCommand, recognizeIntent } from './recognizeIntent.js';
 
@@ -29,6 +30,15 @@ describe('recognizeIntent', () => {
     ['Hi there', 'greeting'],
     ['English', 'english'],
     ['中文', 'chinese'],
+    ['进度', 'status'],
+    ['审批结果', 'status'],
+    ['我的申请怎么样了', 'status'],
+    ['申请进度', 'status'],
+    ['批下来了吗', 'status'],
+    ['还不上了', 'hardship'],
+    ['能不能少还点', 'hardship'],
+    ['想延期', 'hardship'],
+    ['还款困难', 'hardship'],
   ])('%s → %s', (text, intent) => {
     expect(recognizeIntent(text)).toBe(intent);
   });
@@ -67,10 +77,33 @@ describe('pickOption', () => {
   ])('%s → %s', (text, value) => {
     expect(pickOption(text, options)?.value).toBe(value);
   });
+  it('can be told not to read numbers (the options are not on screen) or partial labels', () => {
+    expect(pickOption('2', options, { numbers: false })).toBeUndefined();
+    expect(pickOption('先息后本', options, { numbers: false })?.value).toBe('interest_first');
+    expect(pickOption('等额本息', options, { partial: false })).toBeUndefined();
+    expect(pickOption('等额本息（每月还款相同）', options, { partial: false })?.value).toBe('equal_installment');
+  });
   it('returns undefined for numbers out of range and for nonsense', () => {
     expect(pickOption('4', options)).toBeUndefined();
     expect(pickOption('0', options)).toBeUndefined();
     expect(pickOption('等额', options)).toBeUndefined(); // ambiguous
     expect(pickOption('🙂', options)).toBeUndefined();
+  });
+});
+
+describe('amountIn', () => {
+  it.each([
+    ['我想借5万块钱', 5_000_000],
+    ['借五万元', 5_000_000],
+    ['伍万', 5_000_000],
+    ['想借5w', 5_000_000],
+    ['I want to borrow 50k', 5_000_000],
+    ['3万5', 3_500_000],
+    ['借款 30000', 3_000_000],
+  ])('%s → %i fen', (text, fen) => {
+    expect(amountIn(text)).toBe(fen);
+  });
+  it('finds no amount where none is named', () => {
+    for (const text of ['我想借钱', '我要借一笔', '第2个', '1', '还款']) expect(amountIn(text), text).toBeUndefined();
   });
 });

@@ -220,7 +220,9 @@ export class MachineHost {
             if (error) reject(error);
             else resolve();
           };
-          onChange = check;
+          // Checked once the current run of events is over: mid-run, a machine may be handling an event
+          // queued ahead of a sub-flow's completion, the tree looking idle just before it starts an effect.
+          onChange = () => queueMicrotask(check);
           check();
         });
       },
