@@ -1,7 +1,7 @@
 /** flows/: the XState conversation machines and the neutral message model they speak. */
 export type { Reply, ReplyOption, Card, OfferCard, ScheduleCard, ReceiptCard, AccountCard, ConsentCard, LinkCard } from './reply.js';
 export type { ConversationEvent, ConversationEventType, MediaKind, PaymentNotice } from './events.js';
-export { conversationOfEffectKey } from './shared/effectKeys.js';
+export { conversationOfEffectKey, effectKeyPrefix } from './shared/effectKeys.js';
 export { BUSY_TAG } from './runtimeContract.js';
 export type { Deadline, SinkAction, SinkActions, ConversationStart, ConversationStatus, SnapshotMigration, ConversationSpec, AnyActorSystem } from './runtimeContract.js';
 export { createConversationSpec, SESSION_MACHINE_ID, SESSION_MACHINE_VERSION, type ConversationSpecDeps } from './conversationSpec.js';

@@ -8,6 +8,9 @@ export type KeyedEffect = 'app' | 'otp' | 'draw' | 'repay';
  */
 export const effectKey = (effect: KeyedEffect, conversationId: string, messageId: string): string => `${effect}:${conversationId}:${messageId}`;
 
+/** What every key of this effect made in this conversation starts with. */
+export const effectKeyPrefix = (effect: KeyedEffect, conversationId: string): string => `${effect}:${conversationId}:`;
+
 /** The conversation an effect key was made in, or undefined for a key of another shape. */
 export function conversationOfEffectKey(key: string): string | undefined {
   const match = /^(?:app|otp|draw|repay):(.+):[^:]+$/.exec(key);

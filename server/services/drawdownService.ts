@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { drawFromCreditLine, lineOutstandingPrincipal, shanghaiDateOf, type CreditLine, type Fen, type IsoDate, type Posting } from '../../core/index.js';
+import { conversationOfEffectKey, effectKeyPrefix } from '../../flows/index.js';
 import type { DisburseInput, DrawdownReceipt, FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { crashPoint } from '../faults.js';
@@ -74,10 +75,17 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
   async function reserve(input: DisburseInput, known: LoadedLine | null | undefined): Promise<{ refused: DisburseOutput } | { pending: PendingDisbursement }> {
     const loaded = known === undefined ? await loadLine(db.prisma, input.lineId) : known;
     if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { refused: { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' } };
-    // One payout in flight per line: another confirmation (a new message after a crash, a second
-    // chat) while one is still being settled is told "processing", never a second loan.
-    const inFlight = await db.prisma.drawdown.findFirst({ where: { creditLineId: loaded.row.id, status: 'disbursing' }, select: { id: true } });
-    if (inFlight) return { refused: processing('another drawdown on this line is still being paid out') };
+    // A conversation's turns run one at a time, so a payout of the same conversation still in flight
+    // was left by a crash or an unknown outcome: another confirmation (a new message, not the
+    // redelivery) is told "processing" until it is settled, never given a second loan by accident.
+    const conversationId = conversationOfEffectKey(input.idempotencyKey);
+    if (conversationId) {
+      const inFlight = await db.prisma.drawdown.findFirst({
+        where: { creditLineId: loaded.row.id, status: 'disbursing', idempotencyKey: { startsWith: effectKeyPrefix('draw', conversationId), not: input.idempotencyKey } },
+        select: { id: true },
+      });
+      if (inFlight) return { refused: processing('an earlier drawdown of this conversation is still being settled') };
+    }
     const product = products.find((p) => p.id === loaded.row.productId);
     if (product && !product.termsMonths.includes(input.termMonths)) return { refused: { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` } };
     if (product && input.amount < product.amount.min) return { refused: { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` } };
