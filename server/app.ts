@@ -8,6 +8,9 @@ import { webChatPlugin } from './channels/web/index.js';
 import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
 import { healthRoutes } from './http/healthRoutes.js';
+import { capConnections, httpServerOptions } from './http/httpServerOptions.js';
+import { installRateLimits } from './http/rateLimits.js';
+import { securityHeaders } from './http/securityHeaders.js';
 import type { Scheduler } from './jobs/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
@@ -49,17 +52,22 @@ declare module 'fastify' {
 
 /** Builds the HTTP app around already-opened dependencies; it neither listens nor migrates. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
   const app: FastifyInstance = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    // Behind a bank's reverse proxy the client address comes from X-Forwarded-For.
-    trustProxy: true,
     requestIdHeader: 'x-request-id',
+    // Timeouts, keep-alive, and X-Forwarded-* believed only from the proxies named in TRUST_PROXY.
+    ...httpServerOptions(config),
   });
+  capConnections(app, config.http.maxConnections);
   app.decorate('deps', deps);
   app.decorate('cipher', deps.cipher);
   installErrorHandling(app);
+  securityHeaders(app, { hsts: config.env === 'production' });
+  // Before the routes: per address, token and user on chat, quote, staff, web session and callbacks.
+  const limits = await installRateLimits(app, config.rateLimits, { callbackPaths: config.officialAccount ? [config.officialAccount.path] : [] });
   app.decorate('conversations', deps.conversations ?? null);
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
   quoteRoutes(app);
@@ -69,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, token: deps.config.staffApiToken });
   }
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
-  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, clock: deps.clock });
+  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, clock: deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.
   app.decorate(
     'officialAccount',
@@ -82,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           outbox: deps.conversations.outbox,
           clock: deps.clock,
           logger: deps.logger,
+          limits,
         })
       : null,
   );

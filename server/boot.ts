@@ -49,7 +49,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     const appliedMigrations = await applyMigrations(db.adapterFactory, migrations);
     logger.info({ database: db.where, applied: appliedMigrations }, appliedMigrations.length ? 'migrations applied' : 'database schema up to date');
     if (config.dataKeyIsDevelopmentDefault) logger.warn('KUAIDAI_DATA_KEY is not set: using the public development key; never do this with real borrowers');
-    const cipher = createFieldCipher(config.dataKey);
+    const cipher = createFieldCipher(config.dataKey, config.oldDataKeys);
     if (options.spec) {
       // One set of providers for the conversation's services and the payment recovery job.
       const providers = createProviders(config, logger, db.prisma, options.providers);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aesKeyOf, decryptMessage, encryptMessage, parseWechatXml, wechatSignature, xmlFields } from '../bots/officialAccount/index.js';
 import { bootServer, type Server } from '../server/boot.js';
-import { officialAccountRoutes, type PassiveReplies } from '../server/channels/officialAccount/index.js';
+import { createCallbackReplayGuard, officialAccountRoutes, type PassiveReplies } from '../server/channels/officialAccount/index.js';
 import { manualClock } from '../server/clock.js';
 import type { Config } from '../server/config/index.js';
 import { createLogger } from '../server/logging/index.js';
@@ -61,6 +61,7 @@ function extraRoute(passive: PassiveReplies, path: string, o: { replyBudgetMs?: 
     runtime: server.conversations!.runtime,
     passive,
     clock,
+    replay: server.app.officialAccount!.replay,
     ...(o.coalesce === undefined ? {} : { coalesce: o.coalesce }),
   });
 }
@@ -84,12 +85,17 @@ function signed(extra: Record<string, string> = {}): Record<string, string> {
 const post = (body: string, query: Record<string, string> = signed(), path = '/wechat/official-account', contentType = 'text/xml') =>
   server.app.inject({ method: 'POST', url: `${path}?${new URLSearchParams(query)}`, payload: body, headers: { 'content-type': contentType } });
 
-function postEncrypted(xml: string, path = '/wechat/official-account') {
-  const timestamp = now();
+/** A safe-mode callback as WeChat sends it: the body encrypted, msg_signature over it, timestamp and nonce. */
+function encryptedRequest(xml: string, timestamp = now()) {
   const n = nonce();
   const encrypt = encryptMessage(xml, aesKeyOf(AES_KEY), APP_ID);
   const query = { timestamp, nonce: n, encrypt_type: 'aes', msg_signature: wechatSignature(TOKEN, timestamp, n, encrypt), signature: wechatSignature(TOKEN, timestamp, n) };
-  return post(`<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`, query, path);
+  return { query, body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
+}
+
+function postEncrypted(xml: string, path = '/wechat/official-account') {
+  const { query, body } = encryptedRequest(xml);
+  return post(body, query, path);
 }
 
 function fieldsOf(xml: string): Record<string, string> {
@@ -336,5 +342,85 @@ describe(`WeChat official account on ${testDatabaseKind()}`, () => {
     await server.conversations!.runtime.dispatch(c!.id, { type: 'staff.message', staffId: 's1', text: '在的', at: clock.now().getTime() });
     await idle();
     expect(sentTo('oWindow').at(-1)).toBe('在的');
+  });
+
+  it('refuses a signed callback sent again (same timestamp and nonce) and never hands it to the runtime twice', async () => {
+    const { query, body } = encryptedRequest(textXml('oReplay', '褚十三'));
+    const first = await post(body, query);
+    expect(first.statusCode).toBe(200);
+    const receive = vi.spyOn(server.conversations!.runtime, 'receive');
+    try {
+      const again = await post(body, query);
+      expect(again.statusCode).toBe(401);
+      expect(again.json().error).toMatchObject({ code: 'WECHAT_CALLBACK_REPLAYED', message: expect.stringMatching(/nonce already used/) });
+      // Even on another route of the same account (another instance shares the memory through the database).
+      expect((await post(body, query, '/wechat/split')).statusCode).toBe(401);
+      expect(receive).not.toHaveBeenCalled();
+    } finally {
+      receive.mockRestore();
+    }
+    // A plaintext callback (compatible mode in this test; production accepts safe mode only) the same.
+    const q = signed();
+    expect((await post(textXml('oReplay', '在吗'), q)).statusCode).toBe(200);
+    const replayed = await post(textXml('oReplay', '我要借款'), q);
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json().error.code).toBe('WECHAT_CALLBACK_REPLAYED');
+  });
+
+  it('refuses a callback signed more than 300 s from now, however well signed: a URL from 2001 gets nothing back', async () => {
+    const receive = vi.spyOn(server.conversations!.runtime, 'receive');
+    const at = (offsetS: number) => String(Math.floor(clock.now().getTime() / 1000) + offsetS);
+    try {
+      for (const timestamp of [at(-301), at(301), '1000000000']) {
+        const { query, body } = encryptedRequest(textXml('oStale', '卫十四'), timestamp);
+        const res = await post(body, query);
+        expect(res.statusCode).toBe(401);
+        expect(res.json().error).toMatchObject({ code: 'WECHAT_CALLBACK_REPLAYED', message: expect.stringMatching(/more than 300 s from now/) });
+        // The plaintext form of the 2001 attack: a signed URL reused with another body and another openid.
+        const n = nonce();
+        const stale = await post(textXml('oVictim', '我要借款'), { timestamp, nonce: n, signature: wechatSignature(TOKEN, timestamp, n) });
+        expect(stale.statusCode).toBe(401);
+      }
+      expect(receive).not.toHaveBeenCalled();
+    } finally {
+      receive.mockRestore();
+    }
+    // Within the window either way, it is served.
+    for (const offset of [-299, 299]) {
+      const { query, body } = encryptedRequest(textXml('oStale', '卫十四'), at(offset));
+      expect((await post(body, query)).statusCode).toBe(200);
+    }
+  });
+
+  it("refuses a replayed or stale server-address check, echoing nothing", async () => {
+    const query = signed({ echostr: '5837146502948576' });
+    expect((await server.app.inject({ url: `/wechat/official-account?${new URLSearchParams(query)}` })).body).toBe('5837146502948576');
+    const again = await server.app.inject({ url: `/wechat/official-account?${new URLSearchParams(query)}` });
+    expect(again.statusCode).toBe(401);
+    expect(again.json().error.code).toBe('WECHAT_CALLBACK_REPLAYED');
+    expect(again.body).not.toContain('5837146502948576');
+    const timestamp = String(Math.floor(clock.now().getTime() / 1000) - 3_600);
+    const n = nonce();
+    const old = await server.app.inject({ url: `/wechat/official-account?${new URLSearchParams({ timestamp, nonce: n, signature: wechatSignature(TOKEN, timestamp, n), echostr: '42' })}` });
+    expect(old.statusCode).toBe(401);
+    expect(old.body).not.toContain('"42"');
+  });
+
+  it('remembers nonces in the database, so a second instance refuses what the first admitted, and forgets them after the window', async () => {
+    const first = createCallbackReplayGuard({ prisma: server.db.prisma, clock, appId: 'wxSharedTest0000000' });
+    const second = createCallbackReplayGuard({ prisma: server.db.prisma, clock, appId: 'wxSharedTest0000000' });
+    const ts = now();
+    expect(await first.admit('message', ts, 'n-shared')).toEqual({ ok: true });
+    expect(await second.admit('message', ts, 'n-shared')).toEqual({ ok: false, reason: 'nonce already used' });
+    // The GET check and another account keep nonces of their own.
+    expect(await second.admit('verify', ts, 'n-shared')).toEqual({ ok: true });
+    expect(await createCallbackReplayGuard({ prisma: server.db.prisma, clock, appId: 'wxOtherAccount00000' }).admit('message', ts, 'n-shared')).toEqual({ ok: true });
+    const kept = () => server.db.prisma.callbackNonce.count({ where: { id: { startsWith: 'wxSharedTest0000000:' } } });
+    expect(await kept()).toBe(2);
+    // Past the window the timestamp alone refuses it, and the next admission sweeps the old rows away.
+    clock.advance(301_000);
+    expect(await second.admit('message', ts, 'n-shared')).toMatchObject({ ok: false, reason: expect.stringMatching(/from now/) });
+    expect(await second.admit('message', now(), 'n-later')).toEqual({ ok: true });
+    expect(await kept()).toBe(1);
   });
 });

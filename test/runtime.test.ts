@@ -1,7 +1,7 @@
 import { createActor } from 'xstate';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../bots/index.js';
-import { createFieldCipher } from '../server/security/fieldCipher.js';
+import { createFieldCipher, fieldContext } from '../server/security/fieldCipher.js';
 import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
 import { createLogger } from '../server/logging/index.js';
@@ -43,7 +43,8 @@ const texts = (replies: readonly StoredReply[]) => replies.map((r) => r.text);
 async function transcript(db: Server['db'], userId = 'u1') {
   const stored = await db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: userId } });
   const cipher = createFieldCipher(testConfig({ target: { kind: 'pglite', dataDir: 'memory://' }, url: 'pglite:memory', drop: async () => {} }).dataKey);
-  const snapshot: unknown = typeof stored.snapshot === 'string' ? JSON.parse(cipher.decrypt(stored.snapshot)) : stored.snapshot;
+  // Bound to its row: it opens only as this conversation's snapshot.
+  const snapshot: unknown = typeof stored.snapshot === 'string' ? JSON.parse(cipher.decrypt(stored.snapshot, fieldContext('Conversation', 'snapshot', stored.id))) : stored.snapshot;
   const messages = await db.prisma.message.findMany({ where: { conversationId: stored.id }, orderBy: { seq: 'asc' } });
   return { conversation: { ...stored, snapshot }, stored, messages };
 }

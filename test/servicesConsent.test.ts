@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import { generateResidentId, type DataSource } from '../core/index.js';
+import { fieldContext } from '../server/security/fieldCipher.js';
 import { testDatabaseKind } from './support/testDatabase.js';
 import { applicationOf, asSubmitted, key, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
@@ -85,13 +86,20 @@ describe(`consents, submission and data pulls on ${testDatabaseKind()}`, () => {
     const second = await h.effects.submitApplication({ ...input, idNumber: input.idNumber.toLowerCase(), idempotencyKey: key('submit') });
     expect(second).toMatchObject({ status: 'existing', situation: 'in_progress', borrowerId: first.borrowerId, applicationId: first.applicationId });
     expect(await h.db.prisma.application.count({ where: { borrowerId: first.borrowerId } })).toBe(1);
+    // Stored results name nobody: a recalled one (above) takes the name from the borrower's row.
+    expect(first.borrowerName).toBe(input.name);
+    const results = await h.db.prisma.idempotencyRecord.findMany({ where: { scope: 'submitApplication' } });
+    expect(results.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(results)).not.toContain(input.name);
 
     const raw = await h.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>('SELECT * FROM "Borrower" WHERE id = $1::uuid', first.borrowerId);
     const text = JSON.stringify(raw);
     expect(text).not.toContain('43070219780203031X');
     expect(text).not.toContain('13507360005');
     expect(raw[0]).toMatchObject({ kind: 'enterprise', idNumberMasked: '430702********031X', phoneMasked: '135****0005', uscc: '914307022016040119', enterpriseRole: 'legal_representative' });
-    expect(h.cipher.decrypt(raw[0]!.idNumberEnc as string)).toBe('43070219780203031X');
+    // Sealed for its own row and column only.
+    expect(h.cipher.decrypt(raw[0]!.idNumberEnc as string, fieldContext('Borrower', 'idNumberEnc', first.borrowerId))).toBe('43070219780203031X');
+    expect(() => h.cipher.decrypt(raw[0]!.idNumberEnc as string)).toThrow(expect.objectContaining({ code: 'CRYPTO_FAILED' }));
   });
 
   it('attributes a borrower to the manager or campaign named by the referral code, first touch kept', async () => {

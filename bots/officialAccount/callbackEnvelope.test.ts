@@ -22,7 +22,8 @@ const encryptedRequest = (xml = MESSAGE, timestamp = '1700000000', nonce = 'n2')
 describe('official-account callback envelope', () => {
   it('answers the server-address check only with the right signature', () => {
     const q = { ...plainQuery(), echostr: '8472341927364' };
-    expect(verifyServerUrl(q, TOKEN)).toEqual({ ok: true, echostr: '8472341927364' });
+    // Timestamp and nonce come back: the server refuses a stale or repeated check with them.
+    expect(verifyServerUrl(q, TOKEN)).toEqual({ ok: true, echostr: '8472341927364', timestamp: q.timestamp, nonce: q.nonce });
     expect(verifyServerUrl({ ...q, signature: '0'.repeat(40) }, TOKEN)).toMatchObject({ ok: false, problem: 'signature' });
     expect(verifyServerUrl({ echostr: 'x' }, TOKEN)).toMatchObject({ ok: false, problem: 'signature' });
     expect(verifyServerUrl({ ...q, echostr: '<script>' }, TOKEN)).toMatchObject({ ok: false, problem: 'malformed' });

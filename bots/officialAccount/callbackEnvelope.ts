@@ -28,15 +28,18 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const TIMESTAMP = /^\d{1,12}$/;
 const NONCE = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The URL check WeChat makes when the server address is saved: echo `echostr` when the signature matches. */
-export function verifyServerUrl(query: Query, token: string): { ok: true; echostr: string } | { ok: false; problem: CallbackProblem; reason: string } {
+/**
+ * The URL check WeChat makes when the server address is saved: echo `echostr` when the signature
+ * matches. The caller still refuses a stale timestamp or a nonce seen before (it holds the clock and the memory).
+ */
+export function verifyServerUrl(query: Query, token: string): { ok: true; echostr: string; timestamp: string; nonce: string } | { ok: false; problem: CallbackProblem; reason: string } {
   const timestamp = str(query.timestamp) ?? '';
   const nonce = str(query.nonce) ?? '';
   const echostr = str(query.echostr) ?? '';
   if (!TIMESTAMP.test(timestamp) || !NONCE.test(nonce)) return { ok: false, problem: 'signature', reason: 'timestamp or nonce missing or malformed' };
   if (!signatureMatches(wechatSignature(token, timestamp, nonce), str(query.signature))) return { ok: false, problem: 'signature', reason: 'signature does not match' };
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(echostr)) return { ok: false, problem: 'malformed', reason: 'echostr missing or malformed' };
-  return { ok: true, echostr };
+  return { ok: true, echostr, timestamp, nonce };
 }
 
 /**

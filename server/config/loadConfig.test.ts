@@ -3,6 +3,13 @@ import { ConfigError, loadConfig } from './loadConfig.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/kuaidai');
 
+// Values as production requires them: random (made once with `openssl rand`), one per purpose.
+const KEY = 'gesGZr7YqQoclzVZhA0QiG/U3csQXJgwGPSEdUZb7MI=';
+const CHAT_TOKEN = 'c748710c199a2595533f4002c7ac669a111386b3a22104cc';
+const SESSION_SECRET = 'N9LezITFJRCnJ3EB+Qo3xHrbZY5RwoST/GRXCJSuyGk=';
+const OA_TOKEN = '8lRhrE1zLE1qp0KsjFXMl6ClPvEZ1ayV';
+const PRODUCTION = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: KEY, PROVIDERS: 'bank', CHAT_API_TOKEN: CHAT_TOKEN, SESSION_SECRET, HOST: '0.0.0.0' };
+
 const failure = (env: Record<string, string>): ConfigError => {
   try {
     load(env);
@@ -63,11 +70,10 @@ describe('loadConfig', () => {
     expect(dev.chatApiToken).toBeUndefined();
     expect(dev.jobsPollMs).toBe(1_000);
     expect(dev.turnSettleTimeoutMs).toBe(10_000);
-    const key = Buffer.alloc(32, 7).toString('base64');
-    const e = failure({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank' });
+    const e = failure({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: KEY, PROVIDERS: 'bank' });
     expect(e.setting).toBe('CHAT_API_TOKEN');
     expect(e.message).toMatch(/^CHAT_API_TOKEN: is required in production/);
-    expect(load({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24) }).chatApiToken).toBe('a'.repeat(24));
+    expect(load({ KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: KEY, PROVIDERS: 'bank', CHAT_API_TOKEN: CHAT_TOKEN }).chatApiToken).toBe(CHAT_TOKEN);
     expect(failure({ CHAT_API_TOKEN: 'short' }).message).toMatch(/^CHAT_API_TOKEN: must be at least 16 characters/);
   });
 
@@ -83,11 +89,9 @@ describe('loadConfig', () => {
       rateBurst: 10,
       maxSocketsPerSession: 5,
     });
-    const key = Buffer.alloc(32, 7).toString('base64');
-    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24) };
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: KEY, PROVIDERS: 'bank', CHAT_API_TOKEN: CHAT_TOKEN };
     expect(load(production).web.sessionSecret).toBeUndefined();
-    const secret = 's'.repeat(40);
-    expect(load({ ...production, SESSION_SECRET: secret }).web).toMatchObject({ sessionSecret: secret, sessionSecretIsDevelopmentDefault: false });
+    expect(load({ ...production, SESSION_SECRET }).web).toMatchObject({ sessionSecret: SESSION_SECRET, sessionSecretIsDevelopmentDefault: false });
     expect(failure({ SESSION_SECRET: 'short' }).message).toMatch(/^SESSION_SECRET: must be at least 32 characters/);
     expect(failure({ WEB_COOKIE_NAME: 'a b' }).setting).toBe('WEB_COOKIE_NAME');
     expect(failure({ WEB_MAX_FRAME_BYTES: '100' }).setting).toBe('WEB_MAX_FRAME_BYTES');
@@ -119,10 +123,8 @@ describe('loadConfig', () => {
     expect(failure({ WECHATY_PUPPET: 'padlocal' }).message).toMatch(/^WECHATY_PUPPET: must be a wechaty puppet package/);
     expect(failure({ WECHATY_PUPPET_TOKEN: 'puppet_padlocal_x' }).message).toMatch(/^WECHATY_PUPPET_TOKEN: is set but WECHATY_PUPPET is not/);
     expect(failure({ WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: '../etc/passwd' }).setting).toBe('WECHATY_NAME');
-    const key = Buffer.alloc(32, 7).toString('base64');
-    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24), SESSION_SECRET: 's'.repeat(40) };
-    expect(failure({ ...production, WECHATY_PUPPET: 'wechaty-puppet-mock' }).message).toMatch(/^WECHATY_PUPPET: wechaty-puppet-mock is a test double/);
-    expect(load({ ...production, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_TOKEN: 't' }).wechaty?.puppet).toBe('wechaty-puppet-service');
+    expect(failure({ ...PRODUCTION, WECHATY_PUPPET: 'wechaty-puppet-mock' }).message).toMatch(/^WECHATY_PUPPET: wechaty-puppet-mock is a test double/);
+    expect(load({ ...PRODUCTION, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_TOKEN: 't' }).wechaty?.puppet).toBe('wechaty-puppet-service');
   });
 
   it('turns the official account on only with all of AppID, AppSecret and Token, naming the first one missing', () => {
@@ -146,7 +148,7 @@ describe('loadConfig', () => {
     expect(failure({ ...oa, WECHAT_OA_TOKEN: 'with space' }).setting).toBe('WECHAT_OA_TOKEN');
   });
 
-  it('validates the EncodingAESKey, defaults to safe mode with one and refuses plain mode in production', () => {
+  it('validates the EncodingAESKey, defaults to safe mode with one and refuses plain and compatible modes in production', () => {
     const oa = { WECHAT_OA_APP_ID: 'wx1234567890abcdef', WECHAT_OA_APP_SECRET: '0123456789abcdef0123456789abcdef', WECHAT_OA_TOKEN: 'kuaidaiToken' };
     const aes = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
     expect(load({ ...oa, WECHAT_OA_AES_KEY: aes }).officialAccount).toMatchObject({ mode: 'safe', encodingAesKey: aes });
@@ -162,10 +164,10 @@ describe('loadConfig', () => {
     });
     expect(failure({ ...oa, WECHAT_OA_REPLY_BUDGET_MS: '5000' }).setting).toBe('WECHAT_OA_REPLY_BUDGET_MS');
     expect(failure({ ...oa, WECHAT_OA_PATH: 'wechat' }).setting).toBe('WECHAT_OA_PATH');
-    const key = Buffer.alloc(32, 7).toString('base64');
-    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: key, PROVIDERS: 'bank', CHAT_API_TOKEN: 'a'.repeat(24), SESSION_SECRET: 's'.repeat(40) };
-    expect(failure({ ...production, ...oa }).message).toMatch(/^WECHAT_OA_MODE: plain/);
-    expect(load({ ...production, ...oa, WECHAT_OA_AES_KEY: aes }).officialAccount?.mode).toBe('safe');
+    const production = { ...PRODUCTION, ...oa, WECHAT_OA_TOKEN: OA_TOKEN };
+    expect(failure(production).message).toMatch(/^WECHAT_OA_MODE: plain/);
+    expect(failure({ ...production, WECHAT_OA_AES_KEY: aes, WECHAT_OA_MODE: 'compatible' }).message).toMatch(/^WECHAT_OA_MODE: compatible \(兼容\) mode is refused in production/);
+    expect(load({ ...production, WECHAT_OA_AES_KEY: aes }).officialAccount?.mode).toBe('safe');
   });
 
   it('reads WeCom robots as name=key pairs (or whole webhook URLs) without echoing a key in errors', () => {

@@ -1,17 +1,10 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './configError.js';
+import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 
-/** A setting that cannot be used: start-up stops with one line naming it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly setting: string,
-    readonly reason: string,
-  ) {
-    super(`${setting}: ${reason}`);
-  }
-}
+export { ConfigError };
 
 export type DatabaseTarget =
   | { readonly kind: 'pglite'; readonly dataDir: string } // a directory, or 'memory://'
@@ -34,6 +27,17 @@ export interface Config {
   /** 32-byte key for field encryption (ID numbers, phones); a fixed development key outside production. */
   readonly dataKey: Buffer;
   readonly dataKeyIsDevelopmentDefault: boolean;
+  /** Earlier data keys, newest first: ciphertexts they wrote are still read; nothing new is written with them. */
+  readonly oldDataKeys: readonly Buffer[];
+  /**
+   * Addresses (or CIDRs, or `loopback`/`linklocal`/`uniquelocal`) of the reverse proxies whose
+   * X-Forwarded-For/-Proto are believed; empty: none, the peer address is the client.
+   */
+  readonly trustProxy: readonly string[];
+  /** Time and connection limits of the HTTP server. */
+  readonly http: HttpLimitsConfig;
+  /** Requests per window, per client address, bearer token and user (server/http/rateLimits.ts). */
+  readonly rateLimits: RateLimitsConfig;
   readonly shutdownGraceMs: number;
   /** Bearer token the REST chat channel requires; unset means open (refused in production). */
   readonly chatApiToken: string | undefined;
@@ -89,6 +93,31 @@ export interface OfficialAccountConfig {
   readonly replyBudgetMs: number;
   /** stable: /cgi-bin/stable_token (shared safely by several instances); classic: /cgi-bin/token. */
   readonly tokenApi: 'stable' | 'classic';
+}
+
+export interface HttpLimitsConfig {
+  /** Longest a client may take to send a whole request (headers and body); then 408. */
+  readonly requestTimeoutMs: number;
+  /** Longest a connection may stay silent (also while a request is handled) before it is closed. */
+  readonly connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** Requests one keep-alive connection may carry before it is closed (0: no limit). */
+  readonly maxRequestsPerSocket: number;
+  /** Open connections (websockets included) this process accepts; more are closed at once. */
+  readonly maxConnections: number;
+}
+
+export interface RateLimitsConfig {
+  readonly windowMs: number;
+  /** API requests (chat, quote, staff, callbacks, web session and socket) per client address. */
+  readonly perIp: number;
+  /** Requests per bearer token (REST chat, staff API). */
+  readonly perToken: number;
+  /** Requests per user: REST userId, official-account openid, staff member. */
+  readonly perUser: number;
+  /** New web chat sessions (cookies issued to browsers without one) per client address. */
+  readonly newSessionsPerIp: number;
 }
 
 export interface WecomConfig {
@@ -153,6 +182,18 @@ const schema = z.object({
   DB_RETRY_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   KUAIDAI_DATA_DIR: z.string().min(1).default('.data'),
   KUAIDAI_DATA_KEY: z.string().optional(),
+  KUAIDAI_DATA_KEYS_OLD: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(72_000),
+  HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).max(10_000_000).default(600),
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  RATE_LIMIT_NEW_SESSIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   STAFF_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
@@ -163,7 +204,6 @@ const schema = z.object({
   TURN_SETTLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RECOVERY_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
   PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
-  ALLOW_SANDBOX_PROVIDERS: z.enum(['true', 'false']).default('false'),
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
   WEB_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').default('kd_session'),
@@ -209,6 +249,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const raw = parsed.data;
   const envName = raw.KUAIDAI_ENV ?? (raw.NODE_ENV === 'production' ? 'production' : raw.NODE_ENV === 'test' ? 'test' : 'development');
   const dataDir = path.resolve(cwd, raw.KUAIDAI_DATA_DIR);
+  // Fail closed: what `npm start` gives without settings is safe, and production takes no shortcut.
+  if (envName !== 'production') refuseOutsideDevelopment(raw, envName);
+  const dataKeys = parseDataKeys(raw.KUAIDAI_DATA_KEY, raw.KUAIDAI_DATA_KEYS_OLD, envName);
+  const chatApiToken = parseChatApiToken(raw.CHAT_API_TOKEN, envName);
+  const providers = parseProviders(raw, envName);
+  if (envName === 'production') {
+    refuseWeakProductionSecrets({
+      dataKey: dataKeys.dataKey,
+      oldDataKeys: dataKeys.oldDataKeys,
+      values: {
+        KUAIDAI_DATA_KEY: raw.KUAIDAI_DATA_KEY,
+        KUAIDAI_DATA_KEYS_OLD: raw.KUAIDAI_DATA_KEYS_OLD,
+        SESSION_SECRET: raw.SESSION_SECRET,
+        CHAT_API_TOKEN: raw.CHAT_API_TOKEN,
+        STAFF_API_TOKEN: raw.STAFF_API_TOKEN,
+        WECHAT_OA_TOKEN: raw.WECHAT_OA_TOKEN,
+        WECHAT_OA_APP_SECRET: raw.WECHAT_OA_APP_SECRET,
+        WECHAT_OA_AES_KEY: raw.WECHAT_OA_AES_KEY,
+        WECHATY_PUPPET_TOKEN: raw.WECHATY_PUPPET_TOKEN,
+      },
+      known: { dataKey: DEVELOPMENT_DATA_KEY, sessionSecret: DEVELOPMENT_SESSION_SECRET },
+    });
+  }
 
   return {
     env: envName,
@@ -220,13 +283,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbConnectTimeoutMs: raw.DB_CONNECT_TIMEOUT_MS,
     dbStartWaitMs: raw.DB_START_WAIT_MS,
     dbRetryMaxMs: raw.DB_RETRY_MAX_MS,
-    ...parseDataKey(raw.KUAIDAI_DATA_KEY, envName),
+    ...dataKeys,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    http: {
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: raw.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxRequestsPerSocket: raw.HTTP_MAX_REQUESTS_PER_SOCKET,
+      maxConnections: raw.HTTP_MAX_CONNECTIONS,
+    },
+    rateLimits: {
+      windowMs: raw.RATE_LIMIT_WINDOW_MS,
+      perIp: raw.RATE_LIMIT_PER_IP,
+      perToken: raw.RATE_LIMIT_PER_TOKEN,
+      perUser: raw.RATE_LIMIT_PER_USER,
+      newSessionsPerIp: raw.RATE_LIMIT_NEW_SESSIONS_PER_IP,
+    },
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
-    chatApiToken: parseChatApiToken(raw.CHAT_API_TOKEN, envName),
+    chatApiToken,
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
     recoveryAfterMs: raw.RECOVERY_AFTER_MS,
-    ...parseProviders(raw, envName),
+    ...providers,
     staffApiToken: raw.STAFF_API_TOKEN,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     productsFile: raw.PRODUCTS_FILE === undefined ? undefined : path.resolve(cwd, raw.PRODUCTS_FILE),
@@ -260,8 +338,11 @@ function parseOfficialAccount(raw: z.infer<typeof schema>, present: Record<strin
   }
   const mode = raw.WECHAT_OA_MODE ?? (raw.WECHAT_OA_AES_KEY ? 'safe' : 'plain');
   if (mode !== 'plain' && raw.WECHAT_OA_AES_KEY === undefined) throw new ConfigError('WECHAT_OA_AES_KEY', `is required in ${mode} mode (the EncodingAESKey from the server configuration)`);
-  if (mode === 'plain' && envName === 'production') {
-    throw new ConfigError('WECHAT_OA_MODE', 'plain (明文) mode is refused in production: borrowers type ID and phone numbers; choose 安全模式 in the console and set WECHAT_OA_MODE=safe with WECHAT_OA_AES_KEY');
+  if (mode !== 'safe' && envName === 'production') {
+    throw new ConfigError(
+      'WECHAT_OA_MODE',
+      `${mode === 'plain' ? 'plain (明文)' : 'compatible (兼容)'} mode is refused in production: it accepts plaintext callbacks, whose signature does not cover the message; choose 安全模式 in the console and set WECHAT_OA_MODE=safe with WECHAT_OA_AES_KEY`,
+    );
   }
   return {
     appId: raw.WECHAT_OA_APP_ID!,
@@ -334,10 +415,10 @@ function parseWechaty(
   };
 }
 
-/** Sandbox providers fake credit data and payments: refused in production unless explicitly allowed (a demo server). */
-function parseProviders(raw: { PROVIDERS: Config['providers']; ALLOW_SANDBOX_PROVIDERS: 'true' | 'false'; SANDBOX_OTP_CODE?: string | undefined }, envName: Config['env']): Pick<Config, 'providers' | 'sandboxOtpCode'> {
-  if (envName === 'production' && raw.PROVIDERS === 'sandbox' && raw.ALLOW_SANDBOX_PROVIDERS !== 'true') {
-    throw new ConfigError('PROVIDERS', 'is sandbox, which fakes credit data and payments; set PROVIDERS=bank and wire the bank\'s providers, or ALLOW_SANDBOX_PROVIDERS=true for a demo server');
+/** Sandbox providers fake credit data and payments and log SMS codes: refused in production. */
+function parseProviders(raw: { PROVIDERS: Config['providers']; SANDBOX_OTP_CODE?: string | undefined }, envName: Config['env']): Pick<Config, 'providers' | 'sandboxOtpCode'> {
+  if (envName === 'production' && raw.PROVIDERS === 'sandbox') {
+    throw new ConfigError('PROVIDERS', 'is sandbox, which fakes credit data and payments and logs SMS codes; production needs PROVIDERS=bank with the bank\'s providers wired in (a demo runs in development mode, on this machine)');
   }
   if (raw.SANDBOX_OTP_CODE !== undefined && (envName === 'production' || raw.PROVIDERS !== 'sandbox')) {
     throw new ConfigError('SANDBOX_OTP_CODE', 'a fixed verification code is only allowed with sandbox providers outside production');
@@ -348,7 +429,7 @@ function parseProviders(raw: { PROVIDERS: Config['providers']; ALLOW_SANDBOX_PRO
 /** The REST chat channel is a bank's integration point: open for development, never in production. */
 function parseChatApiToken(value: string | undefined, envName: Config['env']): string | undefined {
   if (value === undefined && envName === 'production') {
-    throw new ConfigError('CHAT_API_TOKEN', 'is required in production: the REST chat API must not be open (at least 16 random characters, e.g. `openssl rand -hex 24`)');
+    throw new ConfigError('CHAT_API_TOKEN', 'is required in production: without it anyone could act as, and read, any REST user (at least 32 random characters, e.g. `openssl rand -hex 24`)');
   }
   return value;
 }
@@ -377,14 +458,34 @@ export function parseDatabaseUrl(url: string | undefined, dataDir: string): Data
   );
 }
 
-function parseDataKey(value: string | undefined, envName: Config['env']): Pick<Config, 'dataKey' | 'dataKeyIsDevelopmentDefault'> {
+function parseDataKeys(value: string | undefined, old: string | undefined, envName: Config['env']): Pick<Config, 'dataKey' | 'dataKeyIsDevelopmentDefault' | 'oldDataKeys'> {
+  const oldDataKeys = (old ?? '').split(/[,\s]+/).filter(Boolean).map((k, i) => decodeKey('KUAIDAI_DATA_KEYS_OLD', k, ` (key ${i + 1})`));
   if (value === undefined) {
     if (envName === 'production') {
       throw new ConfigError('KUAIDAI_DATA_KEY', 'is required in production (32 random bytes, base64 or hex; e.g. `openssl rand -base64 32`)');
     }
-    return { dataKey: DEVELOPMENT_DATA_KEY, dataKeyIsDevelopmentDefault: true };
+    if (oldDataKeys.length) throw new ConfigError('KUAIDAI_DATA_KEYS_OLD', 'is set but KUAIDAI_DATA_KEY is not: old keys are read beside a current one');
+    return { dataKey: DEVELOPMENT_DATA_KEY, dataKeyIsDevelopmentDefault: true, oldDataKeys };
   }
+  return { dataKey: decodeKey('KUAIDAI_DATA_KEY', value), dataKeyIsDevelopmentDefault: false, oldDataKeys };
+}
+
+function decodeKey(setting: string, value: string, which = ''): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new ConfigError('KUAIDAI_DATA_KEY', `must be 32 bytes (base64 or 64 hex characters); got ${key.length} bytes`);
-  return { dataKey: key, dataKeyIsDevelopmentDefault: false };
+  if (key.length !== 32) throw new ConfigError(setting, `must be 32 bytes (base64 or 64 hex characters)${which}; got ${key.length} bytes`);
+  return key;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `10.0.0.5, 10.1.0.0/16, loopback`: what proxy-addr accepts, checked here so a typo stops start-up instead of trusting nobody. */
+function parseTrustProxy(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[,\s]+/).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const ok = PROXY_NAMES.has(entry) || (family !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
+    if (!ok) throw new ConfigError('TRUST_PROXY', `${entry.slice(0, 64)} is not an IP address, a CIDR (10.0.0.0/8) or loopback/linklocal/uniquelocal`);
+  }
+  return entries;
 }

@@ -27,8 +27,8 @@ export function createSandboxProviders(logger: Pick<Logger, 'info'>, prisma: Pri
 }
 
 /**
- * Providers by configuration: `PROVIDERS=sandbox` (the default; loadConfig refuses it in production
- * unless ALLOW_SANDBOX_PROVIDERS=true), whose payment gateway keeps its cards and payments in the
+ * Providers by configuration: `PROVIDERS=sandbox` (the default; loadConfig refuses it in
+ * production), whose payment gateway keeps its cards and payments in the
  * app's database, or `PROVIDERS=bank`, where the bank's implementations are passed in code.
  */
 export function createProviders(config: Pick<Config, 'providers' | 'env'>, logger: Pick<Logger, 'info' | 'warn'>, prisma: PrismaClient, bank?: Providers): Providers {

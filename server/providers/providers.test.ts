@@ -143,13 +143,12 @@ describe(`sandbox providers on ${testDatabaseKind()}`, () => {
 });
 
 describe('provider selection', () => {
-  it('defaults to the sandbox and refuses it in production unless explicitly allowed', () => {
+  it('defaults to the sandbox and refuses it in production', () => {
     expect(loadConfig({ KUAIDAI_ENV: 'test' }).providers).toBe('sandbox');
-    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: Buffer.alloc(32, 1).toString('base64'), CHAT_API_TOKEN: 'x'.repeat(24) };
+    const production = { KUAIDAI_ENV: 'production', KUAIDAI_DATA_KEY: 'gesGZr7YqQoclzVZhA0QiG/U3csQXJgwGPSEdUZb7MI=', CHAT_API_TOKEN: 'c748710c199a2595533f4002c7ac669a111386b3a22104cc' };
     expect(() => loadConfig(production)).toThrow(/PROVIDERS: is sandbox/);
-    expect(loadConfig({ ...production, ALLOW_SANDBOX_PROVIDERS: 'true' }).providers).toBe('sandbox');
     expect(loadConfig({ ...production, PROVIDERS: 'bank' }).providers).toBe('bank');
-    expect(() => loadConfig({ ...production, ALLOW_SANDBOX_PROVIDERS: 'true', SANDBOX_OTP_CODE: '123456' })).toThrow(/SANDBOX_OTP_CODE/);
+    expect(() => loadConfig({ ...production, PROVIDERS: 'bank', SANDBOX_OTP_CODE: '123456' })).toThrow(/SANDBOX_OTP_CODE/);
     expect(loadConfig({ KUAIDAI_ENV: 'development', SANDBOX_OTP_CODE: '123456' }).sandboxOtpCode).toBe('123456');
   });
 

@@ -5,10 +5,11 @@ import type { ConversationEvent, ConversationSpec, ConversationStart, Reply } fr
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
+import { crashPoint } from '../faults.js';
 import { AppError, databaseFault, dbUnavailable, isAppError } from '../errors.js';
 import type { ConversationLock } from './conversationLock.js';
 import { ConversationStore, type ConversationKey, type JobRow, type LoadedTurn, type MessageRow, type StoredConversation, type StoredInbound, type TranscriptMessage } from './conversationStore.js';
-import { cleanText, inboundEvent, transcriptText } from './inboundEvent.js';
+import { cleanText, inboundEvent, mayHoldSmsCode, transcriptText } from './inboundEvent.js';
 import { MachineHost, type MachineOutcome } from './machineHost.js';
 import type { OutboxDeliverer } from './outboxDeliverer.js';
 import { openSql, sqlState, type Sql } from './sql.js';
@@ -153,7 +154,9 @@ export class ConversationRuntime {
       const conversation = loaded.conversation;
       const conversationId = conversation?.id ?? randomUUID();
       const start = this.startOf(conversationId, key, conversation, inbound);
-      const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event), payload: event.type === 'user.media' ? { media: event.kind } : null };
+      // A code typed in answer to the SMS-code question is masked in the stored transcript.
+      const expectsSmsCode = conversation !== undefined && event.type === 'user.text' && mayHoldSmsCode(event.text) && (await this.store.repliesExpect(conversation.id, 'otp'));
+      const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event, { expectsSmsCode }), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
         const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost });
         const stored = turn.inboundSeq === undefined ? {} : { inbound: { id: inboundRow.id, seq: turn.inboundSeq, text: inboundRow.text } };
@@ -292,6 +295,8 @@ export class ConversationRuntime {
       for (const k of outcome.effects.cancelled) cancelled.push(deadlineJobKey(conversationId, k));
     }
 
+    // The worst moment for a crash: the turn's effects are done, its snapshot not yet stored.
+    crashPoint('turn.before_commit');
     await this.store.commit({
       conversationId,
       key,

@@ -1,7 +1,7 @@
 import type { ChannelName } from '../../bots/index.js';
 import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
-import type { FieldCipher } from '../security/fieldCipher.js';
+import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
 import { epochMs, type Sql } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
@@ -86,10 +86,18 @@ export interface TranscriptMessage extends StoredReply {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Where a sealed snapshot lives: its cipher context. */
+export const snapshotContext = (conversationId: string): string => fieldContext('Conversation', 'snapshot', conversationId);
+
 // The two statements of a turn are PL/pgSQL functions (migration 20261122174829_runtime), planned once
 // per connection: planning was half of a turn's database time on PGlite.
 const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4)';
 const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
+// Whether a reply since the borrower's last message expects $2 (the SMS code is masked in the transcript).
+const REPLIES_EXPECT_SQL = `SELECT EXISTS (
+  SELECT 1 FROM "Message" m WHERE m."conversationId" = $1::uuid AND m.direction = 'outbound' AND m.payload->>'expects' = $2
+    AND m.seq > COALESCE((SELECT max(i.seq) FROM "Message" i WHERE i."conversationId" = $1::uuid AND i.direction = 'inbound' AND i.author = 'borrower'), 0)
+) AS "expects"`;
 // The inbound message and the replies stored for it.
 const REPLIES_TO_SQL = `SELECT id::text AS "id", seq AS "seq", text AS "text", payload::text AS "payload" FROM "Message" WHERE "replyToId" = $1::uuid OR id = $1::uuid ORDER BY seq`;
 
@@ -123,10 +131,11 @@ export class ConversationStore {
     private readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>,
   ) {}
 
-  private openSnapshot(stored: unknown): unknown {
+  /** A sealed snapshot opens only as its own conversation's (a ciphertext copied to another row does not). */
+  private openSnapshot(stored: unknown, conversationId: string): unknown {
     if (stored == null) return null;
     const value: unknown = JSON.parse(stored as string);
-    return typeof value === 'string' && this.cipher ? JSON.parse(this.cipher.decrypt(value)) : value;
+    return typeof value === 'string' && this.cipher ? JSON.parse(this.cipher.decrypt(value, snapshotContext(conversationId))) : value;
   }
 
   async load(key: ConversationKey, channelMessageId: string | null): Promise<LoadedTurn> {
@@ -137,7 +146,7 @@ export class ConversationStore {
       id: c.id as string,
       machineId: c.ref as string,
       machineVersion: c.machineVersion as number,
-      snapshot: this.openSnapshot(c.snapshot),
+      snapshot: this.openSnapshot(c.snapshot, c.id as string),
       version: c.version as number,
       lastSeq: c.lastSeq as number,
       locale: c.locale === 'en' ? 'en' : 'zh',
@@ -155,6 +164,12 @@ export class ConversationStore {
         inbound: inbound && { id: inbound.id as string, seq: inbound.seq as number, text: inbound.text as string },
       },
     };
+  }
+
+  /** Whether a reply sent since the borrower's last message expects `what` (e.g. 'otp'). */
+  async repliesExpect(conversationId: string, what: string): Promise<boolean> {
+    const [row] = await this.sql.query(REPLIES_EXPECT_SQL, [conversationId, what]);
+    return row?.expects === true;
   }
 
   async keyOf(conversationId: string): Promise<ConversationKey | undefined> {
@@ -197,7 +212,7 @@ export class ConversationStore {
       cancelledJobKeys: w.cancelledJobKeys,
     });
     // The snapshot is JSON text already: spliced in rather than parsed and serialised again.
-    const snapshot = w.machine?.snapshot == null ? 'null' : this.cipher ? JSON.stringify(this.cipher.encrypt(w.machine.snapshot)) : w.machine.snapshot;
+    const snapshot = w.machine?.snapshot == null ? 'null' : this.cipher ? JSON.stringify(this.cipher.encrypt(w.machine.snapshot, snapshotContext(w.conversationId))) : w.machine.snapshot;
     const argument = `{"snapshot":${snapshot},${rest.slice(1)}`;
     const [row] = await this.sql.query(COMMIT_SQL, [argument]);
     if (row?.committed !== 1) {

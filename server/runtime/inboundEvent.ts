@@ -41,9 +41,20 @@ export function inboundEvent(message: InboundMessage, at: number): ConversationE
   return { type: 'user.media', kind: message.media ?? 'other', id, at };
 }
 
-/** How the inbound message appears in the transcript. */
-export function transcriptText(event: ConversationEvent): string {
+// Six digits standing alone, however typed (full-width, spaced): what the machine takes as an SMS code.
+const SMS_CODE = /(?<![0-9\uFF10-\uFF19])[0-9\uFF10-\uFF19](?:[\s\u3000-]*[0-9\uFF10-\uFF19]){5}(?![\s\u3000-]*[0-9\uFF10-\uFF19])/u;
+
+/** Whether the text holds something an SMS code could be (the transcript then asks whether one was expected). */
+export const mayHoldSmsCode = (text: string): boolean => SMS_CODE.test(text);
+
+/**
+ * How the inbound message appears in the transcript. `expectsSmsCode`: the bot's last turn asked
+ * for the SMS code, so a typed 6-digit code is masked too (other numbers, like amounts, stay).
+ */
+export function transcriptText(event: ConversationEvent, options: { readonly expectsSmsCode?: boolean } = {}): string {
   // The transcript staff read keeps ID, phone and card numbers masked; the clear value lives only
   // in the (encrypted) snapshot until the application stores it encrypted on the borrower.
-  return event.type === 'user.text' ? scrubPii(event.text) : event.type === 'user.media' ? `[${event.kind}]` : '';
+  if (event.type !== 'user.text') return event.type === 'user.media' ? `[${event.kind}]` : '';
+  const text = scrubPii(event.text);
+  return options.expectsSmsCode ? text.replace(new RegExp(SMS_CODE.source, 'gu'), '******') : text;
 }

@@ -6,11 +6,20 @@ import { accountEffects } from './accountService.js';
 import { AppError } from '../errors.js';
 import { Prisma, type Application, type Borrower } from '../db/generated/client.js';
 import { auditRow, idempotencyRow, insertRows, isUniqueViolation, jsonValue, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
+import { fieldContext } from '../security/fieldCipher.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type SubmitOutput = SubmitApplicationOutput;
 
 const SCOPE = 'submitApplication';
+
+/** Stored results carry no name (an IdempotencyRecord outlives the conversation); a recalled one takes it from the borrower's row. */
+const withoutName = (output: SubmitOutput): unknown => {
+  if (output.status === 'identity_mismatch') return output;
+  const { borrowerName: _name, ...rest } = output;
+  return rest;
+};
+const withName = (stored: SubmitOutput, name: string): SubmitOutput => (stored.status === 'identity_mismatch' ? stored : { ...stored, borrowerName: name });
 
 /** What submitApplication reads in one statement (borrower columns null when there is none). */
 interface SubmitRead {
@@ -64,7 +73,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
 
       const idNumberHash = cipher.lookupHash(idNumber);
       const code = input.referral?.trim() || null;
-      const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())]);
+      const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, withoutName(output), clock.now())]);
 
       // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
       const attempt = async (): Promise<SubmitOutput> => {
@@ -83,7 +92,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
                 AND (a.status = 'submitted' OR (a.status = 'decided' AND (a."offerExpiresAt" IS NULL OR a."offerExpiresAt" > ${new Date(input.at)}::timestamptz)))
               ORDER BY a."createdAt" DESC LIMIT 1) AS o ON true`,
         );
-        if (found.previous) return found.previous;
+        if (found.previous) return withName(found.previous, found.storedName ?? name);
         const existing = found.borrowerId;
 
         // 1. Identity before anything is written or pulled.
@@ -104,7 +113,9 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
         }
 
         const now = new Date();
-        const phone = { phoneEnc: cipher.encrypt(mobile.value), phoneHash: cipher.lookupHash(mobile.value), phoneMasked: maskMobile(mobile.value) };
+        const borrowerId = existing ?? randomUUID();
+        // Bound to the borrower's row: a ciphertext copied to another row or column does not open.
+        const phone = { phoneEnc: cipher.encrypt(mobile.value, fieldContext('Borrower', 'phoneEnc', borrowerId)), phoneHash: cipher.lookupHash(mobile.value), phoneMasked: maskMobile(mobile.value) };
         // A verified new mobile replaces the stored one, audited.
         const mobileChanged = existing !== null && found.storedPhoneHash !== phone.phoneHash;
         const changeMobile = mobileChanged
@@ -127,7 +138,6 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
         // The referral code names an active manager first, else a campaign.
         const attribution: { attributedStaffId?: string; attributedCampaignId?: string } = found.staffId ? { attributedStaffId: found.staffId } : found.campaignId ? { attributedCampaignId: found.campaignId } : {};
         const enterprise = input.enterprise ? { enterpriseName: input.enterprise.name, uscc: input.enterprise.uscc.trim().toUpperCase(), enterpriseRole: input.enterprise.role } : null;
-        const borrowerId = existing ?? randomUUID();
         let writeBorrower: Prisma.Sql;
         if (existing) {
           // First touch wins: a borrower stays with the manager or campaign that brought them.
@@ -143,7 +153,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
             id: borrowerId,
             kind: enterprise ? 'enterprise' : 'individual',
             name,
-            idNumberEnc: cipher.encrypt(idNumber),
+            idNumberEnc: cipher.encrypt(idNumber, fieldContext('Borrower', 'idNumberEnc', borrowerId)),
             idNumberHash,
             idNumberMasked: maskIdNumber(idNumber),
             ...phone,

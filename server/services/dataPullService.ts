@@ -3,6 +3,7 @@ import type { FlowEffects, PullDataOutput } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import type { ConsentEvidence, DataQuery, ProviderResult, Providers } from '../providers/index.js';
 import { Prisma } from '../db/generated/client.js';
+import { fieldContext } from '../security/fieldCipher.js';
 import { consentsInForceSql, inForceBySource, type ConsentInForce } from './consentService.js';
 import { auditRow, idempotencyRow, insertRows, isUniqueViolation, productById, queryOne, recalled, toFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
@@ -63,7 +64,9 @@ const settle = <T>(promise: Promise<ProviderResult<T>>): Promise<ProviderResult<
 export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullData'> {
   const { db, cipher, providers, products, clock, logger } = ctx;
   const SCOPE = 'pullData';
-  const open = (stored: { sealed: string }): PullDataOutput => ({ ok: true, profile: JSON.parse(cipher.decrypt(stored.sealed)) as ApplicantProfile });
+  // A stored pull opens only as the result it was stored as (scope and key name the row).
+  const context = (key: string) => fieldContext('IdempotencyRecord', 'result', `${SCOPE}:${key}`);
+  const open = (stored: { sealed: string }, key: string): PullDataOutput => ({ ok: true, profile: JSON.parse(cipher.decrypt(stored.sealed, context(key))) as ApplicantProfile });
 
   return {
     async pullData({ borrowerId, applicationId, sources, idempotencyKey, at }) {
@@ -77,7 +80,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
           ${consentsInForceSql(borrowerId, wanted, at)} AS consents
           FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b.id = ${borrowerId}::uuid LEFT JOIN "Application" a ON a.id = ${applicationId}::uuid`,
       );
-      if (found.previous) return open(found.previous);
+      if (found.previous) return open(found.previous, idempotencyKey);
       if (!found.borrowerId || !found.applicantId || found.applicantId !== borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
       const borrower = found;
       const application = { productId: found.productId!, requestedAmount: found.requestedAmount, requestedTerm: found.requestedTerm, purpose: found.purpose };
@@ -92,7 +95,11 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       }
 
       if (!borrower.idNumberEnc || !borrower.phoneEnc || !borrower.name) throw new AppError('VALIDATION_FAILED', { field: 'borrowerId', reason: 'borrower has no identity on file' });
-      const person: PersonIdentity = { name: borrower.name, idNumber: cipher.decrypt(borrower.idNumberEnc), mobile: cipher.decrypt(borrower.phoneEnc) };
+      const person: PersonIdentity = {
+        name: borrower.name,
+        idNumber: cipher.decrypt(borrower.idNumberEnc, fieldContext('Borrower', 'idNumberEnc', borrowerId)),
+        mobile: cipher.decrypt(borrower.phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)),
+      };
       const enterprise = borrower.uscc && borrower.enterpriseName
         ? { name: borrower.enterpriseName, uscc: borrower.uscc, role: (borrower.enterpriseRole ?? 'legal_representative') as EnterpriseRole }
         : undefined;
@@ -132,7 +139,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
         ...(verification.ok && verification.data ? { verification: verification.data } : {}),
       };
       const synthetic = [...results.map(([, r]) => r), verification, watchlist].some((r) => r.ok && r.synthetic === true);
-      const sealed = { sealed: cipher.encrypt(JSON.stringify(profile)) };
+      const sealed = { sealed: cipher.encrypt(JSON.stringify(profile), context(idempotencyKey)) };
       try {
         const completed = auditRow({
           actorType: 'system',
@@ -147,7 +154,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
         // The same key pulled in parallel: answer what the first one stored.
         if (!isUniqueViolation(e)) throw e;
         const first = await recalled<{ sealed: string }>(db.prisma, SCOPE, idempotencyKey);
-        if (first) return open(first);
+        if (first) return open(first, idempotencyKey);
         throw e;
       }
       return { ok: true, profile };

@@ -13,3 +13,5 @@ export { PassiveReplies } from './passiveReplies.js';
 export type { PassiveWindow } from './passiveReplies.js';
 export { createSceneAttribution } from './sceneAttribution.js';
 export type { SceneAttribution, AttributionResult } from './sceneAttribution.js';
+export { createCallbackReplayGuard, CALLBACK_WINDOW_MS } from './callbackReplayGuard.js';
+export type { CallbackReplayGuard, CallbackKind, ReplayVerdict } from './callbackReplayGuard.js';

@@ -4,8 +4,10 @@ import type { OfficialAccountRenderOptions, TranslateOptions } from '../../../bo
 import type { Clock } from '../../clock.js';
 import type { OfficialAccountConfig } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
+import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ChannelSender, ConversationRuntime, OutboxDeliverer } from '../../runtime/index.js';
 import { createOfficialAccountSender } from './customerServiceSender.js';
+import { createCallbackReplayGuard, type CallbackReplayGuard } from './callbackReplayGuard.js';
 import { createOfficialAccountApi, type OfficialAccountApi } from './officialAccountApi.js';
 import { officialAccountRoutes } from './officialAccountRoutes.js';
 import { PassiveReplies } from './passiveReplies.js';
@@ -20,6 +22,8 @@ export interface InstallOfficialAccountDeps {
   readonly outbox: OutboxDeliverer;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Per-openid request budget (server/http/rateLimits.ts). */
+  readonly limits?: Pick<RequestLimits, 'user'>;
   readonly translate?: TranslateOptions;
   /** Picture on news messages (the bank's banner). */
   readonly newsPicUrl?: string;
@@ -31,7 +35,10 @@ export interface InstallOfficialAccountDeps {
  * `ready()`): the API client with its token cache, the customer-service sender registered on the
  * outbox, and the callback route sharing the passive-reply window with the sender.
  */
-export function installOfficialAccount(app: FastifyInstance, deps: InstallOfficialAccountDeps): { readonly api: OfficialAccountApi; readonly sender: ChannelSender; readonly passive: PassiveReplies } {
+export function installOfficialAccount(
+  app: FastifyInstance,
+  deps: InstallOfficialAccountDeps,
+): { readonly api: OfficialAccountApi; readonly sender: ChannelSender; readonly passive: PassiveReplies; readonly replay: CallbackReplayGuard } {
   const { settings, clock, logger } = deps;
   const api = createOfficialAccountApi({
     appId: settings.appId,
@@ -46,16 +53,19 @@ export function installOfficialAccount(app: FastifyInstance, deps: InstallOffici
   const render: OfficialAccountRenderOptions = { baseUrl: deps.publicBaseUrl, ...(deps.newsPicUrl ? { newsPicUrl: deps.newsPicUrl } : {}) };
   const sender = createOfficialAccountSender({ api, prisma: deps.db.prisma, clock, logger, passive, render });
   deps.outbox.register(sender);
+  const replay = createCallbackReplayGuard({ prisma: deps.db.prisma, clock, appId: settings.appId });
   officialAccountRoutes(app, {
     settings,
     runtime: deps.runtime,
     passive,
     clock,
+    replay,
+    ...(deps.limits ? { limits: deps.limits } : {}),
     attribution: createSceneAttribution({ prisma: deps.db.prisma, clock }),
     render,
     logger,
     ...(deps.translate ? { translate: deps.translate } : {}),
   });
   logger.info({ path: settings.path, mode: settings.mode, tokenApi: settings.tokenApi }, 'WeChat official account channel ready');
-  return { api, sender, passive };
+  return { api, sender, passive, replay };
 }

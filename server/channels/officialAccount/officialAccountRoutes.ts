@@ -16,7 +16,9 @@ import {
 import type { Clock } from '../../clock.js';
 import type { OfficialAccountConfig } from '../../config/index.js';
 import { AppError } from '../../errors.js';
+import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, ReceiveResult } from '../../runtime/index.js';
+import type { CallbackKind, CallbackReplayGuard } from './callbackReplayGuard.js';
 import type { PassiveReplies, PassiveWindow } from './passiveReplies.js';
 import type { SceneAttribution } from './sceneAttribution.js';
 
@@ -29,6 +31,10 @@ export interface OfficialAccountRouteDeps {
   /** Shared with the customer-service sender (createOfficialAccountSender). */
   readonly passive: PassiveReplies;
   readonly clock: Clock;
+  /** Refuses a callback signed outside the time window or seen before (shared by the instances through the database). */
+  readonly replay: CallbackReplayGuard;
+  /** Counts each callback against its openid's budget (the client address is counted before the route). */
+  readonly limits?: Pick<RequestLimits, 'user'>;
   /** Records a QR scene on a borrower already known; without it only the conversation keeps the referral. */
   readonly attribution?: Pick<SceneAttribution, 'record'>;
   readonly render?: OfficialAccountRenderOptions;
@@ -47,7 +53,9 @@ const refusal = (problem: CallbackProblem, reason: string): AppError =>
 /**
  * The official account's callback URL. GET answers WeChat's server-address check; POST receives
  * messages and events: authenticated (plaintext signature, or msg_signature and AES in safe
- * mode), read by a strict XML parser, translated to a neutral inbound message and handed to the
+ * mode; production allows safe mode only), refused when signed more than 5 minutes from now or
+ * already seen (timestamp and nonce, 401 WECHAT_CALLBACK_REPLAYED), counted against the openid's
+ * rate limit, read by a strict XML parser, translated to a neutral inbound message and handed to the
  * runtime. If the turn finishes within the reply budget, its first replies go back passively in
  * the response (encrypted like the request) and the rest by customer-service message; otherwise
  * the response is `success` and every reply goes by customer-service message. Refused requests
@@ -70,9 +78,18 @@ export function officialAccountRoutes(app: FastifyInstance, deps: OfficialAccoun
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
 
+    /** After the signature: a signed request seen before, or signed at another time, goes no further. */
+    const admit = async (request: FastifyRequest, kind: CallbackKind, timestamp: string, nonce: string): Promise<void> => {
+      const verdict = await deps.replay.admit(kind, timestamp, nonce);
+      if (verdict.ok) return;
+      request.log.warn({ kind, reason: verdict.reason }, 'official-account callback refused as a possible replay');
+      throw new AppError('WECHAT_CALLBACK_REPLAYED', { reason: verdict.reason });
+    };
+
     scope.get(settings.path, async (request, reply) => {
       const checked = verifyServerUrl(request.query as Record<string, unknown>, settings.token);
       if (!checked.ok) throw refusal(checked.problem, checked.reason);
+      await admit(request, 'verify', checked.timestamp, checked.nonce);
       return reply.type('text/plain; charset=utf-8').send(checked.echostr);
     });
 
@@ -83,12 +100,14 @@ export function officialAccountRoutes(app: FastifyInstance, deps: OfficialAccoun
         request.log.warn({ problem: opened.problem, reason: opened.reason }, 'official-account callback refused');
         throw refusal(opened.problem, opened.reason);
       }
+      await admit(request, 'message', opened.timestamp, opened.nonce);
       const callback = inboundFromWechat(opened.fields, deps.translate);
       if (callback.kind === 'invalid') throw new AppError('WECHAT_MESSAGE_INVALID', { reason: callback.reason });
       if (callback.kind === 'ignored') {
         request.log.info({ reason: callback.reason }, 'official-account callback needs no answer');
         return success(reply);
       }
+      await deps.limits?.user(request, reply, `oa:${callback.openid}`);
 
       if (callback.scene && deps.attribution) {
         // Best effort: the referral reaches the conversation either way.

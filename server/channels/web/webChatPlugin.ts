@@ -4,6 +4,7 @@ import { web } from '../../../bots/index.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ConfigError, type Config } from '../../config/index.js';
 import { AppError } from '../../errors.js';
+import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
 import { readCookie, sessionCookie, SessionTokens, type WebSession } from './sessionToken.js';
 import { sharedWebAssets } from './webAssets.js';
@@ -20,6 +21,8 @@ export interface WebChatDeps {
   readonly clock?: Clock;
   /** Overrides of the per-socket limits not in the configuration (tests). */
   readonly limits?: Partial<WebChannelLimits>;
+  /** Counts each session issued to a browser without one against its address (RATE_LIMIT_NEW_SESSIONS_PER_IP). */
+  readonly newSessions?: Pick<RequestLimits, 'newSession'>;
 }
 
 const hostOf = (origin: string): string | undefined => {
@@ -86,17 +89,26 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   /** The request's valid session, if its cookie carries one. */
   const sessionOf = (request: FastifyRequest): WebSession | undefined => tokens.verify(readCookie(request.headers.cookie, settings.cookieName), clock.now().getTime());
 
-  /** The request's session, renewed (sliding expiry), or a new one; sets the cookie either way. */
-  const renewSession = (request: FastifyRequest, reply: FastifyReply): WebSession => {
-    const userId = sessionOf(request)?.userId ?? SessionTokens.newUserId();
+  /**
+   * The request's session, renewed (sliding expiry), or a new one (counted against the address, so
+   * minting sessions cannot get round the per-socket limits); sets the cookie either way, Secure
+   * in production whatever the request claims.
+   */
+  const renewSession = async (request: FastifyRequest, reply: FastifyReply): Promise<WebSession> => {
+    let userId = sessionOf(request)?.userId;
+    if (!userId) {
+      await deps.newSessions?.newSession(request, reply);
+      userId = SessionTokens.newUserId();
+    }
     const { token, session } = tokens.issue(userId, clock.now().getTime());
-    void reply.header('set-cookie', sessionCookie(settings.cookieName, token, { maxAgeMs: settings.sessionTtlMs, secure: request.protocol === 'https' }));
+    const secure = deps.config.env === 'production' || request.protocol === 'https';
+    void reply.header('set-cookie', sessionCookie(settings.cookieName, token, { maxAgeMs: settings.sessionTtlMs, secure }));
     void reply.header('cache-control', 'no-store');
     return session;
   };
 
   app.get('/', async (request, reply) => {
-    renewSession(request, reply);
+    await renewSession(request, reply);
     return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(assets.html);
   });
 
@@ -107,7 +119,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   });
 
   app.get(WEB_SESSION_PATH, async (request, reply) => {
-    const session = renewSession(request, reply);
+    const session = await renewSession(request, reply);
     return { session: SessionTokens.tagOf(session.userId), expiresAt: new Date(session.expiresAt).toISOString() };
   });
 

@@ -8,7 +8,7 @@ import type { InboundMessage } from '../../../bots/index.js';
 import type { WechatyConfig } from '../../config/index.js';
 import { createLogger } from '../../logging/index.js';
 import { APOLOGY, type ChannelSender, type ReceiveResult } from '../../runtime/index.js';
-import { startWechatyChannel, type HandledReport, type WechatyChannel } from './startWechatyChannel.js';
+import { requireWechatyInstalled, startWechatyChannel, WechatyStartError, type HandledReport, type WechatyChannel } from './startWechatyChannel.js';
 
 const settings: WechatyConfig = { puppet: 'wechaty-puppet-mock', token: undefined, endpoint: undefined, name: undefined, sessionFile: undefined, botNames: ['快贷助手'], acceptFriendships: true };
 const events = (x: unknown) => x as EventEmitter;
@@ -63,6 +63,15 @@ afterEach(async () => {
 });
 
 describe('startWechatyChannel', () => {
+  it('stops with one clear line when wechaty or the puppet is not installed (production installs leave them out)', async () => {
+    const services = fakeServices();
+    const start = startWechatyChannel({ settings: { ...settings, puppet: 'wechaty-puppet-not-installed' }, runtime: services.runtime, outbox: services.outbox, logger: createLogger('silent'), publicBaseUrl: 'https://kd.example.cn' });
+    await expect(start).rejects.toThrow(WechatyStartError);
+    await expect(start).rejects.toThrow(/wechaty-puppet-not-installed is not installed .*`npm install --no-save wechaty@1\.20\.2 wechaty-puppet-not-installed`/);
+    expect(() => requireWechatyInstalled('wechaty-puppet-service', () => false)).toThrow(/wechaty and wechaty-puppet-service are not installed/);
+    expect(() => requireWechatyInstalled('wechaty-puppet-mock')).not.toThrow();
+  });
+
   it('loads the puppet by name, registers the sender at login, and hands private messages to the runtime', async () => {
     const services = fakeServices();
     const { channel, mocker, self, say } = await start(services);

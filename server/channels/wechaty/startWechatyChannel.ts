@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Friendship, Message, Wechaty, WechatyOptions } from 'wechaty';
@@ -50,6 +51,34 @@ export class WechatyStartError extends Error {
   readonly code = 'WECHATY_START_FAILED';
 }
 
+/** The wechaty this project is tested with; a production install leaves it out (it is a devDependency). */
+export const WECHATY_VERSION = '1.20.2';
+
+const require = createRequire(import.meta.url);
+
+/** Whether `name` is installed where this module can load it (a package without an exported package.json still counts). */
+function installed(name: string): boolean {
+  try {
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  }
+}
+
+/**
+ * Stops start-up with one clear line when the channel is on but wechaty or its puppet is not
+ * installed: they carry hundreds of packages (some with published advisories) that a production
+ * install (`npm ci --omit=dev`) leaves out unless the bank turns personal WeChat on.
+ */
+export function requireWechatyInstalled(puppet: string | undefined, isInstalled: (name: string) => boolean = installed): void {
+  const missing = ['wechaty', ...(puppet ? [puppet] : [])].filter((name) => !isInstalled(name));
+  if (!missing.length) return;
+  throw new WechatyStartError(
+    `WECHATY_PUPPET is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed (production installs leave wechaty out); install with \`npm install --no-save wechaty@${WECHATY_VERSION}${puppet ? ` ${puppet}` : ''}\`, or unset WECHATY_PUPPET`,
+  );
+}
+
 /**
  * Starts the personal-WeChat bot: builds wechaty with the configured puppet (token, endpoint and
  * session file passed explicitly), hands every message to `runtime.receive` (private chats always;
@@ -63,6 +92,7 @@ export async function startWechatyChannel(options: WechatyChannelOptions): Promi
   const log = logger.child({ channel: 'wechat', puppet: options.puppet ? 'instance' : settings.puppet });
   const clock = options.clock ?? systemClock;
   const maxAgeMs = options.maxMessageAgeMs ?? 10 * 60_000;
+  requireWechatyInstalled(options.puppet ? undefined : settings.puppet);
   const { WechatyBuilder } = await import('wechaty');
 
   if (settings.sessionFile) await mkdir(path.dirname(settings.sessionFile), { recursive: true });
