@@ -101,5 +101,6 @@ describe('npm start', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/"msg":"shutting down"/);
     if (database.target.kind === 'pglite') expect((await stat(path.join(dataDir, 'pglite'))).isDirectory()).toBe(true);
-  });
+    // A whole server process start (tsx, migrations) and stop: slow on a loaded 2-core machine.
+  }, 90_000);
 });
