@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createPrng, generateMobile, generateResidentId } from '../core/index.js';
+import { BENCH_LIMITS } from './benchLimits.js';
 
 const BORROWERS = Number(process.env.BENCH_BORROWERS ?? 100);
 /** Offered rate of the paced conversation phase, turns per second across all borrowers. */
@@ -30,7 +31,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: '123456', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: '123456', ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // LOG_LEVEL=warn hides "listening"; ask the OS which port the child bound instead.

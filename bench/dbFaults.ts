@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { checkStoreWhenSettled, journey, logsMatching, resendAll, sleep, spawnServerProcess, terminateBackends, TrafficStats, type ServerProcess } from '../test/support/dbFaultHarness.js';
 import { postgresBinDir, PostgresInstance } from '../test/support/postgresInstance.js';
+import { BENCH_LIMITS } from './benchLimits.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -83,7 +84,7 @@ async function main(): Promise<boolean> {
   }
   const database = new URL(url).pathname.slice(1);
   const leak = new RegExp(`${new URL(url).hostname.replace(/\./g, '\\.')}|:${new URL(url).port || 5432}\\b`);
-  const env = { DATABASE_URL: url, LOG_LEVEL: 'info', DB_START_WAIT_MS: '120000', DB_RETRY_MAX_MS: '2000', RECOVERY_AFTER_MS: '4000' };
+  const env = { ...BENCH_LIMITS, DATABASE_URL: url, LOG_LEVEL: 'info', DB_START_WAIT_MS: '120000', DB_RETRY_MAX_MS: '2000', RECOVERY_AFTER_MS: '4000' };
 
   // The servers, restarted when they die (each death is a crash: nothing here stops them before the end).
   const crashes = { loaded: 0, idle: 0 };

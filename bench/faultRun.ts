@@ -18,6 +18,7 @@ import { BorrowerJourney, plannedTurns } from './faultRun/borrowerJourney.js';
 import { checkDatabase, openRunDatabase, type CheckResult } from './faultRun/checkDatabase.js';
 import { RedeliveringClient } from './faultRun/redeliveringClient.js';
 import { freePort, ServerProcess } from './faultRun/serverProcess.js';
+import { BENCH_LIMITS } from './benchLimits.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,6 +153,7 @@ async function main(): Promise<number> {
     JOBS_POLL_MS: '500',
     RECOVERY_AFTER_MS: String(RECOVERY_AFTER_MS),
     SHUTDOWN_GRACE_MS: '10000',
+    ...BENCH_LIMITS,
     ...database.env,
   });
   process.on('exit', () => server.dispose());

@@ -19,6 +19,7 @@ import { SessionTokens } from '../server/channels/web/index.js';
 import { loadConfig } from '../server/config/index.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
+import { BENCH_LIMITS } from './benchLimits.js';
 
 const OTP = '123456';
 
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     url.pathname = `/${benchDb}`;
     databaseUrl = url.toString();
   }
-  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'silent', SANDBOX_OTP_CODE: OTP, KUAIDAI_DATA_DIR: dataDir, DATABASE_URL: databaseUrl };
+  const env = { ...process.env, ...BENCH_LIMITS, PORT: '0', LOG_LEVEL: 'silent', SANDBOX_OTP_CODE: OTP, KUAIDAI_DATA_DIR: dataDir, DATABASE_URL: databaseUrl };
   const config = loadConfig(env);
   const logger = createLogger('silent');
   const server = await bootServer(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
