@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS, demoPersona } from '../core/index.js';
+import { readNumber } from './session/shownOptions.js';
 import { conversationWalker, optionsShown, type Step, type WalkNode } from './testing/walkConversation.js';
 
 /**
@@ -56,6 +57,13 @@ async function visit(node: WalkNode): Promise<WalkNode[]> {
     for (const typed of [String(i + 1), option.label]) {
       const step = await walker.send(node, typed);
       answered(step, node);
+      // A number that is also an offered quantity ("3" at 3期/6期/12期) is asked back, offering both readings.
+      const ambiguous = readNumber(typed, options);
+      if (ambiguous?.kind === 'ambiguous') {
+        const offered = optionsShown(step.replies).map((o) => o.value);
+        if (offered.join() !== [ambiguous.byValue.value, ambiguous.byIndex.value].join()) problems.push(`"${typed}" is not asked back ${where(node)}:\n${step.rendered}`);
+        continue;
+      }
       if (step.rendered !== tapped.rendered || step.status.step !== tapped.status.step || step.status.handoff !== tapped.status.handoff) {
         problems.push(`"${typed}" is not option ${i + 1} "${option.label}" ${where(node)}:\n${step.rendered}\n  — but tapping it gives —\n${tapped.rendered}`);
       }
@@ -77,7 +85,7 @@ describe('every option means what it shows (model-based walk)', () => {
     const openLine = ['你好', '1', '1', person.name, person.idNumber, person.mobile, '123456', '2', '20万', '确认提交', '1', '1', '我已阅读并同意'];
     const instalments = [...openLine, '借款', '3万', '12', '等额本息', '确认借款'];
     // A new borrower; one with a loan in instalments; one with two loans (the repayment asks which): at their 额度 card.
-    const starts = [await walker.follow(['你好']), await walker.follow([...instalments, '额度']), await walker.follow([...instalments, '借款', '1万', '3', '先息后本', '确认借款', '额度'])];
+    const starts = [await walker.follow(['你好']), await walker.follow([...instalments, '额度']), await walker.follow([...instalments, '借款', '1万', '3期', '先息后本', '确认借款', '额度'])];
     const visited = await walker.walk(starts, key, visit, 400);
     // Problems first: they explain a walk that stopped short.
     expect(problems).toEqual([]);

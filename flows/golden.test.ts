@@ -164,11 +164,15 @@ describe('golden transcripts: unhappy paths', () => {
 });
 
 describe('numbered options on text channels', () => {
-  it('"3" picks the third term shown, "3期" means three months', async () => {
-    const third = await transcript([...openLine, '借款', '3万', '3', '等额本息']);
-    expect(third).toContain('借款 ¥30,000.00，12 期');
+  it('"3期" means three months, "6" and "12" mean those terms, and "3" (three months, or the third item 12期?) is asked back', async () => {
     const three = await transcript([...openLine, '借款', '3万', '3期', '等额本息']);
     expect(three).toContain('借款 ¥30,000.00，3 期');
+    expect(await transcript([...openLine, '借款', '3万', '6', '等额本息'])).toContain('借款 ¥30,000.00，6 期');
+    expect(await transcript([...openLine, '借款', '3万', '12', '等额本息'])).toContain('借款 ¥30,000.00，12 期');
+    const asked = await transcript([...openLine, '借款', '3万', '3', '1', '等额本息']);
+    expect(asked).toContain('您是指 3期，还是第3项 12期？');
+    expect(asked).toContain('借款 ¥30,000.00，3 期');
+    expect(await transcript([...openLine, '借款', '3万', '3', '第3项 12期', '等额本息'])).toContain('借款 ¥30,000.00，12 期');
   });
 });
 

@@ -21,7 +21,7 @@ import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
 import { pickOption } from '../understanding/pickOption.js';
 import { recognizeCommand } from '../understanding/recognizeIntent.js';
-import { chosenValue, numberNotShown, type ShownEvent } from './shownOptions.js';
+import { chosenValue, numberNotShown, readNumber, type ShownEvent } from './shownOptions.js';
 import { statusBeforeApplying, statusInFlow, statusReplies } from './statusReplies.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
 
@@ -515,6 +515,21 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 {
                   guard: 'faqQuestion',
                   actions: ['stampUser', { type: 'reply', params: ({ context, event }) => ({ text: faqAnswer(context, matchFaq(event.text, faq)!) }) }, 'tellReprompt'],
+                },
+                {
+                  // "3" at 1. 3期 2. 6期 3. 12期: three months, or the third item? Asked back, never guessed.
+                  guard: ({ context, event }) => readNumber(textOf(event), shownOf(context))?.kind === 'ambiguous',
+                  actions: [
+                    'stampUser',
+                    {
+                      type: 'reply',
+                      params: ({ context, event }) => {
+                        const read = readNumber(textOf(event), shownOf(context)) as Extract<ReturnType<typeof readNumber>, { kind: 'ambiguous' }>;
+                        const byIndex = t(context.locale, 'hint.itemN', { n: read.index, label: read.byIndex.label });
+                        return { text: t(context.locale, 'hint.numberAmbiguous', { byValue: read.byValue.label, byIndex }), options: [read.byValue, { label: byIndex, value: read.byIndex.value }] };
+                      },
+                    },
+                  ],
                 },
                 { actions: ['stampUser', assign({ awaitingResume: false }), 'forward'] },
               ],

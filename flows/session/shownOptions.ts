@@ -35,7 +35,32 @@ export function replyRecordingShown(deliver: SinkAction<Reply>, machine: 'sessio
  * sends it — or else their words as typed.
  */
 export function chosenValue(text: string, shown: readonly ReplyOption[]): string {
+  const read = readNumber(text, shown);
+  if (read?.kind === 'value') return read.option.value;
   return pickOption(text, shown, { partial: false })?.value ?? text;
+}
+
+/**
+ * Options that are themselves numbers (terms "3期", "12 months"): a bare number the borrower types
+ * may be the quantity or the position. Equal to one offered quantity and not a position (or the
+ * position of that same option) → that option; a position of another option AND an offered
+ * quantity → ambiguous, asked back (never "3" meaning three months taken as the third item, 12).
+ */
+export function readNumber(text: string, shown: readonly ReplyOption[]): { kind: 'value'; option: ReplyOption } | { kind: 'ambiguous'; byValue: ReplyOption; byIndex: ReplyOption; index: number } | undefined {
+  const t = normalizeText(text);
+  if (!/^\d{1,3}$/.test(t)) return undefined;
+  const n = Number(t);
+  const byValue = shown.find((o) => quantityOf(o.label) === n);
+  if (!byValue) return undefined;
+  const byIndex = shown[n - 1];
+  if (!byIndex || byIndex === byValue) return { kind: 'value', option: byValue };
+  return { kind: 'ambiguous', byValue, byIndex, index: n };
+}
+
+/** The number an option's label stands for when it is a plain quantity ("3期", "12 个月", "6 months"), else undefined. */
+function quantityOf(label: string): number | undefined {
+  const m = /^(\d{1,3})\s*(期|个月|月|天|months?|terms?|days?)$/i.exec(normalizeText(label));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** A number that names no option shown ("7" when four are shown), or undefined. */

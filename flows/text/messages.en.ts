@@ -18,6 +18,8 @@ export const en: Record<keyof typeof zh, string> = {
   'common.months': '{n} months',
   'error.temporary': 'Sorry, something went wrong on our side. Please try again shortly.',
   'help.inFlow': 'You are in the middle of a request: reply "back" for the previous step, "cancel" to stop, "later" to save and continue another time, "human" to reach staff.',
+  'hint.numberAmbiguous': 'Do you mean {byValue}, or {byIndex}?',
+  'hint.itemN': 'option {n}, {label}',
   'hint.pickOption': 'Please reply with the number of an option, or tap it.',
   'hint.media': 'I can only read text for now; please reply in text.',
   'hint.name': 'Please enter your name as on your ID card.',

@@ -16,6 +16,8 @@ export const zh = {
   'common.months': '{n}期',
   'error.temporary': '抱歉，系统开小差了，请稍后再试一次。',
   'help.inFlow': '您正在办理中：回复“返回”回到上一步，“取消”结束办理，“稍后”保存进度下次继续，“转人工”联系客服。',
+  'hint.numberAmbiguous': '您是指 {byValue}，还是{byIndex}？',
+  'hint.itemN': '第{n}项 {label}',
   'hint.pickOption': '请回复选项前的数字，或直接点选。',
   'hint.media': '暂时只能看懂文字消息哦，请用文字回复。',
   'hint.name': '请输入您身份证上的姓名（2-20个汉字）。',
