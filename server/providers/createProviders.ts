@@ -15,13 +15,13 @@ export interface SandboxProviders extends Providers {
 }
 
 /** Deterministic sandbox providers: demo personas and synthetic files, logged SMS, a card per borrower kept in `prisma`'s database. */
-export function createSandboxProviders(logger: Pick<Logger, 'info'>, prisma: PrismaClient): SandboxProviders {
+export function createSandboxProviders(logger: Pick<Logger, 'info'>, prisma: PrismaClient, options: { printSmsCodes?: boolean } = {}): SandboxProviders {
   return {
     creditBureau: new SandboxCreditBureau(logger),
     government: new SandboxGovernmentData(logger),
     bank: new SandboxBankData(logger),
     identity: new SandboxIdentityVerifier(logger),
-    sms: new SandboxSmsSender(logger),
+    sms: new SandboxSmsSender(logger, options.printSmsCodes === true),
     payments: new SandboxPaymentGateway(prisma, logger),
   };
 }
@@ -37,5 +37,6 @@ export function createProviders(config: Pick<Config, 'providers' | 'env'>, logge
     return bank;
   }
   logger.warn({ providers: 'sandbox' }, '[sandbox] data, identity, SMS and payment providers are the sandbox: credit files and money are not real');
-  return createSandboxProviders(logger, prisma);
+  // A code in a log is a credential in a log: printed only for a developer on their own machine.
+  return createSandboxProviders(logger, prisma, { printSmsCodes: config.env === 'development' });
 }

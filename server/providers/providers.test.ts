@@ -79,13 +79,20 @@ describe(`sandbox providers on ${testDatabaseKind()}`, () => {
     expect(await a.creditBureau.report(query({ ...person, idNumber: '123' }))).toEqual({ ok: true, data: null });
   });
 
-  it('log the SMS code in a line a developer can read, and keep it for tests', async () => {
+  it('log the SMS code in a line a developer can read (development only), and keep it for tests', async () => {
     const { logger, lines } = capturingLogger();
-    const p = createSandboxProviders(logger, db.prisma);
+    const p = createSandboxProviders(logger, db.prisma, { printSmsCodes: true });
     expect(await p.sms.sendVerificationCode({ mobile: '13807360001', code: '123456', ttlMinutes: 5 })).toMatchObject({ ok: true });
     expect(p.sms.lastCode('13807360001')).toBe('123456');
     expect(lines().map((l) => l.msg)).toContain('[sandbox-sms] 验证码 123456 → 138****0001 (5 分钟内有效)');
     expect(JSON.stringify(lines())).not.toContain('13807360001');
+    // Outside development (createProviders decides by KUAIDAI_ENV) the code is never written to a log.
+    const quiet = capturingLogger();
+    const configured = createProviders(loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent' }), quiet.logger, db.prisma) as ReturnType<typeof createSandboxProviders>;
+    await configured.sms.sendVerificationCode({ mobile: '13807360001', code: '654321', ttlMinutes: 5 });
+    expect(configured.sms.lastCode('13807360001')).toBe('654321');
+    expect(JSON.stringify(quiet.lines())).not.toContain('654321');
+    expect(quiet.lines().map((l) => l.msg)).toContain('[sandbox-sms] 验证码 ****** → 138****0001 (5 分钟内有效)');
   });
 
   it('move sandbox money once per key, keep a card balance, and refuse .44 collections as insufficient funds', async () => {
