@@ -24,4 +24,6 @@ export interface InboundMessage {
   readonly locale?: 'zh' | 'en';
   /** Manager or campaign code that brought the person (QR scene value, link parameter). */
   readonly referral?: string;
+  /** The channel showed the assistant's greeting before this message (the web chat's page): it is not said again. */
+  readonly greeted?: boolean;
 }

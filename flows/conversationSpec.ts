@@ -3,6 +3,7 @@ import type { Product } from '../core/index.js';
 import { DEFAULT_FAQ, type FaqEntry } from './faq/faqTable.js';
 import type { FlowEffects } from './host.js';
 import type { ConversationSpec, ConversationStart, ConversationStatus, SinkActions } from './runtimeContract.js';
+import { welcomeReply } from './session/rateTalk.js';
 import { createSessionChildren, createSessionMachine, describeStep, type SessionContext } from './session/sessionMachine.js';
 import { replyRecordingShown } from './session/shownOptions.js';
 import { DEFAULT_FLOW_SETTINGS, type FlowSettings } from './shared/flowSettings.js';
@@ -66,6 +67,7 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
       });
     },
     input: (start: ConversationStart) => start,
+    welcome: (locale) => welcomeReply(products, locale),
     status(snapshot: AnyMachineSnapshot): ConversationStatus {
       const context = snapshot.context as SessionContext;
       const handoff = (snapshot.value as { handoff?: string }).handoff;

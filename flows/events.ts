@@ -9,13 +9,20 @@ export type MediaKind = 'image' | 'sticker' | 'voice' | 'video' | 'file' | 'loca
 
 export type ConversationEvent =
   /** Anything the borrower typed, or the value of an option they tapped. */
-  | { readonly type: 'user.text'; readonly text: string; readonly id: string; readonly at: number }
+  | {
+      readonly type: 'user.text';
+      readonly text: string;
+      readonly id: string;
+      readonly at: number;
+      /** The channel showed the assistant's greeting before this message (the web chat's page does): don't greet again. */
+      readonly greeted?: boolean;
+    }
   /** Non-text content; flows answer with a re-prompt. */
   | { readonly type: 'user.media'; readonly kind: MediaKind; readonly id: string; readonly at: number }
   /** A staff member takes the conversation over: the bot pauses. */
   | { readonly type: 'staff.takeover'; readonly staffId: string; readonly staffName: string; readonly at: number }
   /** A staff message to relay to the borrower while taken over. */
-  | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number }
+  | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number; /** Shown with the words when the conversation was not taken over by name. */ readonly staffName?: string }
   /** Staff hand the conversation back: the bot continues where the borrower was. */
   | { readonly type: 'staff.handback'; readonly staffId: string; readonly at: number }
   /**

@@ -22,6 +22,17 @@ export interface Reply {
   readonly sensitive?: boolean;
   /** Show a masked input for the next answer (the web chat masks ID numbers as typed). */
   readonly expects?: 'id_number' | 'mobile' | 'otp' | 'amount' | 'text';
+  /**
+   * Who wrote it, when it is not the assistant: a staff member's words relayed as written. Channels
+   * show them as that person's (name, their own bubble or a name line), never as the assistant's.
+   */
+  readonly sender?: ReplySender;
+}
+
+export interface ReplySender {
+  readonly kind: 'staff';
+  /** The staff member's display name ('' when not known: channels then say 客服 / Agent). */
+  readonly name: string;
 }
 
 export type Card = OfferCard | ScheduleCard | ReceiptCard | AccountCard | ConsentCard | LinkCard;
@@ -31,15 +42,23 @@ export interface OfferCard {
   readonly productName: string;
   /** Yuan string, e.g. "50,000.00". */
   readonly limit: string;
-  /** The annualised rate (年化利率, APR by IRR) shown first and largest, e.g. "6.68%". */
+  /**
+   * The annualised rate (年化利率, APR by IRR, compound) shown first and largest: the range over the
+   * product's repayment methods and terms at the offered rate, e.g. "6.57%–6.73%" (one figure when
+   * they all agree). `aprBasis` says so in words.
+   */
   readonly apr: string;
-  /** Simple annualised rate, labelled as such. */
+  /** The same range annualised simply (12 × monthly IRR), labelled as such. */
   readonly aprSimple: string;
+  /** What the APR figure assumes, in the borrower's language (e.g. "随还款方式和期限而定：…"). */
+  readonly aprBasis: string;
   /** Nominal annual interest rate, e.g. "6.48%". */
   readonly annualRate: string;
   /** Daily rate, shown smaller than the APR, e.g. "0.018%". */
   readonly dailyRate: string;
+  /** The line's validity if opened today (the line runs for the product's validity from its opening). */
   readonly validUntil: string;
+  /** The last day to accept this offer; after it the offer lapses. */
   readonly offerExpiresAt: string;
   readonly methods: readonly string[];
   readonly terms: readonly number[];
@@ -55,8 +74,9 @@ export interface ScheduleCard {
   readonly annualRate: string;
   readonly totalInterest: string;
   readonly totalRepayment: string;
+  /** Every instalment (up to 60; longer schedules list the first 60). Channels may show a few and let the rest be opened. */
   readonly rows: readonly { period: number; dueDate: string; principal: string; interest: string; total: string; remaining: string }[];
-  /** Number of instalments not listed in rows (long schedules are previewed). */
+  /** Number of instalments not listed in rows (only schedules longer than 60). */
   readonly moreRows: number;
 }
 

@@ -67,6 +67,12 @@ export interface ConversationSpec {
   createMachine(sink: SinkActions): AnyStateMachine;
   /** Input for a new conversation. */
   input(start: ConversationStart): unknown;
+  /**
+   * The greeting (with the first options) for a channel that shows it before the borrower writes,
+   * like the web chat's page. A first message sent after it carries `greeted`, and the machine does
+   * not greet again. Optional: without it such a channel shows its own words.
+   */
+  welcome?(locale: 'zh' | 'en'): Reply;
   /** Reads the status the runtime mirrors into its columns, from a live snapshot. */
   status(snapshot: AnyMachineSnapshot): ConversationStatus;
   /** Carries a persisted snapshot of an older version (or one that fails to restore) forward. */

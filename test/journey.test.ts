@@ -63,7 +63,8 @@ describe(`the whole journey over REST on ${testDatabaseKind()}, restarting betwe
 
     const offerReplies = await say('同意全部授权');
     const offer = card(offerReplies, 'offer')!;
-    expect(offer).toMatchObject({ limit: '179,000.00', apr: '6.57%', annualRate: '6.48%', dailyRate: '0.018%' });
+    // The APR is the range over the product's methods and terms at the offered rate, and says so.
+    expect(offer).toMatchObject({ limit: '179,000.00', apr: '6.57%–6.73%', aprSimple: '6.48%–6.57%', annualRate: '6.48%', dailyRate: '0.018%', aprBasis: expect.stringContaining('随还款方式和期限而定') });
     // The APR comes first in the words too, before any daily rate.
     expect(texts(offerReplies).indexOf('年化利率')).toBeGreaterThanOrEqual(0);
 

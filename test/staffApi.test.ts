@@ -61,15 +61,17 @@ describe(`staff hand-off API on ${testDatabaseKind()}`, () => {
     await staff('POST', `/conversations/${id}/handback`, { staffId: 's1' });
 
     // The REST user fetches what was said meanwhile: the staff words, then the bot's resumption.
-    const later = (await staffLater()).map((m) => m.text).join('\n');
+    const messages = await staffLater();
+    const later = messages.map((m) => m.text).join('\n');
     expect(later).toContain('客服小王为您服务');
-    expect(later).toContain('小王：您好，我来帮您。');
+    // The staff member's words as written, marked as theirs (not the bot's, not prefixed into the text).
+    expect(messages).toContainEqual(expect.objectContaining({ text: '您好，我来帮您。', sender: { kind: 'staff', name: '小王' } }));
     expect(later).toContain('请输入您的18位身份证号');
     expect(await say(person.idNumber)).toContain('手机号');
 
     async function staffLater() {
       const res = await servers.at(-1)!.app.inject({ method: 'GET', url: '/api/v1/chat/messages?userId=b1&afterSeq=0&limit=200' });
-      return (res.json() as { messages: { text: string }[] }).messages;
+      return (res.json() as { messages: { text: string; sender?: { kind: string; name: string } }[] }).messages;
     }
   });
 

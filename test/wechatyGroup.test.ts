@@ -60,7 +60,7 @@ describe(`the bot in a WeChat group on ${testDatabaseKind()}`, () => {
     expect(report).toMatchObject({ outcome: 'received', addressedBy: 'mention' });
     const text = replies.join('\n');
     expect(replies.every((r) => r.startsWith('@王五'))).toBe(true);
-    expect(text).toContain('按日计息，借一天算一天');
+    expect(text).toContain('随借随还按日计息、借一天算一天');
     // A puppet that reports no mention list: "@快贷助手" in the text still reaches the bot.
     const plain = await wechat.say(a, '@快贷助手 怎么还款？', { room });
     expect(plain.report).toMatchObject({ outcome: 'received', addressedBy: 'mention' });

@@ -68,7 +68,9 @@ describe(`a private WeChat chat on ${testDatabaseKind()}`, () => {
     expect(consent).toMatch(/1\. 同意全部授权\n2\. 逐项选择\n3\. 不同意/);
     const offer = await say('1');
     // The annualised rate comes first in the offer card.
-    expect(offer).toMatch(/\n年化利率 6\.57%（单利年化 [\d.]+%）\n【常德快贷·个人贷\(演示\)】额度 179,000\.00 元\n/);
+    expect(offer).toMatch(/\n年化利率 6\.57%–6\.73%（单利年化 6\.48%–6\.57%）\n按复利折算，随还款方式和期限而定：[^\n]+\n【常德快贷·个人贷\(演示\)】额度 179,000\.00 元\n/);
+    // Two dates, each saying what it is.
+    expect(offer).toMatch(/\n额度有效期：今日开通则至 \d{4}-\d{2}-\d{2}\n确认期限：请在 \d{4}-\d{2}-\d{2} 前确认开通，逾期本次额度失效\n/);
     expect(offer).toMatch(/1\. 接受额度\n2\. 查看还款示例/);
     expect(await say('1')).toMatch(/我已阅读并同意/);
     expect(await say('我已阅读并同意')).toContain('额度已开通');

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Reply } from '../../flows/index.js';
-import { renderReplyAsText } from '../text/index.js';
+import { displayWidth, renderReplyAsText, speakerOf } from '../text/index.js';
 
 /** A reply as the REST channel returns it. */
 interface WireReply extends Reply {
@@ -51,8 +51,11 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       afterSeq = Math.max(afterSeq, r.seq);
       if (printed.has(r.seq)) continue;
       printed.add(r.seq);
-      const [first, ...rest] = renderReplyAsText(r).split('\n');
-      out(['助手> ' + first, ...rest.map((line) => (line ? `      ${line}` : ''))].join('\n'));
+      // Each message is labelled with who wrote it: the assistant, or a staff member by name.
+      const who = r.sender ? `${speakerOf(r)}> ` : '助手> ';
+      const [first, ...rest] = renderReplyAsText(r, { speaker: false }).split('\n');
+      const indent = ' '.repeat(displayWidth(who));
+      out([who + first, ...rest.map((line) => (line ? `${indent}${line}` : ''))].join('\n'));
     }
   };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../flows/index.js';
-import { displayWidth, renderReplyAsText } from './renderReplyAsText.js';
+import { displayWidth, renderReplyAsText, speakerOf } from './renderReplyAsText.js';
 
 const offer: Reply = {
   text: '恭喜，您的额度已批准：',
@@ -10,6 +10,7 @@ const offer: Reply = {
     limit: '50,000.00',
     apr: '6.68%',
     aprSimple: '6.60%',
+    aprBasis: '按复利折算，随还款方式和期限而定',
     annualRate: '6.48%',
     dailyRate: '0.018%',
     validUntil: '2029-11-22',
@@ -39,6 +40,11 @@ describe('renderReplyAsText', () => {
     expect(text).toContain('【常德快贷】额度 50,000.00 元');
     expect(text).toContain('年利率 6.48%，日利率 0.018%');
     expect(text).toContain('期限：3/6/12 个月；还款方式：等额本息、先息后本');
+    expect(lines[3]).toBe('按复利折算，随还款方式和期限而定');
+    // Two dates, each saying what it is: the line's validity and the offer's deadline.
+    expect(text).toContain('额度有效期：今日开通则至 2029-11-22');
+    expect(text).toContain('确认期限：请在 2026-11-29 18:00 前确认开通，逾期本次额度失效');
+    expect(text).not.toContain('请在此前确认');
     expect(text.indexOf('年化利率')).toBeLessThan(text.indexOf('额度 50,000.00'));
     expect(text.endsWith('1. 接受额度\n2. 暂不需要')).toBe(true);
   });
@@ -87,6 +93,36 @@ describe('renderReplyAsText', () => {
     expect(renderReplyAsText({ text: '您的身份证号 110105********123X', sensitive: true }, { group: true })).toBe('这条消息含有个人信息，请在私聊中查看。');
     expect(renderReplyAsText({ text: '您的身份证号 110105********123X', sensitive: true })).toContain('110105');
     expect(renderReplyAsText(offer, { locale: 'en' }).split('\n')[2]).toBe('APR 6.68% (simple 6.60%)');
+  });
+
+  it('lists a whole 12-month schedule by default, and previews a longer one', () => {
+    const row = (i: number) => ({ period: i + 1, dueDate: `2027-${String((i % 12) + 1).padStart(2, '0')}-22`, principal: '808.85', interest: '9.10', total: '817.95', remaining: '9,191.15' });
+    const card = (n: number) => ({ type: 'schedule' as const, principal: '10,000.00', termMonths: n, method: '等额本息', apr: '6.68%', aprSimple: '6.48%', annualRate: '6.48%', totalInterest: '354.20', totalRepayment: '10,354.20', rows: Array.from({ length: n }, (_, i) => row(i)), moreRows: 0 });
+    const twelve = renderReplyAsText({ text: '', card: card(12) }).split('\n');
+    expect(twelve.filter((l) => /^\d+\s/.test(l))).toHaveLength(12);
+    expect(twelve.join('\n')).not.toContain('…共');
+    const long = renderReplyAsText({ text: '', card: card(36) });
+    expect(long).toContain('…共36期');
+  });
+
+  it("names a staff member's reply as theirs, in either language, unless the channel labels it itself", () => {
+    const staff: Reply = { text: '您好，我来帮您。', sender: { kind: 'staff', name: '小王' } };
+    expect(renderReplyAsText(staff)).toBe('客服 小王：您好，我来帮您。');
+    expect(renderReplyAsText({ ...staff, text: 'Hello, how can I help?' }, { locale: 'en' })).toBe('Agent 小王: Hello, how can I help?');
+    expect(renderReplyAsText({ text: '您好', sender: { kind: 'staff', name: '' } })).toBe('客服：您好');
+    expect(renderReplyAsText(staff, { speaker: false })).toBe('您好，我来帮您。');
+    expect(speakerOf(staff)).toBe('客服 小王');
+    expect(speakerOf({})).toBe('快贷助手');
+  });
+
+  it('uses no Chinese punctuation around English cards', () => {
+    const cards: Reply[] = [
+      { text: 'Done', card: { type: 'receipt', kind: 'drawdown', reference: 'DD1', amount: '10,000.00', at: '2026-11-22 10:00', lines: [{ label: 'Card', value: '6222 **** 0001' }] } },
+      { text: 'Your line', card: { type: 'account', limit: '50,000.00', available: '40,000.00', outstanding: '10,000.00', validUntil: '2029-11-22' } },
+      { text: 'Offer', card: { ...(offer.card as Extract<Reply['card'], { type: 'offer' }>), productName: 'Changde Kuaidai', methods: ['Equal instalments'], aprBasis: 'compound' } },
+      { text: 'Apply', card: { type: 'link', title: 'Apply online', description: 'Fully online', url: 'https://bank.example.cn/' } },
+    ];
+    for (const reply of cards) expect(renderReplyAsText(reply, { locale: 'en' })).not.toMatch(/[\u3000-\u303f\uff00-\uffef“”]/);
   });
 
   it('counts CJK characters as two columns', () => {

@@ -7,8 +7,13 @@ export interface TextRenderOptions {
   readonly group?: boolean;
   /** Resolves link cards whose url is a path (`/apply?ref=…`). */
   readonly baseUrl?: string;
-  /** Schedule rows shown before "…共N期". */
+  /** Schedule rows shown before "…共N期" (default 12: a whole schedule of the products' terms). */
   readonly scheduleRows?: number;
+  /**
+   * Whether a staff member's reply starts with who wrote it ("客服 小王："); default true. A channel
+   * that labels each message itself (the terminal's prompt) turns it off and uses {@link speakerOf}.
+   */
+  readonly speaker?: boolean;
 }
 
 const LABELS = {
@@ -22,7 +27,8 @@ const LABELS = {
     months: (t: string) => `${t} 个月`,
     methods: '还款方式',
     validUntil: '额度有效期至',
-    offerExpires: '请在此前确认',
+    lineValidIfToday: (d: string) => `额度有效期：今日开通则至 ${d}`,
+    acceptBy: (d: string) => `确认期限：请在 ${d} 前确认开通，逾期本次额度失效`,
     yuan: (a: string) => `${a} 元`,
     schedule: (p: string, n: number, m: string) => `还款计划：借款 ${p} 元，${n} 期，${m}`,
     scheduleHead: ['期', '还款日', '应还', '本金', '利息'],
@@ -47,7 +53,9 @@ const LABELS = {
     semi: '；',
     colon: '：',
     paren: (x: string) => `（${x}）`,
+    bracket: (x: string) => `【${x}】`,
     list: '、',
+    staff: (name: string) => `客服${name ? ` ${name}` : ''}`,
   },
   en: {
     apr: 'APR',
@@ -59,7 +67,8 @@ const LABELS = {
     months: (t: string) => `${t} months`,
     methods: 'Repayment',
     validUntil: 'Limit valid until',
-    offerExpires: 'confirm before',
+    lineValidIfToday: (d: string) => `Line valid until ${d} if opened today`,
+    acceptBy: (d: string) => `Accept by ${d}; after that this offer lapses`,
     yuan: (a: string) => `CNY ${a}`,
     schedule: (p: string, n: number, m: string) => `Repayment schedule: CNY ${p}, ${n} instalments, ${m}`,
     scheduleHead: ['#', 'Due', 'Total', 'Principal', 'Interest'],
@@ -84,7 +93,9 @@ const LABELS = {
     semi: '; ',
     colon: ': ',
     paren: (x: string) => ` (${x})`,
+    bracket: (x: string) => `[${x}]`,
     list: ', ',
+    staff: (name: string) => `Agent${name ? ` ${name}` : ''}`,
   },
 } as const;
 
@@ -98,7 +109,8 @@ type Labels = (typeof LABELS)['zh' | 'en'];
 export function renderReplyAsText(reply: Reply, options: TextRenderOptions = {}): string {
   const l = LABELS[options.locale ?? 'zh'];
   if (reply.sensitive && options.group) return l.withheld;
-  const parts = [reply.text.trim()];
+  const said = reply.text.trim();
+  const parts = [reply.sender && options.speaker !== false ? `${speakerOf(reply, options.locale)}${l.colon}${said}` : said];
   if (reply.card) parts.push(renderCard(reply.card, l, options));
   if (reply.options?.length) parts.push(reply.options.map((o, i) => `${i + 1}. ${o.label}`).join('\n'));
   return parts.filter(Boolean).join('\n\n');
@@ -109,7 +121,7 @@ function renderCard(card: Card, l: Labels, options: TextRenderOptions): string {
     case 'offer':
       return offer(card, l);
     case 'schedule':
-      return schedule(card, l, options.scheduleRows ?? 3);
+      return schedule(card, l, options.scheduleRows ?? 12);
     case 'receipt':
       return receipt(card, l);
     case 'account':
@@ -117,7 +129,7 @@ function renderCard(card: Card, l: Labels, options: TextRenderOptions): string {
     case 'consent':
       return consent(card, l);
     case 'link':
-      return link(card, options.baseUrl);
+      return link(card, l, options.baseUrl);
   }
 }
 
@@ -125,10 +137,13 @@ function renderCard(card: Card, l: Labels, options: TextRenderOptions): string {
 const offer = (c: OfferCard, l: Labels): string =>
   [
     `${l.apr} ${c.apr}${l.paren(`${l.aprSimple} ${c.aprSimple}`)}`,
-    `【${c.productName}】${l.limit} ${l.yuan(c.limit)}`,
+    c.aprBasis,
+    `${l.bracket(c.productName)}${l.limit} ${l.yuan(c.limit)}`,
     `${l.annualRate} ${c.annualRate}${l.comma}${l.dailyRate} ${c.dailyRate}`,
     [c.terms.length ? `${l.terms}${l.colon}${l.months(c.terms.join('/'))}` : '', c.methods.length ? `${l.methods}${l.colon}${c.methods.join(l.list)}` : ''].filter(Boolean).join(l.semi),
-    `${l.validUntil} ${c.validUntil}${l.semi}${l.offerExpires} ${c.offerExpiresAt}`,
+    // Two dates, two meanings: how long the line runs, and until when this offer can be accepted.
+    l.lineValidIfToday(c.validUntil),
+    l.acceptBy(c.offerExpiresAt),
   ]
     .filter(Boolean)
     .join('\n');
@@ -150,11 +165,11 @@ function schedule(c: ScheduleCard, l: Labels, maxRows: number): string {
 }
 
 const receipt = (c: ReceiptCard, l: Labels): string =>
-  [`【${c.kind === 'drawdown' ? l.drawdown : l.repayment}】`, `${l.amount} ${l.yuan(c.amount)}`, `${l.at} ${c.at}`, `${l.reference} ${c.reference}`, ...c.lines.map((x) => `${x.label} ${x.value}`)].join('\n');
+  [l.bracket(c.kind === 'drawdown' ? l.drawdown : l.repayment), `${l.amount} ${l.yuan(c.amount)}`, `${l.at} ${c.at}`, `${l.reference} ${c.reference}`, ...c.lines.map((x) => `${x.label} ${x.value}`)].join('\n');
 
 const account = (c: AccountCard, l: Labels): string =>
   [
-    `【${l.account}】${l.limit} ${l.yuan(c.limit)}${l.comma}${l.available} ${l.yuan(c.available)}`,
+    `${l.bracket(l.account)}${l.limit} ${l.yuan(c.limit)}${l.comma}${l.available} ${l.yuan(c.available)}`,
     `${l.outstanding} ${l.yuan(c.outstanding)}`,
     ...(c.nextDue ? [l.nextDue(c.nextDue.date, c.nextDue.amount)] : []),
     ...(c.overdue ? [l.overdue(c.overdue.amount, c.overdue.days)] : []),
@@ -163,13 +178,13 @@ const account = (c: AccountCard, l: Labels): string =>
 
 const consent = (c: ConsentCard, l: Labels): string =>
   [
-    `【${c.title}】${l.paren(`${l.version} ${c.textVersion}`)}`,
+    `${l.bracket(c.title)}${l.paren(`${l.version} ${c.textVersion}`)}`,
     c.text.trim(),
     l.sources,
     ...c.sources.map((s) => `· ${s.name}${l.paren(s.required ? l.required : l.optional)}${l.colon}${s.purpose}`),
   ].join('\n');
 
-function link(c: LinkCard, baseUrl: string | undefined): string {
+function link(c: LinkCard, l: Labels, baseUrl: string | undefined): string {
   let url = c.url;
   if (baseUrl && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     try {
@@ -178,7 +193,13 @@ function link(c: LinkCard, baseUrl: string | undefined): string {
       // Keep the path as given.
     }
   }
-  return [`【${c.title}】${c.description}`, url].join('\n');
+  return [`${l.bracket(c.title)}${c.description}`, url].join('\n');
+}
+
+/** Who wrote a reply, as a text channel names them: "客服 小王" for a staff member, "快贷助手" / "Assistant" otherwise. */
+export function speakerOf(reply: Pick<Reply, 'sender'>, locale: 'zh' | 'en' = 'zh'): string {
+  if (reply.sender?.kind === 'staff') return LABELS[locale].staff(reply.sender.name);
+  return locale === 'en' ? 'Assistant' : '快贷助手';
 }
 
 /** Columns in a terminal: CJK and full-width characters take two. */

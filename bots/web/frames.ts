@@ -39,6 +39,8 @@ export interface WebMessage {
   /** The stored message's id. */
   readonly id: string;
   readonly author: 'borrower' | 'bot' | 'staff';
+  /** On a staff member's message: their display name ('' when not known). */
+  readonly senderName?: string;
   readonly text: string;
   /** ISO time the message was stored. */
   readonly at: string;
@@ -64,6 +66,18 @@ export interface ReadyFrame {
   /** A short, stable tag of the session's user: a different one means a new session (the cookie expired). */
   readonly session: string;
   readonly limits: { readonly maxFrameBytes: number; readonly ratePerSec: number; readonly rateBurst: number; readonly maxText: number };
+  /**
+   * Only when the conversation has no message yet: the assistant's greeting with the main menu, in
+   * both languages, for the page to show before the borrower writes. Messages this socket sends
+   * afterwards count as greeted, so the assistant does not greet a second time.
+   */
+  readonly welcome?: Readonly<Record<'zh' | 'en', WelcomeMessage>>;
+}
+
+/** The greeting a page shows before the first message. */
+export interface WelcomeMessage {
+  readonly text: string;
+  readonly options: readonly ReplyOption[];
 }
 
 export type ErrorCode = 'rate_limited' | 'busy' | 'turn_failed' | 'unavailable' | 'invalid';

@@ -26,9 +26,9 @@ export function clientMessageIdOf(userId: string, channelMessageId: string | nul
 }
 
 /**
- * What the borrower's page shows of the transcript: every outbound message, and the borrower's own
- * messages. A staff member's words reach the borrower as the bot's reply; their inbound row is the
- * staff console's record.
+ * What the borrower's page shows of the transcript: every outbound message (a staff member's words
+ * among them, authored `staff:<id>`), and the borrower's own messages. The inbound row a staff
+ * message also leaves is the staff console's record of what was typed.
  */
 export const isShownToBorrower = (m: Pick<StoredWebMessage, 'direction' | 'author'>): boolean => m.direction === 'outbound' || m.author === 'borrower';
 
@@ -38,13 +38,14 @@ export const isShownToBorrower = (m: Pick<StoredWebMessage, 'direction' | 'autho
  * when present. Cards pass as the flows made them: amounts are already formatted.
  */
 export function toWebMessage(userId: string, m: StoredWebMessage): WebMessage {
-  const author = m.direction === 'inbound' ? 'borrower' : m.author.startsWith('staff') ? 'staff' : 'bot';
+  const author = m.direction === 'inbound' ? 'borrower' : m.author.startsWith('staff') || m.sender?.kind === 'staff' ? 'staff' : 'bot';
   const clientMessageId = m.direction === 'inbound' ? clientMessageIdOf(userId, m.channelMessageId) : undefined;
   return {
     type: 'message',
     seq: m.seq,
     id: m.id,
     author,
+    ...(author === 'staff' ? { senderName: m.sender?.name ?? '' } : {}),
     text: m.text,
     at: new Date(m.createdAt).toISOString(),
     ...(clientMessageId ? { clientMessageId } : {}),

@@ -19,7 +19,7 @@ export { parseChineseAmount } from './parseChineseAmount.js';
 export { parseTermMonths } from './parseTermMonths.js';
 
 // Schedules, APR and quotes (flows, quote API).
-export { REPAYMENT_METHODS, REPAYMENT_METHOD_NAMES_ZH, type Installment, type RepaymentMethod } from './amortize.js';
+export { isMonthlyMethod, REPAYMENT_METHODS, REPAYMENT_METHOD_NAMES_ZH, type Installment, type RepaymentMethod } from './amortize.js';
 export { buildSchedule, validateLoanTerms, type Schedule, type ScheduleInput } from './buildSchedule.js';
 export { aprFromCashflows, aprFromSchedule, scheduleCashflows, type Apr, type Fee } from './computeApr.js';
 export { parseQuoteRequest, quoteLoan, renderQuote, type LoanQuote, type QuoteInput, type QuoteRequest, type QuoteView } from './quoteLoan.js';

@@ -190,6 +190,6 @@ export function summarizeDraft(draft: ApplicationDraft, locale: Locale, product:
   ];
   return rows
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${t(locale, k)}：${v}`)
+    .map(([k, v]) => `${t(locale, k)}${t(locale, 'common.colon')}${v}`)
     .join('\n');
 }

@@ -59,7 +59,7 @@ export function createConsentMachine(products: readonly Product[], settings: Flo
     text: text(ctx),
   });
   const overview = (ctx: ConsentContext): Reply => ({
-    text: t(ctx.locale, 'consent.intro', { list: ctx.sources.map((s) => `${ctx.locale === 'en' ? s.nameEn : s.nameZh}${s.required ? t(ctx.locale, 'consent.required') : t(ctx.locale, 'consent.optional')}`).join('、') }),
+    text: t(ctx.locale, 'consent.intro', { list: ctx.sources.map((s) => `${ctx.locale === 'en' ? s.nameEn : s.nameZh}${s.required ? t(ctx.locale, 'consent.required') : t(ctx.locale, 'consent.optional')}`).join(t(ctx.locale, 'common.listSep')) }),
     card: card(ctx),
     options: [
       { label: t(ctx.locale, 'consent.agreeAll'), value: 'agree_all' },
@@ -78,7 +78,7 @@ export function createConsentMachine(products: readonly Product[], settings: Flo
     };
   };
   const refusalExplained = (ctx: ConsentContext): Reply => ({
-    text: t(ctx.locale, 'consent.refusedRequired', { names: ctx.sources.filter((s) => s.required).map((s) => (ctx.locale === 'en' ? s.nameEn : s.nameZh)).join('、') }),
+    text: t(ctx.locale, 'consent.refusedRequired', { names: ctx.sources.filter((s) => s.required).map((s) => (ctx.locale === 'en' ? s.nameEn : s.nameZh)).join(t(ctx.locale, 'common.listSep')) }),
     options: [
       { label: t(ctx.locale, 'consent.reconsider'), value: 'reconsider' },
       { label: t(ctx.locale, 'menu.human'), value: '转人工' },

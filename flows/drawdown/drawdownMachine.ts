@@ -3,7 +3,7 @@ import { parseChineseAmount, parseTermMonths, quoteLoan, shanghaiDateOf, type Fe
 import type { AccountView, DrawdownReceipt, LineView } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
-import { drawdownReceiptCard, methodName, scheduleCard, yuan } from '../shared/cards.js';
+import { drawdownReceiptReply, methodName, scheduleCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
@@ -276,11 +276,7 @@ export function createDrawdownMachine() {
           assign({ outcome: 'disbursed' }),
           {
             type: 'reply',
-            params: ({ context }) => ({
-              text: t(context.locale, 'draw.done', { amount: yuan(context.receipt!.amount), card: context.receipt!.card }),
-              card: drawdownReceiptCard(context.receipt!, context.locale),
-              sensitive: true,
-            }),
+            params: ({ context }) => drawdownReceiptReply(context.receipt!, context.locale),
           },
         ],
       },

@@ -6,7 +6,10 @@ export interface FaqEntry {
   /** Lower-case keywords (Chinese or English) any of which selects the entry. */
   readonly keywords: readonly string[];
   readonly question: Readonly<Record<Locale, string>>;
-  /** May use {rateFloor} (lowest annual rate) and {dayInterest} (interest on ¥10,000 for a day at that rate). */
+  /**
+   * May use {rateWhat} (the borrower's own rate, or the lowest of the products they could get, as a
+   * sentence), {rateFloor} / {exampleRate} (that rate) and {dayInterest} (¥10,000 for a day at it).
+   */
   readonly answer: Readonly<Record<Locale, string>>;
 }
 
@@ -17,15 +20,15 @@ export const DEFAULT_FAQ: readonly FaqEntry[] = [
     keywords: ['利率', '利息', '年化', '费率', '多少钱一天', 'rate', 'interest', 'apr'],
     question: { zh: '利率是多少？', en: 'What is the interest rate?' },
     answer: {
-      zh: '年化利率（单利）{rateFloor} 起，按日计息，借一天算一天。例如借 1 万元用 1 天，利息约 {dayInterest} 元。具体利率以审批结果为准，每笔用款前都会展示年化利率（APR）和还款计划。',
-      en: 'From {rateFloor} a year (simple), interest accrues daily: you pay only for the days you borrow (¥10,000 for one day costs about ¥{dayInterest}). Your rate is set at approval; the APR and schedule are shown before every drawdown.',
+      zh: '{rateWhat}。随借随还按日计息、借一天算一天：按年利率 {exampleRate} 借 1 万元用 1 天，利息 {dayInterest} 元；等额本息、先息后本按月计息，每期利息＝期初剩余本金×年利率÷12。每笔用款前都会展示该笔的年化利率（APR）和完整还款计划。',
+      en: 'Interest: {rateWhat}. Repay-any-time loans accrue interest daily, only for the days you borrow: ¥10,000 for one day at {exampleRate} costs ¥{dayInterest}. Equal-instalment and interest-only loans charge a month of interest per instalment: principal outstanding × annual rate ÷ 12. Every drawdown shows its APR and full schedule before you confirm.',
     },
   },
   {
     id: 'fees',
     keywords: ['手续费', '费用', '收费', '服务费', '管理费', 'fee', 'fees', 'charge'],
     question: { zh: '有手续费吗？', en: 'Are there any fees?' },
-    answer: { zh: '没有手续费、服务费或管理费，只按日收取利息。提前还款不收违约金。', en: 'No fees of any kind: only daily interest. Early repayment is free.' },
+    answer: { zh: '没有手续费、服务费或管理费，只收取利息。提前还款不收违约金。', en: 'No fees of any kind: only interest. Early repayment is free.' },
   },
   {
     id: 'how_to_repay',

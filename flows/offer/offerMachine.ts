@@ -3,8 +3,6 @@ import {
   addDays,
   addMonths,
   decideApplication,
-  formatPercent,
-  quoteLoan,
   shanghaiDateOf,
   type ApplicantProfile,
   type DataSource,
@@ -13,7 +11,7 @@ import {
 import type { LineView, PendingOffer } from '../host.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
-import { dailyRateText, methodName, offerCard, scheduleCard, yuan } from '../shared/cards.js';
+import { yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import type { FlowSettings } from '../shared/flowSettings.js';
 import { effect } from '../shared/notProvided.js';
@@ -21,6 +19,7 @@ import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
 import { t, type Locale } from '../text/translate.js';
 import { normalizeText } from '../understanding/normalizeText.js';
+import { exampleReply as exampleReplyOf, offerReply as offerReplyOf, termsReply as termsReplyOf } from './offerReplies.js';
 import { pickOption } from '../understanding/pickOption.js';
 
 export interface OfferInput {
@@ -89,55 +88,21 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
   const productOf = (id: string) => products.find((p) => p.id === id) ?? products[0]!;
   const lineValidUntil = (ctx: OfferContext) => addDays(addMonths(shanghaiDateOf(ctx.lastAt), productOf(ctx.productId).lineValidityMonths), -1);
 
-  const offerReply = (ctx: OfferContext): Reply => {
-    const p = ctx.pending!;
-    const product = productOf(ctx.productId);
-    return {
-      text: t(ctx.locale, 'offer.approved', { limit: yuan(p.limit), apr: formatPercent(p.aprCompound), expires: shanghaiDateOf(p.offerExpiresAt) }),
-      card: offerCard(p, product, ctx.locale, lineValidUntil(ctx)),
-      options: [
-        { label: t(ctx.locale, 'offer.accept'), value: 'accept' },
-        { label: t(ctx.locale, 'offer.example'), value: 'example' },
-        { label: t(ctx.locale, 'offer.later'), value: 'later' },
-        { label: t(ctx.locale, 'offer.decline'), value: 'decline' },
-      ],
-      sensitive: true,
-    };
-  };
-
-  const termsReply = (ctx: OfferContext): Reply => {
-    const p = ctx.pending!;
-    const product = productOf(ctx.productId);
-    return {
-      text: t(ctx.locale, 'offer.terms', {
-        version: settings.termsVersion,
-        limit: yuan(p.limit),
-        validUntil: lineValidUntil(ctx),
-        apr: formatPercent(p.aprCompound),
-        aprSimple: formatPercent(p.aprSimple),
-        rate: formatPercent(p.annualRate),
-        daily: dailyRateText(p.annualRate),
-        methods: product.repaymentMethods.map((m) => methodName(m, ctx.locale)).join('、'),
-        terms: product.termsMonths.join('/'),
-      }),
-      options: [
-        { label: t(ctx.locale, 'offer.agree'), value: '我已阅读并同意' },
-        { label: t(ctx.locale, 'common.back'), value: 'back' },
-      ],
-      sensitive: true,
-    };
-  };
-
-  /** A worked example on the offered limit: 12 months of equal instalments (or the product's nearest term). */
-  const exampleReply = (ctx: OfferContext): Reply => {
-    const p = ctx.pending!;
-    const product = productOf(ctx.productId);
-    const term = product.termsMonths.includes(12) ? 12 : product.termsMonths[0]!;
-    const method = product.repaymentMethods.includes('equal_installment') ? 'equal_installment' : product.repaymentMethods[0]!;
-    const q = quoteLoan({ principal: p.limit, annualRate: p.annualRate, termMonths: term, method, startDate: shanghaiDateOf(ctx.lastAt) });
-    if (!q.ok) return { text: t(ctx.locale, 'error.temporary') };
-    return { text: t(ctx.locale, 'offer.exampleText', { amount: yuan(p.limit), term, apr: q.value.apr.compoundText, interest: yuan(q.value.totalInterest) }), card: scheduleCard(q.value, ctx.locale), sensitive: true };
-  };
+  const offerOptions = (ctx: OfferContext) => [
+    { label: t(ctx.locale, 'offer.accept'), value: 'accept' },
+    { label: t(ctx.locale, 'offer.example'), value: 'example' },
+    { label: t(ctx.locale, 'offer.later'), value: 'later' },
+    { label: t(ctx.locale, 'offer.decline'), value: 'decline' },
+  ];
+  const view = (ctx: OfferContext) => ({ pending: ctx.pending!, product: productOf(ctx.productId), locale: ctx.locale, today: shanghaiDateOf(ctx.lastAt), lineValidUntil: lineValidUntil(ctx) });
+  const offerReply = (ctx: OfferContext): Reply => offerReplyOf(view(ctx), offerOptions(ctx));
+  const termsReply = (ctx: OfferContext): Reply =>
+    termsReplyOf(view(ctx), settings.termsVersion, [
+      { label: t(ctx.locale, 'offer.agree'), value: '我已阅读并同意' },
+      { label: t(ctx.locale, 'common.back'), value: 'back' },
+    ]);
+  /** The worked example carries the offer's options itself: no separate "please choose" message. */
+  const exampleReply = (ctx: OfferContext): Reply => exampleReplyOf(view(ctx), ctx.prompt?.options ?? offerOptions(ctx)) ?? { text: t(ctx.locale, 'error.temporary'), options: offerOptions(ctx) };
 
   const pick = (ctx: OfferContext, event: ChildEvent) => (event.type === 'user.text' ? pickOption(event.text, ctx.prompt?.options ?? [])?.value : undefined);
 
@@ -288,7 +253,7 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
           'flow.back': 'later',
           'user.text': [
             { guard: ({ context, event }) => pick(context, event) === 'accept' || /^(接受|接受额度|开通|同意)$/.test(normalizeText(event.text)), target: 'terms' },
-            { guard: ({ context, event }) => pick(context, event) === 'example', actions: [{ type: 'reply', params: ({ context }) => exampleReply(context) }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'offer.afterExample'), options: context.prompt!.options! }) }] },
+            { guard: ({ context, event }) => pick(context, event) === 'example', actions: { type: 'reply', params: ({ context }) => exampleReply(context) } },
             { guard: ({ context, event }) => pick(context, event) === 'later', target: 'later' },
             { guard: ({ context, event }) => pick(context, event) === 'decline' || /^(不需要|不要|拒绝|放弃)$/.test(normalizeText(event.text)), target: 'decliningByBorrower' },
             { guard: ({ event }) => normalizeText(event.text) === '我已阅读并同意', actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${t(context.locale, 'offer.readTermsFirst')}` }) } },

@@ -3,7 +3,7 @@ import { parseChineseAmount, type EarlyRepaymentMode, type Fen } from '../../cor
 import type { LineView, RepaymentReceipt } from '../host.js';
 import type { Reply, ReplyOption } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
-import { accountCard, repaymentReceiptCard, yuan } from '../shared/cards.js';
+import { accountCard, repaymentReceiptReply, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
 import { effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
@@ -299,11 +299,7 @@ export function createRepaymentMachine() {
           assign({ outcome: 'repaid' }),
           {
             type: 'reply',
-            params: ({ context }) => ({
-              text: t(context.locale, context.receipt!.outstandingAfter === 0 ? 'repay.doneSettled' : 'repay.done', { amount: yuan(context.receipt!.amount), available: yuan(context.receipt!.availableAfter) }),
-              card: repaymentReceiptCard(context.receipt!, context.locale),
-              sensitive: true,
-            }),
+            params: ({ context }) => repaymentReceiptReply(context.receipt!, context.locale),
           },
         ],
       },

@@ -1,5 +1,5 @@
 import { and, assign, enqueueActions, not, raise, setup, stateIn, type AnyActorRef } from 'xstate';
-import { DATA_SOURCES, formatPercent, type DataSource, type Fen, type Product } from '../../core/index.js';
+import { DATA_SOURCES, type DataSource, type Fen, type Product } from '../../core/index.js';
 import { createApplicationMachine, type ApplicationOutput } from '../application/applicationMachine.js';
 import type { ApplicationDraft } from '../application/applicationFields.js';
 import { createConsentMachine, type ConsentOutput } from '../consent/consentMachine.js';
@@ -23,6 +23,7 @@ import { pickOption } from '../understanding/pickOption.js';
 import { recognizeCommand } from '../understanding/recognizeIntent.js';
 import { chosenValue, numberNotShown, readNumber, type ShownEvent } from './shownOptions.js';
 import { statusBeforeApplying, statusInFlow, statusReplies } from './statusReplies.js';
+import { faqParams, greetingText, type RateAudience } from './rateTalk.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
 
 /** Sub-flows the session runs as invoked child machines, one at a time. */
@@ -63,6 +64,8 @@ export interface SessionContext {
   readonly awaitingResume: boolean;
   readonly handoffNoticeSent: boolean;
   readonly staffName: string | undefined;
+  /** The contract rate of the borrower's line, once seen (the rate FAQ quotes it). */
+  readonly lineRate?: number;
   readonly prompt: Reply | null;
   /**
    * The options of the reply the borrower saw last, whichever machine sent it ([] when it had
@@ -105,14 +108,33 @@ export type SessionChildren = ReturnType<typeof createSessionChildren>;
  * exactly where the borrower was).
  */
 export function createSessionMachine({ products, faq, settings }: SessionDeps, children: SessionChildren = createSessionChildren(products, settings)) {
-  const rateFloor = Math.min(...products.map((p) => p.pricing.floor));
-  // "Borrow ¥10,000 for one day" at the lowest rate, on the 360-day basis.
-  const faqParams = { rateFloor: formatPercent(rateFloor), dayInterest: (Math.round((1_000_000 * rateFloor) / 360) / 100).toFixed(2) };
+  const productOf = (id: string | undefined) => products.find((p) => p.id === id);
+  /** Whose rate a greeting or the rate FAQ talks about: this borrower's line or offer, else the products they could get. */
+  const audience = (ctx: SessionContext, self?: AnyActorRef): RateAudience => {
+    const segment = productOf(ctx.application?.productId ?? ctx.pendingOffer?.productId ?? ctx.draft?.productId ?? applyingFor(self))?.segment;
+    return {
+      locale: ctx.locale,
+      ...(segment ? { segment } : {}),
+      ...(ctx.lineRate !== undefined ? { lineRate: ctx.lineRate } : {}),
+      ...(ctx.pendingOffer ? { offeredRate: ctx.pendingOffer.annualRate } : {}),
+    };
+  };
+  const greeting = (ctx: SessionContext) => greetingText(products, audience(ctx));
+  /** A staff member's words go out as theirs (sender), as written: channels show who speaks. */
+  const staffReply = (ctx: SessionContext, event: Extract<SessionEvent, { type: 'staff.message' }>): Reply => ({ text: event.text, sender: { kind: 'staff', name: event.staffName ?? ctx.staffName ?? '' } });
   const menuReply = (ctx: SessionContext, lead?: string): Reply => ({
     text: `${lead ? `${lead}\n` : ''}${t(ctx.locale, 'menu.title')}`,
     options: menuOptions(ctx.locale),
   });
-  const faqAnswer = (ctx: SessionContext, entry: FaqEntry): string => t(ctx.locale, 'faq.answer', { answer: entry.answer[ctx.locale] }).replace(/\{(\w+)\}/g, (w, k: string) => (k in faqParams ? faqParams[k as keyof typeof faqParams] : w));
+  /** The product an application under way is for (the application sub-flow holds its draft). */
+  const applyingFor = (self: AnyActorRef | undefined): string | undefined => {
+    const child = (self?.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children?.application;
+    return (child?.getSnapshot() as { context?: { draft?: { productId?: string } } } | undefined)?.context?.draft?.productId;
+  };
+  const faqAnswer = (ctx: SessionContext, entry: FaqEntry, self?: AnyActorRef): string => {
+    const params = faqParams(products, audience(ctx, self));
+    return t(ctx.locale, 'faq.answer', { answer: entry.answer[ctx.locale] }).replace(/\{(\w+)\}/g, (w, k: string) => params[k] ?? w);
+  };
   /** The options on the borrower's screen; at the menu of a conversation stored before they were kept, the main menu. */
   const shownOf = (ctx: SessionContext, atMenu = false): readonly ReplyOption[] => ctx.shown ?? (atMenu ? menuOptions(ctx.locale) : []);
   /** What the borrower said, an option number or label read as that option's value (what its tap sends). */
@@ -316,7 +338,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               'deadline.due': { actions: 'stamp' },
               'handoff.request': { target: 'requested', actions: 'stamp' },
               'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName })] },
-              'staff.message': { target: 'staff', actions: ['stamp', assign({ staffName: ({ context }) => context.staffName ?? '' }), { type: 'reply', params: ({ event }) => ({ text: event.text }) }] },
+              'staff.message': { target: 'staff', actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '' }), { type: 'reply', params: ({ context, event }) => staffReply(context, event) }] },
             },
           },
           requested: {
@@ -347,6 +369,11 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               ],
               'user.media': { actions: ['stamp', 'stillWaiting'] },
               'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }] },
+              // A person answers without taking over first: they have joined all the same.
+              'staff.message': {
+                target: 'staff',
+                actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '' }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }, { type: 'reply', params: ({ context, event }) => staffReply(context, event) }],
+              },
               'deadline.due': [
                 {
                   guard: ({ event }) => event.kind === 'handoff.timeout',
@@ -364,7 +391,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               'user.media': { actions: 'stamp' },
               'deadline.due': { actions: 'stamp' },
               'staff.takeover': { actions: ['stamp', assign({ staffName: ({ event }) => event.staffName })] },
-              'staff.message': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => ({ text: `${context.staffName ? `${context.staffName}：` : ''}${event.text}` }) }] },
+              'staff.message': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => staffReply(context, event) }] },
               'staff.handback': {
                 target: 'bot',
                 actions: ['stamp', assign({ staffName: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.ended') }) }, 'resumeFlow'],
@@ -390,8 +417,12 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
           new: {
             on: {
               // Greet, then let the menu handle the very same words ("我要借款" starts an application at once).
-              'user.text': { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'greeting', { rate: formatPercent(rateFloor) }) }) }, raise(({ event }) => event)] },
-              'user.media': { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, t(context.locale, 'greeting', { rate: formatPercent(rateFloor) })) }] },
+              'user.text': [
+                // The channel showed the greeting already (the web page): straight to what they asked.
+                { guard: ({ event }) => event.greeted === true, target: 'menu', actions: ['stampUser', raise(({ event }) => event)] },
+                { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: greeting(context) }) }, raise(({ event }) => event)] },
+              ],
+              'user.media': { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, greeting(context)) }] },
             },
           },
           menu: {
@@ -514,7 +545,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: 'hardship', actions: ['stampUser', { type: 'reply', params: ({ context }) => hardshipReply(context, true) }] },
                 {
                   guard: 'faqQuestion',
-                  actions: ['stampUser', { type: 'reply', params: ({ context, event }) => ({ text: faqAnswer(context, matchFaq(event.text, faq)!) }) }, 'tellReprompt'],
+                  actions: ['stampUser', enqueueActions(({ context, event, self, enqueue }) => enqueue({ type: 'reply', params: { text: faqAnswer(context, matchFaq(textOf(event), faq)!, self) } })), 'tellReprompt'],
                 },
                 {
                   // "3" at 1. 3期 2. 6期 3. 12期: three months, or the third item? Asked back, never guessed.
@@ -655,6 +686,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                       const out = event.output as OfferOutput;
                       switch (out.status) {
                         case 'accepted':
+                          return { hasLine: true, lineRate: out.line.annualRate, pendingOffer: undefined, application: undefined };
                         case 'has_line':
                           return { hasLine: true, pendingOffer: undefined, application: undefined };
                         case 'later':
@@ -708,7 +740,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   guard: ({ event }) => event.output.lines.length > 0,
                   target: 'menu',
                   actions: [
-                    assign({ hasLine: ({ event }) => event.output.lines.some((l) => l.status === 'active') }),
+                    assign(({ event }) => {
+                      const active = event.output.lines.find((l) => l.status === 'active');
+                      return { hasLine: active !== undefined, ...(active ? { lineRate: active.annualRate } : {}) };
+                    }),
                     enqueueActions(({ context, event, enqueue }) => {
                       for (const reply of lineReplies(context, event.output)) enqueue({ type: 'reply', params: reply });
                     }),

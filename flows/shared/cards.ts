@@ -1,17 +1,19 @@
-import { formatPercent, formatYuan, REPAYMENT_METHOD_NAMES_ZH, shanghaiDateOf, type Fen, type LoanQuote, type RepaymentMethod } from '../../core/index.js';
+import { formatPercent, formatYuan, REPAYMENT_METHOD_NAMES_ZH, shanghaiDateOf, type Fen, type IsoDate, type LoanQuote, type RepaymentMethod } from '../../core/index.js';
 import type { DrawdownReceipt, LineView, PendingOffer, RepaymentReceipt } from '../host.js';
-import type { AccountCard, OfferCard, ReceiptCard, ScheduleCard } from '../reply.js';
+import type { AccountCard, OfferCard, ReceiptCard, Reply, ReplyOption, ScheduleCard } from '../reply.js';
 import { t, type Locale } from '../text/translate.js';
+import { aprRange, percentRange, type AprOn } from './rateStory.js';
 
-/** Rows of a schedule shown in chat before "…"; the full table is on the web page and in the API. */
-const PREVIEW_ROWS = 3;
+/** Instalments a schedule card lists: every one of the products' terms; a longer loan lists the first 60. */
+const MAX_ROWS = 60;
 
+// No commas inside a name: English lists of methods are comma-separated.
 const METHOD_NAMES_EN: Record<RepaymentMethod, string> = {
   equal_installment: 'Equal instalments',
   equal_principal: 'Equal principal',
-  interest_first: 'Interest first, principal at maturity',
+  interest_first: 'Interest-only (principal at maturity)',
   bullet: 'Principal and interest at maturity',
-  daily_revolving: 'Daily interest, repay any time',
+  daily_revolving: 'Repay any time (daily interest)',
 };
 
 export const methodName = (method: RepaymentMethod, locale: Locale): string => (locale === 'en' ? METHOD_NAMES_EN[method] : REPAYMENT_METHOD_NAMES_ZH[method]);
@@ -21,13 +23,28 @@ export const yuan = (fen: Fen): string => formatYuan(fen);
 /** Daily rate on the 360-day basis, e.g. 6.48% → "0.018%". */
 export const dailyRateText = (annualRate: number): string => `${(Math.round((annualRate / 360) * 1e8) / 1e6).toFixed(3)}%`;
 
-export function offerCard(offer: PendingOffer, product: { nameZh: string; nameEn: string; lineValidityMonths: number; repaymentMethods: readonly RepaymentMethod[]; termsMonths: readonly number[] }, locale: Locale, lineValidUntil: string): OfferCard {
+/** "等额本息 12期" / "Equal instalments over 12 months": what an APR figure assumes. */
+export const aprBasisText = (a: Pick<AprOn, 'method' | 'termMonths'>, locale: Locale): string => t(locale, 'offer.basis', { method: methodName(a.method, locale), term: a.termMonths });
+
+/** The APR of an offer in figures and words: the range over the product's methods and terms at the offered rate. */
+export function offerAprText(offer: Pick<PendingOffer, 'annualRate' | 'aprCompound' | 'aprSimple'>, product: { repaymentMethods: readonly RepaymentMethod[]; termsMonths: readonly number[] }, locale: Locale, today: IsoDate): { apr: string; aprSimple: string; aprBasis: string } {
+  const range = aprRange(product, offer.annualRate, today);
+  // Core refuses none of a valid product's terms; the decision's own figure is the fallback.
+  if (!range) return { apr: formatPercent(offer.aprCompound), aprSimple: formatPercent(offer.aprSimple), aprBasis: t(locale, 'offer.aprBasisOne') };
+  const apr = percentRange(range.lowest.compound, range.highest.compound);
+  return {
+    apr,
+    aprSimple: percentRange(range.lowestSimple, range.highestSimple),
+    aprBasis: apr.includes('–') ? t(locale, 'offer.aprBasis', { lowBasis: aprBasisText(range.lowest, locale), highBasis: aprBasisText(range.highest, locale) }) : t(locale, 'offer.aprBasisOne'),
+  };
+}
+
+export function offerCard(offer: PendingOffer, product: { nameZh: string; nameEn: string; lineValidityMonths: number; repaymentMethods: readonly RepaymentMethod[]; termsMonths: readonly number[] }, locale: Locale, lineValidUntil: string, today: IsoDate): OfferCard {
   return {
     type: 'offer',
     productName: locale === 'en' ? product.nameEn : product.nameZh,
     limit: yuan(offer.limit),
-    apr: formatPercent(offer.aprCompound),
-    aprSimple: formatPercent(offer.aprSimple),
+    ...offerAprText(offer, product, locale, today),
     annualRate: formatPercent(offer.annualRate),
     dailyRate: dailyRateText(offer.annualRate),
     validUntil: lineValidUntil,
@@ -49,7 +66,7 @@ export function scheduleCard(quote: LoanQuote, locale: Locale): ScheduleCard {
     annualRate: formatPercent(s.annualRate),
     totalInterest: yuan(quote.totalInterest),
     totalRepayment: yuan(quote.totalRepayment),
-    rows: s.installments.slice(0, PREVIEW_ROWS).map((i) => ({
+    rows: s.installments.slice(0, MAX_ROWS).map((i) => ({
       period: i.period,
       dueDate: i.dueDate,
       principal: yuan(i.principal),
@@ -57,7 +74,7 @@ export function scheduleCard(quote: LoanQuote, locale: Locale): ScheduleCard {
       total: yuan(i.total),
       remaining: yuan(i.remainingPrincipal),
     })),
-    moreRows: Math.max(0, s.installments.length - PREVIEW_ROWS),
+    moreRows: Math.max(0, s.installments.length - MAX_ROWS),
   };
 }
 
@@ -107,6 +124,36 @@ export function repaymentReceiptCard(r: RepaymentReceipt, locale: Locale): Recei
       { label: t(locale, 'receipt.outstanding'), value: `¥${yuan(r.outstandingAfter)}` },
       { label: t(locale, 'receipt.available'), value: `¥${yuan(r.availableAfter)}` },
     ],
+  };
+}
+
+/** What a borrower can do after a receipt: pay, see the line, or go back to the menu (menu values the session understands). */
+function nextSteps(locale: Locale, first: 'draw' | 'repay'): ReplyOption[] {
+  return [
+    { label: t(locale, first === 'draw' ? 'menu.draw' : 'menu.repay'), value: first },
+    { label: t(locale, 'menu.limit'), value: 'limit' },
+    { label: t(locale, 'menu.back'), value: 'menu' },
+  ];
+}
+
+/** The disbursement's reply: what happened, when the first payment is due and how it is collected, the receipt, and what to do next. */
+export function drawdownReceiptReply(r: DrawdownReceipt, locale: Locale): Reply {
+  return {
+    text: t(locale, 'draw.done', { amount: yuan(r.amount), card: r.card, firstDate: r.firstDue.date, firstAmount: yuan(r.firstDue.amount) }),
+    card: drawdownReceiptCard(r, locale),
+    options: nextSteps(locale, 'repay'),
+    sensitive: true,
+  };
+}
+
+/** The repayment's reply: what was paid, what is left, the receipt, and what to do next. */
+export function repaymentReceiptReply(r: RepaymentReceipt, locale: Locale): Reply {
+  const settled = r.outstandingAfter === 0;
+  return {
+    text: t(locale, settled ? 'repay.doneSettled' : 'repay.done', { amount: yuan(r.amount), available: yuan(r.availableAfter), outstanding: yuan(r.outstandingAfter) }),
+    card: repaymentReceiptCard(r, locale),
+    options: nextSteps(locale, settled ? 'draw' : 'repay'),
+    sensitive: true,
   };
 }
 

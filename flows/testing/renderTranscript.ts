@@ -4,7 +4,9 @@ import type { Card, Reply } from '../reply.js';
 export function renderReplies(replies: readonly Reply[]): string {
   return replies
     .map((r) => {
-      const lines = [`  bot: ${r.text.replace(/\n/g, '\n       ')}`];
+      // A staff member's words are theirs, not the bot's.
+      const who = r.sender ? `staff ${r.sender.name}` : 'bot';
+      const lines = [`  ${who}: ${r.text.replace(/\n/g, '\n       ')}`];
       if (r.options?.length) lines.push(`       [${r.options.map((o, i) => `${i + 1}. ${o.label}`).join(' | ')}]`);
       if (r.card) lines.push(`       <${renderCard(r.card)}>`);
       if (r.sensitive) lines.push('       (sensitive)');
@@ -16,9 +18,12 @@ export function renderReplies(replies: readonly Reply[]): string {
 function renderCard(card: Card): string {
   switch (card.type) {
     case 'offer':
-      return `offer APR ${card.apr} (simple ${card.aprSimple}) limit ¥${card.limit} rate ${card.annualRate} daily ${card.dailyRate} valid until ${card.validUntil} accept by ${card.offerExpiresAt}`;
-    case 'schedule':
-      return `schedule ¥${card.principal} ${card.termMonths}m ${card.method} APR ${card.apr} interest ¥${card.totalInterest} total ¥${card.totalRepayment}; ${card.rows.map((r) => `${r.period}:${r.dueDate} ¥${r.total}`).join(', ')}${card.moreRows ? ` …+${card.moreRows}` : ''}`;
+      return `offer APR ${card.apr} (simple ${card.aprSimple}; ${card.aprBasis}) limit ¥${card.limit} rate ${card.annualRate} daily ${card.dailyRate} valid until ${card.validUntil} accept by ${card.offerExpiresAt}`;
+    case 'schedule': {
+      // The first three rows: the card lists every instalment, the transcript stays readable.
+      const more = card.rows.length - 3 + card.moreRows;
+      return `schedule ¥${card.principal} ${card.termMonths}m ${card.method} APR ${card.apr} interest ¥${card.totalInterest} total ¥${card.totalRepayment}; ${card.rows.slice(0, 3).map((r) => `${r.period}:${r.dueDate} ¥${r.total}`).join(', ')}${more > 0 ? ` …+${more} (${card.rows.length} listed)` : ''}`;
+    }
     case 'receipt':
       return `receipt ${card.kind} ¥${card.amount} ${card.lines.map((l) => `${l.label}=${l.value}`).join(', ')}`;
     case 'account':

@@ -39,6 +39,8 @@ export function replyToWire(reply: StoredReply): Record<string, unknown> {
     ...(reply.options?.length ? { options: reply.options.map((o) => ({ label: o.label, value: o.value })) } : {}),
     ...(reply.card ? { card: reply.card } : {}),
     ...(reply.expects ? { expects: reply.expects } : {}),
+    // A staff member's words: who wrote them, so the client shows them as that person's.
+    ...(reply.sender ? { sender: { kind: reply.sender.kind, name: reply.sender.name } } : {}),
   };
 }
 

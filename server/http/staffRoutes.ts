@@ -16,7 +16,7 @@ const listQuery = z.object({
 });
 const transcriptQuery = z.object({ afterSeq: queryInt(0).default(0), limit: queryInt(1, 500).default(100) });
 const takeoverBody = z.object({ staffId, staffName: z.string().trim().min(1).max(32) });
-const messageBody = z.object({ staffId, text: z.string().trim().min(1).max(2_000) });
+const messageBody = z.object({ staffId, text: z.string().trim().min(1).max(2_000), staffName: z.string().trim().min(1).max(32).optional() });
 const handbackBody = z.object({ staffId });
 
 /**
@@ -83,7 +83,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
   app.post('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(messageBody, request.body);
-    return act(id, body.staffId, 'conversation.staff_message', { type: 'staff.message', staffId: body.staffId, text: body.text, at: deps.clock.now().getTime() });
+    return act(id, body.staffId, 'conversation.staff_message', { type: 'staff.message', staffId: body.staffId, text: body.text, ...(body.staffName ? { staffName: body.staffName } : {}), at: deps.clock.now().getTime() });
   });
 
   app.post('/api/v1/staff/conversations/:id/handback', { onRequest }, async (request) => {

@@ -13,7 +13,7 @@ import { cleanText, inboundEvent, mayHoldSmsCode, transcriptText } from './inbou
 import { MachineHost, type MachineOutcome } from './machineHost.js';
 import type { OutboxDeliverer } from './outboxDeliverer.js';
 import { openSql, sqlState, type Sql } from './sql.js';
-import { replyPayload, type StoredReply } from './storedReply.js';
+import { replyAuthor, replyPayload, type StoredReply } from './storedReply.js';
 
 /** What the borrower reads when a turn fails: the message is kept, the conversation stays where it was. */
 export const APOLOGY: Reply = { text: '抱歉，系统开小差了，请稍后再试。' };
@@ -273,7 +273,7 @@ export class ConversationRuntime {
         seq: ++seq,
         direction: 'outbound',
         channelMessageId: null,
-        author: 'bot',
+        author: replyAuthor(reply, t.event),
         text: reply.text,
         payload: replyPayload(reply),
         replyToId: t.replyToId,

@@ -73,13 +73,40 @@ afterAll(async () => {
 /** What the conversation shows: each bubble's text (cards and quick replies included), in order. */
 const bubbles = (page: Page) => page.getByRole('log').locator('.msg').allInnerTexts();
 
+/** The staff API, as a customer-service console calls it (open in the test environment). */
+const staffApi = async (method: 'GET' | 'POST', url: string, body?: object): Promise<unknown> => {
+  const res = await fetch(`${baseUrl}/api/v1/staff${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
+
+/**
+ * Records the page's sockets, and lets a test hold the page offline: while `__kdOffline` is set a new
+ * socket is closed before it opens, as when the network is down.
+ */
+const socketControl = () => {
+  const w = window as unknown as { __kdSockets: WebSocket[]; __kdOffline: boolean; WebSocket: typeof WebSocket };
+  const Original = w.WebSocket;
+  w.__kdSockets = [];
+  w.__kdOffline = false;
+  w.WebSocket = class extends Original {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      w.__kdSockets.push(this);
+      if (w.__kdOffline) queueMicrotask(() => this.close());
+    }
+  };
+};
+
 describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
   it('takes a borrower from application to repayment by clicking and typing, through a reload', async () => {
     const context = await browser!.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+    await context.addInitScript(socketControl);
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    // Generous: under a full parallel `npm test` on two cores a turn can take seconds.
+    page.setDefaultTimeout(30_000);
     try {
       await page.goto(`${baseUrl}/?ref=mgr-0736`);
       const log = page.getByRole('log', { name: '对话记录' });
@@ -98,9 +125,18 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await page.getByRole('main').waitFor();
       await page.getByRole('form', { name: '发送消息' }).waitFor();
 
+      // The assistant's own greeting is the page's welcome, with the rate this person could get
+      // (the personal product's floor, not the business product's), and it is said once only.
+      const welcome = log.locator('.msg.welcome');
+      await welcome.filter({ hasText: '您好，我是快贷助手' }).waitFor();
+      await expect(welcome.textContent()).resolves.toContain('年化利率（单利）6.48% 起');
+      expect(await welcome.textContent()).not.toContain('4.00%');
+
       // Application.
       await tap('申请额度');
       await lastBotSays('请选择要申请的产品');
+      await log.locator('.msg-borrower').filter({ hasText: '申请额度' }).waitFor();
+      expect(await log.locator('.msg').filter({ hasText: '您好，我是快贷助手' }).count(), 'the greeting is said once').toBe(0);
       await tap('常德快贷·个人贷(演示)');
       await lastBotSays('请输入您的真实姓名');
       await type('输入消息', '陈思远');
@@ -137,7 +173,12 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await offer.waitFor();
       await offer.scrollIntoViewIfNeeded();
       const aprText = await offer.locator('.apr-value').textContent();
-      expect(aprText).toMatch(/^\d+\.\d{2}%$/);
+      // The APR is the range over the product's methods and terms, and the card says so.
+      expect(aprText).toMatch(/^\d+\.\d{2}%(–\d+\.\d{2}%)?$/);
+      await expect(offer.locator('.apr-basis').textContent()).resolves.toMatch(/随还款方式和期限而定/);
+      // Two dates, each saying what it is.
+      await expect(offer.textContent()).resolves.toMatch(/额度有效期至\d{4}-\d{2}-\d{2}/);
+      await expect(offer.locator('.deadline').textContent()).resolves.toMatch(/^确认期限：请在 \d{4}-\d{2}-\d{2} 前确认开通，逾期本次额度失效$/);
       const sizes = await offer.evaluate((card) =>
         Array.from(card.querySelectorAll('*'))
           .filter((el) => el.children.length === 0 && /\d/.test(el.textContent ?? ''))
@@ -158,6 +199,14 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       expect(seqsAfter).toEqual(seqsBefore);
       expect(new Set(seqsAfter).size).toBe(seqsAfter.length);
 
+      // The worked example names its basis, sits in the offer's range, and carries the offer's options itself.
+      await tap('查看还款示例');
+      const example = log.locator('.msg-bot').last();
+      await example.getByRole('article', { name: '还款计划' }).waitFor();
+      await expect(example.locator('.text').textContent()).resolves.toMatch(/等额本息 12期，年化利率（APR）6\.68%（单利 6\.48%），在上面 6\.57%–6\.73% 的范围内/);
+      await example.getByRole('group', { name: '快捷回复' }).getByRole('button', { name: '接受额度' }).waitFor();
+      expect(await log.locator('.msg-bot .text').filter({ hasText: /^请选择：$/ }).count(), 'no bubble that only says 请选择：').toBe(0);
+
       // Accept the offer and sign.
       await tap('接受额度');
       await lastBotSays('我已阅读并同意');
@@ -170,15 +219,37 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await type('金额', '3万');
       await tap('12期');
       await tap('等额本息');
-      const schedule = log.getByRole('article', { name: '还款计划' });
+      const schedule = log.getByRole('article', { name: '还款计划' }).last();
       await schedule.waitFor();
       const table = schedule.getByRole('table');
       await expect(table.getByRole('columnheader', { name: '还款日' }).count()).resolves.toBe(1);
-      expect(await table.getByRole('row').count()).toBeGreaterThanOrEqual(2);
+      await expect(table.getByRole('columnheader', { name: '剩余本金' }).count()).resolves.toBe(1);
+      // Three instalments first; the whole schedule opens before confirming, and every column fits 375 px.
+      expect(await table.locator('tbody tr:visible').count()).toBe(3);
+      await schedule.getByRole('button', { name: '展开全部 12 期' }).click();
+      expect(await table.locator('tbody tr:visible').count()).toBe(12);
+      const fit = await schedule.evaluate((card) => {
+        const scroll = card.querySelector('.table-scroll')!;
+        const right = card.getBoundingClientRect().right;
+        const cells = Array.from(card.querySelectorAll('th, td')).map((c) => c.getBoundingClientRect().right);
+        return { overflow: scroll.scrollWidth - scroll.clientWidth, widest: Math.max(...cells), right, viewport: window.innerWidth };
+      });
+      expect(fit.overflow, 'the table scrolls sideways').toBeLessThanOrEqual(0);
+      expect(fit.widest).toBeLessThanOrEqual(fit.right);
+      expect(fit.right).toBeLessThanOrEqual(fit.viewport);
+      // The whole card in one picture: a taller window, as wide as the phone.
+      await page.setViewportSize({ width: 375, height: 2400 });
+      await schedule.scrollIntoViewIfNeeded();
+      await schedule.screenshot({ path: path.join(artifacts, 'schedule-card-375.png') });
+      await page.setViewportSize({ width: 375, height: 812 });
       await tap('确认借款');
       const drawdown = log.getByRole('article', { name: '放款凭证' });
       await drawdown.waitFor();
       await expect(drawdown.textContent()).resolves.toContain('¥30,000.00');
+      // A receipt ends with what to do next.
+      const afterDrawdown = log.locator('.msg-bot').last();
+      await expect(afterDrawdown.locator('.text').textContent()).resolves.toMatch(/首期 \d{4}-\d{2}-\d{2} 应还 ¥[\d,]+\.\d{2}，到期从该卡自动扣款/);
+      await afterDrawdown.getByRole('group', { name: '快捷回复' }).getByRole('button', { name: '额度与账单' }).waitFor();
 
       // Repayment.
       await type('输入消息', '还款');
@@ -189,6 +260,46 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       const repaid = log.getByRole('article', { name: '还款凭证' });
       await repaid.waitFor();
       await lastBotSays('还款成功');
+      await log.locator('.msg-bot').last().getByRole('group', { name: '快捷回复' }).getByRole('button', { name: '返回主菜单' }).waitFor();
+
+      // Offline, nobody is typing: the message waits, "typing…" stays hidden until the connection is back.
+      await page.evaluate(() => {
+        const w = window as unknown as { __kdSockets: WebSocket[]; __kdOffline: boolean };
+        w.__kdOffline = true;
+        w.__kdSockets.at(-1)!.close();
+      });
+      await page.locator('body[data-connection="reconnecting"]').waitFor();
+      await type('输入消息', '额度');
+      await log.locator('.msg-borrower.pending').filter({ hasText: '额度' }).waitFor();
+      await page.waitForTimeout(300);
+      expect(await page.locator('#typing').isHidden(), '"typing…" while disconnected').toBe(true);
+      // The network is back: the browser says so, and the page reconnects at once.
+      await page.evaluate(() => {
+        (window as unknown as { __kdOffline: boolean }).__kdOffline = false;
+        window.dispatchEvent(new Event('online'));
+      });
+      await page.locator('body[data-connection="online"]').waitFor({ timeout: 40_000 });
+      await log.getByRole('article', { name: '我的额度' }).last().waitFor();
+
+      // A staff member joins: their words are shown as a person's (name, own bubble), stored as theirs.
+      const { conversations } = (await staffApi('GET', '/conversations?handoff=any')) as { conversations: { id: string; channel: string }[] };
+      const web = conversations.find((c) => c.channel === 'web')!;
+      await staffApi('POST', `/conversations/${web.id}/takeover`, { staffId: 's-chen', staffName: '陈经理' });
+      await staffApi('POST', `/conversations/${web.id}/messages`, { staffId: 's-chen', text: '您好，我是客户经理陈经理，看到您刚提前还了一期，有什么可以帮您？' });
+      const staffBubble = log.locator('.msg-staff').filter({ hasText: '有什么可以帮您' });
+      await staffBubble.waitFor();
+      await expect(staffBubble.locator('.sender-name').textContent()).resolves.toBe('客服 陈经理');
+      expect(await staffBubble.locator('.text').textContent()).toBe('您好，我是客户经理陈经理，看到您刚提前还了一期，有什么可以帮您？');
+      const colours = await staffBubble.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(document.querySelector('.msg-bot')!).backgroundColor]);
+      expect(colours[0], 'a staff bubble looks unlike the assistant').not.toBe(colours[1]);
+      await type('输入消息', '好的，谢谢');
+      await staffBubble.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(artifacts, 'staff-reply-375.png') });
+      const transcript = (await staffApi('GET', `/conversations/${web.id}/messages?limit=500`)) as { messages: { direction: string; author: string; text: string; sender?: { kind: string; name: string } }[] };
+      const relayed = transcript.messages.filter((m) => m.direction === 'outbound' && m.text.includes('有什么可以帮您'));
+      expect(relayed).toEqual([expect.objectContaining({ author: 'staff:s-chen', sender: { kind: 'staff', name: '陈经理' } })]);
+      await staffApi('POST', `/conversations/${web.id}/handback`, { staffId: 's-chen' });
+      await lastBotSays('人工服务已结束');
 
       // English: the page's words switch, and the conversation follows.
       await page.getByRole('button', { name: 'Switch to English' }).click();
@@ -210,5 +321,5 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
     } finally {
       await context.close();
     }
-  }, 90_000);
+  }, 180_000);
 });

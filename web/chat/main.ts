@@ -1,4 +1,4 @@
-import type { ErrorFrame, ReadyFrame, ServerFrame, WebMessage } from '../../bots/web/frames.js';
+import type { ErrorFrame, ReadyFrame, ServerFrame, WebMessage, WelcomeMessage } from '../../bots/web/frames.js';
 import { ChatConnection, type ConnectionStatus } from './connection.js';
 import { tr, type Lang, type TextKey } from './i18n.js';
 import { deleteAt, maskIdNumber, maskSentText, reconcile, replaceRange } from './idMask.js';
@@ -44,6 +44,8 @@ let status: ConnectionStatus = 'connecting';
 const shown: { message: WebMessage; el: HTMLElement; text: string }[] = [];
 /** Options offered since the borrower last spoke: a tapped option's value is shown as its label. */
 let offered: readonly { label: string; value: string }[] = [];
+/** The assistant's greeting for an empty conversation, from the server's ready frame (both languages). */
+let welcomeFrom: ReadyFrame['welcome'];
 /** The borrower's messages not yet stored (no echo yet), in the order typed. */
 const pending = new Map<string, Pending>();
 let expects: Expects = 'text';
@@ -72,8 +74,21 @@ function authorKey(author: WebMessage['author']): TextKey {
   return author === 'borrower' ? 'me' : author === 'staff' ? 'staff' : 'bot';
 }
 
+/** Who wrote a message, as the page names them: a staff member by name, visibly; the others for screen readers. */
+function authorLine(author: WebMessage['author'], message?: WebMessage): HTMLElement {
+  if (author !== 'staff') return h('span', { class: 'sr-only' }, `${tr(lang, authorKey(author))}${tr(lang, 'colon')}`);
+  const name = message?.senderName ?? '';
+  return h(
+    'p',
+    { class: 'sender' },
+    h('span', { class: 'sender-badge', 'aria-hidden': 'true' }, (name || tr(lang, 'staff')).slice(0, 1)),
+    h('span', { class: 'sender-name' }, name ? tr(lang, 'staffNamed', { name }) : tr(lang, 'staff')),
+    h('span', { class: 'sr-only' }, tr(lang, 'colon')),
+  );
+}
+
 function bubble(author: WebMessage['author'], text: string, message?: WebMessage): HTMLElement {
-  const el = h('div', { class: `msg msg-${author}` }, h('span', { class: 'sr-only' }, `${tr(lang, authorKey(author))}：`), h('p', { class: 'text' }, text));
+  const el = h('div', { class: `msg msg-${author}` }, authorLine(author, message), h('p', { class: 'text' }, text));
   if (message) {
     el.dataset.seq = String(message.seq);
     if (message.card) {
@@ -100,7 +115,7 @@ function refreshOptions(): void {
   const last = shown.at(-1);
   const welcome = log.querySelector<HTMLElement>('.welcome');
   if (welcome) {
-    welcome.append(optionGroup((['welcome.apply', 'welcome.draw', 'welcome.repay', 'welcome.limit', 'welcome.faq'] as const).map((k) => ({ label: tr(lang, k), value: tr(lang, k) }))));
+    welcome.append(optionGroup(welcomeOf().options));
     return;
   }
   if (!last || last.message.author === 'borrower' || !last.message.options?.length || pending.size) return;
@@ -115,16 +130,39 @@ function optionGroup(options: readonly { label: string; value: string }[]): HTML
   }));
 }
 
+/** The greeting of an empty conversation: the assistant's own (it then does not greet again), else the page's words. */
+function welcomeOf(): WelcomeMessage {
+  return (
+    welcomeFrom?.[lang] ?? {
+      text: tr(lang, 'welcome'),
+      options: (['welcome.apply', 'welcome.draw', 'welcome.repay', 'welcome.limit', 'welcome.faq'] as const).map((k) => ({ label: tr(lang, k), value: tr(lang, k) })),
+    }
+  );
+}
+
 function showWelcome(): void {
   if (log.querySelector('.welcome') || shown.length || pending.size) return;
-  const el = bubble('bot', tr(lang, 'welcome'));
+  const welcome = welcomeOf();
+  const el = bubble('bot', welcome.text);
   el.classList.add('welcome');
   log.append(el);
+  // A tapped welcome option echoes back as its value: show its label.
+  offered = welcome.options;
   refreshOptions();
 }
 
+/** A reply is awaited: the borrower sent something not answered yet. */
+let awaiting = false;
+
+/** "Typing…" only while a reply is awaited and the connection is up: offline, nobody is typing. */
 function setTyping(on: boolean): void {
   clearTimeout(typingTimer);
+  awaiting = on;
+  renderTyping();
+}
+
+function renderTyping(): void {
+  const on = awaiting && status === 'online';
   typing.hidden = !on;
   if (on) scrollToEnd();
 }
@@ -139,6 +177,7 @@ function renderStatus(): void {
     statusLine.append(' ', b);
   }
   document.body.dataset.connection = status;
+  renderTyping();
 }
 
 // ---- the input: masks an ID number while it is typed ----------------------------------------
@@ -254,10 +293,12 @@ function onReady(frame: ReadyFrame): void {
     lastSeq = ackedSeq = frame.resumeFrom;
   }
   session = frame.session;
+  if (frame.welcome) welcomeFrom = frame.welcome;
   lastSeq = Math.max(lastSeq, frame.resumeFrom);
   ackedSeq = Math.min(ackedSeq, lastSeq);
   // Messages typed while disconnected, or not confirmed before it: the same ids, so none is processed twice.
   for (const p of pending.values()) if (!p.failed) connection.send({ type: 'message', id: p.id, text: p.text, locale: lang });
+  if ([...pending.values()].some((p) => !p.failed)) setTyping(true);
   if (frame.lastSeq === 0) showWelcome();
 }
 

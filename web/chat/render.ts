@@ -40,7 +40,9 @@ function offerCard(lang: Lang, c: OfferCard): HTMLElement {
     'offer',
     c.productName,
     // The APR is the figure a borrower must compare: first and largest on the card.
-    h('p', { class: 'apr' }, h('span', { class: 'apr-label' }, tr(lang, 'offer.apr')), h('span', { class: 'apr-value' }, c.apr)),
+    h('p', { class: 'apr' }, h('span', { class: 'apr-label' }, tr(lang, 'offer.apr')), h('span', { class: c.apr.includes('–') ? 'apr-value apr-range' : 'apr-value' }, c.apr)),
+    // What the APR figure assumes (older cards have no basis).
+    c.aprBasis ? h('p', { class: 'apr-basis' }, c.aprBasis) : null,
     h('p', { class: 'limit' }, h('span', { class: 'limit-label' }, tr(lang, 'offer.limit')), h('span', { class: 'limit-value' }, yuan(c.limit))),
     facts(lang, [
       ['offer.aprSimple', c.aprSimple, 'small'],
@@ -54,9 +56,39 @@ function offerCard(lang: Lang, c: OfferCard): HTMLElement {
   );
 }
 
+/** Instalments shown before the rest is opened. */
+const PREVIEW_ROWS = 3;
+
 function scheduleCard(lang: Lang, c: ScheduleCard): HTMLElement {
-  const head = h('tr', {}, ...(['schedule.period', 'schedule.dueDate', 'schedule.rowPrincipal', 'schedule.rowInterest', 'schedule.rowTotal', 'schedule.remaining'] as const).map((k) => h('th', { scope: 'col' }, tr(lang, k))));
-  const body = h('tbody', {}, ...c.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, String(r.period)), h('td', {}, r.dueDate), h('td', {}, r.principal), h('td', {}, r.interest), h('td', {}, r.total), h('td', {}, r.remaining))));
+  // Principal and interest share a column, one above the other: six figures a row fit a 375 px phone.
+  const split = (principal: string, interest: string) => [
+    h('span', { class: 'split-principal' }, h('span', { class: 'sr-only' }, `${tr(lang, 'schedule.rowPrincipal')} `), principal),
+    h('span', { class: 'split-interest' }, h('span', { class: 'sr-only' }, `${tr(lang, 'schedule.rowInterest')} `), interest),
+  ];
+  const head = h(
+    'tr',
+    {},
+    ...(['schedule.period', 'schedule.dueDate', 'schedule.rowTotal'] as const).map((k) => h('th', { scope: 'col' }, tr(lang, k))),
+    h('th', { scope: 'col', class: 'split' }, ...split(tr(lang, 'schedule.rowPrincipal'), tr(lang, 'schedule.rowInterest')).map((e) => (e.firstChild?.remove(), e))),
+    h('th', { scope: 'col' }, tr(lang, 'schedule.remaining')),
+  );
+  const bodyId = nextId('schedule-rows');
+  const rows = c.rows.map((r, i) =>
+    h('tr', { hidden: i >= PREVIEW_ROWS }, h('th', { scope: 'row' }, String(r.period)), h('td', {}, r.dueDate), h('td', { class: 'due' }, r.total), h('td', { class: 'split' }, ...split(r.principal, r.interest)), h('td', {}, r.remaining)),
+  );
+  const body = h('tbody', { id: bodyId }, ...rows);
+  // The whole schedule can be read before confirming: a few rows first, the rest one tap away.
+  let toggle: HTMLButtonElement | null = null;
+  if (c.rows.length > PREVIEW_ROWS) {
+    const button = h('button', { type: 'button', class: 'schedule-toggle', 'aria-expanded': 'false', 'aria-controls': bodyId }, tr(lang, 'schedule.showAll', { n: c.rows.length }));
+    button.addEventListener('click', () => {
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      rows.forEach((row, i) => (row.hidden = !open && i >= PREVIEW_ROWS));
+      button.setAttribute('aria-expanded', String(open));
+      button.textContent = open ? tr(lang, 'schedule.showFewer') : tr(lang, 'schedule.showAll', { n: c.rows.length });
+    });
+    toggle = button;
+  }
   return article(
     'schedule',
     tr(lang, 'schedule.title'),
@@ -71,6 +103,7 @@ function scheduleCard(lang: Lang, c: ScheduleCard): HTMLElement {
       ['schedule.totalRepayment', yuan(c.totalRepayment)],
     ]),
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': tr(lang, 'schedule.title') }, h('table', {}, h('thead', {}, head), body)),
+    toggle,
     c.moreRows > 0 && h('p', { class: 'more' }, tr(lang, 'schedule.more', { n: c.moreRows })),
   );
 }

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { web, type InboundMessage } from '../../../bots/index.js';
 import { isAppError } from '../../errors.js';
 import type { ChannelSender, ConversationKey, ConversationRuntime, DeliveryTarget, PushSignal, ReceiveResult } from '../../runtime/index.js';
+import type { Reply } from '../../../flows/index.js';
 import { SessionTokens } from './sessionToken.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -42,6 +43,8 @@ export interface WebChannelDeps {
   readonly now?: () => number;
   /** Tells the other server processes (PostgreSQL) that a borrower has later messages, for their sockets. */
   readonly push?: PushSignal;
+  /** The conversation's greeting, sent with `ready` to a page whose conversation is still empty (ConversationSpec.welcome). */
+  readonly welcome?: (locale: 'zh' | 'en') => Reply;
 }
 
 /**
@@ -139,6 +142,8 @@ export class WebConnection {
   private ackedSeq = 0;
   private locale: 'zh' | 'en' | undefined;
   private referral: string | undefined;
+  /** This socket's ready carried the greeting: the page showed it, so the borrower's messages count as greeted. */
+  private welcomed = false;
   private readonly bucket: TokenBucket;
   private strikes = 0;
   private alive = true;
@@ -256,6 +261,8 @@ export class WebConnection {
     let resumeFrom = frame.lastSeq <= lastSeq ? frame.lastSeq : 0;
     resumeFrom = Math.max(resumeFrom, lastSeq - limits.historyLimit);
     this.sentSeq = this.ackedSeq = resumeFrom;
+    const { welcome } = this.channel.deps;
+    this.welcomed = lastSeq === 0 && welcome !== undefined;
     this.sendFrame({
       type: 'ready',
       v: web.PROTOCOL_VERSION,
@@ -263,6 +270,7 @@ export class WebConnection {
       resumeFrom,
       session: SessionTokens.tagOf(this.userId),
       limits: { maxFrameBytes: limits.maxFrameBytes, ratePerSec: limits.ratePerSec, rateBurst: limits.rateBurst, maxText: web.MAX_MESSAGE_TEXT },
+      ...(this.welcomed ? { welcome: { zh: welcomeOf(welcome!('zh')), en: welcomeOf(welcome!('en')) } } : {}),
     });
     await this.pump();
   }
@@ -276,6 +284,7 @@ export class WebConnection {
       text: frame.text,
       ...(this.locale ? { locale: this.locale } : {}),
       ...(this.referral ? { referral: this.referral } : {}),
+      ...(this.welcomed ? { greeted: true } : {}),
     };
     let result: ReceiveResult;
     try {
@@ -304,7 +313,7 @@ export class WebConnection {
     const at = Date.now();
     const channelMessageId = web.webMessageId(this.userId, clientMessageId);
     this.sendFrame(web.toWebMessage(this.userId, { ...inbound, author: 'borrower', direction: 'inbound', channelMessageId, createdAt: at }));
-    for (const r of replies) this.sendFrame(web.toWebMessage(this.userId, { ...r, author: 'bot', direction: 'outbound', channelMessageId: null, createdAt: at }));
+    for (const r of replies) this.sendFrame(web.toWebMessage(this.userId, { ...r, author: r.sender ? 'staff' : 'bot', direction: 'outbound', channelMessageId: null, createdAt: at }));
     this.sentSeq = replies.at(-1)?.seq ?? inbound.seq;
     return true;
   }
@@ -352,3 +361,6 @@ export class WebConnection {
     this.close(CLOSE.INTERNAL, 'server error; reconnect');
   }
 }
+
+/** A greeting as the ready frame carries it: its words and options only. */
+const welcomeOf = (reply: Reply): web.WelcomeMessage => ({ text: reply.text, options: (reply.options ?? []).map((o) => ({ label: o.label, value: o.value })) });

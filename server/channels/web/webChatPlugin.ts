@@ -64,9 +64,11 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   const clock = deps.clock ?? systemClock;
   const tokens = new SessionTokens(settings.sessionSecret, settings.sessionTtlMs);
   const assets = await sharedWebAssets();
+  const { spec } = deps.runtime;
   const channel = new WebChannel({
     runtime: deps.runtime,
     logger: app.log,
+    ...(spec.welcome ? { welcome: (locale: 'zh' | 'en') => spec.welcome!(locale) } : {}),
     ...(deps.push ? { push: deps.push } : {}),
     limits: {
       ...DEFAULT_LIMITS,
