@@ -4,6 +4,7 @@ import pg from 'pg';
 import { generateMobile, generateResidentId } from '../../core/index.js';
 import { openDatabase } from '../../server/db/index.js';
 import { checkBooks } from '../../server/services/index.js';
+import { BENCH_LIMITS } from '../../bench/benchLimits.js';
 import { freePort } from './postgresInstance.js';
 
 /**
@@ -37,7 +38,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `server/main.ts` (node --import tsx: the pid is the server's) and waits until /healthz answers. */
+/**
+ * Starts `server/main.ts` (node --import tsx: the pid is the server's) and waits until /healthz answers.
+ * Its rate and connection limits are lifted: every simulated borrower comes from 127.0.0.1, and a
+ * client retrying through an outage is exactly what a per-address limit would (rightly) refuse.
+ */
 export async function startServerProcess(env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ServerProcess> {
   const server = await spawnServerProcess(env);
   await server.ready(options.readyTimeoutMs);
@@ -49,7 +54,7 @@ export async function spawnServerProcess(env: Record<string, string>, port?: num
   port ??= await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'info', KUAIDAI_ENV: 'test', SANDBOX_OTP_CODE: '123456', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'info', KUAIDAI_ENV: 'test', SANDBOX_OTP_CODE: '123456', ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
