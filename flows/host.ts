@@ -9,7 +9,8 @@ import type { ApplicantProfile, CreditDecision, DataSource, EnterpriseRole, Fen,
  */
 export interface FlowEffects {
   /** `rate_limited`: too soon or too many codes (wait); `locked`: too many wrong codes for this mobile today (a person can help). */
-  sendOtp: Effect<{ conversationId: string; mobile: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' }>;
+  /** `requestKey` identifies the message that asked for the code: its redelivery gets the first answer and sends no second SMS. */
+  sendOtp: Effect<{ conversationId: string; mobile: string; requestKey: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' }>;
   /** `attemptKey` identifies the message that typed the code: the same attempt redelivered gets the same result. */
   verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
   /**

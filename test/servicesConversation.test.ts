@@ -15,7 +15,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
   });
 
   it('sends a 6-digit code stored only hashed, verifies it once, and throttles resends', async () => {
-    const sent = await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, at });
+    const sent = await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, requestKey: key('send'), at });
     expect(sent).toEqual({ ok: true, expiresAt: at + 5 * 60_000 });
     const code = h.providers.sms.lastCode(MOBILE)!;
     expect(code).toMatch(/^\d{6}$/);
@@ -23,7 +23,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(JSON.stringify(row)).not.toContain(code);
     expect(JSON.stringify(row)).not.toContain(MOBILE);
 
-    expect(await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, at: at + 30_000 })).toEqual({ ok: false, reason: 'rate_limited' });
+    expect(await h.effects.sendOtp({ conversationId: 'otp-1', mobile: MOBILE, requestKey: key('send'), at: at + 30_000 })).toEqual({ ok: false, reason: 'rate_limited' });
     const wrong = code === '000000' ? '000001' : '000000';
     expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code: wrong, attemptKey: 'a1', at: at + 10_000 })).toEqual({ result: 'wrong' });
     expect(await h.effects.verifyOtp({ conversationId: 'otp-1', mobile: MOBILE, code, attemptKey: 'a2', at: at + 20_000 })).toEqual({ result: 'ok' });
@@ -31,12 +31,12 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
   });
 
   it('expires codes after 5 minutes and allows 5 attempts', async () => {
-    await h.effects.sendOtp({ conversationId: 'otp-2', mobile: MOBILE, at });
+    await h.effects.sendOtp({ conversationId: 'otp-2', mobile: MOBILE, requestKey: key('send'), at });
     const code = h.providers.sms.lastCode(MOBILE)!;
     expect(await h.effects.verifyOtp({ conversationId: 'otp-2', mobile: MOBILE, code, attemptKey: 'a4', at: at + 5 * 60_000 })).toEqual({ result: 'expired' });
 
     const t = at + 120_000;
-    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t });
+    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, requestKey: key('send'), at: t });
     const good = h.providers.sms.lastCode(MOBILE)!;
     const bad = good === '999999' ? '999998' : '999999';
     const results: string[] = [];
@@ -44,21 +44,34 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(results).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'too_many_attempts']);
     expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: good, attemptKey: 'a6', at: t + 10 })).toEqual({ result: 'too_many_attempts' });
     // A new code a minute later starts over.
-    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, at: t + 61_000 });
+    await h.effects.sendOtp({ conversationId: 'otp-3', mobile: MOBILE, requestKey: key('send'), at: t + 61_000 });
     expect(await h.effects.verifyOtp({ conversationId: 'otp-3', mobile: MOBILE, code: h.providers.sms.lastCode(MOBILE)!, attemptKey: 'a7', at: t + 62_000 })).toEqual({ result: 'ok' });
+  });
+
+  it('answers the same request (a redelivered message) with its first answer and sends no second SMS', async () => {
+    const mobile = '13700000040';
+    const send = { conversationId: 'otp-again', mobile, requestKey: key('send'), at };
+    const first = await h.effects.sendOtp(send);
+    expect(first).toMatchObject({ ok: true });
+    const code = h.providers.sms.lastCode(mobile);
+    expect(await h.effects.sendOtp({ ...send, at: at + 5_000 })).toEqual(first);
+    expect(h.providers.sms.lastCode(mobile)).toBe(code);
+    expect(await h.db.prisma.otpChallenge.count({ where: { conversationId: 'otp-again' } })).toBe(1);
+    // Another message within the minute is a new request: refused by the resend interval.
+    expect(await h.effects.sendOtp({ ...send, requestKey: key('send'), at: at + 6_000 })).toEqual({ ok: false, reason: 'rate_limited' });
   });
 
   it('sends a mobile at most 10 codes an hour, whichever conversations ask', async () => {
     const mobile = '13700000010';
     const results: string[] = [];
     for (let i = 0; i < 11; i++) {
-      const sent = await h.effects.sendOtp({ conversationId: `otp-h-${i}`, mobile, at: at + i * 1_000 });
+      const sent = await h.effects.sendOtp({ conversationId: `otp-h-${i}`, mobile, requestKey: key('send'), at: at + i * 1_000 });
       results.push(sent.ok ? 'sent' : sent.reason);
     }
     expect(results).toEqual([...Array<string>(10).fill('sent'), 'rate_limited']);
     expect(await h.db.prisma.otpChallenge.count({ where: { conversationId: { startsWith: 'otp-h-' } } })).toBe(10);
     // An hour after the first, one more may go.
-    expect(await h.effects.sendOtp({ conversationId: 'otp-h-x', mobile, at: at + 3_600_001 })).toEqual({ ok: true, expiresAt: at + 3_600_001 + 5 * 60_000 });
+    expect(await h.effects.sendOtp({ conversationId: 'otp-h-x', mobile, requestKey: key('send'), at: at + 3_600_001 })).toEqual({ ok: true, expiresAt: at + 3_600_001 + 5 * 60_000 });
   });
 
   it('sends a mobile at most 20 codes a day from any number of chat users, and one chat user at most 10 a day', async () => {
@@ -66,14 +79,14 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     const results: string[] = [];
     // Two codes an hour from different chat users: within the hourly allowance, not the daily one.
     for (let i = 0; i < 21; i++) {
-      const sent = await h.effects.sendOtp({ conversationId: `otp-d-${i}`, mobile, at: at + i * 1_800_000 });
+      const sent = await h.effects.sendOtp({ conversationId: `otp-d-${i}`, mobile, requestKey: key('send'), at: at + i * 1_800_000 });
       results.push(sent.ok ? 'sent' : sent.reason);
     }
     expect(results).toEqual([...Array<string>(20).fill('sent'), 'rate_limited']);
     // One chat user asking for codes to many mobiles.
     const perChat: string[] = [];
     for (let i = 0; i < 11; i++) {
-      const sent = await h.effects.sendOtp({ conversationId: 'otp-one-chat', mobile: `13700000${100 + i}`, at: at + i * 61_000 });
+      const sent = await h.effects.sendOtp({ conversationId: 'otp-one-chat', mobile: `13700000${100 + i}`, requestKey: key('send'), at: at + i * 61_000 });
       perChat.push(sent.ok ? 'sent' : sent.reason);
     }
     expect(perChat).toEqual([...Array<string>(10).fill('sent'), 'rate_limited']);
@@ -85,7 +98,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     let wrongCount = 0;
     // Wrong guesses spread over three chat users (4 + 4 + 2: no challenge used up by itself).
     for (let c = 0; c < 3 && wrongCount < 10; c++) {
-      await h.effects.sendOtp({ conversationId: `otp-w-${c}`, mobile, at: (t += 61_000) });
+      await h.effects.sendOtp({ conversationId: `otp-w-${c}`, mobile, requestKey: key('send'), at: (t += 61_000) });
       const good = h.providers.sms.lastCode(mobile)!;
       const bad = good === '111111' ? '111112' : '111111';
       for (let i = 0; i < 4 && wrongCount < 10; i++) {
@@ -94,16 +107,16 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
       }
     }
     // Now even the right code of a fresh challenge is refused, and no new code is sent.
-    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, at: (t += 61_000) })).toEqual({ ok: false, reason: 'locked' });
+    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, requestKey: key('send'), at: (t += 61_000) })).toEqual({ ok: false, reason: 'locked' });
     expect(await h.effects.verifyOtp({ conversationId: 'otp-w-2', mobile, code: h.providers.sms.lastCode(mobile)!, attemptKey: 'w-right', at: (t += 1_000) })).toEqual({ result: 'too_many_attempts' });
     // A day after the wrong codes, the mobile may try again.
-    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, at: t + 86_400_000 })).toMatchObject({ ok: true });
+    expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, requestKey: key('send'), at: t + 86_400_000 })).toMatchObject({ ok: true });
   });
 
   it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {
     const fixed = await openServices({ otpCode: () => '246810' });
     try {
-      await fixed.effects.sendOtp({ conversationId: 'otp-f', mobile: '13900000000', at });
+      await fixed.effects.sendOtp({ conversationId: 'otp-f', mobile: '13900000000', requestKey: key('send'), at });
       expect(await fixed.effects.verifyOtp({ conversationId: 'otp-f', mobile: '13900000000', code: '246810', attemptKey: 'f1', at: at + 1 })).toEqual({ result: 'ok' });
     } finally {
       await fixed.close();

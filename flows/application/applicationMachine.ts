@@ -53,6 +53,8 @@ interface ApplicationContext extends FlowBase {
   readonly otpCode: string | null;
   /** The message that typed the code: its redelivery is recognised by the host as the same attempt. */
   readonly otpKey: string | null;
+  /** The message that asked for the SMS code (the mobile typed, or 重新发送): its redelivery sends no second SMS. */
+  readonly sendKey: string | null;
   readonly otpFailures: number;
   readonly submitKey: string | null;
   readonly referral: string | undefined;
@@ -142,6 +144,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       correcting: false,
       otpCode: null,
       otpKey: null,
+      sendKey: null,
       otpFailures: 0,
       submitKey: null,
       referral: input.referral,
@@ -228,7 +231,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
             },
           ],
           'user.text': [
-            { guard: 'wantsResend', target: 'sendingOtp' },
+            { guard: 'wantsResend', target: 'sendingOtp', actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }) },
             {
               guard: ({ context, event }) => context.field === 'otp' && /^\d{6}$/.test(normalizeText(event.text)),
               target: 'verifyingOtp',
@@ -241,6 +244,8 @@ export function createApplicationMachine(products: readonly Product[], settings:
                   const a = readAnswer(context.field!, event.text, { locale: context.locale, channel: context.channel, at: event.at, products, product: productOf(context.draft) });
                   return a.ok ? fitAmount({ ...context.draft, ...a.patch }) : context.draft;
                 },
+                // A mobile answered here sends the code next (`answered` → `sendingOtp`), keyed by this message.
+                sendKey: ({ context, event }) => (context.field === 'mobile' ? effectKey('sms', context.conversationId, event.id) : context.sendKey),
               }),
               target: 'answered',
             },
@@ -269,7 +274,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
         invoke: {
           id: 'sendOtp',
           src: 'sendOtp',
-          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, at: context.lastAt }),
+          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, requestKey: context.sendKey!, at: context.lastAt }),
           onDone: [
             {
               guard: ({ event }) => event.output.ok,

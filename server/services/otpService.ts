@@ -12,7 +12,10 @@ const DAY_MS = 86_400_000;
 /** Wrong codes among a set of challenges: every attempt but the one that used a code up. */
 const WRONG_CODES = Prisma.sql`(COALESCE(sum(attempts), 0) - count("consumedAt"))::int`;
 
+type SendOutput = Awaited<ReturnType<FlowEffects['sendOtp']>>;
+
 const VERIFY_SCOPE = 'verifyOtp';
+const SEND_SCOPE = 'sendOtp';
 
 /**
  * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
@@ -26,12 +29,16 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
   const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
 
   return {
-    async sendOtp({ conversationId, mobile, at }) {
+    async sendOtp({ conversationId, mobile, requestKey, at }) {
+      // The same request (a redelivered message, a turn re-run after a crash) gets its first answer and no second SMS.
+      const previous = await recalled<SendOutput>(db.prisma, SEND_SCOPE, requestKey);
+      if (previous) return previous;
       const mobileHash = cipher.lookupHash(mobile);
       const now = new Date(at);
       const code = options.otpCode();
       if (!/^\d{6}$/.test(code)) throw new AppError('CONFIG_INVALID', { setting: 'otpCode', reason: 'must make 6 digits' });
       const id = randomUUID();
+      const sentOutput: SendOutput = { ok: true, expiresAt: at + options.otpTtlMs };
       const row: OtpChallenge = {
         id,
         conversationId,
@@ -58,7 +65,8 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
               AND (SELECT "lastHour" FROM mobileToday) < ${options.otpMaxPerHour}
               AND (SELECT "today" FROM mobileToday) < ${options.otpMaxPerDay}
               AND (SELECT wrong FROM mobileToday) < ${options.otpMaxWrongPerDay}
-              AND (SELECT count(*) FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "sentAt" > ${day}::timestamptz) < ${options.otpMaxPerConversationPerDay}`)} RETURNING id)
+              AND (SELECT count(*) FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "sentAt" > ${day}::timestamptz) < ${options.otpMaxPerConversationPerDay}`)} RETURNING id),
+            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SEND_SCOPE, requestKey, sentOutput, clock.now())], Prisma.sql`WHERE EXISTS (SELECT 1 FROM stored)`)})
           SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT wrong FROM mobileToday) >= ${options.otpMaxWrongPerDay} AS locked`,
       );
       if (budget.stored !== 1) {
@@ -67,12 +75,12 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       }
       const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {
-        // Nothing reached the phone: forget the challenge so the borrower may ask again at once.
-        await db.prisma.otpChallenge.delete({ where: { id } });
+        // Nothing reached the phone: forget the challenge (and its answer) so the borrower may ask again at once.
+        await db.prisma.$executeRaw`WITH challenge AS (DELETE FROM "OtpChallenge" WHERE id = ${id}::uuid) DELETE FROM "IdempotencyRecord" WHERE scope = ${SEND_SCOPE} AND key = ${requestKey}`;
         logger.warn({ provider: providers.sms.name, reason: sent.reason }, 'SMS code not sent');
         throw new AppError('INTERNAL', {}, { cause: new Error(`SMS not sent: ${sent.detail}`) });
       }
-      return { ok: true, expiresAt: at + options.otpTtlMs };
+      return sentOutput;
     },
 
     async verifyOtp({ conversationId, mobile, code, attemptKey, at }) {
