@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApplication, DEMO_PRODUCTS, demoPersona, shanghaiDateOf } from '../core/index.js';
 import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
@@ -8,7 +8,7 @@ import type { FlowEffects } from '../flows/host.js';
 import { openDatabase, type Database } from '../server/db/index.js';
 import type { Providers } from '../server/providers/index.js';
 import { createFlowEffects } from '../server/services/index.js';
-import { asSubmitted, key, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+import { asSubmitted, key, openServices, spyOnDataSources, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
@@ -17,18 +17,6 @@ import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } f
  * chats (or two acceptances at once) never ends up with two lines.
  */
 const chen = demoPersona('excellent').profile.person;
-
-/** Spies on every data source (what a pull would call); the identity verifier is not among them. */
-function spyOnDataSources(p: Providers) {
-  return [
-    vi.spyOn(p.creditBureau, 'report'),
-    vi.spyOn(p.government, 'housingFund'),
-    vi.spyOn(p.government, 'socialSecurity'),
-    vi.spyOn(p.government, 'tax'),
-    vi.spyOn(p.government, 'businessRegistry'),
-    vi.spyOn(p.bank, 'relationship'),
-  ];
-}
 
 interface ReplyBody {
   text: string;

@@ -3,23 +3,13 @@ import { createHash } from 'node:crypto';
 import { generateResidentId, type DataSource } from '../core/index.js';
 import { fieldContext } from '../server/security/fieldCipher.js';
 import { testDatabaseKind } from './support/testDatabase.js';
-import { applicationOf, asSubmitted, key, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
+import { applicationOf, asSubmitted, key, spyOnDataSources, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
 const at = shanghai('2026-01-15');
 
 /** Spies on every data and identity provider method. */
 function spyProviders(h: ServicesHarness) {
-  const p = h.providers;
-  return [
-    vi.spyOn(p.creditBureau, 'report'),
-    vi.spyOn(p.government, 'housingFund'),
-    vi.spyOn(p.government, 'socialSecurity'),
-    vi.spyOn(p.government, 'tax'),
-    vi.spyOn(p.government, 'businessRegistry'),
-    vi.spyOn(p.bank, 'relationship'),
-    vi.spyOn(p.identity, 'verify'),
-    vi.spyOn(p.identity, 'watchlist'),
-  ];
+  return [...spyOnDataSources(h.providers), vi.spyOn(h.providers.identity, 'verify'), vi.spyOn(h.providers.identity, 'watchlist')];
 }
 
 describe(`consents, submission and data pulls on ${testDatabaseKind()}`, () => {

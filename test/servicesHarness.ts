@@ -1,9 +1,10 @@
+import { vi } from 'vitest';
 import { decideApplication, DEMO_PRODUCTS, demoPersona, shanghaiDateOf, type DemoPersonaKey } from '../core/index.js';
 import type { SubmitApplicationInput, SubmitApplicationOutput } from '../flows/host.js';
 import { manualClock, type Clock } from '../server/clock.js';
 import { applyMigrations, openDatabase, type Database } from '../server/db/index.js';
 import { createLogger } from '../server/logging/index.js';
-import { createSandboxProviders, type SandboxProviders } from '../server/providers/index.js';
+import { createSandboxProviders, type Providers, type SandboxProviders } from '../server/providers/index.js';
 import { createFieldCipher, type FieldCipher } from '../server/security/fieldCipher.js';
 import { createFlowEffects, createPaymentRecovery, DEFAULT_SERVICE_OPTIONS, type PaymentRecovery, type ServiceOptions } from '../server/services/index.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
@@ -52,6 +53,18 @@ export const shanghai = (date: string, time = '10:00'): number => Date.parse(`${
 
 let serial = 0;
 export const key = (label: string): string => `${label}-${process.pid}-${++serial}`;
+
+/** Spies on every data source a pull would call (bureau, government, bank); the identity verifier is not among them. */
+export function spyOnDataSources(p: Providers) {
+  return [
+    vi.spyOn(p.creditBureau, 'report'),
+    vi.spyOn(p.government, 'housingFund'),
+    vi.spyOn(p.government, 'socialSecurity'),
+    vi.spyOn(p.government, 'tax'),
+    vi.spyOn(p.government, 'businessRegistry'),
+    vi.spyOn(p.bank, 'relationship'),
+  ];
+}
 
 /** Narrows a submission to a new application (the test fails with what came back otherwise). */
 export function asSubmitted(output: SubmitApplicationOutput): Extract<SubmitApplicationOutput, { status: 'submitted' }> {
