@@ -265,6 +265,8 @@ export interface StoreCheck {
   readonly halfDone: number;
   /** Disagreements between the ledger and the loans (server/services checkBooks). */
   readonly ledgerMismatches: number;
+  /** The first few of them, so a failed assertion shows what disagreed. */
+  readonly ledgerDiscrepancies: readonly unknown[];
   readonly drawdowns: number;
   readonly repayments: number;
 }
@@ -308,7 +310,7 @@ export async function checkStore(url: string, stats: TrafficStats, confirmed: { 
     const database = await openDatabase({ kind: 'postgres', url });
     const discrepancies = await checkBooks(database.prisma).finally(() => database.close());
     const [totals] = await q<{ drawdowns: number; repayments: number }>(`SELECT (SELECT count(*)::int FROM "Drawdown") AS drawdowns, (SELECT count(*)::int FROM "Repayment") AS repayments`);
-    return { missingMessages, extraMessages, duplicateEffects, halfDone, ledgerMismatches: discrepancies.length, drawdowns: totals!.drawdowns, repayments: totals!.repayments };
+    return { missingMessages, extraMessages, duplicateEffects, halfDone, ledgerMismatches: discrepancies.length, ledgerDiscrepancies: discrepancies.slice(0, 5), drawdowns: totals!.drawdowns, repayments: totals!.repayments };
   } finally {
     await db.end();
   }
