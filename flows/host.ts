@@ -37,11 +37,12 @@ export interface FlowEffects {
    * `payment_failed`: no money went out and no limit is held. `processing`: the payout's outcome is
    * not known yet (gateway unreachable, or the attempt is still running elsewhere); the reservation
    * is kept and the recovery job settles it with the gateway's record, so the borrower is told
-   * "processing", never "failed".
+   * "processing", never "failed". `busy`: nothing was done, because a repayment on the line is
+   * being collected (a payout and a collection are never in flight on one line together).
    */
-  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'processing' | 'invalid'; detail: string }>;
-  /** `processing` as for disburse: money may have been collected; the recovery job applies or voids it. */
-  repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed' | 'processing'; detail: string }>;
+  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'processing' | 'busy' | 'invalid'; detail: string }>;
+  /** `processing` as for disburse: money may have been collected; the recovery job applies or voids it. `busy`: nothing was done, a payout on the line is in flight. */
+  repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed' | 'processing' | 'busy'; detail: string }>;
   requestHandoff: Effect<{ conversationId: string; borrowerId?: string; reason: string; at: number }, { workItemId: string }>;
   setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;
 }

@@ -100,8 +100,9 @@ describe(`drawdowns and repayments on ${testDatabaseKind()}`, () => {
     expect(await h.effects.repay({ lineId: line.lineId, borrowerId, kind: 'partial', amount: 500_044, idempotencyKey: key('repay'), at: due })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
     expect(await counts()).toEqual(before);
     const after = await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } });
-    expect(after.version).toBe(state.version);
+    expect(after.version).toBe(state.version + 2); // moved on by each recorded intent, nothing else
     expect(after.state).toEqual(state.state);
+    expect(after.availableFen).toBe(state.availableFen);
     expect(await h.providers.payments.balanceOf(borrowerId)).toBe(SANDBOX_CARD_BALANCE);
   });
 

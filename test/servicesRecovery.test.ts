@@ -147,7 +147,8 @@ describe(`payments left half-done, settled by the gateway's record, on ${testDat
     expect(gateway).not.toHaveBeenCalled();
     gateway.mockRestore();
     const after = await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } });
-    expect(after.version).toBe(before.version);
+    expect(after.version).toBe(before.version + 1); // moved on once, by recording the intent
+    expect({ state: after.state, availableFen: after.availableFen }).toEqual({ state: before.state, availableFen: before.availableFen });
     expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(0);
     expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance);
     expect(await books()).toEqual([]);
@@ -168,6 +169,70 @@ describe(`payments left half-done, settled by the gateway's record, on ${testDat
     expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance - resumed.receipt.amount);
     expect(await h.db.prisma.repayment.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
     expect(await pending('repay.pending', input.idempotencyKey)).toBe(0);
+    expect(await books()).toEqual([]);
+  });
+
+  it('a repayment while a payout on the line is in flight is refused (busy), charges nothing, and cannot pay towards a loan the recovery then undoes', async () => {
+    const { borrowerId, line } = await freshLine();
+    const drawn = await h.effects.disburse(drawInput(line.lineId, borrowerId, 1_000_000));
+    if (!drawn.ok) throw new Error(drawn.detail);
+    const second = drawInput(line.lineId, borrowerId, 2_000_000);
+    h.providers.payments.failNext('disburse', 'unavailable');
+    expect(await h.effects.disburse(second)).toMatchObject({ ok: false, reason: 'processing' });
+    const balance = await h.providers.payments.balanceOf(borrowerId);
+    const collect = vi.spyOn(h.providers.payments, 'collect');
+    for (const kind of ['due', 'payoff'] as const) {
+      expect(await h.effects.repay({ lineId: line.lineId, borrowerId, kind, idempotencyKey: key('repay'), at: day0 })).toMatchObject({ ok: false, reason: 'busy' });
+    }
+    expect(collect).not.toHaveBeenCalled();
+    collect.mockRestore();
+    expect(await h.providers.payments.balanceOf(borrowerId)).toBe(balance);
+
+    h.clock.advance(RECOVERY_AFTER_MS + 1);
+    expect(await h.recovery.run()).toMatchObject({ disbursements: { completed: 0, undone: 1 }, failed: 0 });
+    expect(await books()).toEqual([]);
+    // Settled: the repayment goes through, on the first loan only.
+    const repaid = await h.effects.repay({ lineId: line.lineId, borrowerId, kind: 'payoff', idempotencyKey: key('repay'), at: day0 });
+    if (!repaid.ok) throw new Error(repaid.detail);
+    expect(repaid.receipt).toMatchObject({ principal: 1_000_000, settledDrawdowns: [drawn.receipt.drawdownId], outstandingAfter: 0 });
+    expect(await books()).toEqual([]);
+  });
+
+  it('a drawdown while a repayment on the line is being collected is refused (busy) and holds no limit; after the repayment is settled it goes through', async () => {
+    const { borrowerId, line } = await freshLine();
+    const drawn = await h.effects.disburse(drawInput(line.lineId, borrowerId, 1_000_000));
+    if (!drawn.ok) throw new Error(drawn.detail);
+    const repay = { lineId: line.lineId, borrowerId, kind: 'payoff' as const, idempotencyKey: key('repay'), at: day0 };
+    h.providers.payments.failNext('collect', 'unavailable');
+    expect(await h.effects.repay(repay)).toMatchObject({ ok: false, reason: 'processing' });
+    const before = await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } });
+    const payout = vi.spyOn(h.providers.payments, 'disburse');
+    const refused = drawInput(line.lineId, borrowerId, 500_000);
+    expect(await h.effects.disburse(refused)).toMatchObject({ ok: false, reason: 'busy' });
+    expect(payout).not.toHaveBeenCalled();
+    payout.mockRestore();
+    expect(await h.db.prisma.drawdown.count({ where: { idempotencyKey: refused.idempotencyKey } })).toBe(0);
+    expect((await h.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.lineId } })).availableFen).toBe(before.availableFen);
+
+    const settled = await h.effects.repay(repay); // the redelivery resumes the intent
+    if (!settled.ok) throw new Error(settled.detail);
+    expect(settled.receipt.outstandingAfter).toBe(0);
+    expect(await h.effects.disburse(drawInput(line.lineId, borrowerId, 500_000))).toMatchObject({ ok: true });
+    expect(await books()).toEqual([]);
+  });
+
+  it('a repayment and a drawdown started together on one line: never both in flight, and the books balance', async () => {
+    const { borrowerId, line } = await freshLine();
+    const drawn = await h.effects.disburse(drawInput(line.lineId, borrowerId, 1_000_000));
+    if (!drawn.ok) throw new Error(drawn.detail);
+    for (let round = 0; round < 6; round++) {
+      const [repaid, lent] = await Promise.all([
+        h.effects.repay({ lineId: line.lineId, borrowerId, kind: 'due', idempotencyKey: key('repay'), at: day0 }),
+        h.effects.disburse(drawInput(line.lineId, borrowerId, 200_000)),
+      ]);
+      expect([repaid.ok || repaid.reason, lent.ok || lent.reason]).not.toEqual(['busy', 'busy']);
+    }
+    expect(await h.db.prisma.drawdown.count({ where: { creditLineId: line.lineId, status: 'disbursing' } })).toBe(0);
     expect(await books()).toEqual([]);
   });
 

@@ -262,7 +262,7 @@ export function createDrawdownMachine() {
               target: 'preview',
               actions: {
                 type: 'reply',
-                params: ({ context, event }) => ({ text: t(context.locale, event.output.ok ? 'error.temporary' : event.output.reason === 'payment_failed' ? 'draw.paymentFailed' : 'draw.refused') }),
+                params: ({ context, event }) => ({ text: t(context.locale, event.output.ok ? 'error.temporary' : event.output.reason === 'payment_failed' ? 'draw.paymentFailed' : event.output.reason === 'busy' ? 'draw.busy' : 'draw.refused') }),
               },
             },
           ],

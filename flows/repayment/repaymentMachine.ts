@@ -271,7 +271,7 @@ export function createRepaymentMachine() {
                 params: ({ context, event }) => ({
                   text: t(
                     context.locale,
-                    event.output.ok ? 'error.temporary' : event.output.reason === 'insufficient_funds' ? 'repay.insufficientFunds' : event.output.reason === 'nothing_due' ? 'repay.nothingDue' : 'repay.failed',
+                    event.output.ok ? 'error.temporary' : event.output.reason === 'insufficient_funds' ? 'repay.insufficientFunds' : event.output.reason === 'nothing_due' ? 'repay.nothingDue' : event.output.reason === 'busy' ? 'repay.busy' : 'repay.failed',
                   ),
                 }),
               },

@@ -11,6 +11,12 @@ import { IF_GUARDED, insertRows, jsonb, queryOne, toBigFen, toDbDate, uuidOrNull
  * the drawdowns; every posting the core returns becomes LedgerEntry rows sharing a postingId.
  * A write checks the row version, so two operations on one line cannot both win.
  *
+ * A payout and a collection are never in flight on one line together: a drawdown `disbursing` is in
+ * the line's state before its money has gone (the reservation), and the recovery job may still undo
+ * it, so a repayment planned then could pay towards a loan that is taken back. A repayment is
+ * refused (`busy`) while a drawdown on its line is `disbursing`, and records its intent with a
+ * version bump; a reservation is refused while a repayment intent on its line is pending.
+ *
  * A save is one statement (see persistence.ts): the version-checked UPDATE of the line is the
  * statement's `guard`, and the mirror writes (instalments, settled drawdowns) and whatever the
  * caller adds (drawdown, repayment, ledger, idempotency, audit rows) only happen when it matched.
@@ -46,14 +52,20 @@ export async function loadLine(tx: Tx | PrismaClient, lineId: string): Promise<L
  * One read for an effect on a line: the line (null when there is none) and the stored results of
  * the effect's idempotency scopes for `key` (a scope without a result is absent).
  */
-export async function loadLineRecalling(db: PrismaClient, lineId: string, scopes: readonly string[], key: string): Promise<{ loaded: LoadedLine | null; recalled: Record<string, unknown> }> {
-  const row = await queryOne<Partial<LineRead> & { recalled: Record<string, unknown> | null }>(
+export async function loadLineRecalling(
+  db: PrismaClient,
+  lineId: string,
+  scopes: readonly string[],
+  key: string,
+): Promise<{ loaded: LoadedLine | null; recalled: Record<string, unknown>; payoutInFlight: boolean }> {
+  const row = await queryOne<Partial<LineRead> & { recalled: Record<string, unknown> | null; payoutInFlight: boolean | null }>(
     db,
     Prisma.sql`SELECT l.id, l."borrowerId", l."productId", l.version, l.state,
-      (SELECT jsonb_object_agg(r.scope, r.result) FROM "IdempotencyRecord" r WHERE r.scope = ANY(${[...scopes]}::text[]) AND r.key = ${key}) AS recalled
+      (SELECT jsonb_object_agg(r.scope, r.result) FROM "IdempotencyRecord" r WHERE r.scope = ANY(${[...scopes]}::text[]) AND r.key = ${key}) AS recalled,
+      EXISTS (SELECT 1 FROM "Drawdown" d WHERE d."creditLineId" = l.id AND d.status = 'disbursing') AS "payoutInFlight"
       FROM (SELECT 1) AS one LEFT JOIN "CreditLine" l ON l.id = ${uuidOrNull(lineId)}::uuid`,
   );
-  return { loaded: loadedOf(row), recalled: row.recalled ?? {} };
+  return { loaded: loadedOf(row), recalled: row.recalled ?? {}, payoutInFlight: row.payoutInFlight === true };
 }
 
 /** The instalment rows of a drawdown, ids made here (an upsert keeps the id of a row that exists). */

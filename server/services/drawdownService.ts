@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
 import { Prisma, type Drawdown } from '../db/generated/client.js';
+import { repaymentInFlight } from './repaymentService.js';
 import { checkLineId, drawdownReference, installmentRows, ledgerCte, ledgerRows, lineConflict, loadLine, loadLineRecalling, saveLine, saveLineSql, type LoadedLine } from './creditLineStore.js';
 import { audit, auditRow, idempotencyRow, IF_GUARDED, inTransaction, insertRows, isUniqueViolation, queryOne, recalled, toBigFen, toDbDate, toPpm } from './persistence.js';
 import { paymentContext, resumable, type PaymentContext, type ServiceContext } from './serviceDeps.js';
@@ -86,6 +87,8 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       });
       if (inFlight) return { refused: processing('an earlier drawdown of this conversation is still being settled') };
     }
+    // Read after the line: an intent recorded since moved its version on, and the save below fails its guard.
+    if (await repaymentInFlight(db.prisma, loaded.row.id)) return { refused: { ok: false, reason: 'busy', detail: 'a repayment on this line is being collected' } };
     const product = products.find((p) => p.id === loaded.row.productId);
     if (product && !product.termsMonths.includes(input.termMonths)) return { refused: { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` } };
     if (product && input.amount < product.amount.min) return { refused: { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` } };

@@ -15,9 +15,9 @@ import type { FlowEffects, RepayInput, RepaymentReceipt } from '../../flows/host
 import { AppError } from '../errors.js';
 import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
-import { Prisma, type RepaymentAllocation } from '../db/generated/client.js';
+import { Prisma, type PrismaClient, type RepaymentAllocation } from '../db/generated/client.js';
 import { checkLineId, laterOf, ledgerCte, ledgerRows, lineConflict, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
-import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen } from './persistence.js';
+import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen, type Tx } from './persistence.js';
 import { paymentContext, resumable, type PaymentContext, type ServiceContext } from './serviceDeps.js';
 
 type RepayOutput = Awaited<ReturnType<FlowEffects['repay']>>;
@@ -29,6 +29,16 @@ export const REPAY_PENDING_SCOPE = 'repay.pending';
 const SCOPE = REPAY_SCOPE;
 const PENDING = REPAY_PENDING_SCOPE;
 const KIND: Record<RepayInput['kind'], string> = { due: 'due_installment', partial: 'partial', payoff: 'payoff' };
+
+/**
+ * Whether a repayment on the line is recorded and its collection not yet stored (an intent under
+ * scope `repay.pending`). Read after the line: an intent recorded later moved the line's version on,
+ * so a save planned on what was read fails its guard and reads again.
+ */
+export async function repaymentInFlight(db: Tx | PrismaClient, lineId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND lower(result->'request'->>'lineId') = lower(${lineId}) LIMIT 1`;
+  return rows.length > 0;
+}
 
 /**
  * A repayment recorded before its money is collected (scope `repay.pending`, by key): what storing
@@ -99,7 +109,7 @@ export function planRepayment(line: CreditLine, input: Pick<RepayInput, 'kind' |
  * (settleRepayment) applies or voids it by the gateway's record.
  */
 export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'> {
-  const { db, clock } = ctx;
+  const { db } = ctx;
   const pc = paymentContext(ctx);
 
   return {
@@ -114,32 +124,9 @@ export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'
       if (intent) {
         if (!resumable(pc, intent.intendedAt)) return processing('the repayment is being settled with the payment gateway');
       } else {
-        const loaded = read.loaded;
-        if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' };
-        const result = planRepayment(loaded.line, input, shanghaiDateOf(input.at));
-        if (!result.ok) return result;
-        const repaymentId = randomUUID();
-        const { idempotencyKey: _key, ...request } = input;
-        intent = {
-          request,
-          amount: result.plan.result.applied,
-          early: result.plan.early,
-          repaymentId,
-          reference: repaymentReference(repaymentId, shanghaiDateOf(input.at)),
-          lineVersion: loaded.row.version,
-          intendedAt: clock.now().getTime(),
-        };
-        try {
-          await db.prisma.$executeRaw(insertRows('IdempotencyRecord', [idempotencyRow(PENDING, input.idempotencyKey, intent, clock.now())]));
-          planned = { plan: result.plan, loaded };
-        } catch (e) {
-          if (!isUniqueViolation(e)) throw e;
-          // The same key at the same moment: carry on with the intent that was recorded first.
-          const first = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
-          if (first.recalled[SCOPE]) return first.recalled[SCOPE] as RepayOutput;
-          intent = first.recalled[PENDING] as RepaymentIntent | undefined;
-          if (!intent) return { ok: false, reason: 'payment_failed', detail: 'the repayment was refused in another attempt; try again' };
-        }
+        const recorded = await recordIntent(pc, input, read);
+        if ('refused' in recorded) return recorded.refused;
+        ({ intent, planned } = recorded);
         crashPoint('repay.after_intent');
       }
       const payment = await pc.payments
@@ -162,6 +149,61 @@ export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'
       return output;
     },
   };
+}
+
+/**
+ * Plans the request on the line and records the intent under the key, in one statement that also
+ * moves the line's version on (guarded by the version planned on): a reservation read before it
+ * then fails its own guard and sees the intent. Refused `busy` while a payout on the line is in
+ * flight. Read again (up to four more times) when the line changed between the read and the record.
+ * When the same key was recorded at the same moment, carries on with that intent (or its result).
+ */
+async function recordIntent(
+  pc: PaymentContext,
+  input: RepayInput,
+  first: Awaited<ReturnType<typeof loadLineRecalling>>,
+): Promise<{ refused: RepayOutput } | { intent: RepaymentIntent; planned: Planned | undefined }> {
+  const { db, clock } = pc;
+  let read = first;
+  for (let attempt = 0; ; attempt++) {
+    const loaded = read.loaded;
+    if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { refused: { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' } };
+    if (read.payoutInFlight) return { refused: { ok: false, reason: 'busy', detail: 'a drawdown on this line is being paid out' } };
+    const result = planRepayment(loaded.line, input, shanghaiDateOf(input.at));
+    if (!result.ok) return { refused: result };
+    const repaymentId = randomUUID();
+    const { idempotencyKey: key, ...request } = input;
+    const version = loaded.row.version + 1;
+    const intent: RepaymentIntent = {
+      request,
+      amount: result.plan.result.applied,
+      early: result.plan.early,
+      repaymentId,
+      reference: repaymentReference(repaymentId, shanghaiDateOf(input.at)),
+      lineVersion: version,
+      intendedAt: clock.now().getTime(),
+    };
+    try {
+      const { recorded } = await queryOne<{ recorded: number }>(
+        db.prisma,
+        Prisma.sql`WITH guard AS (UPDATE "CreditLine" SET version = ${version}::int WHERE id = ${loaded.row.id}::uuid AND version = ${loaded.row.version}::int RETURNING id),
+          intent AS (${insertRows('IdempotencyRecord', [idempotencyRow(PENDING, key, intent, clock.now())], IF_GUARDED)})
+          SELECT count(*)::int AS recorded FROM guard`,
+      );
+      if (recorded === 1) return { intent, planned: { plan: result.plan, loaded: { ...loaded, row: { ...loaded.row, version } } } };
+      if (attempt >= 4) throw lineConflict(loaded);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // The same key at the same moment: carry on with the intent that was recorded first.
+      const again = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], key);
+      if (again.recalled[SCOPE]) return { refused: again.recalled[SCOPE] as RepayOutput };
+      const recordedFirst = again.recalled[PENDING] as RepaymentIntent | undefined;
+      if (!recordedFirst) return { refused: { ok: false, reason: 'payment_failed', detail: 'the repayment was refused in another attempt; try again' } };
+      return { intent: recordedFirst, planned: undefined };
+    }
+    read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+    if (read.recalled[SCOPE]) return { refused: read.recalled[SCOPE] as RepayOutput };
+  }
 }
 
 const processing = (detail: string): RepayOutput => ({ ok: false, reason: 'processing', detail });
