@@ -15,7 +15,8 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { generateMobile, generateResidentId } from '../core/index.js';
 import { bootServer } from '../server/boot.js';
-import { SessionTokens } from '../server/channels/web/index.js';
+import { systemClock } from '../server/clock.js';
+import { WebSessions } from '../server/channels/web/index.js';
 import { loadConfig } from '../server/config/index.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
@@ -214,8 +215,8 @@ async function main(): Promise<void> {
   const server = await bootServer(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
   const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `${address.replace('http', 'ws')}/ws/chat`;
-  const tokens = new SessionTokens(config.web.sessionSecret!, config.web.sessionTtlMs);
-  const mint = () => tokens.issue(SessionTokens.newUserId(), Date.now()).token;
+  const sessions = new WebSessions(server.db.prisma, systemClock, { secret: config.web.sessionSecret!, idleMs: config.web.sessionIdleMs, maxMs: config.web.sessionMaxMs });
+  const mint = async (n: number) => Promise.all(Array.from({ length: n }, async () => (await sessions.start()).token));
   const children = [fork(process.argv[1]!, ['--client'], { execArgv: process.execArgv }), fork(process.argv[1]!, ['--client'], { execArgv: process.execArgv })];
   const split = <T>(items: T[]) => children.map((_, c) => items.filter((_, i) => i % children.length === c));
 
@@ -225,12 +226,12 @@ async function main(): Promise<void> {
 
   try {
     // Warm up (page bundle, statements, machine) with a few borrowers, then the baseline.
-    await Promise.all(split(Array.from({ length: 20 }, mint)).map((t, c) => request(children[c]!, { cmd: 'idle', url, cookieName: config.web.cookieName, tokens: t })));
+    await Promise.all(split(await mint(20)).map((t, c) => request(children[c]!, { cmd: 'idle', url, cookieName: config.web.cookieName, tokens: t })));
     await Promise.all(children.map((c) => request(c, { cmd: 'close' })));
     const base = await settle(1_000);
 
     if (idle > 0) {
-      const results = await Promise.all(split(Array.from({ length: idle }, mint)).map((t, c) => request(children[c]!, { cmd: 'idle', url, cookieName: config.web.cookieName, tokens: t })));
+      const results = await Promise.all(split(await mint(idle)).map((t, c) => request(children[c]!, { cmd: 'idle', url, cookieName: config.web.cookieName, tokens: t })));
       const opened = results.reduce((s, r) => s + (r.done === 'idle' ? r.opened : 0), 0);
       const failed = results.reduce((s, r) => s + (r.done === 'idle' ? r.failed : 0), 0);
       const ms = Math.max(...results.map((r) => (r.done === 'idle' ? r.ms : 0)));
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
     }
 
     for (const script of active > 0 ? scripts : []) {
-      const borrowers = Array.from({ length: active }, (_, n): Borrower => ({ token: mint(), script: script === 'chat' ? CHAT : journey(n) }));
+      const borrowers = (await mint(active)).map((token, n): Borrower => ({ token, script: script === 'chat' ? CHAT : journey(n) }));
       const cpuBefore = process.cpuUsage();
       const results = await Promise.all(split(borrowers).map((b, c) => request(children[c]!, { cmd: 'active', url, cookieName: config.web.cookieName, borrowers: b, thinkMs: [thinkMin, thinkMax], rampMs })));
       const cpu = process.cpuUsage(cpuBefore);

@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, token: deps.config.staffApiToken });
   }
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
-  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, clock: deps.clock, newSessions: limits });
+  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.
   app.decorate(
     'officialAccount',

@@ -5,7 +5,7 @@ import { webChatPlugin } from '../server/channels/web/index.js';
 import { createLogger } from '../server/logging/index.js';
 import { createEchoSpec, ECHO } from './support/echoConversation.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
-import { sessionCookieOf, TestSocket } from './webTestClient.js';
+import { sessionCookieOf, TestSocket, userIdOf } from './webTestClient.js';
 
 const logger = createLogger('silent');
 let database: TestDatabase;
@@ -23,20 +23,21 @@ afterAll(async () => {
 const texts = (s: TestSocket) => s.messages.map((m) => `${m.author}:${m.text}`);
 
 describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
-  it('serves the page at / with a signed httpOnly session cookie, and its hashed assets', async () => {
+  it('serves the page at / with a signed httpOnly session cookie (a server-side session), and its hashed assets', async () => {
     const res = await server.app.inject('/');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.body).toContain('role="log"');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
     const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(/^kd_session=v1\.w_[A-Za-z0-9_-]{16}\.[0-9a-z]+\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax$/);
+    // 256 random bits and their signature; the absolute lifetime is WEB_SESSION_MAX_MS (12 h).
+    expect(cookie).toMatch(/^kd_session=s1\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Lax$/);
     // X-Forwarded-Proto is believed only from a configured proxy (TRUST_PROXY; test/transportSecurity.test.ts).
     const forged = await server.app.inject({ url: '/', headers: { 'x-forwarded-proto': 'https' } });
     expect(String(forged.headers['set-cookie'])).not.toMatch(/Secure/);
-    // A returning page keeps its user (the expiry slides).
-    const again = await sessionCookieOf(server.app, cookie.split(';')[0]);
-    expect(again.split('.')[1]).toBe(cookie.split('.')[1]);
+    // A returning page keeps its session (no new cookie).
+    const again = await server.app.inject({ url: '/', headers: { cookie: cookie.split(';')[0]! } });
+    expect(again.headers['set-cookie']).toBeUndefined();
 
     const script = /src="(\/assets\/chat-[0-9a-f]{12}\.js)"/.exec(res.body)![1]!;
     const style = /href="(\/assets\/chat-[0-9a-f]{12}\.css)"/.exec(res.body)![1]!;
@@ -57,10 +58,11 @@ describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
     await expect(TestSocket.open(server.app, undefined)).rejects.toThrow(/401/);
     const cookie = await sessionCookieOf(server.app);
     const [name, token] = cookie.split('=') as [string, string];
-    const [v, , expires, signature] = token.split('.');
-    // Someone else's user id under this signature, or a signature that is not ours.
-    await expect(TestSocket.open(server.app, `${name}=${v}.w_AAAAAAAAAAAAAAAA.${expires}.${signature}`)).rejects.toThrow(/401/);
+    const [v, , signature] = token.split('.');
+    // Another secret under this signature, a signature that is not ours, the old signed-token format.
+    await expect(TestSocket.open(server.app, `${name}=${v}.${'A'.repeat(43)}.${signature}`)).rejects.toThrow(/401/);
     await expect(TestSocket.open(server.app, `${name}=${token.slice(0, -2)}xx`)).rejects.toThrow(/401/);
+    await expect(TestSocket.open(server.app, `${name}=v1.w_AAAAAAAAAAAAAAAA.zzzzzz.${signature}`)).rejects.toThrow(/401/);
     await expect(TestSocket.open(server.app, cookie, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
     await expect(TestSocket.open(server.app, cookie, { origin: 'http://localhost:8080', host: 'localhost:3000' })).rejects.toThrow(/403/);
     // The page's own origin: the Host it was served from, or PUBLIC_BASE_URL behind a proxy.
@@ -98,7 +100,7 @@ describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
     b.say('c3', '你好');
     await b.waitFor((f) => f.type === 'message' && f.seq === 7);
     expect(texts(b)).toEqual(['borrower:菜单', 'bot:请选择：', 'borrower:你好', `bot:${ECHO.echo('你好')}`]);
-    const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: cookie.split('.')[1] } });
+    const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: await userIdOf(server.db.prisma, cookie) } });
     expect(conversation.referral).toBe('mgr-42');
     // Replies on the socket are stored delivered.
     expect(await server.db.prisma.message.count({ where: { conversationId: conversation.id, deliveryStatus: 'pending' } })).toBe(0);
@@ -158,7 +160,7 @@ describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
     tab1.say('m1', '王五');
     await tab1.messagesUntil(3);
     await tab2.messagesUntil(3); // the other tab shows the borrower's message and the replies too
-    const userId = cookie.split('.')[1]!;
+    const userId = await userIdOf(server.db.prisma, cookie);
     const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: userId } });
     const { runtime, outbox } = server.conversations!;
     await runtime.dispatch(conversation.id, { type: 'staff.takeover', staffId: 's1', staffName: '小陈', at: Date.now() });
@@ -251,7 +253,7 @@ describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
   it('closes a socket that says no hello in time; without a session secret in production the plugin refuses to start', async () => {
     const app = Fastify();
     const config = testConfig(database);
-    await webChatPlugin(app, { runtime: server.conversations!.runtime, config, limits: { helloTimeoutMs: 50 } });
+    await webChatPlugin(app, { runtime: server.conversations!.runtime, config, prisma: server.db.prisma, limits: { helloTimeoutMs: 50 } });
     await app.ready();
     try {
       const s = await TestSocket.open(app, await sessionCookieOf(app));
@@ -260,7 +262,7 @@ describe(`web chat over a websocket on ${testDatabaseKind()}`, () => {
       await app.close();
     }
     const production = { ...config, env: 'production' as const, web: { ...config.web, sessionSecret: undefined } };
-    await expect(webChatPlugin(Fastify(), { runtime: server.conversations!.runtime, config: production })).rejects.toThrow(/^SESSION_SECRET: is required in production/);
+    await expect(webChatPlugin(Fastify(), { runtime: server.conversations!.runtime, config: production, prisma: server.db.prisma })).rejects.toThrow(/^SESSION_SECRET: is required in production/);
   });
 });
 
@@ -328,7 +330,7 @@ describe(`a later message reaches the borrower's open page at once: ${pushTopolo
       await page.hello();
       page.say('m1', '周八');
       await page.messagesUntil(3);
-      const conversation = await a.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: cookie.split('.')[1]! } });
+      const conversation = await a.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'web', externalUserId: await userIdOf(a.db.prisma, cookie) } });
 
       await b.conversations!.runtime.dispatch(conversation.id, { type: 'staff.takeover', staffId: 's1', staffName: '小陈', at: Date.now() });
       await b.conversations!.runtime.dispatch(conversation.id, { type: 'staff.message', staffId: 's1', text: '我是另一台服务器上的客服', at: Date.now() });

@@ -1,13 +1,37 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
 import type { ErrorFrame, ReadyFrame, ServerFrame, WebMessage } from '../bots/web/frames.js';
+import type { PrismaClient } from '../server/db/index.js';
 
-/** A session cookie as the page would get it: `GET /`, then the `name=value` of Set-Cookie. */
+/**
+ * A session cookie as the page would get it: `GET /`, then the `name=value` of Set-Cookie; the
+ * cookie sent when the page kept it (no Set-Cookie: the session is still valid).
+ */
 export async function sessionCookieOf(app: FastifyInstance, cookie?: string): Promise<string> {
   const res = await app.inject({ url: '/', headers: cookie ? { cookie } : {} });
   const header = res.headers['set-cookie'];
+  if (header === undefined && cookie) return cookie;
   const line = Array.isArray(header) ? header[0]! : String(header);
   return line.split(';')[0]!;
+}
+
+/** The `name=value` a response sets (its Set-Cookie), or undefined. */
+export function setCookieOf(headers: Record<string, unknown>): string | undefined {
+  const header = headers['set-cookie'];
+  if (header === undefined) return undefined;
+  return (Array.isArray(header) ? String(header[0]) : String(header)).split(';')[0];
+}
+
+/** The server's row of a session cookie (`name=s1.<secret>.<hmac>`): its id is SHA-256 of the secret. */
+export async function sessionRowOf(prisma: PrismaClient, cookie: string) {
+  const secret = cookie.split('=')[1]!.split('.')[1]!;
+  return prisma.webSession.findUniqueOrThrow({ where: { id: createHash('sha256').update(secret).digest('base64url') } });
+}
+
+/** The web chat user (the conversation's externalUserId) of a session cookie. */
+export async function userIdOf(prisma: PrismaClient, cookie: string): Promise<string> {
+  return (await sessionRowOf(prisma, cookie)).userId;
 }
 
 /** A websocket client over `app.injectWS` that records frames and how it closed. */

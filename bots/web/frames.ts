@@ -27,10 +27,17 @@ export const CLOSE = {
   SUPERSEDED: 4001,
   /** No hello within the allowed time. Reconnect. */
   HELLO_TIMEOUT: 4002,
+  /** The borrower logged out (on this page, another tab, or by typing 退出). Final: the page says so and offers to start again. */
+  LOGGED_OUT: 4003,
 } as const;
 
 /** Codes after which a client should not reconnect by itself (it would only repeat the fault). */
-export const FINAL_CLOSE_CODES: readonly number[] = [CLOSE.UNSUPPORTED_DATA, CLOSE.INVALID_FRAME, CLOSE.TOO_BIG, CLOSE.SUPERSEDED];
+export const FINAL_CLOSE_CODES: readonly number[] = [CLOSE.UNSUPPORTED_DATA, CLOSE.INVALID_FRAME, CLOSE.TOO_BIG, CLOSE.SUPERSEDED, CLOSE.LOGGED_OUT];
+
+/** Where the page exchanges a renewal ticket for its new session cookie (POST `{ ticket }`). */
+export const SESSION_RENEW_PATH = '/api/web/session/renew';
+/** Where the page logs out (POST, no body). */
+export const LOGOUT_PATH = '/api/web/logout';
 
 /** A message of the conversation as the page shows it. */
 export interface WebMessage {
@@ -92,7 +99,23 @@ export interface ErrorFrame {
   readonly retryAfterMs?: number;
 }
 
-export type ServerFrame = WebMessage | ReadyFrame | ErrorFrame;
+/**
+ * The session was renewed (the borrower verified an SMS code): the page POSTs the ticket to
+ * SESSION_RENEW_PATH at once, which sets the new session cookie; the old cookie no longer works.
+ * Single use, valid for a minute. The socket itself goes on.
+ */
+export interface SessionFrame {
+  readonly type: 'session';
+  readonly ticket: string;
+}
+
+/** The borrower logged out by typing 退出 / logout: what to show; the socket then closes with 4003. */
+export interface LoggedOutFrame {
+  readonly type: 'logged_out';
+  readonly text: string;
+}
+
+export type ServerFrame = WebMessage | ReadyFrame | ErrorFrame | SessionFrame | LoggedOutFrame;
 
 /** Close reasons must fit a control frame (123 bytes). */
 export function closeReason(text: string): string {

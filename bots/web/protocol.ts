@@ -41,6 +41,10 @@ const ack = z.strictObject({
   seq,
 });
 
+/** The body of POST SESSION_RENEW_PATH: the ticket of a `session` frame (256 bits, base64url). */
+export const sessionRenewSchema = z.strictObject({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the ticket of a session frame') });
+export type SessionRenewRequest = z.infer<typeof sessionRenewSchema>;
+
 export const clientFrameSchema = z.discriminatedUnion('type', [hello, message, ack]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type HelloFrame = z.infer<typeof hello>;

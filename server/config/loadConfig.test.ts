@@ -83,7 +83,8 @@ describe('loadConfig', () => {
       sessionSecret: expect.stringMatching(/development/),
       sessionSecretIsDevelopmentDefault: true,
       cookieName: 'kd_session',
-      sessionTtlMs: 30 * 24 * 3_600_000,
+      sessionIdleMs: 30 * 60_000,
+      sessionMaxMs: 12 * 3_600_000,
       maxFrameBytes: 16 * 1024,
       ratePerSec: 5,
       rateBurst: 10,
@@ -95,7 +96,9 @@ describe('loadConfig', () => {
     expect(failure({ SESSION_SECRET: 'short' }).message).toMatch(/^SESSION_SECRET: must be at least 32 characters/);
     expect(failure({ WEB_COOKIE_NAME: 'a b' }).setting).toBe('WEB_COOKIE_NAME');
     expect(failure({ WEB_MAX_FRAME_BYTES: '100' }).setting).toBe('WEB_MAX_FRAME_BYTES');
-    expect(load({ WEB_RATE_PER_SEC: '2.5', WEB_RATE_BURST: '4', WEB_SESSION_TTL_HOURS: '1' }).web).toMatchObject({ ratePerSec: 2.5, rateBurst: 4, sessionTtlMs: 3_600_000 });
+    expect(load({ WEB_RATE_PER_SEC: '2.5', WEB_RATE_BURST: '4', WEB_SESSION_IDLE_MS: '600000', WEB_SESSION_MAX_MS: '3600000' }).web).toMatchObject({ ratePerSec: 2.5, rateBurst: 4, sessionIdleMs: 600_000, sessionMaxMs: 3_600_000 });
+    expect(failure({ WEB_SESSION_IDLE_MS: '1000' }).setting).toBe('WEB_SESSION_IDLE_MS');
+    expect(failure({ WEB_SESSION_MAX_MS: String(31 * 86_400_000) }).setting).toBe('WEB_SESSION_MAX_MS');
   });
 
   it('names a bad JOBS_POLL_MS or TURN_SETTLE_TIMEOUT_MS', () => {

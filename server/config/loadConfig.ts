@@ -152,8 +152,10 @@ export interface WebChatConfig {
   readonly sessionSecret: string | undefined;
   readonly sessionSecretIsDevelopmentDefault: boolean;
   readonly cookieName: string;
-  /** How long a session cookie stays valid after the borrower's last visit. */
-  readonly sessionTtlMs: number;
+  /** A web session lapses this long after it was last used (the borrower must start again). */
+  readonly sessionIdleMs: number;
+  /** ... and this long after it began, however it is used. */
+  readonly sessionMaxMs: number;
   /** Largest websocket frame accepted; a larger one closes the socket with 1009. */
   readonly maxFrameBytes: number;
   /** Frames a connection may send per second on average, and in a burst. */
@@ -207,7 +209,8 @@ const schema = z.object({
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
   WEB_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').default('kd_session'),
-  WEB_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 30),
+  WEB_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(1_800_000),
+  WEB_SESSION_MAX_MS: z.coerce.number().int().min(60_000).max(30 * 86_400_000).default(43_200_000),
   WEB_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
   WEB_RATE_PER_SEC: z.coerce.number().min(0.1).max(1000).default(5),
   WEB_RATE_BURST: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -313,7 +316,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionSecret: raw.SESSION_SECRET ?? (envName === 'production' ? undefined : DEVELOPMENT_SESSION_SECRET),
       sessionSecretIsDevelopmentDefault: raw.SESSION_SECRET === undefined,
       cookieName: raw.WEB_COOKIE_NAME,
-      sessionTtlMs: raw.WEB_SESSION_TTL_HOURS * 3_600_000,
+      sessionIdleMs: raw.WEB_SESSION_IDLE_MS,
+      sessionMaxMs: raw.WEB_SESSION_MAX_MS,
       maxFrameBytes: raw.WEB_MAX_FRAME_BYTES,
       ratePerSec: raw.WEB_RATE_PER_SEC,
       rateBurst: raw.WEB_RATE_BURST,

@@ -30,7 +30,7 @@ function policyOf(url: string | undefined, callbackPaths: ReadonlySet<string>): 
   if (url === undefined) return undefined;
   if (url === '/api/v1/chat' || url === '/api/v1/chat/messages') return CHAT;
   if (url.startsWith('/api/v1/staff/')) return STAFF;
-  if (url === '/api/v1/quote' || url === '/api/web/session' || url === '/ws/chat' || url === '/') return ADDRESS_ONLY;
+  if (url === '/api/v1/quote' || url === '/api/web/session' || url === '/api/web/session/renew' || url === '/api/web/logout' || url === '/ws/chat' || url === '/') return ADDRESS_ONLY;
   return callbackPaths.has(url) ? ADDRESS_ONLY : undefined;
 }
 

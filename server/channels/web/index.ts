@@ -1,5 +1,5 @@
-/** server/channels/web: the web chat — page, session cookie, websocket, and the 'web' ChannelSender. */
+/** server/channels/web: the web chat — page, server-side sessions and their cookie, websocket, and the 'web' ChannelSender. */
 export { webChatPlugin, WEB_SESSION_PATH, WEB_SOCKET_PATH, type WebChatDeps } from './webChatPlugin.js';
-export { WebChannel, WebConnection, DEFAULT_LIMITS, type WebChannelLimits } from './webChannel.js';
-export { SessionTokens, readCookie, sessionCookie, type WebSession } from './sessionToken.js';
+export { WebChannel, WebConnection, DEFAULT_LIMITS, normalizeCommand, type WebChannelLimits, type WebSessionGuard } from './webChannel.js';
+export { WebSessions, readCookie, sessionCookie, TICKET_TTL_MS, TOUCH_EVERY_MS, type IssuedSession, type WebSession, type WebSessionSettings } from './webSessions.js';
 export { buildWebAssets, sharedWebAssets, WEB_CHAT_DIR, type WebAssets } from './webAssets.js';

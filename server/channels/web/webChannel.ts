@@ -4,8 +4,8 @@ import { web, type InboundMessage } from '../../../bots/index.js';
 import { isAppError } from '../../errors.js';
 import type { ChannelSender, ConversationKey, ConversationRuntime, DeliveryTarget, PushSignal, ReceiveResult } from '../../runtime/index.js';
 import type { Reply } from '../../../flows/index.js';
-import { SessionTokens } from './sessionToken.js';
 import { TokenBucket } from './tokenBucket.js';
+import { WebSessions } from './webSessions.js';
 
 const { CLOSE } = web;
 
@@ -22,6 +22,8 @@ export interface WebChannelLimits {
   readonly historyLimit: number;
   /** Messages sent but not acknowledged before the server waits for an ack. */
   readonly maxUnacked: number;
+  /** A socket's session is checked again (revoked, idle, expired?) on a frame at most this often. */
+  readonly sessionCheckMs: number;
 }
 
 export const DEFAULT_LIMITS: Omit<WebChannelLimits, 'maxFrameBytes' | 'ratePerSec' | 'rateBurst' | 'maxSocketsPerSession'> = {
@@ -29,7 +31,31 @@ export const DEFAULT_LIMITS: Omit<WebChannelLimits, 'maxFrameBytes' | 'ratePerSe
   pingIntervalMs: 30_000,
   historyLimit: 200,
   maxUnacked: 500,
+  sessionCheckMs: 60_000,
 };
+
+/** What the sockets ask of the borrower's sessions (WebSessions). */
+export interface WebSessionGuard {
+  /** The session if it is still valid (and it counts as seen); undefined when revoked, idle or expired. */
+  check(sessionId: string): Promise<{ readonly userId: string } | undefined>;
+  revoke(sessionId: string, why: string): Promise<unknown>;
+  /** A new session for the same user when an SMS code was verified since this one was, with the ticket for its cookie. */
+  renewIfCodeVerified(sessionId: string): Promise<{ readonly session: { readonly id: string }; readonly ticket: string } | undefined>;
+}
+
+/** The borrower's words that log out on the web chat, after {@link normalizeCommand}. */
+const LOGOUT_WORDS: ReadonlySet<string> = new Set(['退出登录', '退出', 'logout', 'log out']);
+
+const LOGGED_OUT_TEXT = {
+  zh: '您已安全退出。本页对话已清除，如需继续请刷新页面重新开始。',
+  en: "You have logged out. This page's conversation has been cleared; to continue, reload the page to start again.",
+} as const;
+
+/** Full-width forms folded (NFKC), trimmed, lower case, runs of spaces as one. */
+export const normalizeCommand = (text: string): string => text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+
+/** A message that may have been an SMS code: six digits (full-width ones too) and nothing else. */
+const looksLikeCode = (text: string): boolean => /^\s*\d{6}\s*$/.test(text.normalize('NFKC'));
 
 /** Messages fetched per query when catching a socket up. */
 const PAGE = 100;
@@ -45,6 +71,8 @@ export interface WebChannelDeps {
   readonly push?: PushSignal;
   /** The conversation's greeting, sent with `ready` to a page whose conversation is still empty (ConversationSpec.welcome). */
   readonly welcome?: (locale: 'zh' | 'en') => Reply;
+  /** The borrower sessions the sockets belong to. */
+  readonly sessions: WebSessionGuard;
 }
 
 /**
@@ -53,6 +81,8 @@ export interface WebChannelDeps {
  * conversation — every stored message after the last sequence number it sent, in order, read back
  * from the runtime — after its hello, after every turn of that user, and when the outbox hands over
  * a later message (staff, deadline). So a message is never sent twice on a socket, nor skipped.
+ * Each socket also follows its server-side session: checked again on a frame (at most every
+ * `sessionCheckMs`), closed when it was revoked or lapsed, renewed after an SMS code is verified.
  */
 export class WebChannel implements ChannelSender {
   readonly channel = 'web' as const;
@@ -70,9 +100,10 @@ export class WebChannel implements ChannelSender {
     }
   }
 
-  /** Takes over a freshly upgraded socket of the session's user. */
-  accept(socket: WebSocket, userId: string): WebConnection {
-    const connection = new WebConnection(this, socket, userId);
+  /** Takes over a freshly upgraded socket of a session (just checked valid). */
+  accept(socket: WebSocket, session: { readonly id: string; readonly userId: string }): WebConnection {
+    const { userId } = session;
+    const connection = new WebConnection(this, socket, userId, session.id);
     if (this.closed) {
       connection.close(CLOSE.GOING_AWAY, 'server shutting down');
       return connection;
@@ -105,6 +136,17 @@ export class WebChannel implements ChannelSender {
   async catchUp(userId: string, except?: WebConnection): Promise<void> {
     const set = this.sessions.get(userId);
     if (set) await Promise.all([...set].filter((c) => c !== except).map((c) => c.pump()));
+  }
+
+  /** Closes this process's sockets of a session (revoked, renewed), but `except`. */
+  closeSession(userId: string, sessionId: string, code: number, reason: string, except?: WebConnection): void {
+    for (const c of this.sessions.get(userId) ?? []) if (c !== except && c.sessionId === sessionId) c.close(code, reason);
+  }
+
+  /** Revokes a session and closes its sockets in this process at once (others find out on their next check). */
+  async revoke(userId: string, sessionId: string, why: string, close: { code: number; reason: string }): Promise<void> {
+    await this.deps.sessions.revoke(sessionId, why);
+    this.closeSession(userId, sessionId, close.code, close.reason);
   }
 
   get connectionCount(): number {
@@ -154,13 +196,19 @@ export class WebConnection {
   private turns: Promise<void> = Promise.resolve();
   private readonly helloTimer: NodeJS.Timeout;
   private readonly key: ConversationKey;
+  /** When the session was last found valid (channel time), and the check under way. */
+  private checkedAt: number;
+  private checking: Promise<boolean> | undefined;
 
   constructor(
     private readonly channel: WebChannel,
     private readonly socket: WebSocket,
     readonly userId: string,
+    /** The server-side session this socket belongs to; another one after a renewal. */
+    public sessionId: string,
   ) {
     const { limits } = channel.deps;
+    this.checkedAt = channel.now();
     this.key = { channel: 'web', userId, chatId: '' };
     this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst, channel.now());
     this.helloTimer = setTimeout(() => this.close(CLOSE.HELLO_TIMEOUT, 'hello expected'), limits.helloTimeoutMs);
@@ -237,6 +285,7 @@ export class WebConnection {
       this.turns = this.hello(frame).catch((e: unknown) => this.failed(e, 'hello'));
       return;
     }
+    const valid = this.recheck();
     switch (frame.type) {
       case 'hello':
         return this.close(CLOSE.POLICY, 'hello was already said on this socket');
@@ -245,11 +294,81 @@ export class WebConnection {
         this.ackedSeq = Math.max(this.ackedSeq, Math.min(frame.seq, this.sentSeq));
         if (this.stalled) void this.pump();
         return;
-      case 'message':
+      case 'message': {
         if (frame.locale) this.locale = frame.locale;
-        this.turns = this.turns.then(() => this.turn(frame));
+        const logout = LOGOUT_WORDS.has(normalizeCommand(frame.text));
+        this.turns = this.turns.then(async () => {
+          if (!(await valid) || this.state === 'closed') return;
+          await (logout ? this.logout() : this.turn(frame));
+        });
         return;
+      }
     }
+  }
+
+  /**
+   * Whether the socket's session is still valid: checked again at most every `sessionCheckMs`
+   * (concurrent frames share one check). A revoked or lapsed session closes the socket (1008
+   * `session expired`: the page reconnects and gets a new session); a failed check closes it too.
+   */
+  private recheck(): Promise<boolean> {
+    if (this.checking) return this.checking;
+    const { limits, sessions } = this.channel.deps;
+    if (this.channel.now() - this.checkedAt < limits.sessionCheckMs) return Promise.resolve(true);
+    const sessionId = this.sessionId;
+    const checking = sessions.check(sessionId).then(
+      (session) => {
+        if (this.sessionId !== sessionId) return this.state !== 'closed';
+        if (!session) {
+          this.log.info({ userId: this.userId }, 'web socket closed: its session was revoked or lapsed');
+          this.close(CLOSE.POLICY, 'session expired');
+          return false;
+        }
+        this.checkedAt = this.channel.now();
+        return true;
+      },
+      (e: unknown) => {
+        this.failed(e, 'session check');
+        return false;
+      },
+    );
+    this.checking = checking;
+    void checking.finally(() => {
+      if (this.checking === checking) this.checking = undefined;
+    });
+    return checking;
+  }
+
+  /** The borrower typed 退出 / logout: the session is revoked and every socket of it closed (4003). */
+  private async logout(): Promise<void> {
+    try {
+      this.sendFrame({ type: 'logged_out', text: LOGGED_OUT_TEXT[this.locale === 'en' ? 'en' : 'zh'] });
+      await this.channel.revoke(this.userId, this.sessionId, 'logout', { code: CLOSE.LOGGED_OUT, reason: 'logged out' });
+    } catch (e) {
+      this.failed(e, 'logout');
+    }
+  }
+
+  /**
+   * After a message that may have been an SMS code: when the borrower verified one, this socket moves
+   * to a new session (the old one is revoked and its other sockets closed) and the page gets the
+   * ticket for the new cookie. A copied cookie stops working the moment the borrower proves the phone.
+   */
+  private async renewIfVerified(): Promise<void> {
+    if (this.state === 'closed') return;
+    let renewed: Awaited<ReturnType<WebSessionGuard['renewIfCodeVerified']>>;
+    try {
+      renewed = await this.channel.deps.sessions.renewIfCodeVerified(this.sessionId);
+    } catch (e) {
+      this.log.warn({ err: e, userId: this.userId }, 'web session could not be renewed after an SMS code');
+      return;
+    }
+    if (!renewed) return;
+    const old = this.sessionId;
+    this.sessionId = renewed.session.id;
+    this.checkedAt = this.channel.now();
+    this.sendFrame({ type: 'session', ticket: renewed.ticket });
+    this.channel.closeSession(this.userId, old, CLOSE.POLICY, 'session renewed', this);
   }
 
   private async hello(frame: web.HelloFrame): Promise<void> {
@@ -268,7 +387,7 @@ export class WebConnection {
       v: web.PROTOCOL_VERSION,
       lastSeq,
       resumeFrom,
-      session: SessionTokens.tagOf(this.userId),
+      session: WebSessions.tagOf(this.userId),
       limits: { maxFrameBytes: limits.maxFrameBytes, ratePerSec: limits.ratePerSec, rateBurst: limits.rateBurst, maxText: web.MAX_MESSAGE_TEXT },
       ...(this.welcomed ? { welcome: { zh: welcomeOf(welcome!('zh')), en: welcomeOf(welcome!('en')) } } : {}),
     });
@@ -299,6 +418,7 @@ export class WebConnection {
     // This socket shows its own turn straight from the result when it is exactly the next thing to send.
     if (!this.sendTurn(frame.id, result)) await this.pump();
     await this.channel.catchUp(this.userId, this);
+    if (looksLikeCode(frame.text)) await this.renewIfVerified();
   }
 
   /**

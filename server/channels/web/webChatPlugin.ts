@@ -3,12 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { web } from '../../../bots/index.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ConfigError, type Config } from '../../config/index.js';
+import type { PrismaClient } from '../../db/index.js';
 import { AppError } from '../../errors.js';
+import { parseInput } from '../../http/parseInput.js';
 import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
-import { readCookie, sessionCookie, SessionTokens, type WebSession } from './sessionToken.js';
 import { sharedWebAssets } from './webAssets.js';
 import { DEFAULT_LIMITS, WebChannel, type WebChannelLimits } from './webChannel.js';
+import { readCookie, sessionCookie, WebSessions, type IssuedSession, type WebSession } from './webSessions.js';
 
 export interface WebChatDeps {
   readonly runtime: ConversationRuntime;
@@ -17,6 +19,8 @@ export interface WebChatDeps {
   /** Several server processes (PostgreSQL): how one tells the others that a borrower has later messages. */
   readonly push?: PushSignal;
   readonly config: Pick<Config, 'env' | 'web' | 'publicBaseUrl'>;
+  /** Where the borrower sessions are kept (the app's database). */
+  readonly prisma: PrismaClient;
   /** Session expiry; the business clock by default. */
   readonly clock?: Clock;
   /** Overrides of the per-socket limits not in the configuration (tests). */
@@ -35,7 +39,7 @@ const hostOf = (origin: string): string | undefined => {
 
 /** Where the page opens its socket. */
 export const WEB_SOCKET_PATH = '/ws/chat';
-/** Issues (or renews) the session cookie and tells the page its session tag. */
+/** Issues a session cookie when the request has no valid one, and tells the page its session tag. */
 export const WEB_SESSION_PATH = '/api/web/session';
 
 const PAGE_HEADERS = {
@@ -48,10 +52,11 @@ const PAGE_HEADERS = {
 };
 
 /**
- * The web chat: the page at `/` (and its hashed assets), the session cookie, and the websocket at
- * /ws/chat that serves the conversation of the cookie's user. Registers @fastify/websocket on the app
- * (once) with the frame size limit, and the 'web' sender on the outbox. Returns the channel (open
- * sockets, for metrics and tests). Wiring, in buildApp: `await webChatPlugin(app, { runtime, outbox, config })`.
+ * The web chat: the page at `/` (and its hashed assets), the server-side session and its cookie,
+ * logout and session renewal, and the websocket at /ws/chat that serves the conversation of the
+ * session's user. Registers @fastify/websocket on the app (once) with the frame size limit, and the
+ * 'web' sender on the outbox. Returns the channel (open sockets, for metrics and tests). Wiring, in
+ * buildApp: `await webChatPlugin(app, { runtime, outbox, config, prisma })`.
  */
 export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Promise<WebChannel> {
   const settings = deps.config.web;
@@ -62,7 +67,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
     app.log.warn('SESSION_SECRET is not set: web chat sessions are signed with the public development secret');
   }
   const clock = deps.clock ?? systemClock;
-  const tokens = new SessionTokens(settings.sessionSecret, settings.sessionTtlMs);
+  const sessions = new WebSessions(deps.prisma, clock, { secret: settings.sessionSecret, idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs });
   const assets = await sharedWebAssets();
   const { spec } = deps.runtime;
   const channel = new WebChannel({
@@ -70,6 +75,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
     logger: app.log,
     ...(spec.welcome ? { welcome: (locale: 'zh' | 'en') => spec.welcome!(locale) } : {}),
     ...(deps.push ? { push: deps.push } : {}),
+    sessions,
     limits: {
       ...DEFAULT_LIMITS,
       maxFrameBytes: settings.maxFrameBytes,
@@ -88,29 +94,39 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
 
   const allowedOrigin = new URL(deps.config.publicBaseUrl).origin;
 
-  /** The request's valid session, if its cookie carries one. */
-  const sessionOf = (request: FastifyRequest): WebSession | undefined => tokens.verify(readCookie(request.headers.cookie, settings.cookieName), clock.now().getTime());
-
-  /**
-   * The request's session, renewed (sliding expiry), or a new one (counted against the address, so
-   * minting sessions cannot get round the per-socket limits); sets the cookie either way, Secure
-   * in production whatever the request claims.
-   */
-  const renewSession = async (request: FastifyRequest, reply: FastifyReply): Promise<WebSession> => {
-    let userId = sessionOf(request)?.userId;
-    if (!userId) {
-      await deps.newSessions?.newSession(request, reply);
-      userId = SessionTokens.newUserId();
-    }
-    const { token, session } = tokens.issue(userId, clock.now().getTime());
+  /** Browsers always send Origin on a websocket and a POST; a page of another site must not ride the cookie. */
+  const fromThisSite = (request: FastifyRequest): boolean => {
+    const origin = request.headers.origin;
+    return origin === undefined || origin === allowedOrigin || hostOf(origin) === request.headers.host;
+  };
+  const cookieOf = (request: FastifyRequest): string | undefined => readCookie(request.headers.cookie, settings.cookieName);
+  /** Secure in production whatever the request claims. */
+  const setCookie = (request: FastifyRequest, reply: FastifyReply, token: string, maxAgeMs: number): void => {
     const secure = deps.config.env === 'production' || request.protocol === 'https';
-    void reply.header('set-cookie', sessionCookie(settings.cookieName, token, { maxAgeMs: settings.sessionTtlMs, secure }));
-    void reply.header('cache-control', 'no-store');
+    void reply.header('set-cookie', sessionCookie(settings.cookieName, token, { maxAgeMs, secure }));
+  };
+  // The cookie lives as long as the session could (from when it began); the server enforces the rest.
+  const issued = (request: FastifyRequest, reply: FastifyReply, { session, token }: IssuedSession): WebSession => {
+    setCookie(request, reply, token, session.expiresAt - session.createdAt);
     return session;
   };
 
+  /**
+   * The request's valid session, or a new anonymous one with a new user (so a new conversation: a
+   * stale, revoked or copied-after-logout cookie never reaches the old chat), counted against the
+   * address so minting sessions cannot get round the per-socket limits.
+   */
+  const pageSession = async (request: FastifyRequest, reply: FastifyReply): Promise<WebSession> => {
+    void reply.header('cache-control', 'no-store');
+    const session = await sessions.find(cookieOf(request));
+    if (session) return session;
+    await deps.newSessions?.newSession(request, reply);
+    return issued(request, reply, await sessions.start());
+  };
+  const describe = (session: WebSession) => ({ session: WebSessions.tagOf(session.userId), expiresAt: new Date(session.expiresAt).toISOString() });
+
   app.get('/', async (request, reply) => {
-    await renewSession(request, reply);
+    await pageSession(request, reply);
     return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(assets.html);
   });
 
@@ -120,27 +136,46 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
     return reply.header('cache-control', 'public, max-age=31536000, immutable').header('x-content-type-options', 'nosniff').type(asset.type).send(asset.body);
   });
 
-  app.get(WEB_SESSION_PATH, async (request, reply) => {
-    const session = await renewSession(request, reply);
-    return { session: SessionTokens.tagOf(session.userId), expiresAt: new Date(session.expiresAt).toISOString() };
+  app.get(WEB_SESSION_PATH, async (request, reply) => describe(await pageSession(request, reply)));
+
+  // The page exchanges the ticket of a `session` frame (sent after the borrower verified an SMS code) for the new cookie.
+  app.post(web.SESSION_RENEW_PATH, async (request, reply) => {
+    if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'sessions are renewed only by pages of this site' });
+    const { ticket } = parseInput(web.sessionRenewSchema, request.body);
+    const renewed = await sessions.redeem(ticket);
+    if (!renewed) throw new AppError('UNAUTHORIZED');
+    void reply.header('cache-control', 'no-store');
+    return describe(issued(request, reply, renewed));
   });
+
+  // Logout: the session is revoked (the cookie, wherever copied, is refused from now on), its sockets closed, the cookie cleared.
+  app.post(web.LOGOUT_PATH, async (request, reply) => {
+    if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'logout is only for pages of this site' });
+    const id = sessions.idOf(cookieOf(request));
+    if (id === undefined) throw new AppError('UNAUTHORIZED');
+    const revoked = await sessions.revoke(id, 'logout');
+    if (revoked) channel.closeSession(revoked.userId, id, web.CLOSE.LOGGED_OUT, 'logged out');
+    setCookie(request, reply, '', 0);
+    return reply.header('cache-control', 'no-store').code(204).send();
+  });
+
+  /** The session each upgraded request was checked with. */
+  const upgraded = new WeakMap<FastifyRequest, WebSession>();
 
   app.route({
     method: 'GET',
     url: WEB_SOCKET_PATH,
     // Checked before the upgrade: without a valid session cookie (or from another site's page) there is no socket.
     preValidation: async (request) => {
-      const origin = request.headers.origin;
-      // Browsers always send Origin on a websocket; a page of another site must not ride the cookie.
-      if (origin !== undefined && origin !== allowedOrigin && hostOf(origin) !== request.headers.host) {
-        throw new AppError('FORBIDDEN', { reason: 'the web chat socket only serves pages of this site' });
-      }
-      if (!sessionOf(request)) throw new AppError('UNAUTHORIZED');
+      if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'the web chat socket only serves pages of this site' });
+      const session = await sessions.find(cookieOf(request));
+      if (!session) throw new AppError('UNAUTHORIZED');
+      upgraded.set(request, session);
     },
     handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: `${WEB_SOCKET_PATH} is a websocket` } }),
     wsHandler: (socket, request) => {
-      const session = sessionOf(request);
-      if (session) channel.accept(socket, session.userId);
+      const session = upgraded.get(request);
+      if (session) channel.accept(socket, session);
       else socket.close(web.CLOSE.POLICY, 'session expired');
     },
   });
