@@ -152,8 +152,13 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       expect(await page.content()).not.toContain('430702198605120230');
       await type('手机号', '13807360001');
       await lastBotSays('请输入6位短信验证码');
+      const sessionCookie = async () => (await context.cookies()).find((c) => c.name === 'kd_session')?.value;
+      const beforeCode = await sessionCookie();
       await type('短信验证码', OTP);
       await lastBotSays('请选择借款用途');
+      // The code verified, the session got a new id: the page took the new cookie (the reload below keeps the conversation).
+      await expect.poll(sessionCookie).not.toBe(beforeCode);
+      expect(await sessionCookie()).toMatch(/^s1\./);
       await tap('家庭装修');
       // The tapped option reads as its label, not its value.
       await log.locator('.msg-borrower').filter({ hasText: '家庭装修' }).waitFor();
@@ -324,4 +329,43 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await context.close();
     }
   }, 180_000);
+
+  it('logs out with the header button: the conversation leaves the page, the cookie is refused, and starting again is a new conversation', async () => {
+    const context = await browser!.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(30_000);
+    try {
+      await page.goto(baseUrl);
+      const log = page.getByRole('log', { name: '对话记录' });
+      await log.getByRole('group', { name: '快捷回复' }).getByRole('button', { name: '申请额度' }).click();
+      await log.locator('.msg-bot').filter({ hasText: '请选择要申请的产品' }).waitFor();
+      const cookie = (await context.cookies()).find((c) => c.name === 'kd_session')!.value;
+      const tagOf = async (value: string) => ((await (await fetch(`${baseUrl}/api/web/session`, { headers: { cookie: `kd_session=${value}` } })).json()) as { session: string }).session;
+      const tag = await tagOf(cookie);
+
+      await page.getByRole('banner').getByRole('button', { name: '退出登录' }).click();
+      const notice = page.getByRole('region', { name: /您已安全退出/ });
+      await notice.waitFor();
+      await expect(page.locator('body').getAttribute('data-connection')).resolves.toBe('logged_out');
+      expect(await log.locator('.msg').count(), 'the conversation left the page').toBe(0);
+      expect((await context.cookies()).find((c) => c.name === 'kd_session'), 'the cookie is cleared').toBeUndefined();
+      // A copy of the cookie is worth nothing now: its page load gets another session.
+      expect(await tagOf(cookie)).not.toBe(tag);
+
+      await notice.getByRole('button', { name: '重新开始' }).click();
+      await log.locator('.msg.welcome').waitFor();
+      expect(await log.locator('.msg-borrower').count(), 'a fresh conversation').toBe(0);
+      const fresh = (await context.cookies()).find((c) => c.name === 'kd_session')!.value;
+      expect(fresh).not.toBe(cookie);
+      expect(await tagOf(fresh)).not.toBe(tag);
+      expect(pageErrors).toEqual([]);
+    } catch (e) {
+      await page.screenshot({ path: path.join(artifacts, 'webchat-logout-failure.png'), fullPage: true }).catch(() => {});
+      throw new Error(`${(e as Error).message}\n--- server log (tail) ---\n${serverLog.slice(-4000)}`, { cause: e });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

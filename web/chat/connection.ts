@@ -1,6 +1,6 @@
-import { CLOSE, FINAL_CLOSE_CODES, PROTOCOL_VERSION, type ServerFrame } from '../../bots/web/frames.js';
+import { CLOSE, FINAL_CLOSE_CODES, LOGOUT_PATH, PROTOCOL_VERSION, SESSION_RENEW_PATH, type ServerFrame } from '../../bots/web/frames.js';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'superseded' | 'failed';
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'superseded' | 'failed' | 'logged_out';
 
 export interface ConnectionHooks {
   /** What to say on (re)connect: the last sequence number shown, language, referral. */
@@ -17,7 +17,8 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * The page's socket: says hello with the last sequence number shown, reconnects by itself with
  * jittered exponential backoff (at once when the browser comes back online or the tab is shown), and
- * renews the session cookie when connecting keeps failing before the socket opens.
+ * renews the session cookie when connecting keeps failing before the socket opens. Owns the session
+ * too: exchanges a `session` frame's ticket for the new cookie at once, and logs out.
  */
 export class ChatConnection {
   private socket: WebSocket | undefined;
@@ -83,16 +84,33 @@ export class ChatConnection {
         this.attempts = 0;
         this.hooks.status('online');
       }
+      // The session was renewed (an SMS code verified): the old cookie no longer works, take the new one now.
+      if (frame.type === 'session') return void this.renewSession(frame.ticket);
       this.hooks.frame(frame);
     };
     socket.onclose = (event) => {
       if (this.socket === socket) this.socket = undefined;
       if (this.stopped) return;
       if (event.code === CLOSE.SUPERSEDED) return this.stop('superseded');
+      if (event.code === CLOSE.LOGGED_OUT) return this.stop('logged_out');
       if (FINAL_CLOSE_CODES.includes(event.code)) return this.stop('failed');
       if (!opened) this.failuresBeforeOpen++;
       this.schedule();
     };
+  }
+
+  /** Logs out: no more reconnecting, the session revoked on the server (every tab's socket closes) and its cookie cleared. */
+  async logout(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000, 'logout');
+    await fetch(LOGOUT_PATH, { method: 'POST', credentials: 'same-origin', cache: 'no-store' }).catch(() => undefined);
+    this.hooks.status('logged_out');
+  }
+
+  /** A failed exchange leaves the old, revoked cookie: the next connection then starts a new session. */
+  private async renewSession(ticket: string): Promise<void> {
+    await fetch(SESSION_RENEW_PATH, { method: 'POST', credentials: 'same-origin', cache: 'no-store', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket }) }).catch(() => undefined);
   }
 
   /** Stops reconnecting; `start()` resumes (the borrower chose to continue in this tab). */

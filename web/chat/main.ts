@@ -21,6 +21,8 @@ const sendButton = $<HTMLButtonElement>('send');
 const typing = $<HTMLElement>('typing');
 const statusLine = $<HTMLElement>('status');
 const langButton = $<HTMLButtonElement>('lang');
+const logoutButton = $<HTMLButtonElement>('logout');
+const loggedOut = $<HTMLElement>('logged-out');
 
 const stored = (() => {
   try {
@@ -167,6 +169,21 @@ function renderTyping(): void {
   if (on) scrollToEnd();
 }
 
+/** Logged out (here, in another tab, or by typing 退出): the conversation leaves the page; only "start again" remains. */
+function showLoggedOut(): void {
+  for (const s of shown) s.el.remove();
+  shown.length = 0;
+  for (const p of pending.values()) p.el.remove();
+  pending.clear();
+  log.replaceChildren();
+  offered = [];
+  setTyping(false);
+  $('logged-out-text').textContent = tr(lang, 'loggedOut');
+  $('start-again').textContent = tr(lang, 'startAgain');
+  loggedOut.hidden = false;
+  $<HTMLButtonElement>('start-again').focus();
+}
+
 function renderStatus(): void {
   statusLine.replaceChildren();
   const key = `status.${status}` as TextKey;
@@ -177,6 +194,7 @@ function renderStatus(): void {
     statusLine.append(' ', b);
   }
   document.body.dataset.connection = status;
+  if (status === 'logged_out' && loggedOut.hidden) showLoggedOut();
   renderTyping();
 }
 
@@ -282,6 +300,8 @@ function onFrame(frame: ServerFrame): void {
   if (frame.type === 'ready') onReady(frame);
   else if (frame.type === 'message') onMessage(frame);
   else if (frame.type === 'error') onError(frame);
+  else if (frame.type === 'logged_out') showLoggedOut();
+  // Frames this page does not know are ignored.
 }
 
 function onReady(frame: ReadyFrame): void {
@@ -370,6 +390,12 @@ function applyLanguage(): void {
   langButton.textContent = tr(lang, 'langButton');
   langButton.setAttribute('aria-label', tr(lang, 'langButtonLabel'));
   langButton.lang = lang === 'zh' ? 'en' : 'zh-CN';
+  logoutButton.textContent = tr(lang, 'logout');
+  logoutButton.setAttribute('aria-label', tr(lang, 'logoutLabel'));
+  if (!loggedOut.hidden) {
+    $('logged-out-text').textContent = tr(lang, 'loggedOut');
+    $('start-again').textContent = tr(lang, 'startAgain');
+  }
   for (const s of shown) {
     const fresh = bubble(s.message.author, s.text, s.message);
     s.el.replaceWith(fresh);
@@ -397,6 +423,9 @@ langButton.addEventListener('click', () => {
   // The conversation switches too (a new one starts in the page's language anyway).
   if (shown.length) sendText(command);
 });
+
+logoutButton.addEventListener('click', () => void connection.logout());
+$('start-again').addEventListener('click', () => window.location.reload());
 
 // The keyboard opening (or a rotation) shrinks the log: a reader at the end stays at the end.
 let atEnd = true;
