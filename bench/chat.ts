@@ -126,7 +126,7 @@ async function main() {
       return;
     }
     outcomes.approved++;
-    for (const text of ['接受额度', '我已阅读并同意', '借款', '1万', '12', '等额本息', '确认借款', '还款', '1', '确认还款']) await say(userId, text, journeyLatencies);
+    for (const text of ['接受额度', '我已阅读并同意', '借款', '1万', '12', '等额本息', '确认借款', '123456', '还款', '1', '确认还款']) await say(userId, text, journeyLatencies);
   };
   let started = performance.now();
   await Promise.all(Array.from({ length: BORROWERS }, (_, i) => journey(i)));

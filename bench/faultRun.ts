@@ -47,7 +47,7 @@ if (args.help) {
   --timeout S       seconds the borrowers have before the run gives up (300)
   --think MS        longest pause before each message, uniform from 0 (150)
   --recovery-after MS  RECOVERY_AFTER_MS given to the server (2000)
-  --aim WHERE       effects: each kill waits (≤ 3 s) for a turn with an effect on the wire (确认借款, 确认还款,
+  --aim WHERE       effects: each kill waits (≤ 3 s) for a turn with an effect on the wire (确认借款, <借款验证码>, 确认还款,
                     the SMS code, 确认提交, 同意全部授权, accepting) and lands 0–150 ms into it; anywhere (effects)
   --crash-at NAMES  arms server crash points (KUAIDAI_CRASH_AT, see server/faults.ts) in every life until one
                     fires (the server dies at that point once), on top of the --kills
@@ -75,7 +75,7 @@ const CRASH_AT = args['crash-at'];
 const AIM = args.aim;
 if (AIM !== 'effects' && AIM !== 'anywhere') throw new Error(`--aim must be effects or anywhere, got ${AIM}`);
 /** Steps (journey labels) whose turn runs an effect: where a crash can leave something half done. */
-const EFFECT_STEPS = new Set(['确认借款', '确认还款', '<验证码>', '确认提交', '同意全部授权', '接受额度', '我已阅读并同意']);
+const EFFECT_STEPS = new Set(['确认借款', '<借款验证码>', '确认还款', '<验证码>', '确认提交', '同意全部授权', '接受额度', '我已阅读并同意']);
 const DB = args.db ?? (/^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? 'postgres' : 'pglite');
 if (DB !== 'pglite' && DB !== 'postgres') throw new Error(`--db must be pglite or postgres, got ${DB}`);
 

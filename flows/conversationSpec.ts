@@ -53,7 +53,10 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
           actions: subflowSink,
           actors: { pullData: effect(effects, 'pullData'), recordDecision: effect(effects, 'recordDecision'), acceptOffer: effect(effects, 'acceptOffer'), closeOffer: effect(effects, 'closeOffer') },
         }),
-        drawdown: raw.drawdown.provide({ actions: subflowSink, actors: { loadAccount: effect(effects, 'loadAccount'), disburse: effect(effects, 'disburse') } }),
+        drawdown: raw.drawdown.provide({
+          actions: subflowSink,
+          actors: { loadAccount: effect(effects, 'loadAccount'), sendStepUp: effect(effects, 'sendStepUp'), verifyStepUp: effect(effects, 'verifyStepUp'), disburse: effect(effects, 'disburse') },
+        }),
         repayment: raw.repayment.provide({ actions: subflowSink, actors: { loadAccount: effect(effects, 'loadAccount'), repay: effect(effects, 'repay') } }),
       } as typeof raw;
       return createSessionMachine({ products, faq, settings }, children).provide({

@@ -86,6 +86,7 @@ describe('English is complete', () => {
     await c.tap(/^12 months$/);
     await c.tap(/^Equal instalments$/);
     await c.tap(/^Confirm$/);
+    await c.say('123456'); // the step-up SMS code
     await c.tap(/^Repay$/);
     await c.tap(/early|instalment/i);
     await c.tap(/^Confirm/);

@@ -83,9 +83,9 @@ async function visit(node: WalkNode): Promise<WalkNode[]> {
 describe('every option means what it shows (model-based walk)', () => {
   it('each option of each list is answered, and its number and its label do what tapping it does', async () => {
     const openLine = ['你好', '1', '1', person.name, person.idNumber, person.mobile, '123456', '2', '20万', '确认提交', '1', '1', '我已阅读并同意'];
-    const instalments = [...openLine, '借款', '3万', '12', '等额本息', '确认借款'];
+    const instalments = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456'];
     // A new borrower; one with a loan in instalments; one with two loans (the repayment asks which): at their 额度 card.
-    const starts = [await walker.follow(['你好']), await walker.follow([...instalments, '额度']), await walker.follow([...instalments, '借款', '1万', '3期', '先息后本', '确认借款', '额度'])];
+    const starts = [await walker.follow(['你好']), await walker.follow([...instalments, '额度']), await walker.follow([...instalments, '借款', '1万', '3期', '先息后本', '确认借款', '123456', '额度'])];
     const visited = await walker.walk(starts, key, visit, 400);
     // Problems first: they explain a walk that stopped short.
     expect(problems).toEqual([]);

@@ -56,11 +56,11 @@ describe('golden transcripts: happy paths', () => {
   });
 
   it('3. a borrower draws ¥30,000 over 12 months in equal instalments', async () => {
-    await expect(await transcript([...openLine, '借款', '3万', '12', '等额本息', '确认借款'])).toMatchFileSnapshot(golden('happy-3-drawdown'));
+    await expect(await transcript([...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456'])).toMatchFileSnapshot(golden('happy-3-drawdown'));
   });
 
   it('4. a borrower repays one instalment early, then pays off', async () => {
-    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', { after: 60 * 24 * 10, say: '还款' }, '1', '确认还款', '还款', '全部结清', '确认还款', '额度'];
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456', { after: 60 * 24 * 10, say: '还款' }, '1', '确认还款', '还款', '全部结清', '确认还款', '额度'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('happy-4-repayment'));
   });
 
@@ -119,12 +119,12 @@ describe('golden transcripts: unhappy paths', () => {
   });
 
   it('a partial repayment above what is owed is re-asked, also one too large to read', async () => {
-    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还款', '2', '100亿', '100万', '取消'];
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456', '还款', '2', '100亿', '100万', '取消'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('unhappy-repay-above-owed'));
   });
 
   it('a repayment the card cannot cover changes nothing', async () => {
-    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', (e) => (e.cardBalance = 100), '还款', '1', '确认还款', '返回'];
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456', (e) => (e.cardBalance = 100), '还款', '1', '确认还款', '返回'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('unhappy-insufficient-funds'));
   });
 
@@ -193,7 +193,7 @@ describe('golden transcripts: every option means what it shows', () => {
   });
 
   it('取消, 返回, 稍后 and 返回主菜单 inside the repayment get a reply; 返回 at the first question of an application leaves it', async () => {
-    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还款', '稍后', '还款', '返回主菜单', '还款', '取消', '还款', '2', '返回主菜单', '申请', '返回'];
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456', '还款', '稍后', '还款', '返回主菜单', '还款', '取消', '还款', '2', '返回主菜单', '申请', '返回'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('options-leaving-flows'));
     const apply = await transcript(['申请', '返回', '申请', '1', '返回', '返回']);
     expect(apply).toContain('已取消本次申请');
@@ -217,7 +217,7 @@ describe('golden transcripts: natural Chinese', () => {
   });
 
   it('hardship gets the bank\'s policy and a person, at the menu and inside a repayment', async () => {
-    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '还不上了', '2', '还款', '能不能少还点', '2', '想延期', '1'];
+    const steps: Step[] = [...openLine, '借款', '3万', '12', '等额本息', '确认借款', '123456', '还不上了', '2', '还款', '能不能少还点', '2', '想延期', '1'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('natural-hardship'));
   });
 });

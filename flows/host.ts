@@ -14,6 +14,14 @@ export interface FlowEffects {
   /** `attemptKey` identifies the message that typed the code: the same attempt redelivered gets the same result. */
   verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
   /**
+   * The step-up before money moves: an SMS code to the borrower's mobile on file, valid once for the
+   * act `bindTo` names (see drawdownBinding), within the same budgets as sendOtp. `no_mobile`: the
+   * borrower has no verified mobile on file.
+   */
+  sendStepUp: Effect<{ conversationId: string; borrowerId: string; bindTo: string; requestKey: string; at: number }, { ok: true; expiresAt: number; mobileMasked: string } | { ok: false; reason: 'rate_limited' | 'locked' | 'no_mobile' }>;
+  /** Checks a step-up code for the act `bindTo` names; `ok` uses it up. Idempotent per `attemptKey`, as verifyOtp. */
+  verifyStepUp: Effect<{ conversationId: string; borrowerId: string; bindTo: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
+  /**
    * Verifies that name, ID number and mobile belong together (the identity verifier) before anything
    * is written; then registers (or finds) the borrower by ID number and creates the application —
    * unless the person already has an open line or an application in progress for the product, which

@@ -84,14 +84,17 @@ describe(`a crash at the worst moment, then the same message again, on ${testDat
     expect(consent.some((r) => r.card?.type === 'consent')).toBe(true);
 
     for (const text of ['同意全部授权', '接受额度', '我已阅读并同意', '借款', '3万', '12', '等额本息']) await say(text);
-    // The drawdown: paid out, killed before the payout was recorded; then killed again after the
-    // resumed payout was recorded but before the turn was stored; the third delivery gets the receipt.
-    const confirm = await crashOn('disburse.after_payout', '确认借款');
-    expect(await redeliver(confirm, '确认借款', 'turn.before_commit')).toBeNull();
-    const receipt = (await redeliver(confirm, '确认借款'))!;
+    // 确认借款 sends the step-up SMS code; the message that types it moves the money. The code used
+    // up, killed before the payout; redelivered: paid out, killed before the payout was recorded;
+    // again: recorded, killed before the turn was stored; the fourth delivery gets the receipt.
+    expect(texts(await say('确认借款'))).toContain('需要短信确认');
+    const confirm = await crashOn('otp.after_consume', '123456');
+    expect(await redeliver(confirm, '123456', 'disburse.after_payout')).toBeNull();
+    expect(await redeliver(confirm, '123456', 'turn.before_commit')).toBeNull();
+    const receipt = (await redeliver(confirm, '123456'))!;
     expect(receipt.find((r) => r.card?.type === 'receipt')?.card).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
     // And once more, as a channel that never saw the answer would: the same receipt, nothing new.
-    expect((await say('确认借款', confirm)).find((r) => r.card?.type === 'receipt')?.card).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
+    expect((await say('123456', confirm)).find((r) => r.card?.type === 'receipt')?.card).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
 
     for (const text of ['还款', '1']) await say(text);
     // The repayment: collected, killed before it was stored; then killed after it was stored.
@@ -115,7 +118,8 @@ describe(`a crash at the worst moment, then the same message again, on ${testDat
     expect(await prisma.sandboxPayment.count({ where: { kind: 'disburse' } })).toBe(1);
     expect(await prisma.repayment.count()).toBe(1);
     expect(await prisma.sandboxPayment.count({ where: { kind: 'collect' } })).toBe(1);
-    expect(await prisma.otpChallenge.count({ where: { consumedAt: { not: null } } })).toBe(1);
+    // The application's code and the drawdown's step-up code, each used once.
+    expect((await prisma.otpChallenge.findMany({ where: { consumedAt: { not: null } }, orderBy: { sentAt: 'asc' } })).map((c) => c.purpose)).toEqual(['verify_mobile', 'drawdown']);
     // Every inbound message stored once, however often it was delivered.
     const inbound = await prisma.message.findMany({ where: { direction: 'inbound' }, select: { channelMessageId: true } });
     expect(inbound).toHaveLength(n);

@@ -53,7 +53,8 @@ describe.skipIf(!runnable)('PostgreSQL only (embedded PGlite cannot be restarted
       expect(probe.status, probe.path).toBe(503);
       expect(JSON.parse(probe.body)).toMatchObject({ error: { code: 'DB_UNAVAILABLE' } });
       expect(probe.body).not.toMatch(leak);
-      expect(probe.ms, probe.path).toBeLessThan(1_000);
+      // Answered while the database is still down (it is back only 3 s after it stopped): no waiting for it.
+      expect(probe.ms, probe.path).toBeLessThan(2_000);
     }
     await sleep(Math.max(0, 3_000 - (Date.now() - downAt)));
     await pg.start();

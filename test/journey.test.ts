@@ -77,7 +77,10 @@ describe(`the whole journey over REST on ${testDatabaseKind()}, restarting betwe
     const preview = await say('等额本息');
     expect(card(preview, 'schedule')).toMatchObject({ principal: '30,000.00', termMonths: 12, apr: '6.68%', aprSimple: '6.48%', totalInterest: '1,063.40' });
     expect((card(preview, 'schedule')!.rows as { total: string }[])[0]!.total).toBe('2,588.62');
-    const receipt = await say('确认借款');
+    // The step-up: money moves only after a fresh SMS code to the mobile on file, for exactly these terms.
+    expect(texts(await say('确认借款'))).toMatch(/本次借款 ¥30,000\.00（12 期）需要短信确认：验证码已发送至 \d{3}\*{4}\d{4}/);
+    expect(texts(await say('654321'))).toContain('验证码不正确');
+    const receipt = await say('123456');
     expect(card(receipt, 'receipt')).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
 
     // Ten days later: the next instalment paid ahead of its date (it is settled: the next due date moves on), then everything.

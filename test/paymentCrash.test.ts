@@ -86,11 +86,12 @@ describe(`a crash between the payout and its record, on ${testDatabaseKind()}`, 
     };
     const texts = (rs: ReplyBody[]) => rs.map((r) => [r.text, ...(r.options ?? []).map((o) => o.label)].join('\n')).join('\n');
     const receiptOf = (rs: ReplyBody[]) => rs.find((r) => r.card?.type === 'receipt')?.card;
-    /** Sends 确认借款 to a server armed to die right after the payout: the request dies with it. */
+    /** Sends 确认借款, then its step-up code to a server armed to die right after the payout: the request dies with it. */
     const confirmAndCrash = async (): Promise<string> => {
+      expect(texts(await say('确认借款'))).toContain('需要短信确认');
       await start({ KUAIDAI_CRASH_AT: 'disburse.after_payout' });
       const messageId = `m${++n}`;
-      await expect(post(messageId, '确认借款')).rejects.toThrow();
+      await expect(post(messageId, '123456')).rejects.toThrow();
       expect(await server!.exit).toEqual({ code: null, signal: 'SIGKILL' });
       server = undefined;
       return messageId;
@@ -105,9 +106,9 @@ describe(`a crash between the payout and its record, on ${testDatabaseKind()}`, 
     // 1. Killed after the payout; started again; the channel sends the same message again.
     const first = await confirmAndCrash();
     await start();
-    const receipt = await say('确认借款', first);
+    const receipt = await say('123456', first);
     expect(receiptOf(receipt)).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
-    expect(receiptOf(await say('确认借款', first))).toMatchObject({ kind: 'drawdown', amount: '30,000.00' }); // once more: the same receipt
+    expect(receiptOf(await say('123456', first))).toMatchObject({ kind: 'drawdown', amount: '30,000.00' }); // once more: the same receipt
 
     // 2. Killed after the payout again; nobody redelivers. A server started with a short recovery
     // delay finishes it from the gateway's record at start-up; a late redelivery gets the receipt.
@@ -118,7 +119,7 @@ describe(`a crash between the payout and its record, on ${testDatabaseKind()}`, 
     const deadline = Date.now() + 20_000;
     while (!server!.stdout().includes('payment recovery settled payments left half-done') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(server!.stdout()).toContain('payment recovery: disbursement completed');
-    expect(receiptOf(await say('确认借款', second))).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
+    expect(receiptOf(await say('123456', second))).toMatchObject({ kind: 'drawdown', amount: '30,000.00' });
     server!.child.kill('SIGTERM');
     await server!.exit;
     server = undefined;

@@ -61,13 +61,15 @@ describe(`a payout whose outcome is unknown, on ${testDatabaseKind()}`, () => {
     for (const text of ['你好', '申请额度', '1', chen.name, chen.idNumber, chen.mobile, '123456', '家庭装修', '20万', '确认提交', '同意全部授权', '接受额度', '我已阅读并同意', '借款', '3万', '12', '等额本息']) await say(text);
     // The bank paid, but its answer never arrived.
     providers.payments.failNext('disburse', 'lost_response');
-    const processing = texts(await say('确认借款'));
+    expect(texts(await say('确认借款'))).toContain('需要短信确认');
+    const processing = texts(await say('123456'));
     expect(processing).toContain('正在处理中');
     expect(processing).not.toContain('没有扣减您的额度。请稍后再试');
     expect(texts(await say('额度'))).toContain('可用额度 ¥149,000.00');
     // Confirming another drawdown (a new message) while that one is unsettled is "processing" too: no second loan.
     for (const text of ['借款', '1万', '12', '等额本息']) await say(text);
-    expect(texts(await say('确认借款'))).toContain('正在处理中');
+    expect(texts(await say('确认借款'))).toContain('需要短信确认');
+    expect(texts(await say('123456'))).toContain('正在处理中');
     expect(await server.db.prisma.drawdown.count()).toBe(1);
 
     // Past RECOVERY_AFTER_MS the recovery job asks the gateway by key: paid, so the drawdown is completed.

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawdownBinding } from '../flows/shared/effectKeys.js';
+import { demoPersona } from '../core/index.js';
 import { testDatabaseKind } from './support/testDatabase.js';
 import { applicationOf, asSubmitted, key, openLineFor, openServices, personaApplication, shanghai, type ServicesHarness } from './servicesHarness.js';
 
@@ -111,6 +113,36 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.verifyOtp({ conversationId: 'otp-w-2', mobile, code: h.providers.sms.lastCode(mobile)!, attemptKey: 'w-right', at: (t += 1_000) })).toEqual({ result: 'too_many_attempts' });
     // A day after the wrong codes, the mobile may try again.
     expect(await h.effects.sendOtp({ conversationId: 'otp-w-new', mobile, requestKey: key('send'), at: t + 86_400_000 })).toMatchObject({ ok: true });
+  });
+
+  it('sends the drawdown step-up code to the mobile on file, valid once and only for the drawdown it names', async () => {
+    const opened = await openLineFor(h, 'excellent', at);
+    const mobile = demoPersona('excellent').profile.person.mobile;
+    const lineId = opened.line!.lineId;
+    const bindTo = drawdownBinding({ lineId, amount: 3_000_000, termMonths: 12, method: 'equal_installment' });
+    const other = drawdownBinding({ lineId, amount: 5_000_000, termMonths: 12, method: 'equal_installment' });
+    const t = at + 600_000;
+    const send = { conversationId: 'step-1', borrowerId: opened.borrowerId, bindTo, requestKey: key('send'), at: t };
+    const sent = await h.effects.sendStepUp(send);
+    expect(sent).toEqual({ ok: true, expiresAt: t + 5 * 60_000, mobileMasked: `${mobile.slice(0, 3)}****${mobile.slice(-4)}` });
+    expect(await h.effects.sendStepUp({ ...send, at: t + 1_000 })).toEqual(sent); // the same request (a redelivery): no second SMS
+    const code = h.providers.sms.lastCode(mobile)!;
+    const row = await h.db.prisma.otpChallenge.findFirstOrThrow({ where: { conversationId: 'step-1' } });
+    expect({ purpose: row.purpose, bindTo: row.bindTo }).toEqual({ purpose: 'drawdown', bindTo });
+    expect(JSON.stringify(row)).not.toContain(code);
+
+    const check = (code: string, attemptKey: string, on = bindTo) => h.effects.verifyStepUp({ conversationId: 'step-1', borrowerId: opened.borrowerId, bindTo: on, code, attemptKey, at: t + 10_000 });
+    expect(await check(code, 's1', other)).toEqual({ result: 'expired' }); // another amount needs its own code
+    expect(await check(code === '000000' ? '000001' : '000000', 's2')).toEqual({ result: 'wrong' });
+    expect(await check(code, 's3')).toEqual({ result: 'ok' });
+    expect(await check(code, 's3')).toEqual({ result: 'ok' }); // the same attempt redelivered
+    expect(await check(code, 's4')).toEqual({ result: 'expired' }); // used up: valid once
+    // Another conversation, or the application's own code, is no step-up.
+    expect(await h.effects.verifyStepUp({ conversationId: 'step-2', borrowerId: opened.borrowerId, bindTo, code, attemptKey: 's5', at: t + 11_000 })).toEqual({ result: 'expired' });
+    await h.effects.sendOtp({ conversationId: 'step-3', mobile, requestKey: key('send'), at: t + 12_000 });
+    expect(await h.effects.verifyStepUp({ conversationId: 'step-3', borrowerId: opened.borrowerId, bindTo, code: h.providers.sms.lastCode(mobile)!, attemptKey: 's6', at: t + 13_000 })).toEqual({ result: 'expired' });
+    // A borrower with no mobile on file gets no code.
+    expect(await h.effects.sendStepUp({ ...send, borrowerId: '00000000-0000-4000-8000-000000000000', requestKey: key('send') })).toEqual({ ok: false, reason: 'no_mobile' });
   });
 
   it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {

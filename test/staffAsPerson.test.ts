@@ -34,7 +34,7 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
     output.on('data', (d: Buffer) => (screen += d.toString()));
     const done = runTerminalChat({ url, userId: 'tty-staff', input, output, pollMs: 50 });
     input.write('转人工\n');
-    await expect.poll(() => screen).toContain('正在为您转接人工客服');
+    await expect.poll(() => screen, { timeout: 10_000 }).toContain('正在为您转接人工客服');
 
     const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'tty-staff', channel: 'terminal' } });
     const staff = (path: string, payload: object) => server!.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}${path}`, payload });
@@ -43,7 +43,7 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
     expect(said.json()).toMatchObject({ replies: [{ text: '您好，我是客服小王，请问遇到了什么问题？', sender: { kind: 'staff', name: '小王' } }] });
 
     // The terminal prints it under the staff member's name, not the assistant's.
-    await expect.poll(() => screen).toContain('客服 小王> 您好，我是客服小王，请问遇到了什么问题？');
+    await expect.poll(() => screen, { timeout: 10_000 }).toContain('客服 小王> 您好，我是客服小王，请问遇到了什么问题？');
     expect(screen).not.toContain('助手> 您好，我是客服小王');
     expect(screen).toContain('助手> 客服小王为您服务。');
 
@@ -57,7 +57,7 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
     // A staff member who writes without taking over first is named by the message itself.
     await staff('/handback', { staffId: 's-wang' });
     await staff('/messages', { staffId: 's-li', staffName: '李经理', text: '我是您的客户经理，有需要随时找我。' });
-    await expect.poll(() => screen).toContain('客服 李经理> 我是您的客户经理，有需要随时找我。');
+    await expect.poll(() => screen, { timeout: 10_000 }).toContain('客服 李经理> 我是您的客户经理，有需要随时找我。');
 
     // Fetched over REST, with who wrote it; WeChat (personal and official account) puts the name in front.
     const later = (await server.app.inject({ method: 'GET', url: '/api/v1/chat/messages?userId=tty-staff&channel=terminal&afterSeq=0&limit=200' })).json() as { messages: Reply[] };

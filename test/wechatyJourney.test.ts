@@ -84,7 +84,9 @@ describe(`a private WeChat chat on ${testDatabaseKind()}`, () => {
     expect(preview).toMatch(/年化利率 6\.68%（单利年化 [\d.]+%）/);
     expect(preview).toContain('利息合计 1,063.40 元，还款总额 31,063.40 元');
     expect(preview).toMatch(/1\. 确认借款\n2\. 修改金额/);
-    const receipt = await say('1');
+    // 1 = 确认借款: the step-up SMS code goes to the mobile on file; the code moves the money.
+    expect(await say('1')).toMatch(/本次借款 ¥30,000\.00（12 期）需要短信确认[\s\S]*1\. 重新发送\n2\. 取消/);
+    const receipt = await say('123456');
     expect(receipt).toContain('放款成功');
     expect(receipt).toMatch(/【借款成功】\n金额 30,000\.00 元\n时间 [^\n]+\n流水号 \S+/);
     expect(receipt).toContain('还款方式 等额本息');

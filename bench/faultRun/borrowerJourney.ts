@@ -148,7 +148,8 @@ export class BorrowerJourney {
         await step(amount <= available ? String(amount) : String(Math.max(1_000, Math.floor(available / 200) * 100)), /借款期限/, '<借款金额>');
         await step('12', /还款方式/, '<期限>');
         await step('等额本息', (rs) => card(rs, 'schedule'));
-        const drawn = await step('确认借款', receiptOr('drawdown'));
+        await step('确认借款', /需要短信确认/);
+        const drawn = await step('123456', receiptOr('drawdown'), '<借款验证码>');
         if (interrupted(drawn, 'drawdowns')) return;
         this.drawdownReceipts++;
         await step('还款', /提前还下一期|还款/);

@@ -18,6 +18,18 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
       { type: 'xstate.done.actor.loadAccount', output: { borrowerId: 'b', lines: [lineFixture({ available: 0, overdue: 50_000, daysPastDue: 3 }, [drawdownFixture('d1')])] } },
       { type: 'xstate.error.actor.loadAccount', error: new Error('db') },
     ];
+  if (s.matches('stepUpSending'))
+    return [
+      { type: 'xstate.done.actor.sendStepUp', output: { ok: true, expiresAt: AT + 300_000, mobileMasked: '138****8000' } },
+      { type: 'xstate.done.actor.sendStepUp', output: { ok: false, reason: 'rate_limited' } },
+      { type: 'xstate.done.actor.sendStepUp', output: { ok: false, reason: 'locked' } },
+      { type: 'xstate.done.actor.sendStepUp', output: { ok: false, reason: 'no_mobile' } },
+      { type: 'xstate.error.actor.sendStepUp', error: new Error('sms down') },
+    ];
+  if (s.matches('stepUpVerifying'))
+    return (['ok', 'wrong', 'expired', 'too_many_attempts'] as const)
+      .map((result): TestEvent => ({ type: 'xstate.done.actor.verifyStepUp', output: { result } }))
+      .concat([{ type: 'xstate.error.actor.verifyStepUp', error: new Error('db') }]);
   if (s.matches('disbursing'))
     return [
       { type: 'xstate.done.actor.disburse', output: { ok: true, receipt } },
@@ -35,6 +47,8 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
     text('1'),
     text('2'),
     text('确认借款'),
+    text('123456'),
+    text('重新发送'),
     text('4'),
     { type: 'flow.back', at: AT },
     { type: 'flow.cancel', at: AT },
@@ -54,13 +68,14 @@ describe('drawdown machine (model-based)', () => {
     expect(report.deadEnds).toEqual([]);
   });
 
-  it('never disburses more than is available, and only after a confirmation', () => {
+  it('never disburses more than is available, and only after a confirmation and its step-up code', () => {
     const disbursing = report.snapshots.filter((s) => s.matches('disbursing'));
     expect(disbursing.length).toBeGreaterThan(0);
     for (const s of disbursing) {
       const c = s.context as { amount: number; line: { available: number }; confirmKey: string | null };
       expect(c.amount).toBeLessThanOrEqual(c.line.available);
-      expect(c.confirmKey).toMatch(/^draw:c:/);
+      // Keyed by the message that typed the step-up code (the only place the key is set).
+      expect(c.confirmKey).toBe('draw:c:m-123456');
     }
   });
 });

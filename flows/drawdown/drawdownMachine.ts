@@ -5,7 +5,7 @@ import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import { drawdownReceiptReply, methodName, scheduleCard, yuan } from '../shared/cards.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
-import { effectKey } from '../shared/effectKeys.js';
+import { drawdownBinding, effectKey } from '../shared/effectKeys.js';
 import { effect } from '../shared/notProvided.js';
 import { optionHint } from '../shared/optionHint.js';
 import { sinkDefaults } from '../shared/sinkDefaults.js';
@@ -34,6 +34,11 @@ interface DrawdownContext extends FlowBase {
   readonly termMonths: number | null;
   readonly method: RepaymentMethod | null;
   readonly confirmKey: string | null;
+  /** The step-up: the request that sends its SMS code, the code typed and the attempt's key. */
+  readonly sendKey: string | null;
+  readonly code: string | null;
+  readonly codeKey: string | null;
+  readonly mobileMasked: string | null;
   readonly receipt: DrawdownReceipt | null;
   readonly outcome: DrawdownOutput['status'] | null;
 }
@@ -86,6 +91,17 @@ export function createDrawdownMachine() {
       sensitive: true,
     };
   };
+  const binding = (ctx: DrawdownContext): string => drawdownBinding({ lineId: ctx.line!.lineId, amount: ctx.amount!, termMonths: ctx.termMonths!, method: ctx.method! });
+  /** The step-up question, after `lead` (why it is asked again) when given. */
+  const stepUpQuestion = (ctx: DrawdownContext, lead?: 'draw.stepUpWrong' | 'otp.expired'): Reply => ({
+    text: `${lead ? `${t(ctx.locale, lead)}\n` : ''}${t(ctx.locale, 'draw.stepUpSent', { mobile: ctx.mobileMasked ?? '', amount: yuan(ctx.amount!), term: ctx.termMonths! })}`,
+    expects: 'otp',
+    options: [
+      { label: t(ctx.locale, 'otp.resend'), value: 'resend' },
+      { label: t(ctx.locale, 'common.cancel'), value: 'cancel' },
+    ],
+    sensitive: true,
+  });
   const pick = (ctx: DrawdownContext, event: ChildEvent) => (event.type === 'user.text' ? pickOption(event.text, ctx.prompt?.options ?? [])?.value : undefined);
   const askAgain = (hint: (ctx: DrawdownContext, text: string) => string) => ({
     type: 'reply' as const,
@@ -115,6 +131,8 @@ export function createDrawdownMachine() {
     actions: { ...sinkDefaults },
     actors: {
       loadAccount: effect('loadAccount'),
+      sendStepUp: effect('sendStepUp'),
+      verifyStepUp: effect('verifyStepUp'),
       disburse: effect('disburse'),
     },
   }).createMachine({
@@ -132,6 +150,10 @@ export function createDrawdownMachine() {
       termMonths: null,
       method: null,
       confirmKey: null,
+      sendKey: null,
+      code: null,
+      codeKey: null,
+      mobileMasked: null,
       receipt: null,
       outcome: null,
     }),
@@ -228,15 +250,76 @@ export function createDrawdownMachine() {
           'user.text': [
             {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认借款|确定|ok|yes)$/.test(normalizeText(event.text)),
-              target: 'disbursing',
-              // One key per confirming message: its redelivery (after a crash too) resumes the same disbursement.
-              actions: assign({ confirmKey: ({ context, event }) => effectKey('draw', context.conversationId, event.id) }),
+              target: 'stepUpSending',
+              // The step-up SMS, keyed by the confirming message: its redelivery sends no second code.
+              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
             { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },
             { guard: ({ context, event }) => pick(context, event) === 'cancel', target: 'cancelled' },
             { actions: askAgain((ctx) => optionHint(ctx)) },
           ],
+        },
+      },
+      /** Money moves only after a fresh SMS code to the mobile on file, valid once for exactly these terms. */
+      stepUpSending: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'sendStepUp',
+          src: 'sendStepUp',
+          input: ({ context }) => ({ conversationId: context.conversationId, borrowerId: context.borrowerId, bindTo: binding(context), requestKey: context.sendKey!, at: context.lastAt }),
+          onDone: [
+            { guard: ({ event }) => event.output.ok, target: 'stepUp', actions: assign({ mobileMasked: ({ event }) => (event.output.ok ? event.output.mobileMasked : null) }) },
+            { guard: ({ event }) => !event.output.ok && event.output.reason === 'no_mobile', target: 'failed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.stepUpUnavailable') }) } },
+            { target: 'preview', actions: { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, !event.output.ok && event.output.reason === 'locked' ? 'otp.locked' : 'otp.rateLimited') }) } },
+          ],
+          onError: { target: 'preview', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+        },
+      },
+      /** The code is asked (again after a wrong or expired one); the service counts the attempts. */
+      stepUp: {
+        initial: 'asked',
+        on: {
+          'flow.back': 'preview',
+          'user.text': [
+            {
+              guard: ({ event }) => /^\d{6}$/.test(normalizeText(event.text)),
+              target: 'stepUpVerifying',
+              // The message that typed the code keys both its check and the payout: a redelivery resumes the same disbursement.
+              actions: assign({
+                code: ({ event }) => normalizeText(event.text),
+                codeKey: ({ context, event }) => effectKey('otp', context.conversationId, event.id),
+                confirmKey: ({ context, event }) => effectKey('draw', context.conversationId, event.id),
+              }),
+            },
+            {
+              guard: ({ context, event }) => pick(context, event) === 'resend' || ['resend', '重新发送', '重发', '重新获取'].includes(normalizeText(event.text)),
+              target: 'stepUpSending',
+              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }),
+            },
+            { guard: ({ context, event }) => pick(context, event) === 'cancel', target: 'cancelled' },
+            { actions: askAgain((ctx) => t(ctx.locale, 'draw.stepUpHint')) },
+          ],
+        },
+        states: {
+          asked: { entry: [assign({ prompt: ({ context }) => stepUpQuestion(context) }), { type: 'reply', params: ({ context }) => context.prompt! }] },
+          wrong: { entry: [assign({ prompt: ({ context }) => stepUpQuestion(context, 'draw.stepUpWrong') }), { type: 'reply', params: ({ context }) => context.prompt! }] },
+          expired: { entry: [assign({ prompt: ({ context }) => stepUpQuestion(context, 'otp.expired') }), { type: 'reply', params: ({ context }) => context.prompt! }] },
+        },
+      },
+      stepUpVerifying: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'verifyStepUp',
+          src: 'verifyStepUp',
+          input: ({ context }) => ({ conversationId: context.conversationId, borrowerId: context.borrowerId, bindTo: binding(context), code: context.code!, attemptKey: context.codeKey!, at: context.lastAt }),
+          onDone: [
+            { guard: ({ event }) => event.output.result === 'ok', target: 'disbursing', actions: assign({ code: null }) },
+            { guard: ({ event }) => event.output.result === 'wrong', target: 'stepUp.wrong', actions: assign({ code: null }) },
+            { guard: ({ event }) => event.output.result === 'expired', target: 'stepUp.expired', actions: assign({ code: null }) },
+            { target: 'preview', actions: [assign({ code: null }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.stepUpTooMany') }) }] },
+          ],
+          onError: { target: 'stepUp.expired', actions: [assign({ code: null }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
         },
       },
       disbursing: {

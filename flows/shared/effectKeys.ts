@@ -16,3 +16,6 @@ export function conversationOfEffectKey(key: string): string | undefined {
   const match = /^(?:app|sms|otp|draw|repay):(.+):[^:]+$/.exec(key);
   return match?.[1];
 }
+
+/** What a drawdown step-up code allows: this line, amount, term and method (another of them needs a new code). */
+export const drawdownBinding = (d: { lineId: string; amount: number; termMonths: number; method: string }): string => `draw:${d.lineId}:${d.amount}:${d.termMonths}:${d.method}`;

@@ -44,6 +44,8 @@ export interface FakeStore {
   readonly done: Map<string, unknown>;
   seq: number;
   cardBalance: number;
+  /** Step-up codes sent and not yet used: conversation → the act they allow. */
+  stepUps: Map<string, string>;
 }
 
 /** Effects over a new, empty store, or over a copy of `from` (another one's `saved()`). */
@@ -51,8 +53,8 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
   const calls: FakeEffects['calls'] = [];
   const store: FakeStore = from
     ? structuredClone(from)
-    : { borrowers: new Map(), applications: new Map(), consents: new Map(), lines: new Map(), lineOwner: new Map(), done: new Map(), seq: 0, cardBalance: Number.MAX_SAFE_INTEGER };
-  const { borrowers, applications, consents, lines, lineOwner, done } = store;
+    : { borrowers: new Map(), applications: new Map(), consents: new Map(), lines: new Map(), lineOwner: new Map(), done: new Map(), seq: 0, cardBalance: Number.MAX_SAFE_INTEGER, stepUps: new Map() };
+  const { borrowers, applications, consents, lines, lineOwner, done, stepUps } = store;
   const id = (p: string) => `${p}-${++store.seq}`;
   const once = async <T>(key: string, f: () => T | Promise<T>): Promise<T> => {
     if (!done.has(key)) done.set(key, await f());
@@ -126,6 +128,17 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
     saved: () => structuredClone(store),
     sendOtp: record('sendOtp', async ({ at }) => ({ ok: true, expiresAt: at + 5 * 60_000 })),
     verifyOtp: record('verifyOtp', async ({ code }) => ({ result: code === '123456' ? 'ok' : 'wrong' })),
+    // As the host does: a step-up code is valid once, for the act it was sent for.
+    sendStepUp: record('sendStepUp', async ({ conversationId, bindTo, at }) => {
+      stepUps.set(conversationId, bindTo);
+      return { ok: true, expiresAt: at + 5 * 60_000, mobileMasked: '138****8000' };
+    }),
+    verifyStepUp: record('verifyStepUp', async ({ conversationId, bindTo, code }) => {
+      if (stepUps.get(conversationId) !== bindTo) return { result: 'expired' };
+      if (code !== '123456') return { result: 'wrong' };
+      stepUps.delete(conversationId);
+      return { result: 'ok' };
+    }),
     submitApplication: record('submitApplication', (input) =>
       once(input.idempotencyKey, () => {
         const existing = [...borrowers.values()].find((b) => b.idNumber === input.idNumber);

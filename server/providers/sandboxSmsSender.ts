@@ -16,9 +16,10 @@ export class SandboxSmsSender implements SmsSender {
     private readonly printCodes = false,
   ) {}
 
-  async sendVerificationCode(message: { mobile: string; code: string; ttlMinutes: number }) {
+  async sendVerificationCode(message: { mobile: string; code: string; ttlMinutes: number; purpose?: 'verify_mobile' | 'drawdown' }) {
     this.last.set(message.mobile, message.code);
-    this.logger.info({ provider: this.name }, `[sandbox-sms] 验证码 ${this.printCodes ? message.code : '******'} → ${maskMobile(message.mobile)} (${message.ttlMinutes} 分钟内有效)`);
+    const what = message.purpose === 'drawdown' ? '借款确认验证码' : '验证码';
+    this.logger.info({ provider: this.name }, `[sandbox-sms] ${what} ${this.printCodes ? message.code : '******'} → ${maskMobile(message.mobile)} (${message.ttlMinutes} 分钟内有效)`);
     return { ok: true as const, messageId: `sandbox-sms-${randomUUID()}` };
   }
 

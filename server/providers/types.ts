@@ -88,7 +88,7 @@ export type SmsResult = { readonly ok: true; readonly messageId: string } | { re
 /** SMS gateway; verification codes go through the operator's approved template. */
 export interface SmsSender {
   readonly name: string;
-  sendVerificationCode(message: { readonly mobile: string; readonly code: string; readonly ttlMinutes: number }): Promise<SmsResult>;
+  sendVerificationCode(message: { readonly mobile: string; readonly code: string; readonly ttlMinutes: number; /** `drawdown`: the step-up before money moves (the text says so). */ readonly purpose?: 'verify_mobile' | 'drawdown' }): Promise<SmsResult>;
 }
 
 export interface PaymentRequest {

@@ -1,9 +1,11 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { maskMobile } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { Prisma, type OtpChallenge } from '../db/generated/client.js';
 import { crashPoint } from '../faults.js';
-import { IF_GUARDED, idempotencyRow, insertRows, queryOne, recalled } from './persistence.js';
+import { fieldContext } from '../security/fieldCipher.js';
+import { IF_GUARDED, idempotencyRow, insertRows, queryOne, recalled, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type VerifyOutput = Awaited<ReturnType<FlowEffects['verifyOtp']>>;
@@ -16,20 +18,35 @@ type SendOutput = Awaited<ReturnType<FlowEffects['sendOtp']>>;
 
 const VERIFY_SCOPE = 'verifyOtp';
 const SEND_SCOPE = 'sendOtp';
+const VERIFY_MOBILE = 'verify_mobile';
+const STEP_UP = 'drawdown';
+
+/** What a code proves: the application's mobile, or a step-up for one act (`bindTo`). */
+interface Challenge {
+  readonly conversationId: string;
+  readonly purpose: typeof VERIFY_MOBILE | typeof STEP_UP;
+  readonly bindTo?: string;
+}
 
 /**
  * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
  * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile, 10 an
  * hour and 20 a day per mobile, 10 a day per conversation, and a mobile with 10 wrong codes in a
- * day (across all conversations) locked until they age out. Only the latest challenge of a conversation and mobile counts. Verification is
- * idempotent per attempt (`attemptKey`: the message that typed the code).
+ * day (across all conversations) locked until they age out. Only the latest challenge of a
+ * conversation, mobile and purpose counts. Verification is idempotent per attempt (`attemptKey`: the
+ * message that typed the code).
+ *
+ * Two purposes share these budgets: verifying the mobile typed in an application, and the step-up
+ * before a drawdown (sendStepUp/verifyStepUp): a code to the borrower's mobile on file, bound to the
+ * act (`bindTo`: line, amount, term, method) and valid once for it; its wrong codes count in the
+ * same per-mobile daily lock.
  */
-export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp'> {
+export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | 'verifyOtp' | 'sendStepUp' | 'verifyStepUp'> {
   const { db, cipher, providers, options, logger, clock } = ctx;
   const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
 
-  return {
-    async sendOtp({ conversationId, mobile, requestKey, at }) {
+  /** A code for `purpose` (and, for a step-up, the act it allows) sent to `mobile`, within every budget; the same request gets its first answer. */
+  async function send({ conversationId, mobile, purpose, bindTo, requestKey, at }: Challenge & { mobile: string; requestKey: string; at: number }): Promise<SendOutput> {
       // The same request (a redelivered message, a turn re-run after a crash) gets its first answer and no second SMS.
       const previous = await recalled<SendOutput>(db.prisma, SEND_SCOPE, requestKey);
       if (previous) return previous;
@@ -50,9 +67,12 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         maxAttempts: options.otpMaxAttempts,
         consumedAt: null,
         createdAt: clock.now(),
+        purpose,
+        bindTo: bindTo ?? null,
       };
       // One statement (no interactive transaction holding PGlite's lock): the challenge is stored only
-      // when no budget forbids it — the resend interval, the mobile's hourly and daily allowance, the
+      // when no budget forbids it — the resend interval (a resend: the same purpose and act while its
+      // code is unused; a step-up for another drawdown is not one), the mobile's hourly and daily allowance, the
       // conversation's daily allowance, and the mobile's wrong codes today (a lock against guessing).
       const hour = new Date(at - 3_600_000);
       const day = new Date(at - DAY_MS);
@@ -61,7 +81,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         Prisma.sql`WITH mobileToday AS (SELECT count(*) FILTER (WHERE "sentAt" > ${hour}::timestamptz) AS "lastHour", count(*) AS "today", ${WRONG_CODES} AS wrong
               FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${day}::timestamptz),
             stored AS (${insertRows('OtpChallenge', [row], Prisma.sql`
-            WHERE NOT EXISTS (SELECT 1 FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - options.otpResendMs)}::timestamptz)
+            WHERE NOT EXISTS (SELECT 1 FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "mobileHash" = ${mobileHash} AND purpose = ${purpose} AND "bindTo" IS NOT DISTINCT FROM ${bindTo ?? null} AND "consumedAt" IS NULL AND "sentAt" > ${new Date(at - options.otpResendMs)}::timestamptz)
               AND (SELECT "lastHour" FROM mobileToday) < ${options.otpMaxPerHour}
               AND (SELECT "today" FROM mobileToday) < ${options.otpMaxPerDay}
               AND (SELECT wrong FROM mobileToday) < ${options.otpMaxWrongPerDay}
@@ -73,7 +93,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         logger.warn({ conversationId, locked: budget.locked }, budget.locked ? 'SMS code refused: too many wrong codes for this mobile today' : 'SMS code refused: a send budget is used up');
         return { ok: false, reason: budget.locked ? 'locked' : 'rate_limited' };
       }
-      const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000) }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
+      const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000), purpose }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {
         // Nothing reached the phone: forget the challenge (and its answer) so the borrower may ask again at once.
         await db.prisma.$executeRaw`WITH challenge AS (DELETE FROM "OtpChallenge" WHERE id = ${id}::uuid) DELETE FROM "IdempotencyRecord" WHERE scope = ${SEND_SCOPE} AND key = ${requestKey}`;
@@ -81,9 +101,10 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         throw new AppError('INTERNAL', {}, { cause: new Error(`SMS not sent: ${sent.detail}`) });
       }
       return sentOutput;
-    },
+  }
 
-    async verifyOtp({ conversationId, mobile, code, attemptKey, at }) {
+  /** Checks a code against the latest challenge of the conversation, mobile and purpose (and act, for a step-up). */
+  async function verify({ conversationId, mobileHash, purpose, bindTo, code, attemptKey, at }: Challenge & { mobileHash: string; code: string; attemptKey: string; at: number }): Promise<VerifyOutput> {
       // The same attempt (a redelivered message, a turn re-run after a crash) gets its first answer:
       // a code already used up by this very attempt is still 'ok', and a wrong one is not counted twice.
       const previous = await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey);
@@ -99,9 +120,9 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         // The code was used up meanwhile: by this attempt in parallel (its answer is stored), else by another.
         return (await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey)) ?? { result: 'expired' };
       };
-      const mobileHash = cipher.lookupHash(mobile);
-      const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash }, orderBy: { sentAt: 'desc' } });
-      if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at) return { result: 'expired' };
+      const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash, purpose }, orderBy: { sentAt: 'desc' } });
+      // A step-up code allows the act it was sent for, nothing else (another amount or term needs a new code).
+      if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at || challenge.bindTo !== (bindTo ?? null)) return { result: 'expired' };
       // Wrong codes count per mobile across every conversation and chat user: guessing from many chats is locked too.
       const { wrong } = await queryOne<{ wrong: number }>(db.prisma, Prisma.sql`SELECT ${WRONG_CODES} AS wrong FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - DAY_MS)}::timestamptz`);
       if (wrong >= options.otpMaxWrongPerDay) return { result: 'too_many_attempts' };
@@ -122,6 +143,28 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         return result;
       }
       return answer({ result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' });
+  }
+
+  /** The borrower's mobile on file (decrypted only to send the SMS), or null. */
+  async function mobileOf(borrowerId: string): Promise<string | null> {
+    if (uuidOrNull(borrowerId) === null) return null;
+    const row = await db.prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneEnc: true } });
+    return row?.phoneEnc ? cipher.decrypt(row.phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)) : null;
+  }
+
+  return {
+    sendOtp: ({ conversationId, mobile, requestKey, at }) => send({ conversationId, mobile, purpose: VERIFY_MOBILE, requestKey, at }),
+    verifyOtp: ({ conversationId, mobile, code, attemptKey, at }) => verify({ conversationId, mobileHash: cipher.lookupHash(mobile), purpose: VERIFY_MOBILE, code, attemptKey, at }),
+    async sendStepUp({ conversationId, borrowerId, bindTo, requestKey, at }) {
+      const mobile = await mobileOf(borrowerId);
+      if (!mobile) return { ok: false, reason: 'no_mobile' };
+      const sent = await send({ conversationId, mobile, purpose: STEP_UP, bindTo, requestKey, at });
+      return sent.ok ? { ...sent, mobileMasked: maskMobile(mobile) } : sent;
+    },
+    async verifyStepUp({ conversationId, borrowerId, bindTo, code, attemptKey, at }) {
+      const row = uuidOrNull(borrowerId) ? await db.prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneHash: true } }) : null;
+      if (!row?.phoneHash) return { result: 'expired' };
+      return verify({ conversationId, mobileHash: row.phoneHash, purpose: STEP_UP, bindTo, code, attemptKey, at });
     },
   };
 }

@@ -250,6 +250,9 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await schedule.screenshot({ path: path.join(artifacts, 'schedule-card-375.png') });
       await page.setViewportSize({ width: 375, height: 812 });
       await tap('确认借款');
+      // The step-up: a fresh SMS code to the mobile on file before the money moves.
+      await log.getByText(/需要短信确认/).waitFor();
+      await type('短信验证码', OTP);
       const drawdown = log.getByRole('article', { name: '放款凭证' });
       await drawdown.waitFor();
       await expect(drawdown.textContent()).resolves.toContain('¥30,000.00');

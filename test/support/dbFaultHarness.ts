@@ -205,7 +205,8 @@ export async function journey(url: string, userId: string, i: number, stats: Tra
   let outcome: JourneyOutcome = { approved: has(decided, '接受额度'), drew: false, repaid: false };
   if (outcome.approved) {
     for (const text of ['接受额度', '我已阅读并同意', '借款', '1万', '12', '等额本息']) await send(text);
-    const drawn = await send('确认借款');
+    await send('确认借款'); // sends the step-up SMS code
+    const drawn = await send('123456');
     outcome = { ...outcome, drew: drawn.some((r) => /已转入|放款成功|借款成功/.test(r.text)) };
     for (const text of ['还款', '1']) await send(text);
     const repaid = await send('确认还款');
