@@ -26,4 +26,10 @@ export interface InboundMessage {
   readonly referral?: string;
   /** The channel showed the assistant's greeting before this message (the web chat's page): it is not said again. */
   readonly greeted?: boolean;
+  /**
+   * Where the message came from, as an opaque keyed tag of the client's address (web and REST), so
+   * per-address budgets (SMS codes) hold across chat users; absent where a platform's servers relay
+   * the message (WeChat).
+   */
+  readonly origin?: string;
 }

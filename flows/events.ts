@@ -16,6 +16,8 @@ export type ConversationEvent =
       readonly at: number;
       /** The channel showed the assistant's greeting before this message (the web chat's page does): don't greet again. */
       readonly greeted?: boolean;
+      /** An opaque tag of the client's address (web, REST): what SMS budgets per address count by. */
+      readonly origin?: string;
     }
   /** Non-text content; flows answer with a re-prompt. */
   | { readonly type: 'user.media'; readonly kind: MediaKind; readonly id: string; readonly at: number }

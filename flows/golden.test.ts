@@ -82,13 +82,16 @@ describe('golden transcripts: happy paths', () => {
 });
 
 describe('golden transcripts: unhappy paths', () => {
-  it('an impostor with a borrower\'s ID number and another name is refused before anything is stored or pulled', async () => {
+  it('an impostor with a borrower\'s ID number and another name is refused before any SMS code, anything stored or pulled', async () => {
     const effects = createFakeEffects(DEMO_PRODUCTS);
     await transcript(openLine, 'private', effects);
     const calls = effects.calls.length;
-    const steps: Step[] = ['你好', '1', '1', '王小明', excellent.idNumber, excellent.mobile, '123456', '2', '20万', '确认提交', '额度'];
+    const steps: Step[] = ['你好', '1', '1', '王小明', excellent.idNumber, excellent.mobile, '返回', '取消', '额度'];
     await expect(await transcript(steps, 'private', effects, 'conv-2')).toMatchFileSnapshot(golden('unhappy-impostor'));
-    expect(effects.calls.slice(calls).map((c) => c.name)).not.toContain('pullData');
+    const made = effects.calls.slice(calls).map((c) => c.name);
+    expect(made).not.toContain('pullData');
+    expect(made).not.toContain('submitApplication');
+    expect(made).not.toContain('verifyOtp');
   });
 
   it('the same person applying from a second chat is shown the line they have, not given a second one', async () => {

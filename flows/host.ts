@@ -10,7 +10,12 @@ import type { ApplicantProfile, CreditDecision, DataSource, EnterpriseRole, Fen,
 export interface FlowEffects {
   /** `rate_limited`: too soon or too many codes (wait); `locked`: too many wrong codes for this mobile today (a person can help). */
   /** `requestKey` identifies the message that asked for the code: its redelivery gets the first answer and sends no second SMS. */
-  sendOtp: Effect<{ conversationId: string; mobile: string; requestKey: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' }>;
+  /**
+   * With `identity` (the name and ID number typed before the mobile), the mobile must belong to that
+   * person (the verifier's operator three-factor check) before any SMS is sent: `identity_mismatch`
+   * otherwise, and nothing is sent.
+   */
+  sendOtp: Effect<{ conversationId: string; mobile: string; identity?: { name: string; idNumber: string }; /** The asking message's origin tag (per-address budget). */ origin?: string; requestKey: string; at: number }, { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' | 'identity_mismatch' }>;
   /** `attemptKey` identifies the message that typed the code: the same attempt redelivered gets the same result. */
   verifyOtp: Effect<{ conversationId: string; mobile: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
   /**
@@ -18,7 +23,7 @@ export interface FlowEffects {
    * act `bindTo` names (see drawdownBinding), within the same budgets as sendOtp. `no_mobile`: the
    * borrower has no verified mobile on file.
    */
-  sendStepUp: Effect<{ conversationId: string; borrowerId: string; bindTo: string; requestKey: string; at: number }, { ok: true; expiresAt: number; mobileMasked: string } | { ok: false; reason: 'rate_limited' | 'locked' | 'no_mobile' }>;
+  sendStepUp: Effect<{ conversationId: string; borrowerId: string; bindTo: string; origin?: string; requestKey: string; at: number }, { ok: true; expiresAt: number; mobileMasked: string } | { ok: false; reason: 'rate_limited' | 'locked' | 'no_mobile' }>;
   /** Checks a step-up code for the act `bindTo` names; `ok` uses it up. Idempotent per `attemptKey`, as verifyOtp. */
   verifyStepUp: Effect<{ conversationId: string; borrowerId: string; bindTo: string; code: string; attemptKey: string; at: number }, { result: 'ok' | 'wrong' | 'expired' | 'too_many_attempts' }>;
   /**

@@ -71,16 +71,23 @@ describe(`identity first and one line per person, over REST on ${testDatabaseKin
     const before = await server.db.prisma.borrower.findFirstOrThrow({ where: { name: chen.name } });
     const applications = await server.db.prisma.application.count();
     const spies = spyOnDataSources(providers);
+    const codes = await server.db.prisma.otpChallenge.count();
     try {
-      const refused = await apply('impostor', { ...chen, name: '王小明' });
-      expect(texts(refused)).toContain('未能通过实名核验');
-      expect(texts(refused)).toContain('转人工');
+      // Name, ID number and mobile must belong together before any SMS code is sent.
+      const typed = async (userId: string, who: { name: string; idNumber: string; mobile: string }) => {
+        for (const text of ['你好', '申请额度', '1', who.name, who.idNumber]) await say(userId, text);
+        return texts(await say(userId, who.mobile));
+      };
+      const refused = await typed('impostor', { ...chen, name: '王小明' });
+      expect(refused).toContain('不匹配');
+      expect(refused).toContain('验证码没有发送');
       // Whatever the impostor asks next, nothing of 陈思远's is shown.
       const account = texts(await say('impostor', '额度'));
       expect(account).not.toContain('179,000');
       expect(account).not.toContain('可用额度');
       // Another mobile with the right name does not verify either (the operator three-factor check).
-      expect(texts(await apply('impostor-2', { ...chen, mobile: '13912345678' }))).toContain('未能通过实名核验');
+      expect(await typed('impostor-2', { ...chen, mobile: '13912345678' })).toContain('验证码没有发送');
+      expect(await server.db.prisma.otpChallenge.count()).toBe(codes); // no SMS to anyone
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -92,7 +99,7 @@ describe(`identity first and one line per person, over REST on ${testDatabaseKin
     const chats = await server.db.prisma.conversation.findMany({ where: { externalUserId: { in: ['impostor', 'impostor-2'] } } });
     expect(chats).toHaveLength(2);
     for (const c of chats) expect(c.borrowerId).toBeNull();
-    expect(await server.db.prisma.auditLog.count({ where: { action: 'application.identity_mismatch' } })).toBe(2);
+    expect(await server.db.prisma.auditLog.count({ where: { action: 'otp.identity_mismatch' } })).toBe(2);
   });
 
   it('陈思远 applying again from another chat is shown his line and linked to it, with no second application or line', async () => {

@@ -145,6 +145,36 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.sendStepUp({ ...send, borrowerId: '00000000-0000-4000-8000-000000000000', requestKey: key('send') })).toEqual({ ok: false, reason: 'no_mobile' });
   });
 
+  it('sends no code until name, ID number and mobile belong together, and says so', async () => {
+    const chen = demoPersona('excellent').profile.person;
+    const t = at + 7_200_000;
+    const ask = (conversationId: string, name: string, mobile: string) => h.effects.sendOtp({ conversationId, mobile, identity: { name, idNumber: chen.idNumber }, requestKey: key('send'), at: t });
+    const before = await h.db.prisma.otpChallenge.count();
+    expect(await ask('match-1', '王小明', chen.mobile)).toEqual({ ok: false, reason: 'identity_mismatch' }); // another name
+    expect(await ask('match-2', chen.name, '13912345678')).toEqual({ ok: false, reason: 'identity_mismatch' }); // another mobile
+    expect(h.providers.sms.lastCode('13912345678')).toBeUndefined();
+    expect(await h.db.prisma.otpChallenge.count()).toBe(before);
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'otp.identity_mismatch', subjectId: { in: ['match-1', 'match-2'] } } })).toBe(2);
+    expect(await ask('match-3', chen.name, chen.mobile)).toMatchObject({ ok: true });
+  });
+
+  it('sends at most SMS_MAX_PER_ADDRESS_PER_HOUR codes for messages from one client address, whichever chat users and mobiles', async () => {
+    const capped = await openServices({ otpMaxPerOriginPerHour: 3 });
+    try {
+      const t = at;
+      const send = (i: number, origin: string, when = t + i * 1_000) => capped.effects.sendOtp({ conversationId: `addr-${origin}-${i}`, mobile: `13600000${100 + i}`, origin, requestKey: key('send'), at: when });
+      for (let i = 0; i < 3; i++) expect(await send(i, 'a1')).toMatchObject({ ok: true });
+      expect(await send(3, 'a1')).toEqual({ ok: false, reason: 'rate_limited' });
+      expect(capped.providers.sms.lastCode('13600000103')).toBeUndefined();
+      expect(await send(4, 'a2')).toMatchObject({ ok: true }); // another address
+      expect(await send(5, 'a1', t + 3_600_001)).toMatchObject({ ok: true }); // an hour later
+      // A message with no address (a WeChat relay) is not counted against any.
+      expect(await capped.effects.sendOtp({ conversationId: 'addr-none', mobile: '13600000199', requestKey: key('send'), at: t + 10_000 })).toMatchObject({ ok: true });
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('uses a fixed sandbox code when configured (SANDBOX_OTP_CODE)', async () => {
     const fixed = await openServices({ otpCode: () => '246810' });
     try {

@@ -76,12 +76,12 @@ describe(`web sessions kept on the server (${testDatabaseKind()})`, () => {
     s.close();
   });
 
-  it('a borrower typing 退出 / log out (full-width too) is logged out by the web channel, before the conversation', async () => {
+  it('a borrower typing 退出登录 / log out (full-width too) is logged out by the web channel, before the conversation', async () => {
     const { cookie, socket, conversationId } = await borrower('韩梅梅');
     const stored = await server.db.prisma.message.count({ where: { conversationId } });
     const tab2 = await TestSocket.open(app, cookie);
     await tab2.hello(3);
-    socket.say('bye', '  退出 ');
+    socket.say('bye', '  退出登录 ');
     expect(await socket.waitFor((f) => f.type === 'logged_out')).toEqual({ type: 'logged_out', text: '您已安全退出。本页对话已清除，如需继续请刷新页面重新开始。' });
     expect(await socket.closed).toEqual({ code: 4003, reason: 'logged out' });
     expect(await tab2.closed).toEqual({ code: 4003, reason: 'logged out' });

@@ -55,6 +55,8 @@ interface ApplicationContext extends FlowBase {
   readonly otpKey: string | null;
   /** The message that asked for the SMS code (the mobile typed, or 重新发送): its redelivery sends no second SMS. */
   readonly sendKey: string | null;
+  /** That message's origin tag (the client's address, where the channel knows it): SMS budgets count per address too. */
+  readonly sendOrigin?: string | undefined;
   readonly otpFailures: number;
   readonly submitKey: string | null;
   readonly referral: string | undefined;
@@ -231,7 +233,11 @@ export function createApplicationMachine(products: readonly Product[], settings:
             },
           ],
           'user.text': [
-            { guard: 'wantsResend', target: 'sendingOtp', actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }) },
+            {
+              guard: 'wantsResend',
+              target: 'sendingOtp',
+              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id), sendOrigin: ({ event }) => (event.type === 'user.text' ? event.origin : undefined) }),
+            },
             {
               guard: ({ context, event }) => context.field === 'otp' && /^\d{6}$/.test(normalizeText(event.text)),
               target: 'verifyingOtp',
@@ -246,6 +252,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
                 },
                 // A mobile answered here sends the code next (`answered` → `sendingOtp`), keyed by this message.
                 sendKey: ({ context, event }) => (context.field === 'mobile' ? effectKey('sms', context.conversationId, event.id) : context.sendKey),
+                sendOrigin: ({ context, event }) => (context.field === 'mobile' ? event.origin : context.sendOrigin),
               }),
               target: 'answered',
             },
@@ -274,7 +281,14 @@ export function createApplicationMachine(products: readonly Product[], settings:
         invoke: {
           id: 'sendOtp',
           src: 'sendOtp',
-          input: ({ context }) => ({ conversationId: context.conversationId, mobile: context.draft.mobile!, requestKey: context.sendKey!, at: context.lastAt }),
+          input: ({ context }) => ({
+            conversationId: context.conversationId,
+            mobile: context.draft.mobile!,
+            ...(context.draft.name && context.draft.idNumber ? { identity: { name: context.draft.name, idNumber: context.draft.idNumber } } : {}),
+            ...(context.sendOrigin ? { origin: context.sendOrigin } : {}),
+            requestKey: context.sendKey!,
+            at: context.lastAt,
+          }),
           onDone: [
             {
               guard: ({ event }) => event.output.ok,
@@ -283,6 +297,12 @@ export function createApplicationMachine(products: readonly Product[], settings:
                 { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.sent', { mobile: maskedMobile(context.draft.mobile) }) }) },
                 { type: 'scheduleDeadline', params: ({ event }) => ({ key: 'otp.expiry', kind: 'otp.expiry', dueAt: event.output.ok ? event.output.expiresAt : 0 }) },
               ],
+            },
+            // Not this person's mobile (or not this person): no SMS was sent; the mobile is asked again.
+            {
+              guard: ({ event }) => !event.output.ok && event.output.reason === 'identity_mismatch',
+              target: 'asking',
+              actions: [{ type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'otp.identityMismatch') }) }, assign({ draft: ({ context }) => clearField(context.draft, 'mobile') })],
             },
             { target: 'asking', actions: { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, !event.output.ok && event.output.reason === 'locked' ? 'otp.locked' : 'otp.rateLimited') }) } },
           ],

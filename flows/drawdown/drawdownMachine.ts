@@ -36,6 +36,8 @@ interface DrawdownContext extends FlowBase {
   readonly confirmKey: string | null;
   /** The step-up: the request that sends its SMS code, the code typed and the attempt's key. */
   readonly sendKey: string | null;
+  /** That message's origin tag (the client's address, where the channel knows it): SMS budgets count per address too. */
+  readonly sendOrigin?: string | undefined;
   readonly code: string | null;
   readonly codeKey: string | null;
   readonly mobileMasked: string | null;
@@ -252,7 +254,7 @@ export function createDrawdownMachine() {
               guard: ({ context, event }) => pick(context, event) === 'confirm' || /^(确认|确认借款|确定|ok|yes)$/.test(normalizeText(event.text)),
               target: 'stepUpSending',
               // The step-up SMS, keyed by the confirming message: its redelivery sends no second code.
-              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }),
+              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id), sendOrigin: ({ event }) => (event.type === 'user.text' ? event.origin : undefined) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'amount', target: 'amount' },
             { guard: ({ context, event }) => pick(context, event) === 'term', target: 'term' },
@@ -267,7 +269,14 @@ export function createDrawdownMachine() {
         invoke: {
           id: 'sendStepUp',
           src: 'sendStepUp',
-          input: ({ context }) => ({ conversationId: context.conversationId, borrowerId: context.borrowerId, bindTo: binding(context), requestKey: context.sendKey!, at: context.lastAt }),
+          input: ({ context }) => ({
+            conversationId: context.conversationId,
+            borrowerId: context.borrowerId,
+            bindTo: binding(context),
+            ...(context.sendOrigin ? { origin: context.sendOrigin } : {}),
+            requestKey: context.sendKey!,
+            at: context.lastAt,
+          }),
           onDone: [
             { guard: ({ event }) => event.output.ok, target: 'stepUp', actions: assign({ mobileMasked: ({ event }) => (event.output.ok ? event.output.mobileMasked : null) }) },
             { guard: ({ event }) => !event.output.ok && event.output.reason === 'no_mobile', target: 'failed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'draw.stepUpUnavailable') }) } },
@@ -295,7 +304,7 @@ export function createDrawdownMachine() {
             {
               guard: ({ context, event }) => pick(context, event) === 'resend' || ['resend', '重新发送', '重发', '重新获取'].includes(normalizeText(event.text)),
               target: 'stepUpSending',
-              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id) }),
+              actions: assign({ sendKey: ({ context, event }) => effectKey('sms', context.conversationId, event.id), sendOrigin: ({ event }) => (event.type === 'user.text' ? event.origin : undefined) }),
             },
             { guard: ({ context, event }) => pick(context, event) === 'cancel', target: 'cancelled' },
             { actions: askAgain((ctx) => t(ctx.locale, 'draw.stepUpHint')) },

@@ -7,7 +7,7 @@ import type { Locale } from '../text/translate.js';
  * session recognised (cancel, back, pause, re-prompt after a hand-back or an FAQ answer).
  */
 export type ChildEvent =
-  | { readonly type: 'user.text'; readonly text: string; readonly id: string; readonly at: number }
+  | { readonly type: 'user.text'; readonly text: string; readonly id: string; readonly at: number; /** The client's address tag, where the channel knows it. */ readonly origin?: string }
   | { readonly type: 'user.media'; readonly kind: MediaKind; readonly id: string; readonly at: number }
   | { readonly type: 'flow.cancel'; readonly at: number }
   | { readonly type: 'flow.back'; readonly at: number }

@@ -126,7 +126,12 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
     },
     otp: '123456',
     saved: () => structuredClone(store),
-    sendOtp: record('sendOtp', async ({ at }) => ({ ok: true, expiresAt: at + 5 * 60_000 })),
+    // As the host does: a known ID number with another name is no match, and no code is sent.
+    sendOtp: record('sendOtp', async ({ identity, at }) => {
+      const known = identity && [...borrowers.values()].find((b) => b.idNumber === identity.idNumber);
+      if (known && identity && known.name !== identity.name.trim()) return { ok: false, reason: 'identity_mismatch' };
+      return { ok: true, expiresAt: at + 5 * 60_000 };
+    }),
     verifyOtp: record('verifyOtp', async ({ code }) => ({ result: code === '123456' ? 'ok' : 'wrong' })),
     // As the host does: a step-up code is valid once, for the act it was sent for.
     sendStepUp: record('sendStepUp', async ({ conversationId, bindTo, at }) => {

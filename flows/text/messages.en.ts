@@ -76,6 +76,7 @@ export const en: Record<keyof typeof zh, string> = {
   'confirm.submit': 'Submit',
   'confirm.edit': 'Edit',
   'confirm.whichField': 'Which item would you like to change?',
+  'otp.identityMismatch': 'This mobile number does not match the name and ID number you gave (it must be registered in your own name), so no code was sent. Please check and enter the mobile again; if the name or ID number was wrong, reply "back" to change it.',
   'otp.locked': 'Too many wrong codes were entered for this mobile number today, so it is locked for 24 hours to protect your account. Reply "human" if you need help.',
   'resume.question': 'Welcome back! Last time you got to: {step}. Continue?',
   'resume.restart': 'Start over',

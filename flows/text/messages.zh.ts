@@ -74,6 +74,7 @@ export const zh = {
   'confirm.submit': '确认提交',
   'confirm.edit': '修改信息',
   'confirm.whichField': '请问要修改哪一项？',
+  'otp.identityMismatch': '这个手机号与您填写的姓名、身份证号不匹配（需为本人实名登记的手机号），验证码没有发送。请核对后重新输入手机号；如姓名或身份证号填错了，可以回复“返回”修改。',
   'otp.locked': '这个手机号今天输错验证码的次数太多，为保护您的账户已暂时锁定，24 小时内不能再获取验证码。如需帮助请回复“转人工”。',
   'resume.question': '欢迎回来！上次您填到{step}，继续吗？',
   'resume.restart': '重新开始',

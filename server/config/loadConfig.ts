@@ -53,6 +53,12 @@ export interface Config {
    * same message resume it only during the first half of this time.
    */
   readonly recoveryAfterMs: number;
+  /**
+   * SMS codes (application and step-up) sent per rolling hour for messages from one client address
+   * (web and REST; WeChat relays carry none), across chat users. Generous by default: mobile
+   * carriers put many people behind one address.
+   */
+  readonly smsMaxPerAddressPerHour: number;
   /** External data, identity, SMS and payment providers: the built-in sandbox, or the bank's own (passed in code). */
   readonly providers: 'sandbox' | 'bank';
   /** Fixed sandbox SMS code for demos (development and test only); unset → a random code, logged by the sandbox SMS. */
@@ -205,6 +211,7 @@ const schema = z.object({
   FAQ_FILE: z.string().min(1).optional(),
   TURN_SETTLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RECOVERY_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
+  SMS_MAX_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
   PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
@@ -307,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
     recoveryAfterMs: raw.RECOVERY_AFTER_MS,
+    smsMaxPerAddressPerHour: raw.SMS_MAX_PER_ADDRESS_PER_HOUR,
     ...providers,
     staffApiToken: raw.STAFF_API_TOKEN,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),

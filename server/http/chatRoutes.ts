@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { InboundMessage } from '../../bots/index.js';
+import { clientOrigin } from './clientOrigin.js';
 import { bearerAuth } from './bearerAuth.js';
 import { parseInput, queryInt } from './parseInput.js';
 import type { ConversationRuntime, StoredReply } from '../runtime/index.js';
@@ -48,6 +49,8 @@ export function replyToWire(reply: StoredReply): Record<string, unknown> {
  * REST ids are chosen by each client, so two users may both send "m1": the stored channel message id
  * is scoped by the user (length-prefixed, so no user id can forge another's scope).
  */
+const withOrigin = (origin: string | undefined) => (origin ? { origin } : {});
+
 export const restMessageId = (userId: string, messageId: string): string => `${userId.length}:${userId}:${messageId}`;
 
 /**
@@ -66,6 +69,7 @@ export function chatRoutes(app: FastifyInstance, deps: { runtime: ConversationRu
       text: body.text,
       ...(body.locale ? { locale: body.locale } : {}),
       ...(body.referral ? { referral: body.referral } : {}),
+      ...withOrigin(clientOrigin(app, request)),
     };
     const result = await deps.runtime.receive(inbound);
     return { replies: result.replies.map(replyToWire) };

@@ -37,7 +37,7 @@ export const inboundEventId = (message: Pick<InboundMessage, 'channel' | 'messag
 /** The machine event for an inbound message: `user.text`, or `user.media` for non-text content. */
 export function inboundEvent(message: InboundMessage, at: number): ConversationEvent {
   const id = inboundEventId(message);
-  if (message.text !== undefined && message.media === undefined) return { type: 'user.text', text: cleanText(message.text), id, at, ...(message.greeted ? { greeted: true } : {}) };
+  if (message.text !== undefined && message.media === undefined) return { type: 'user.text', text: cleanText(message.text), id, at, ...(message.greeted ? { greeted: true } : {}), ...(message.origin ? { origin: message.origin } : {}) };
   return { type: 'user.media', kind: message.media ?? 'other', id, at };
 }
 

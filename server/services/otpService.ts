@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { Prisma, type OtpChallenge } from '../db/generated/client.js';
 import { crashPoint } from '../faults.js';
 import { fieldContext } from '../security/fieldCipher.js';
-import { IF_GUARDED, idempotencyRow, insertRows, queryOne, recalled, uuidOrNull } from './persistence.js';
+import { auditRow, IF_GUARDED, idempotencyRow, insertRows, queryOne, recalled, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type VerifyOutput = Awaited<ReturnType<FlowEffects['verifyOtp']>>;
@@ -15,6 +15,8 @@ const DAY_MS = 86_400_000;
 const WRONG_CODES = Prisma.sql`(COALESCE(sum(attempts), 0) - count("consumedAt"))::int`;
 
 type SendOutput = Awaited<ReturnType<FlowEffects['sendOtp']>>;
+/** What sending a code can answer (the identity check before it is sendOtp's own). */
+type Sent = { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' };
 
 const VERIFY_SCOPE = 'verifyOtp';
 const SEND_SCOPE = 'sendOtp';
@@ -31,7 +33,8 @@ interface Challenge {
 /**
  * SMS one-time codes: 6 digits, stored only as a keyed hash (HMAC with the data key, bound to the
  * challenge), valid 5 minutes, 5 attempts, one code a minute per conversation and mobile, 10 an
- * hour and 20 a day per mobile, 10 a day per conversation, and a mobile with 10 wrong codes in a
+ * hour and 20 a day per mobile, 10 a day per conversation, 60 an hour per client address (where the
+ * channel knows it: SMS_MAX_PER_ADDRESS_PER_HOUR), and a mobile with 10 wrong codes in a
  * day (across all conversations) locked until they age out. Only the latest challenge of a
  * conversation, mobile and purpose counts. Verification is idempotent per attempt (`attemptKey`: the
  * message that typed the code).
@@ -46,16 +49,16 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
   const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
 
   /** A code for `purpose` (and, for a step-up, the act it allows) sent to `mobile`, within every budget; the same request gets its first answer. */
-  async function send({ conversationId, mobile, purpose, bindTo, requestKey, at }: Challenge & { mobile: string; requestKey: string; at: number }): Promise<SendOutput> {
+  async function send({ conversationId, mobile, purpose, bindTo, origin, requestKey, at }: Challenge & { mobile: string; origin?: string | undefined; requestKey: string; at: number }): Promise<Sent> {
       // The same request (a redelivered message, a turn re-run after a crash) gets its first answer and no second SMS.
-      const previous = await recalled<SendOutput>(db.prisma, SEND_SCOPE, requestKey);
+      const previous = await recalled<Sent>(db.prisma, SEND_SCOPE, requestKey);
       if (previous) return previous;
       const mobileHash = cipher.lookupHash(mobile);
       const now = new Date(at);
       const code = options.otpCode();
       if (!/^\d{6}$/.test(code)) throw new AppError('CONFIG_INVALID', { setting: 'otpCode', reason: 'must make 6 digits' });
       const id = randomUUID();
-      const sentOutput: SendOutput = { ok: true, expiresAt: at + options.otpTtlMs };
+      const sentOutput: Sent = { ok: true, expiresAt: at + options.otpTtlMs };
       const row: OtpChallenge = {
         id,
         conversationId,
@@ -69,6 +72,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
         createdAt: clock.now(),
         purpose,
         bindTo: bindTo ?? null,
+        origin: origin ?? null,
       };
       // One statement (no interactive transaction holding PGlite's lock): the challenge is stored only
       // when no budget forbids it — the resend interval (a resend: the same purpose and act while its
@@ -85,7 +89,8 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
               AND (SELECT "lastHour" FROM mobileToday) < ${options.otpMaxPerHour}
               AND (SELECT "today" FROM mobileToday) < ${options.otpMaxPerDay}
               AND (SELECT wrong FROM mobileToday) < ${options.otpMaxWrongPerDay}
-              AND (SELECT count(*) FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "sentAt" > ${day}::timestamptz) < ${options.otpMaxPerConversationPerDay}`)} RETURNING id),
+              AND (SELECT count(*) FROM "OtpChallenge" WHERE "conversationId" = ${conversationId} AND "sentAt" > ${day}::timestamptz) < ${options.otpMaxPerConversationPerDay}
+              ${origin ? Prisma.sql`AND (SELECT count(*) FROM "OtpChallenge" WHERE origin = ${origin} AND "sentAt" > ${hour}::timestamptz) < ${options.otpMaxPerOriginPerHour}` : Prisma.empty}`)} RETURNING id),
             remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SEND_SCOPE, requestKey, sentOutput, clock.now())], Prisma.sql`WHERE EXISTS (SELECT 1 FROM stored)`)})
           SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT wrong FROM mobileToday) >= ${options.otpMaxWrongPerDay} AS locked`,
       );
@@ -145,6 +150,22 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       return answer({ result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' });
   }
 
+  /**
+   * Name, ID number and mobile belong together before a first code is sent (so no SMS reaches a
+   * stranger's phone): a customer on file must give the verified name; otherwise the verifier's
+   * public-security and operator three-factor check decides. An ID number that is not valid is left
+   * to the application's own check (it never gets this far in the flow). The verifier being
+   * unreachable is infrastructure trouble (thrown; the borrower may retry).
+   */
+  async function mobileBelongsTo(identity: { name: string; idNumber: string }, mobile: string, at: number): Promise<boolean> {
+    const idNumber = identity.idNumber.trim().toUpperCase();
+    const stored = await db.prisma.borrower.findUnique({ where: { idNumberHash: cipher.lookupHash(idNumber) }, select: { name: true } });
+    if (stored?.name && stored.name.trim() !== identity.name.trim()) return false;
+    const answer = await providers.identity.verify({ person: { name: identity.name.trim(), idNumber, mobile }, at });
+    if (!answer.ok) throw new AppError('PROVIDER_UNAVAILABLE', { provider: providers.identity.name, reason: answer.detail });
+    return answer.data?.nameIdMatch === true && answer.data.mobileMatch !== false;
+  }
+
   /** The borrower's mobile on file (decrypted only to send the SMS), or null. */
   async function mobileOf(borrowerId: string): Promise<string | null> {
     if (uuidOrNull(borrowerId) === null) return null;
@@ -153,12 +174,22 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
   }
 
   return {
-    sendOtp: ({ conversationId, mobile, requestKey, at }) => send({ conversationId, mobile, purpose: VERIFY_MOBILE, requestKey, at }),
+    async sendOtp({ conversationId, mobile, identity, origin, requestKey, at }) {
+      // The same request gets its first answer (no second check, no second SMS).
+      const previous = await recalled<SendOutput>(db.prisma, SEND_SCOPE, requestKey);
+      if (previous) return previous;
+      if (identity && !(await mobileBelongsTo(identity, mobile, at))) {
+        logger.info({ conversationId }, 'SMS code not sent: the mobile does not belong to the name and ID number given');
+        await db.prisma.$executeRaw(insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'otp.identity_mismatch', subjectType: 'Conversation', subjectId: conversationId, at })]));
+        return { ok: false, reason: 'identity_mismatch' };
+      }
+      return send({ conversationId, mobile, purpose: VERIFY_MOBILE, origin, requestKey, at });
+    },
     verifyOtp: ({ conversationId, mobile, code, attemptKey, at }) => verify({ conversationId, mobileHash: cipher.lookupHash(mobile), purpose: VERIFY_MOBILE, code, attemptKey, at }),
-    async sendStepUp({ conversationId, borrowerId, bindTo, requestKey, at }) {
+    async sendStepUp({ conversationId, borrowerId, bindTo, origin, requestKey, at }) {
       const mobile = await mobileOf(borrowerId);
       if (!mobile) return { ok: false, reason: 'no_mobile' };
-      const sent = await send({ conversationId, mobile, purpose: STEP_UP, bindTo, requestKey, at });
+      const sent = await send({ conversationId, mobile, purpose: STEP_UP, bindTo, origin, requestKey, at });
       return sent.ok ? { ...sent, mobileMasked: maskMobile(mobile) } : sent;
     },
     async verifyStepUp({ conversationId, borrowerId, bindTo, code, attemptKey, at }) {

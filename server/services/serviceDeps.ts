@@ -22,6 +22,8 @@ export interface ServiceOptions {
   readonly otpMaxPerDay: number;
   /** Codes one conversation (one chat user) may have sent per rolling day, whatever the mobiles. */
   readonly otpMaxPerConversationPerDay: number;
+  /** Codes sent per rolling hour for messages from one client address (the event's origin tag), across chat users (SMS_MAX_PER_ADDRESS_PER_HOUR). */
+  readonly otpMaxPerOriginPerHour: number;
   /** Wrong codes typed for one mobile per rolling day, across all conversations: then it is locked until they age out (guessing). */
   readonly otpMaxWrongPerDay: number;
   /** Makes a 6-digit code; random by default. A fixed code is for sandbox demos only (loadConfig refuses it in production). */
@@ -49,6 +51,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   otpMaxPerHour: 10,
   otpMaxPerDay: 20,
   otpMaxPerConversationPerDay: 10,
+  otpMaxPerOriginPerHour: 60,
   otpMaxWrongPerDay: 10,
   otpCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
   manualReviewTimeoutMs: 4 * 3_600_000,
@@ -77,10 +80,10 @@ export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
   readonly lines: KeyedLock;
 }
 
-/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS. */
-export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs'>): Partial<ServiceOptions> {
+/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS, SMS_MAX_PER_ADDRESS_PER_HOUR. */
+export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs' | 'smsMaxPerAddressPerHour'>): Partial<ServiceOptions> {
   const code = config.sandboxOtpCode;
-  return { paymentRecoveryAfterMs: config.recoveryAfterMs, ...(code === undefined ? {} : { otpCode: () => code }) };
+  return { paymentRecoveryAfterMs: config.recoveryAfterMs, otpMaxPerOriginPerHour: config.smsMaxPerAddressPerHour, ...(code === undefined ? {} : { otpCode: () => code }) };
 }
 
 export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options }, lines: new KeyedLock() });

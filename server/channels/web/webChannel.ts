@@ -43,8 +43,11 @@ export interface WebSessionGuard {
   renewIfCodeVerified(sessionId: string): Promise<{ readonly session: { readonly id: string }; readonly ticket: string } | undefined>;
 }
 
-/** The borrower's words that log out on the web chat, after {@link normalizeCommand}. */
-const LOGOUT_WORDS: ReadonlySet<string> = new Set(['退出登录', '退出', 'logout', 'log out']);
+/**
+ * The borrower's words that log out on the web chat, after {@link normalizeCommand}. Not a bare 退出:
+ * on every channel that leaves the current step (a cancel word), and must not end the session.
+ */
+const LOGOUT_WORDS: ReadonlySet<string> = new Set(['退出登录', '注销登录', '安全退出', 'logout', 'log out']);
 
 const LOGGED_OUT_TEXT = {
   zh: '您已安全退出。本页对话已清除，如需继续请刷新页面重新开始。',
@@ -101,9 +104,9 @@ export class WebChannel implements ChannelSender {
   }
 
   /** Takes over a freshly upgraded socket of a session (just checked valid). */
-  accept(socket: WebSocket, session: { readonly id: string; readonly userId: string }): WebConnection {
+  accept(socket: WebSocket, session: { readonly id: string; readonly userId: string }, origin?: string): WebConnection {
     const { userId } = session;
-    const connection = new WebConnection(this, socket, userId, session.id);
+    const connection = new WebConnection(this, socket, userId, session.id, origin);
     if (this.closed) {
       connection.close(CLOSE.GOING_AWAY, 'server shutting down');
       return connection;
@@ -206,6 +209,8 @@ export class WebConnection {
     readonly userId: string,
     /** The server-side session this socket belongs to; another one after a renewal. */
     public sessionId: string,
+    /** The tag of the client's address (clientOrigin), carried on each message for per-address budgets. */
+    private readonly origin?: string,
   ) {
     const { limits } = channel.deps;
     this.checkedAt = channel.now();
@@ -404,6 +409,7 @@ export class WebConnection {
       ...(this.locale ? { locale: this.locale } : {}),
       ...(this.referral ? { referral: this.referral } : {}),
       ...(this.welcomed ? { greeted: true } : {}),
+      ...(this.origin ? { origin: this.origin } : {}),
     };
     let result: ReceiveResult;
     try {

@@ -6,6 +6,7 @@ import { ConfigError, type Config } from '../../config/index.js';
 import type { PrismaClient } from '../../db/index.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../http/parseInput.js';
+import { clientOrigin } from '../../http/clientOrigin.js';
 import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
 import { sharedWebAssets } from './webAssets.js';
@@ -175,7 +176,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
     handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: `${WEB_SOCKET_PATH} is a websocket` } }),
     wsHandler: (socket, request) => {
       const session = upgraded.get(request);
-      if (session) channel.accept(socket, session);
+      if (session) channel.accept(socket, session, clientOrigin(app, request));
       else socket.close(web.CLOSE.POLICY, 'session expired');
     },
   });
