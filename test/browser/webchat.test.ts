@@ -234,7 +234,7 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       // Three instalments first; the whole schedule opens before confirming, and every column fits 375 px.
       expect(await table.locator('tbody tr:visible').count()).toBe(3);
       await schedule.getByRole('button', { name: '展开全部 12 期' }).click();
-      expect(await table.locator('tbody tr:visible').count()).toBe(12);
+      await expect.poll(() => table.locator('tbody tr:visible').count()).toBe(12);
       const fit = await schedule.evaluate((card) => {
         const scroll = card.querySelector('.table-scroll')!;
         const right = card.getBoundingClientRect().right;
