@@ -15,6 +15,7 @@ import type { Scheduler } from './jobs/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
+import { installStaffAccounts } from './http/installStaffAccounts.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly expectedMigrations: readonly string[];
   /** Present when the server hosts a conversation machine: then the chat routes are registered. */
   readonly conversations?: ConversationServices | undefined;
+  /** The local command line's token (`npm run staff`, from loopback only), when this process wrote one (server/main.ts). */
+  readonly staffCliToken?: string | undefined;
 }
 
 /** The conversation runtime and what runs beside it; staff APIs dispatch through `runtime`. */
@@ -72,10 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
   quoteRoutes(app);
   if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
-  // The staff API speaks for the bank: without a token it is served only outside production.
-  if (deps.conversations && (deps.config.staffApiToken !== undefined || deps.config.env !== 'production')) {
-    staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, token: deps.config.staffApiToken });
-  }
+  // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.
+  const staff = await installStaffAccounts(app, deps);
+  if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
   if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.

@@ -1,3 +1,5 @@
+import { seedDemoStaff } from './staff/demoStaff.js';
+import { hasAdmin } from './staff/staffAccounts.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { conversationOfEffectKey, type ConversationSpec } from '../flows/index.js';
@@ -33,6 +35,8 @@ export interface BootOptions {
   readonly senders?: readonly ChannelSender[];
   /** The bank's own providers, required with PROVIDERS=bank (docs/providers.md); the sandbox otherwise. */
   readonly providers?: Providers;
+  /** The local command line's token (`npm run staff`), accepted from loopback as an admin; main.ts writes it to the data directory. */
+  readonly staffCliToken?: string;
 }
 
 /**
@@ -56,7 +60,12 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers }) : options.spec;
       conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [] });
     }
-    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations });
+    // Development and sandbox: the demo staff accounts (README). Production has none: the console waits for an admin.
+    if (config.env !== 'production' && config.providers === 'sandbox') await seedDemoStaff(db.prisma, logger);
+    else if (!(await hasAdmin(db.prisma))) {
+      logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
+    }
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken });
     if (conversations) {
       const { scheduler, outbox } = conversations;
       app.addHook('onReady', async () => {

@@ -6,6 +6,7 @@ import { databaseFault, isAppError } from './errors.js';
 import { attachWechatyChannel, WechatyStartError } from './channels/wechaty/index.js';
 import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
+import { writeCliToken } from './staff/cliToken.js';
 
 let config: Config;
 try {
@@ -29,7 +30,9 @@ process.on('uncaughtException', (e, origin) => {
 });
 
 try {
-  const server = await bootServerWhenDatabaseAnswers(config, logger, { spec: (ctx) => createLendingConversation(ctx) });
+  // `npm run staff` on this machine talks to this process with a token it reads from the data directory.
+  const staffCliToken = await writeCliToken(config.dataDir);
+  const server = await bootServerWhenDatabaseAnswers(config, logger, { spec: (ctx) => createLendingConversation(ctx), staffCliToken });
   // Personal WeChat through wechaty, when WECHATY_PUPPET is set (it stops before the runtime on close).
   await attachWechatyChannel(server, config, logger);
   let closing = false;

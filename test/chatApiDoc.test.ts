@@ -6,7 +6,7 @@ import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
-import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
  * docs/chat-api.md shows what the server sends: its three answers are replayed here (same clock,
@@ -49,8 +49,8 @@ describe(`docs/chat-api.md's examples are what the server sends (${testDatabaseK
     expect(withoutIds(offer)).toEqual(exampleAfter(doc, 'carries the\noffer card'));
 
     const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'u1' } });
-    await server.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}/takeover`, payload: { staffId: 's-chen', staffName: '小陈' } });
-    await server.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}/messages`, payload: { staffId: 's-chen', text: '您好，我是客户经理小陈。' } });
+    await server.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}/takeover`, headers: staffAuthHeaders, payload: { staffName: '小陈' } });
+    await server.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}/messages`, headers: staffAuthHeaders, payload: { text: '您好，我是客户经理小陈。', staffName: '小陈' } });
     const later = await server.app.inject({ method: 'GET', url: `/api/v1/chat/messages?userId=u1&afterSeq=${offer.replies.at(-1)!.seq}` });
     expect(withoutIds(later.json())).toEqual(exampleAfter(doc, 'GET /api/v1/chat/messages?userId=u1'));
   }, 60_000);

@@ -7,7 +7,7 @@ import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
-import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
  * English is complete on the real services too: what the server itself puts in replies (the line's
@@ -82,10 +82,10 @@ describe(`an English conversation over REST on ${testDatabaseKind()}`, () => {
     // A staff member writes in (words of their own, in English); fetched later like any message.
     await say('human');
     const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'en-rest' } });
-    const staff = (path: string, payload: object) => server!.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}${path}`, payload });
-    await staff('/takeover', { staffId: 's1', staffName: '小王' });
-    await staff('/messages', { staffId: 's1', text: 'Hello, how can I help?' });
-    await staff('/handback', { staffId: 's1' });
+    const staff = (path: string, payload: object) => server!.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}${path}`, headers: staffAuthHeaders, payload });
+    await staff('/takeover', { staffName: '小王' });
+    await staff('/messages', { text: 'Hello, how can I help?', staffName: '小王' });
+    await staff('/handback', {});
     const later = (await server.app.inject({ method: 'GET', url: '/api/v1/chat/messages?userId=en-rest&afterSeq=0&limit=200' })).json() as { messages: Reply[] };
     check(later.messages, 'fetched later');
 

@@ -226,7 +226,7 @@ describe(`WeChat official account on ${testDatabaseKind()}`, () => {
     expect(fieldsOf(sub.body).Content).toContain(ECHO.askName);
     expect((await conversationOf('oNewcomer'))?.referral).toBe('ZS001');
 
-    const staff = await server.db.prisma.staffUser.create({ data: { username: `zs-${randomUUID()}`, displayName: '张经理', role: 'manager', passwordHash: 'x', referralCode: 'ZS001' } });
+    const staff = await server.db.prisma.staffUser.create({ data: { username: `zs-${randomUUID()}`, displayName: '张经理', roles: ['manager'], passwordHash: 'x', referralCode: 'ZS001' } });
     const campaign = await server.db.prisma.campaign.create({ data: { code: 'spring', name: '春季快贷', content: {} } });
     const borrower = await server.db.prisma.borrower.create({ data: { name: '钱九' } });
     await post(textXml('oKnown', '钱九'));

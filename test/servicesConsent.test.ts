@@ -93,7 +93,7 @@ describe(`consents, submission and data pulls on ${testDatabaseKind()}`, () => {
   });
 
   it('attributes a borrower to the manager or campaign named by the referral code, first touch kept', async () => {
-    const staff = await h.db.prisma.staffUser.create({ data: { username: 'mgr1', displayName: '王经理', role: 'manager', passwordHash: 'x', referralCode: 'MGR001' } });
+    const staff = await h.db.prisma.staffUser.create({ data: { username: 'mgr1', displayName: '王经理', roles: ['manager'], passwordHash: 'x', referralCode: 'MGR001' } });
     const campaign = await h.db.prisma.campaign.create({ data: { code: 'SPRING26', name: '春季', content: {} } });
     const first = asSubmitted(await h.effects.submitApplication(personaApplication('multi_lender', at, { referral: 'MGR001' })));
     // Declined: the person may apply again, through a campaign this time.

@@ -20,7 +20,7 @@ async function boot(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   databases.push(database);
   const clock = manualClock('2026-11-22T02:00:00Z');
-  const server = await bootServer(testConfig(database, { SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '0', ...env }), logger, { clock, spec: (ctx) => createLendingConversation(ctx) });
+  const server = await bootServer(testConfig(database, { SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '0', STAFF_API_TOKEN: TOKEN, ...env }), logger, { clock, spec: (ctx) => createLendingConversation(ctx) });
   servers.push(server);
   let n = 0;
   const say = async (text: string) => {
@@ -54,11 +54,11 @@ describe(`staff hand-off API on ${testDatabaseKind()}`, () => {
     expect(inbound.join('\n')).toContain('430702********0230'); // masked for staff
     expect(inbound.join('\n')).not.toContain(person.idNumber);
 
-    expect((await staff('POST', `/conversations/${id}/takeover`, { staffId: 's1', staffName: '小王' })).statusCode).toBe(200);
+    expect((await staff('POST', `/conversations/${id}/takeover`, { staffName: '小王' })).statusCode).toBe(200);
     expect((await staff('GET', '/conversations?handoff=staff')).json()).toMatchObject({ conversations: [{ id, handoff: 'staff' }] });
     expect(await say('你好，请问还要多久')).toBe(''); // the bot is quiet while a person has the conversation
-    await staff('POST', `/conversations/${id}/messages`, { staffId: 's1', text: '您好，我来帮您。' });
-    await staff('POST', `/conversations/${id}/handback`, { staffId: 's1' });
+    await staff('POST', `/conversations/${id}/messages`, { staffName: '小王', text: '您好，我来帮您。' });
+    await staff('POST', `/conversations/${id}/handback`, {});
 
     // The REST user fetches what was said meanwhile: the staff words, then the bot's resumption.
     const messages = await staffLater();
@@ -77,8 +77,13 @@ describe(`staff hand-off API on ${testDatabaseKind()}`, () => {
 
   it('answers bad requests specifically and unknown conversations with 404', async () => {
     const { staff } = await boot();
-    expect((await staff('POST', '/conversations/not-a-uuid/takeover', { staffId: 's1', staffName: '小王' }, null)).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'id' } });
-    expect((await staff('POST', '/conversations/00000000-0000-4000-8000-000000000000/handback', { staffId: 's1' }, null)).statusCode).toBe(404);
-    expect((await staff('POST', '/conversations/00000000-0000-4000-8000-000000000000/messages', { staffId: 's1' }, null)).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'text' } });
+    expect((await staff('POST', '/conversations/not-a-uuid/takeover', { staffName: '小王' })).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'id' } });
+    expect((await staff('POST', '/conversations/00000000-0000-4000-8000-000000000000/handback', {})).statusCode).toBe(404);
+    expect((await staff('POST', '/conversations/00000000-0000-4000-8000-000000000000/messages', {})).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'text' } });
+    // No staff route answers without a staff session or the token, in any mode (this is the test mode).
+    for (const [method, url] of [['GET', '/conversations'], ['POST', '/conversations/00000000-0000-4000-8000-000000000000/handback']] as const) {
+      expect((await staff(method, url, method === 'POST' ? {} : undefined, null)).statusCode).toBe(401);
+      expect((await staff(method, url, method === 'POST' ? {} : undefined, 'not-the-token-0123456789abcdef')).statusCode).toBe(401);
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { Reply } from '../flows/index.js';
 import { bootServer, type Server } from '../server/boot.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
-import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
  * A staff member's words are a person's on every channel: stored as theirs (`staff:<id>`, with
@@ -37,9 +37,9 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
     await expect.poll(() => screen, { timeout: 10_000 }).toContain('正在为您转接人工客服');
 
     const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'tty-staff', channel: 'terminal' } });
-    const staff = (path: string, payload: object) => server!.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}${path}`, payload });
-    expect((await staff('/takeover', { staffId: 's-wang', staffName: '小王' })).statusCode).toBe(200);
-    const said = await staff('/messages', { staffId: 's-wang', text: '您好，我是客服小王，请问遇到了什么问题？' });
+    const staff = (path: string, payload: object) => server!.app.inject({ method: 'POST', url: `/api/v1/staff/conversations/${conversation.id}${path}`, headers: staffAuthHeaders, payload });
+    expect((await staff('/takeover', { staffName: '小王' })).statusCode).toBe(200);
+    const said = await staff('/messages', { staffName: '小王', text: '您好，我是客服小王，请问遇到了什么问题？' });
     expect(said.json()).toMatchObject({ replies: [{ text: '您好，我是客服小王，请问遇到了什么问题？', sender: { kind: 'staff', name: '小王' } }] });
 
     // The terminal prints it under the staff member's name, not the assistant's.
@@ -49,14 +49,15 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
 
     // Stored as the staff member's: the outbound row's author, and the payload's sender.
     const row = await server.db.prisma.message.findFirstOrThrow({ where: { conversationId: conversation.id, direction: 'outbound', text: { contains: '请问遇到了什么问题' } } });
-    expect(row.author).toBe('staff:s-wang');
+    // The service account the bank's system acts as (STAFF_API_TOKEN), by its id; the name is the one it gave.
+    expect(row.author).toBe(`staff:${(await server.db.prisma.staffUser.findUniqueOrThrow({ where: { username: 'api-service' } })).id}`);
     expect(row.payload).toMatchObject({ sender: { kind: 'staff', name: '小王' } });
-    const transcript = (await server.app.inject({ method: 'GET', url: `/api/v1/staff/conversations/${conversation.id}/messages` })).json() as { messages: { direction: string; author: string; text: string }[] };
+    const transcript = (await server.app.inject({ method: 'GET', url: `/api/v1/staff/conversations/${conversation.id}/messages`, headers: staffAuthHeaders })).json() as { messages: { direction: string; author: string; text: string }[] };
     expect(transcript.messages.filter((m) => m.direction === 'outbound' && m.author === 'bot' && m.text.includes('请问遇到了什么问题'))).toEqual([]);
 
     // A staff member who writes without taking over first is named by the message itself.
-    await staff('/handback', { staffId: 's-wang' });
-    await staff('/messages', { staffId: 's-li', staffName: '李经理', text: '我是您的客户经理，有需要随时找我。' });
+    await staff('/handback', {});
+    await staff('/messages', { staffName: '李经理', text: '我是您的客户经理，有需要随时找我。' });
     await expect.poll(() => screen, { timeout: 10_000 }).toContain('客服 李经理> 我是您的客户经理，有需要随时找我。');
 
     // Fetched over REST, with who wrote it; WeChat (personal and official account) puts the name in front.

@@ -67,8 +67,14 @@ describe(`transport security on ${testDatabaseKind()}`, () => {
     }
   });
 
-  it('production: the staff API without a token is not served', async () => {
-    expect((await production.app.inject({ url: '/api/v1/staff/conversations' })).statusCode).toBe(404);
+  it('production: the staff API answers nothing without a staff session or the token', async () => {
+    expect((await production.app.inject({ url: '/api/v1/staff/conversations' })).statusCode).toBe(401);
+    // No demo staff in production: the console stays closed until an admin account exists (on
+    // PostgreSQL this file's test-mode server seeded its demo accounts into the same database: disabled here).
+    await production.db.prisma.staffUser.updateMany({ data: { active: false } });
+    const login = await production.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'admin', password: 'Demo-Root-2026' } });
+    expect(login.statusCode).toBe(503);
+    expect(login.json()).toMatchObject({ error: { code: 'CONSOLE_UNAVAILABLE', message: expect.stringContaining('npm run staff -- add') } });
   });
 
   it('believes X-Forwarded-Proto only from a configured proxy', async () => {

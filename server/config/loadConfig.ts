@@ -12,6 +12,8 @@ export type DatabaseTarget =
 
 export interface Config {
   readonly env: 'development' | 'test' | 'production';
+  /** KUAIDAI_DATA_DIR, resolved: the embedded database, the staff command line's token, wechaty's memory. */
+  readonly dataDir: string;
   readonly host: string;
   readonly port: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -53,6 +55,8 @@ export interface Config {
    * same message resume it only during the first half of this time.
    */
   readonly recoveryAfterMs: number;
+  /** The staff console's sessions: idle timeout and absolute lifetime (STAFF_SESSION_IDLE_MS, STAFF_SESSION_MAX_MS). */
+  readonly staffSessions: { readonly idleMs: number; readonly maxMs: number };
   /**
    * SMS codes (application and step-up) sent per rolling hour for messages from one client address
    * (web and REST; WeChat relays carry none), across chat users. Generous by default: mobile
@@ -217,6 +221,8 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
   WEB_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').default('kd_session'),
   WEB_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(1_800_000),
+  STAFF_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(1_800_000),
+  STAFF_SESSION_MAX_MS: z.coerce.number().int().min(600_000).max(7 * 86_400_000).default(43_200_000),
   WEB_SESSION_MAX_MS: z.coerce.number().int().min(60_000).max(30 * 86_400_000).default(43_200_000),
   WEB_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
   WEB_RATE_PER_SEC: z.coerce.number().min(0.1).max(1000).default(5),
@@ -285,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   return {
     env: envName,
+    dataDir,
     host: raw.HOST,
     port: raw.PORT,
     logLevel: raw.LOG_LEVEL,
@@ -315,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
     recoveryAfterMs: raw.RECOVERY_AFTER_MS,
     smsMaxPerAddressPerHour: raw.SMS_MAX_PER_ADDRESS_PER_HOUR,
+    staffSessions: { idleMs: raw.STAFF_SESSION_IDLE_MS, maxMs: raw.STAFF_SESSION_MAX_MS },
     ...providers,
     staffApiToken: raw.STAFF_API_TOKEN,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { web } from '../../bots/index.js';
 import { createEchoSpec } from '../../test/support/echoConversation.js';
-import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from '../../test/support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from '../../test/support/testDatabase.js';
 import { bootServer, type Server } from '../boot.js';
 import { createLogger } from '../logging/index.js';
 import { INT4_MAX } from './parseInput.js';
@@ -26,7 +26,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const get = (url: string) => server.app.inject({ method: 'GET', url });
+const get = (url: string) => server.app.inject({ method: 'GET', url, ...(url.startsWith('/api/v1/staff') ? { headers: staffAuthHeaders } : {}) });
 
 describe(`numeric parameters are bounded on ${testDatabaseKind()}`, () => {
   it('int4 is the bound', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitsConfig } from '../config/index.js';
+import { readCookie } from '../channels/web/webSessions.js';
 import { AppError } from '../errors.js';
 
 /** What a limited route counts a request against, besides the client address. */
@@ -18,7 +19,15 @@ const stringField = (source: unknown, name: string): string | undefined => {
 };
 
 const CHAT: RoutePolicy = { token: true, user: (r) => ((id) => id && `chat:${id}`)(stringField(r.body, 'userId') ?? stringField(r.query, 'userId')) };
-const STAFF: RoutePolicy = { token: true, user: (r) => ((id) => id && `staff:${id}`)(stringField(r.body, 'staffId')) };
+// Per staff session (the console's cookie, hashed); the login itself per address and per username typed.
+const STAFF: RoutePolicy = {
+  token: true,
+  user: (r) => {
+    const session = readCookie(r.headers.cookie, 'kd_staff');
+    if (session) return `staff:${createHash('sha256').update(session).digest('base64url').slice(0, 22)}`;
+    return ((name) => name && `staff-login:${name.trim().toLowerCase()}`)(stringField(r.body, 'username'));
+  },
+};
 const ADDRESS_ONLY: RoutePolicy = {};
 
 /**

@@ -4,29 +4,35 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { ConversationRuntime } from '../runtime/index.js';
-import { bearerAuth } from './bearerAuth.js';
+import type { StaffPrincipal } from '../staff/index.js';
+import type { StaffAuth } from './staffAuth.js';
 import { replyToWire } from './chatRoutes.js';
 import { parseInput, queryInt } from './parseInput.js';
 
-const staffId = z.string().trim().min(1).max(64);
 const conversationParams = z.object({ id: z.uuid({ error: 'must be a conversation id (UUID)' }) });
 const listQuery = z.object({
   handoff: z.enum(['requested', 'staff', 'bot', 'any']).default('any'),
   limit: queryInt(1, 200).default(50),
 });
 const transcriptQuery = z.object({ afterSeq: queryInt(0).default(0), limit: queryInt(1, 500).default(100) });
-const takeoverBody = z.object({ staffId, staffName: z.string().trim().min(1).max(32) });
-const messageBody = z.object({ staffId, text: z.string().trim().min(1).max(2_000), staffName: z.string().trim().min(1).max(32).optional() });
-const handbackBody = z.object({ staffId });
+/** A service account (the bank's own system) may name the person it acts for; a person in the console is who their session says. */
+const staffName = z.string().trim().min(1).max(32).optional();
+const takeoverBody = z.object({ staffName }).default({});
+const messageBody = z.object({ text: z.string().trim().min(1).max(2_000), staffName });
 
 /**
  * The hand-off API customer-service staff (or the bank's console) use: list conversations waiting
  * for a person, read a transcript (ID and phone numbers masked), take one over, speak in it, and hand
- * it back so the borrower continues exactly where they were. Every action is audited.
+ * it back so the borrower continues exactly where they were. Agents and supervisors only (a staff
+ * session or the service account's token); the acting staff member is who the session or token
+ * says, never what the request body says. Every action is audited.
  */
-export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; db: Database; clock: Clock; token: string | undefined }): void {
-  const onRequest = bearerAuth(deps.token, 'kuaidai-staff');
+export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; db: Database; clock: Clock; auth: StaffAuth }): void {
+  const onRequest = deps.auth.require('agent', 'supervisor');
   const { prisma } = deps.db;
+  /** The name the borrower sees: the person's own (with 工号), or the one a service account gives. */
+  const shownName = (staff: StaffPrincipal, given: string | undefined): string =>
+    staff.kind === 'service' ? (given ?? staff.displayName) : staff.employeeNo ? `${staff.displayName}（工号 ${staff.employeeNo}）` : staff.displayName;
 
   app.get('/api/v1/staff/conversations', { onRequest }, async (request) => {
     const q = parseInput(listQuery, request.query);
@@ -67,29 +73,31 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     };
   });
 
-  const act = async (id: string, staff: string, action: string, event: Parameters<ConversationRuntime['dispatch']>[1]) => {
+  const act = async (id: string, staff: StaffPrincipal, action: string, event: Parameters<ConversationRuntime['dispatch']>[1]) => {
     await existing(id);
     const result = await deps.runtime.dispatch(id, event);
-    await prisma.auditLog.create({ data: { at: deps.clock.now(), actorType: 'staff', actorId: staff, action, subjectType: 'conversation', subjectId: id } });
+    await prisma.auditLog.create({ data: { at: deps.clock.now(), actorType: 'staff', actorId: staff.staffId, action, subjectType: 'conversation', subjectId: id, detail: { username: staff.username } } });
     return { replies: result.replies.map(replyToWire) };
   };
 
   app.post('/api/v1/staff/conversations/:id/takeover', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
-    const body = parseInput(takeoverBody, request.body);
-    return act(id, body.staffId, 'conversation.takeover', { type: 'staff.takeover', staffId: body.staffId, staffName: body.staffName, at: deps.clock.now().getTime() });
+    const body = parseInput(takeoverBody, request.body ?? {});
+    const staff = request.staff!;
+    return act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, staffName: shownName(staff, body.staffName), at: deps.clock.now().getTime() });
   });
 
   app.post('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(messageBody, request.body);
-    return act(id, body.staffId, 'conversation.staff_message', { type: 'staff.message', staffId: body.staffId, text: body.text, ...(body.staffName ? { staffName: body.staffName } : {}), at: deps.clock.now().getTime() });
+    const staff = request.staff!;
+    return act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, staffName: shownName(staff, body.staffName), at: deps.clock.now().getTime() });
   });
 
   app.post('/api/v1/staff/conversations/:id/handback', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
-    const body = parseInput(handbackBody, request.body);
-    return act(id, body.staffId, 'conversation.handback', { type: 'staff.handback', staffId: body.staffId, at: deps.clock.now().getTime() });
+    const staff = request.staff!;
+    return act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at: deps.clock.now().getTime() });
   });
 
   async function existing(id: string): Promise<void> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
 
 /**
  * A borrower goes through the whole journey on the real page, in Chromium (which one:
@@ -54,7 +54,7 @@ beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
   database = await createTestDatabase({ persistent: true });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-browser-'));
-  baseUrl = await startServer({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, SANDBOX_OTP_CODE: OTP });
+  baseUrl = await startServer({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, SANDBOX_OTP_CODE: OTP, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
   browser = await launchChromium();
 }, 90_000);
 
@@ -73,9 +73,9 @@ afterAll(async () => {
 /** What the conversation shows: each bubble's text (cards and quick replies included), in order. */
 const bubbles = (page: Page) => page.getByRole('log').locator('.msg').allInnerTexts();
 
-/** The staff API, as a customer-service console calls it (open in the test environment). */
+/** The staff API, as the bank's own system calls it (the service account of STAFF_API_TOKEN). */
 const staffApi = async (method: 'GET' | 'POST', url: string, body?: object): Promise<unknown> => {
-  const res = await fetch(`${baseUrl}/api/v1/staff${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${baseUrl}/api/v1/staff${url}`, { method, headers: { ...staffAuthHeaders, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
   return res.json();
 };
@@ -294,8 +294,8 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       // A staff member joins: their words are shown as a person's (name, own bubble), stored as theirs.
       const { conversations } = (await staffApi('GET', '/conversations?handoff=any')) as { conversations: { id: string; channel: string }[] };
       const web = conversations.find((c) => c.channel === 'web')!;
-      await staffApi('POST', `/conversations/${web.id}/takeover`, { staffId: 's-chen', staffName: '陈经理' });
-      await staffApi('POST', `/conversations/${web.id}/messages`, { staffId: 's-chen', text: '您好，我是客户经理陈经理，看到您刚提前还了一期，有什么可以帮您？' });
+      await staffApi('POST', `/conversations/${web.id}/takeover`, { staffName: '陈经理' });
+      await staffApi('POST', `/conversations/${web.id}/messages`, { staffName: '陈经理', text: '您好，我是客户经理陈经理，看到您刚提前还了一期，有什么可以帮您？' });
       const staffBubble = log.locator('.msg-staff').filter({ hasText: '有什么可以帮您' });
       await staffBubble.waitFor();
       await expect(staffBubble.locator('.sender-name').textContent()).resolves.toBe('客服 陈经理');
@@ -307,8 +307,8 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await page.screenshot({ path: path.join(artifacts, 'staff-reply-375.png') });
       const transcript = (await staffApi('GET', `/conversations/${web.id}/messages?limit=500`)) as { messages: { direction: string; author: string; text: string; sender?: { kind: string; name: string } }[] };
       const relayed = transcript.messages.filter((m) => m.direction === 'outbound' && m.text.includes('有什么可以帮您'));
-      expect(relayed).toEqual([expect.objectContaining({ author: 'staff:s-chen', sender: { kind: 'staff', name: '陈经理' } })]);
-      await staffApi('POST', `/conversations/${web.id}/handback`, { staffId: 's-chen' });
+      expect(relayed).toEqual([expect.objectContaining({ author: expect.stringMatching(/^staff:[0-9a-f-]{36}$/), sender: { kind: 'staff', name: '陈经理' } })]);
+      await staffApi('POST', `/conversations/${web.id}/handback`, {});
       await lastBotSays('人工服务已结束');
 
       // English: the page's words switch, and the conversation follows.

@@ -53,6 +53,11 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
 }
 
 /** A test configuration on the given database, silent logs, no real secrets. */
+/** The STAFF_API_TOKEN of test servers (testConfig): the service account the staff API's machine clients act as. */
+export const TEST_STAFF_TOKEN = 'tst-9fK2xQ7mLp4Rz8Vb1Nc6Wd3Hy5Tg0Js';
+/** Headers of a staff API request made as the test service account. */
+export const staffAuthHeaders = { authorization: `Bearer ${TEST_STAFF_TOKEN}` };
+
 export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
-  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: database.url, ...env });
+  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: database.url, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
 }

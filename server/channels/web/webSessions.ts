@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256, SignedTokens } from '../../security/signedTokens.js';
 import type { Clock } from '../../clock.js';
 import type { PrismaClient } from '../../db/index.js';
 
@@ -39,10 +40,8 @@ const KEEP_EXPIRED_MS = 86_400_000;
 const PURGE_EVERY_MS = 3_600_000;
 
 const VERSION = 's1';
-const TOKEN = /^s1\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 interface SessionRow {
   readonly id: string;
@@ -63,7 +62,7 @@ interface SessionRow {
  * user, same end), the old one revoked, the new cookie handed out once for a one-time ticket.
  */
 export class WebSessions {
-  private readonly key: Buffer;
+  private readonly tokens: SignedTokens;
   private lastPurge = 0;
 
   constructor(
@@ -72,7 +71,7 @@ export class WebSessions {
     readonly settings: WebSessionSettings,
   ) {
     // A key of its own, so the secret could serve other purposes without cookies being reusable there.
-    this.key = createHmac('sha256', settings.secret).update('kuaidai web session v2').digest();
+    this.tokens = new SignedTokens(settings.secret, 'kuaidai web session v2', VERSION);
   }
 
   /** A fresh web user id: `w_` and 96 random bits. */
@@ -87,12 +86,7 @@ export class WebSessions {
 
   /** The row id a cookie value names, when it is well formed and signed by us (no database read). */
   idOf(token: string | undefined): string | undefined {
-    const match = token && token.length < 200 ? TOKEN.exec(token) : null;
-    if (!match) return undefined;
-    const expected = Buffer.from(this.sign(match[1]!));
-    const given = Buffer.from(match[2]!);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    return sha256(match[1]!);
+    return this.tokens.idOf(token);
   }
 
   /** The valid session a cookie value carries, seen now; undefined when unknown, revoked, idle or expired. */
@@ -116,11 +110,11 @@ export class WebSessions {
   async start(): Promise<IssuedSession> {
     const now = this.clock.now().getTime();
     await this.purge(now);
-    const secret = randomBytes(32).toString('base64url');
+    const { secret } = this.tokens.mint();
     const row = await this.prisma.webSession.create({
       data: { id: sha256(secret), userId: WebSessions.newUserId(), createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + this.settings.maxMs) },
     });
-    return { session: toSession(row), token: this.tokenOf(secret) };
+    return { session: toSession(row), token: this.tokens.tokenOf(secret) };
   }
 
   /** Revokes a session (logout); its user when this call revoked it, undefined when it was already. */
@@ -174,7 +168,7 @@ export class WebSessions {
     const row = rows[0];
     const secret = this.secretOfTicket(ticket);
     if (!row || row.id !== sha256(secret)) return undefined;
-    return { session: toSession(row), token: this.tokenOf(secret) };
+    return { session: toSession(row), token: this.tokens.tokenOf(secret) };
   }
 
   private isValid(row: SessionRow, now: number): boolean {
@@ -190,15 +184,7 @@ export class WebSessions {
 
   /** A renewed session's secret follows from its ticket, so any server can hand out the cookie without storing the secret. */
   private secretOfTicket(ticket: string): string {
-    return createHmac('sha256', this.key).update(`renewal ticket ${ticket}`).digest('base64url');
-  }
-
-  private tokenOf(secret: string): string {
-    return `${VERSION}.${secret}.${this.sign(secret)}`;
-  }
-
-  private sign(secret: string): string {
-    return createHmac('sha256', this.key).update(`${VERSION}.${secret}`).digest('base64url');
+    return this.tokens.derive(`renewal ticket ${ticket}`);
   }
 }
 
@@ -223,6 +209,6 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /** The Set-Cookie value of the session: httpOnly, SameSite=Lax, Secure when served over https; Max-Age 0 clears it. */
-export function sessionCookie(name: string, token: string, options: { maxAgeMs: number; secure: boolean }): string {
-  return [`${name}=${token}`, 'Path=/', `Max-Age=${Math.max(0, Math.round(options.maxAgeMs / 1000))}`, 'HttpOnly', 'SameSite=Lax', ...(options.secure ? ['Secure'] : [])].join('; ');
+export function sessionCookie(name: string, token: string, options: { maxAgeMs: number; secure: boolean; sameSite?: 'Lax' | 'Strict' }): string {
+  return [`${name}=${token}`, 'Path=/', `Max-Age=${Math.max(0, Math.round(options.maxAgeMs / 1000))}`, 'HttpOnly', `SameSite=${options.sameSite ?? 'Lax'}`, ...(options.secure ? ['Secure'] : [])].join('; ');
 }
