@@ -146,4 +146,22 @@ describe(`staff accounts, sessions and roles on ${testDatabaseKind()}`, () => {
     const actions = (await server.db.prisma.auditLog.findMany({ where: { subjectId: account.id, action: { startsWith: 'staff.account' } }, orderBy: { at: 'asc' } })).map((a) => a.action);
     expect(actions).toEqual(['staff.account_created', 'staff.account_disabled', 'staff.account_enabled']);
   });
+  it('lets admins filter the audit log and export it as CSV (formulas defused), and audits the export', async () => {
+    expect((await login('=hyperlink("http://x")', 'wrong-password')).statusCode).toBe(401);
+    const admin = await loggedIn('admin');
+    const res = await call('GET', '/audit?action=staff.login_failed&subjectId=shenpi', admin);
+    expect(res.statusCode, res.body).toBe(200);
+    const { entries } = res.json() as { entries: { action: string; subjectId: string; detail: { reason: string } }[] };
+    expect(entries).toHaveLength(5);
+    expect(entries.every((e) => e.action === 'staff.login_failed' && e.subjectId === 'shenpi' && e.detail.reason === 'wrong password')).toBe(true);
+    expect((await call('GET', '/audit?from=yesterday', admin)).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'from' } });
+    expect((await call('GET', '/audit', await loggedIn('shenpi'))).statusCode).toBe(403);
+
+    const csv = await call('GET', '/audit.csv?action=staff.login_failed', admin);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="kuaidai-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(csv.body.startsWith('\uFEFFat,actorType,actorId,action,subjectType,subjectId,detail\r\n')).toBe(true);
+    expect(csv.body).toContain(`,staff.login_failed,StaffLogin,"'=hyperlink(""http://x"")",`);
+    expect(await server.db.prisma.auditLog.count({ where: { action: 'audit.exported' } })).toBe(1);
+  });
 });

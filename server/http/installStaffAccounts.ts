@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { StaffAccounts, StaffSessions, type StaffAccount, type StaffPrincipal } from '../staff/index.js';
+import { auditRoutes } from './auditRoutes.js';
 import { staffAccountRoutes } from './staffAccountRoutes.js';
 import { staffAuth } from './staffAuth.js';
 
@@ -31,5 +32,6 @@ export async function installStaffAccounts(app: FastifyInstance, deps: AppDeps) 
     secureCookies: (request) => config.env === 'production' || request.protocol === 'https',
     requireAdmin: config.env === 'production',
   });
+  auditRoutes(app, { auth });
   return { accounts, sessions, auth };
 }
