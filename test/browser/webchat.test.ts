@@ -233,8 +233,17 @@ describe(`web chat in Chromium (${testDatabaseKind()})`, () => {
       await expect(table.getByRole('columnheader', { name: '剩余本金' }).count()).resolves.toBe(1);
       // Three instalments first; the whole schedule opens before confirming, and every column fits 375 px.
       expect(await table.locator('tbody tr:visible').count()).toBe(3);
-      await schedule.getByRole('button', { name: '展开全部 12 期' }).click();
-      await expect.poll(() => table.locator('tbody tr:visible').count()).toBe(12);
+      // Under load the card may still be settling (history replayed after the reload): click until it opens.
+      await expect
+        .poll(
+          async () => {
+            const shown = await table.locator('tbody tr:visible').count();
+            if (shown < 12) await schedule.getByRole('button', { name: '展开全部 12 期' }).click({ timeout: 2_000 }).catch(() => undefined);
+            return shown;
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBe(12);
       const fit = await schedule.evaluate((card) => {
         const scroll = card.querySelector('.table-scroll')!;
         const right = card.getBoundingClientRect().right;
