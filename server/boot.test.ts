@@ -55,7 +55,9 @@ describe(`server boot on ${testDatabaseKind()}`, () => {
     const { app, db } = await bootServer(testConfig(database), logger);
     try {
       // The schema engine's session-level advisory lock: it must end with the migration's own connection.
-      const held = await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 72707369`;
+      // This test's database only: servers of other test files migrate their own databases meanwhile.
+      const held = await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objid = 72707369 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
       expect(held[0]!.n).toBe(0);
     } finally {
       await app.close();
