@@ -52,7 +52,7 @@ describe(`staff accounts, sessions and roles on ${testDatabaseKind()}`, () => {
     const res = await login('kefu');
     expect(res.statusCode, res.body).toBe(200);
     expect(String(res.headers['set-cookie'])).toMatch(/^kd_staff=st1\.[\w-]{43}\.[\w-]{43}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
-    expect(res.json()).toMatchObject({ staff: { username: 'kefu', displayName: '客服小王', employeeNo: 'KF001', roles: ['agent'] }, csrfToken: expect.any(String) });
+    expect(res.json()).toMatchObject({ staff: { username: 'kefu', displayName: '小王', employeeNo: 'KF001', roles: ['agent'] }, csrfToken: expect.any(String) });
     expect(JSON.stringify(res.json())).not.toContain('passwordHash');
     const session = await loggedIn('kefu');
     expect((await call('GET', '/me', session)).json()).toMatchObject({ staff: { username: 'kefu' }, csrfToken: session.csrf });
@@ -163,5 +163,17 @@ describe(`staff accounts, sessions and roles on ${testDatabaseKind()}`, () => {
     expect(csv.body.startsWith('\uFEFFat,actorType,actorId,action,subjectType,subjectId,detail\r\n')).toBe(true);
     expect(csv.body).toContain(`,staff.login_failed,StaffLogin,"'=hyperlink(""http://x"")",`);
     expect(await server.db.prisma.auditLog.count({ where: { action: 'audit.exported' } })).toBe(1);
+  });
+  it('a person who takes over is shown to the borrower by name and 工号, and the audit names the account', async () => {
+    const chat = await server.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { userId: 'staff-auth-b1', messageId: 'm1', text: '转人工' } });
+    expect(chat.statusCode, chat.body).toBe(200);
+    const conversation = await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'staff-auth-b1' } });
+    const kefu = await loggedIn('kefu');
+    // A staffName in the body does not change who acts for a person.
+    const taken = await call('POST', `/conversations/${conversation.id}/takeover`, kefu, { payload: { staffName: '冒名' } });
+    expect(taken.statusCode, taken.body).toBe(200);
+    expect((taken.json() as { replies: { text: string }[] }).replies.map((r) => r.text)).toContain('客服小王（工号 KF001）为您服务。');
+    const staffId = (await server.db.prisma.staffUser.findUniqueOrThrow({ where: { username: 'kefu' } })).id;
+    expect(await server.db.prisma.auditLog.count({ where: { action: 'conversation.takeover', subjectId: conversation.id, actorId: staffId } })).toBe(1);
   });
 });

@@ -77,7 +77,7 @@ describe('npm run staff, while the server runs on the embedded database', () => 
 
     const listed = await staff(['list']);
     expect(listed.out).toMatch(/wangfang\t王芳\tKF009\t0736\tagent,reviewer\tperson\tactive/);
-    expect(listed.out).toMatch(/^kefu\t客服小王/m); // the demo accounts of test/development mode
+    expect(listed.out).toMatch(/^kefu\t小王/m); // the demo accounts of test/development mode
 
     expect((await staff(['disable', '--username', 'wangfang'])).out).toContain('disabled wangfang; sessions ended: 1');
     const reset = await staff(['reset-password', '--username', 'wangfang']);
