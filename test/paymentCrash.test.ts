@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoPersona } from '../core/index.js';
 import { openDatabase } from '../server/db/index.js';
 import { checkBooks } from '../server/services/index.js';
+import { startServerProcess, type ServerProcess } from './support/serverProcess.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
@@ -12,7 +11,6 @@ import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } f
  * one nobody redelivers is finished by the payment recovery job at start-up. Either way one payout,
  * one active drawdown, the borrower gets the receipt, and the books balance.
  */
-const root = path.resolve(import.meta.dirname, '..');
 const person = demoPersona('excellent').profile.person;
 const USER = 'payout-crash';
 
@@ -22,43 +20,8 @@ interface ReplyBody {
   card?: Record<string, unknown> & { type: string };
 }
 
-interface Running {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout(): string;
-}
-
-/** `npm start`'s entry as a child (node itself, so a SIGKILL is seen as one); resolves once it listens. */
-function startServer(env: Record<string, string>): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUAIDAI_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', PORT: '0', SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '100', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${port}`, child, exit, stdout: () => out });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    void exit.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited during start-up (${e.code ?? e.signal}): ${err}`));
-    });
-  });
-}
-
 let database: TestDatabase;
-let server: Running | undefined;
+let server: ServerProcess | undefined;
 afterAll(async () => {
   server?.child.kill('SIGKILL');
   await database?.drop();
@@ -74,7 +37,7 @@ describe(`a crash between the payout and its record, on ${testDatabaseKind()}`, 
         server.child.kill('SIGTERM');
         await server.exit;
       }
-      server = await startServer({ ...env, ...extra });
+      server = await startServerProcess({ SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '100', ...env, ...extra });
     };
     const post = (messageId: string, text: string) =>
       fetch(`${server!.url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: USER, messageId, text }), signal: AbortSignal.timeout(30_000) });

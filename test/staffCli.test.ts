@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliTokenPath } from '../server/staff/cliToken.js';
+import { startServerProcess, type ServerProcess } from './support/serverProcess.js';
 
 /**
  * `npm run staff` while the server runs on the embedded database (which only one process may open):
@@ -11,36 +12,17 @@ import { cliTokenPath } from '../server/staff/cliToken.js';
  */
 const root = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
-let server: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 let url: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-staffcli-'));
-  url = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUAIDAI_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', KUAIDAI_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
+  server = await startServerProcess({ KUAIDAI_DATA_DIR: dataDir });
+  url = server.url;
 }, 90_000);
 afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  server?.child.kill('SIGTERM');
+  await server?.exit;
   await rm(dataDir, { recursive: true, force: true });
 });
 

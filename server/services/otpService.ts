@@ -48,11 +48,12 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
   const { db, cipher, providers, options, logger, clock } = ctx;
   const codeHash = (challengeId: string, code: string) => cipher.lookupHash(`otp:${challengeId}:${code}`);
 
-  /** A code for `purpose` (and, for a step-up, the act it allows) sent to `mobile`, within every budget; the same request gets its first answer. */
+  /**
+   * A code for `purpose` (and, for a step-up, the act it allows) sent to `mobile`, within every
+   * budget. The callers first recall the request's stored answer (a redelivered message, a turn
+   * re-run after a crash gets its first answer and no second SMS); the answer is stored with the challenge.
+   */
   async function send({ conversationId, mobile, purpose, bindTo, origin, requestKey, at }: Challenge & { mobile: string; origin?: string | undefined; requestKey: string; at: number }): Promise<Sent> {
-      // The same request (a redelivered message, a turn re-run after a crash) gets its first answer and no second SMS.
-      const previous = await recalled<Sent>(db.prisma, SEND_SCOPE, requestKey);
-      if (previous) return previous;
       const mobileHash = cipher.lookupHash(mobile);
       const now = new Date(at);
       const code = options.otpCode();
@@ -189,7 +190,8 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     async sendStepUp({ conversationId, borrowerId, bindTo, origin, requestKey, at }) {
       const mobile = await mobileOf(borrowerId);
       if (!mobile) return { ok: false, reason: 'no_mobile' };
-      const sent = await send({ conversationId, mobile, purpose: STEP_UP, bindTo, origin, requestKey, at });
+      const previous = await recalled<Sent>(db.prisma, SEND_SCOPE, requestKey);
+      const sent = previous ?? (await send({ conversationId, mobile, purpose: STEP_UP, bindTo, origin, requestKey, at }));
       return sent.ok ? { ...sent, mobileMasked: maskMobile(mobile) } : sent;
     },
     async verifyStepUp({ conversationId, borrowerId, bindTo, code, attemptKey, at }) {
