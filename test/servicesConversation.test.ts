@@ -197,7 +197,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(account.pendingOffer).toBeUndefined();
     // The borrower can follow it: under review, decided by the work item's deadline.
     expect(account.application).toEqual({ applicationId: opened.applicationId, productId: 'changde-kuaidai-personal-demo', status: 'under_review', submittedAt: expect.any(Number), reviewDueAt: at + 4 * 3_600_000 });
-    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'done' } });
+    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'resolved' } });
     expect((await h.effects.loadAccount({ borrowerId: opened.borrowerId, at })).application).not.toHaveProperty('reviewDueAt');
   });
 
@@ -255,7 +255,7 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     const item = await h.db.prisma.workItem.findUniqueOrThrow({ where: { id: first.workItemId } });
     expect(item).toMatchObject({ kind: 'handoff', status: 'open', conversationId: 'conv-h' });
     expect(item.dueAt.getTime()).toBe(at + 10 * 60_000);
-    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'done' } });
+    await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'resolved' } });
     expect((await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '再次', at })).workItemId).not.toBe(first.workItemId);
   });
 

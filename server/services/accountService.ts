@@ -52,7 +52,7 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
           LEFT JOIN LATERAL (SELECT * FROM "Decision" x WHERE x."applicationId" = o.id ORDER BY x."createdAt" DESC LIMIT 1) AS d ON true
           LEFT JOIN LATERAL (SELECT a.id AS "latestId", a."productId" AS "latestProductId", a.status::text AS "latestStatus", a."createdAt" AS "latestAt", a."offerExpiresAt" AS "latestOfferExpiresAt",
               (SELECT x.outcome::text FROM "Decision" x WHERE x."applicationId" = a.id ORDER BY x."createdAt" DESC LIMIT 1) AS "latestOutcome",
-              (SELECT w."dueAt" FROM "WorkItem" w WHERE w."applicationId" = a.id AND w.kind = 'manual_review' AND w.status <> 'done' ORDER BY w."createdAt" DESC LIMIT 1) AS "reviewDueAt"
+              (SELECT w."dueAt" FROM "WorkItem" w WHERE w."applicationId" = a.id AND w.kind = 'manual_review' AND w.status NOT IN ('resolved', 'closed') ORDER BY w."createdAt" DESC LIMIT 1) AS "reviewDueAt"
             FROM "Application" a WHERE a."borrowerId" = ${borrowerId}::uuid AND a.status <> 'draft' ORDER BY a."createdAt" DESC LIMIT 1) AS la ON true`,
       );
       const lines = read.lines.map((row) => lineView(row, row.state, products.find((p) => p.id === row.productId), on));

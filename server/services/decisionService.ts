@@ -66,8 +66,11 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
         decision.outcome === 'manual_review'
           ? {
               id: randomUUID(),
+              number: null,
               kind: 'manual_review',
               status: 'open',
+              priority: 'normal',
+              title: null,
               borrowerId: application.borrowerId,
               applicationId,
               decisionId: row.id,
@@ -75,10 +78,16 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
               reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
               detail: jsonValue({ score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) }),
               dueAt: new Date(at + options.manualReviewTimeoutMs),
+              firstResponseDueAt: null,
+              firstRespondedAt: null,
+              warnedAt: null,
+              escalatedAt: null,
               assigneeId: null,
               assignedAt: null,
               doneAt: null,
+              closedAt: null,
               resolution: null,
+              createdById: null,
               createdAt: now,
               updatedAt: now,
             }
