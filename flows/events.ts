@@ -22,9 +22,9 @@ export type ConversationEvent =
   /** Non-text content; flows answer with a re-prompt. */
   | { readonly type: 'user.media'; readonly kind: MediaKind; readonly id: string; readonly at: number }
   /** A staff member takes the conversation over: the bot pauses. */
-  | { readonly type: 'staff.takeover'; readonly staffId: string; readonly staffName: string; readonly at: number }
+  | { readonly type: 'staff.takeover'; readonly staffId: string; readonly staffName: string; readonly at: number; /** 工号, shown to the borrower beside the name. */ readonly staffNo?: string }
   /** A staff message to relay to the borrower while taken over. */
-  | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number; /** Shown with the words when the conversation was not taken over by name. */ readonly staffName?: string }
+  | { readonly type: 'staff.message'; readonly staffId: string; readonly text: string; readonly at: number; /** Shown with the words when the conversation was not taken over by name. */ readonly staffName?: string; readonly staffNo?: string }
   /** Staff hand the conversation back: the bot continues where the borrower was. */
   | { readonly type: 'staff.handback'; readonly staffId: string; readonly at: number }
   /**

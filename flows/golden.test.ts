@@ -71,7 +71,7 @@ describe('golden transcripts: happy paths', () => {
       excellent.name,
       '转人工',
       '我的身份证丢了怎么办',
-      { event: { type: 'staff.takeover', staffId: 's1', staffName: '小王' } },
+      { event: { type: 'staff.takeover', staffId: 's1', staffName: '小王', staffNo: 'KF001' } },
       { event: { type: 'staff.message', staffId: 's1', text: '不用担心，补办期间可以用临时身份证号码办理。' } },
       '好的谢谢',
       { event: { type: 'staff.handback', staffId: 's1' } },

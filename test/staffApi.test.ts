@@ -63,7 +63,7 @@ describe(`staff hand-off API on ${testDatabaseKind()}`, () => {
     // The REST user fetches what was said meanwhile: the staff words, then the bot's resumption.
     const messages = await staffLater();
     const later = messages.map((m) => m.text).join('\n');
-    expect(later).toContain('客服小王为您服务');
+    expect(later).toContain('人工客服 小王 为您服务');
     // The staff member's words as written, marked as theirs (not the bot's, not prefixed into the text).
     expect(messages).toContainEqual(expect.objectContaining({ text: '您好，我来帮您。', sender: { kind: 'staff', name: '小王' } }));
     expect(later).toContain('请输入您的18位身份证号');

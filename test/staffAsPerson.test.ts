@@ -45,7 +45,7 @@ describe(`a staff member speaks as a person on ${testDatabaseKind()}`, () => {
     // The terminal prints it under the staff member's name, not the assistant's.
     await expect.poll(() => screen, { timeout: 10_000 }).toContain('客服 小王> 您好，我是客服小王，请问遇到了什么问题？');
     expect(screen).not.toContain('助手> 您好，我是客服小王');
-    expect(screen).toContain('助手> 客服小王为您服务。');
+    expect(screen).toContain('助手> 人工客服 小王 为您服务。');
 
     // Stored as the staff member's: the outbound row's author, and the payload's sender.
     const row = await server.db.prisma.message.findFirstOrThrow({ where: { conversationId: conversation.id, direction: 'outbound', text: { contains: '请问遇到了什么问题' } } });

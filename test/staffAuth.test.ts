@@ -172,7 +172,7 @@ describe(`staff accounts, sessions and roles on ${testDatabaseKind()}`, () => {
     // A staffName in the body does not change who acts for a person.
     const taken = await call('POST', `/conversations/${conversation.id}/takeover`, kefu, { payload: { staffName: '冒名' } });
     expect(taken.statusCode, taken.body).toBe(200);
-    expect((taken.json() as { replies: { text: string }[] }).replies.map((r) => r.text)).toContain('客服小王（工号 KF001）为您服务。');
+    expect((taken.json() as { replies: { text: string }[] }).replies.map((r) => r.text)).toContain('人工客服 小王（工号 KF001）为您服务。');
     const staffId = (await server.db.prisma.staffUser.findUniqueOrThrow({ where: { username: 'kefu' } })).id;
     expect(await server.db.prisma.auditLog.count({ where: { action: 'conversation.takeover', subjectId: conversation.id, actorId: staffId } })).toBe(1);
   });

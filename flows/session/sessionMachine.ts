@@ -64,6 +64,8 @@ export interface SessionContext {
   readonly awaitingResume: boolean;
   readonly handoffNoticeSent: boolean;
   readonly staffName: string | undefined;
+  /** The person's 工号 (employee number), when the host gave one. */
+  readonly staffNo?: string | undefined;
   /** The contract rate of the borrower's line, once seen (the rate FAQ quotes it). */
   readonly lineRate?: number;
   readonly prompt: Reply | null;
@@ -337,8 +339,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               'user.media': { actions: 'stamp' },
               'deadline.due': { actions: 'stamp' },
               'handoff.request': { target: 'requested', actions: 'stamp' },
-              'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName })] },
-              'staff.message': { target: 'staff', actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '' }), { type: 'reply', params: ({ context, event }) => staffReply(context, event) }] },
+              'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName, staffNo: ({ event }) => event.staffNo })] },
+              'staff.message': { target: 'staff', actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '', staffNo: ({ context, event }) => (event.staffName ? event.staffNo : context.staffNo) }), { type: 'reply', params: ({ context, event }) => staffReply(context, event) }] },
             },
           },
           requested: {
@@ -368,11 +370,11 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { actions: ['stamp', 'stillWaiting'] },
               ],
               'user.media': { actions: ['stamp', 'stillWaiting'] },
-              'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }] },
+              'staff.takeover': { target: 'staff', actions: ['stamp', assign({ staffName: ({ event }) => event.staffName, staffNo: ({ event }) => event.staffNo }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }] },
               // A person answers without taking over first: they have joined all the same.
               'staff.message': {
                 target: 'staff',
-                actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '' }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }, { type: 'reply', params: ({ context, event }) => staffReply(context, event) }],
+                actions: ['stamp', assign({ staffName: ({ context, event }) => event.staffName ?? context.staffName ?? '', staffNo: ({ context, event }) => (event.staffName ? event.staffNo : context.staffNo) }), { type: 'cancelDeadline', params: { key: 'handoff.timeout' } }, { type: 'reply', params: ({ context, event }) => staffReply(context, event) }],
               },
               'deadline.due': [
                 {
@@ -385,16 +387,16 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
             },
           },
           staff: {
-            entry: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.staffJoined', { name: context.staffName ?? '' }) }) },
+            entry: { type: 'reply', params: ({ context }) => ({ text: context.staffNo ? t(context.locale, 'handoff.staffJoinedNo', { name: context.staffName ?? '', no: context.staffNo }) : t(context.locale, 'handoff.staffJoined', { name: context.staffName ?? '' }) }) },
             on: {
               'user.text': { actions: 'stamp' },
               'user.media': { actions: 'stamp' },
               'deadline.due': { actions: 'stamp' },
-              'staff.takeover': { actions: ['stamp', assign({ staffName: ({ event }) => event.staffName })] },
+              'staff.takeover': { actions: ['stamp', assign({ staffName: ({ event }) => event.staffName, staffNo: ({ event }) => event.staffNo })] },
               'staff.message': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => staffReply(context, event) }] },
               'staff.handback': {
                 target: 'bot',
-                actions: ['stamp', assign({ staffName: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.ended') }) }, 'resumeFlow'],
+                actions: ['stamp', assign({ staffName: undefined, staffNo: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'handoff.ended') }) }, 'resumeFlow'],
               },
             },
           },

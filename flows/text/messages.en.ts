@@ -201,6 +201,7 @@ export const en: Record<keyof typeof zh, string> = {
   'handoff.stillWaiting': 'A person will join shortly; your messages are recorded. Reply "cancel" to continue with me.',
   'handoff.timeout': 'Sorry, all our staff are busy. Your question is recorded and we will contact you in working hours. Meanwhile:',
   'handoff.staffJoined': '{name} from customer service is here to help.',
+  'handoff.staffJoinedNo': '{name} (staff no. {no}) from customer service is here to help.',
   'handoff.ended': 'The conversation with staff has ended. Let us continue:',
   'hint.typeOption': 'Please reply with the number of an option, or type its words.',
   'hint.outOfRange': 'There is no option {n}; please reply with a number from 1 to {max}:',

@@ -30,9 +30,9 @@ const messageBody = z.object({ text: z.string().trim().min(1).max(2_000), staffN
 export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; db: Database; clock: Clock; auth: StaffAuth }): void {
   const onRequest = deps.auth.require('agent', 'supervisor');
   const { prisma } = deps.db;
-  /** The name the borrower sees: the person's own (with 工号), or the one a service account gives. */
-  const shownName = (staff: StaffPrincipal, given: string | undefined): string =>
-    staff.kind === 'service' ? (given ?? staff.displayName) : staff.employeeNo ? `${staff.displayName}（工号 ${staff.employeeNo}）` : staff.displayName;
+  /** Who the borrower sees: a person by name and 工号, a service account by the name it gives. */
+  const shownAs = (staff: StaffPrincipal, given: string | undefined): { staffName: string; staffNo?: string } =>
+    staff.kind === 'service' ? { staffName: given ?? staff.displayName } : { staffName: staff.displayName, ...(staff.employeeNo ? { staffNo: staff.employeeNo } : {}) };
 
   app.get('/api/v1/staff/conversations', { onRequest }, async (request) => {
     const q = parseInput(listQuery, request.query);
@@ -84,14 +84,14 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(takeoverBody, request.body ?? {});
     const staff = request.staff!;
-    return act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, staffName: shownName(staff, body.staffName), at: deps.clock.now().getTime() });
+    return act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at: deps.clock.now().getTime() });
   });
 
   app.post('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(messageBody, request.body);
     const staff = request.staff!;
-    return act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, staffName: shownName(staff, body.staffName), at: deps.clock.now().getTime() });
+    return act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at: deps.clock.now().getTime() });
   });
 
   app.post('/api/v1/staff/conversations/:id/handback', { onRequest }, async (request) => {
