@@ -59,6 +59,7 @@ export const DEMO_PERSONAL_PRODUCT: Product = checked({
     step: 100_000, // ¥1,000
     dtiAmortisationMonths: 36, // the 3-year line, amortised
   },
+  fourEyesAbove: 10_000_000, // a reviewed limit above ¥100,000 needs a second reviewer
 });
 
 /** 小微快贷-style loan for small enterprises and individual businesses (seed 004), identified by USCC. */
@@ -98,6 +99,7 @@ export const DEMO_ENTERPRISE_PRODUCT: Product = checked({
     step: 1_000_000, // ¥10,000
     dtiAmortisationMonths: null,
   },
+  fourEyesAbove: 50_000_000, // a reviewed limit above ¥500,000 needs a second reviewer
 });
 
 /** The demo products, for a product picker. */

@@ -57,6 +57,10 @@ export { DEMO_PRODUCTS, DEMO_PERSONAL_PRODUCT, DEMO_ENTERPRISE_PRODUCT, DEFAULT_
 
 // Pricing, limits, the decision.
 export { gradeForScore, priceRate } from './pricing.js';
+export {
+  reviewBounds, priceReviewedOffer, REVIEW_DECLINE_REASONS, REVIEW_DECLINE_CODES, DEFAULT_FOUR_EYES_ABOVE,
+  type ReviewBounds, type ReviewedTerms, type ReviewedOffer, type ReviewDeclineReason,
+} from './reviewedOffer.js';
 export { computeCreditLimit, type LimitInput, type CreditLimit, type LimitBinding } from './creditLimit.js';
 export { decideApplication, type CreditDecision, type DecisionOutcome, type DecisionReason } from './decideApplication.js';
 

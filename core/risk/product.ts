@@ -73,6 +73,11 @@ export interface Product {
   /** What an absent source or unchecked input leads to. */
   readonly insufficientDataSeverity: RuleSeverity;
   readonly limitPolicy: LimitPolicy;
+  /**
+   * Manual review: an approval of a limit above this (fen) takes effect only when a second,
+   * different reviewer confirms it (four eyes). Unset: every manual approval needs one.
+   */
+  readonly fourEyesAbove?: Fen;
 }
 
 /** Regulatory cap on consumer-purpose personal credit (互联网贷款管理暂行办法 2020; check). */
@@ -220,5 +225,8 @@ export function validateProduct(raw: unknown): Result<Product> {
     return fail('PRODUCT_LIMIT_POLICY_INVALID', 'dtiAmortisationMonths must be null or whole months 1–360', 'limitPolicy.dtiAmortisationMonths');
   }
   if (!isFen(lp.step) || lp.step > amount.min) return fail('PRODUCT_LIMIT_POLICY_INVALID', 'step must be whole fen, at most amount.min', 'limitPolicy.step');
+  if (raw.fourEyesAbove !== undefined && !(Number.isSafeInteger(raw.fourEyesAbove) && (raw.fourEyesAbove as number) >= 0)) {
+    return fail('PRODUCT_SHAPE', 'fourEyesAbove must be whole fen, 0 or more', 'fourEyesAbove');
+  }
   return ok(raw as unknown as Product);
 }
