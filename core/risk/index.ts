@@ -1,7 +1,7 @@
 /**
  * core/risk: identity checks, scorecards, admission rules, products, pricing, limits, the credit
- * decision, and post-loan warning, renewal and reminders. Pure functions over plain data; the
- * decision date or moment is always a parameter.
+ * decision, post-loan warning, renewal and reminders, and the working-hours calendar of service
+ * levels. Pure functions over plain data; the decision date or moment is always a parameter.
  */
 
 // Identity: validate as the borrower types, generate test values, mask for display.
@@ -74,6 +74,14 @@ export {
   planReminders, reminderKey, REMINDER_STEPS, DEFAULT_CONTACT_RULES,
   type ReminderKind, type ContactChannel, type ReminderInstallment, type ReminderLoan, type ContactRecord, type ContactRules, type PlannedReminder, type ReminderPlan,
 } from './planReminders.js';
+
+// Working hours and service levels (work orders' deadlines), on the Shanghai calendar.
+export {
+  addBusinessMinutes, businessMinutesBetween, isBusinessDay, isBusinessDate, isWithinBusinessHours, validateBusinessCalendar, DEFAULT_BUSINESS_CALENDAR,
+  type BusinessCalendar,
+} from './businessHours.js';
+export { serviceDeadlines, deadline, type ServiceLevel, type WarningLead, type Deadline, type ServiceDeadlines } from './serviceDeadlines.js';
+export { parseClockTime, shanghaiDayNumber, formatIsoDate, civilFromDays } from './calendar.js';
 
 // Demo and synthetic data (generated test identities; not real people).
 export { DEMO_PERSONAS, DEMO_AS_OF, demoPersona, type DemoPersona, type DemoPersonaKey } from './demoPersonas.js';
