@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './configError.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
+import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
 
 export { ConfigError };
 
@@ -81,6 +82,8 @@ export interface Config {
   readonly officialAccount: OfficialAccountConfig | undefined;
   /** WeCom group robots (server/channels/wecom); `robots` is empty when none are configured. */
   readonly wecom: WecomConfig;
+  /** Work orders: working hours (Shanghai), service level per kind, warning lead (WORK_* settings). */
+  readonly workOrders: WorkOrderConfig;
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -245,6 +248,12 @@ const schema = z.object({
   WECOM_ROBOT_WEBHOOK_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
   WECOM_ROBOTS: z.string().optional(),
   WECHATY_ACCEPT_FRIENDS: z.enum(['true', 'false']).default('true'),
+  WORK_HOURS: z.string().default('09:00-18:00'),
+  WORK_DAYS: z.string().default('1-5'),
+  WORK_HOLIDAYS: z.string().optional(),
+  WORK_MAKEUP_DAYS: z.string().optional(),
+  WORK_ORDER_SLA: z.string().optional(),
+  WORK_ORDER_WARN_BEFORE: z.string().default('30'),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -342,6 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wechaty: parseWechaty(raw, envName, dataDir),
     officialAccount: parseOfficialAccount(raw, cleaned, envName),
     wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
+    workOrders: parseWorkOrderSettings(raw),
   };
 }
 
