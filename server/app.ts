@@ -16,6 +16,7 @@ import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
+import { consolePlugin } from './console/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -78,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.
   const staff = await installStaffAccounts(app, deps);
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
+  // The staff console's page at /console (its data comes from the staff routes above).
+  await consolePlugin(app);
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
   if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.

@@ -3,8 +3,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-/** The chat page's sources: web/chat (TypeScript and CSS, no framework, no client dependencies). */
-export const WEB_CHAT_DIR = path.resolve(import.meta.dirname, '../../../web/chat');
+/** Where the pages' sources live: web/<page> (TypeScript and CSS, no framework, no client dependencies). */
+export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
+
+/** One page: its folder under web/, the asset name prefix, and the URL its hashed assets are served under. */
+export interface PageSpec {
+  /** Folder with index.html, main.ts and `<name>.css`. */
+  readonly dir: string;
+  /** Prefix of the hashed asset names and the stylesheet's file name (`chat` → chat.css, chat-<hash>.js). */
+  readonly name: string;
+  /** URL prefix the assets are served under, ending in `/` (`/assets/`, `/console/assets/`). */
+  readonly assetBase: string;
+}
+
+export const WEB_CHAT_PAGE: PageSpec = { dir: path.join(WEB_DIR, 'chat'), name: 'chat', assetBase: '/assets/' };
+export const CONSOLE_PAGE: PageSpec = { dir: path.join(WEB_DIR, 'console'), name: 'console', assetBase: '/console/assets/' };
 
 export interface WebAsset {
   readonly body: Buffer;
@@ -14,50 +27,55 @@ export interface WebAsset {
 export interface WebAssets {
   /** The page, with the hashed asset paths filled in. */
   readonly html: string;
-  /** `/assets/<name>` → content; names carry a content hash, so they may be cached forever. */
+  /** Asset name → content; names carry a content hash, so they may be cached forever. */
   readonly files: ReadonlyMap<string, WebAsset>;
 }
 
 const hashed = (name: string, ext: string, body: Buffer | string) => `${name}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.${ext}`;
 
+const bundle = (entry: string) =>
+  build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    target: ['es2020', 'chrome90', 'safari15'],
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+    charset: 'utf8',
+  });
+
 /**
- * Bundles the page's TypeScript with esbuild (already installed with tsx: no network, no build
- * step before `npm start`) into one minified ES module, in memory. Takes tens of milliseconds.
+ * Bundles a page's TypeScript and CSS (with its `@import`s, e.g. web/shared/tokens.css) with esbuild
+ * (already installed with tsx: no network, no build step before `npm start`) into one minified ES
+ * module and one stylesheet, in memory. Takes tens of milliseconds.
  */
-export async function buildWebAssets(dir: string = WEB_CHAT_DIR): Promise<WebAssets> {
-  const [bundle, css, template] = await Promise.all([
-    build({
-      entryPoints: [path.join(dir, 'main.ts')],
-      bundle: true,
-      format: 'esm',
-      target: ['es2020', 'chrome90', 'safari15'],
-      minify: true,
-      write: false,
-      legalComments: 'none',
-      logLevel: 'silent',
-      charset: 'utf8',
-    }),
-    readFile(path.join(dir, 'chat.css')),
-    readFile(path.join(dir, 'index.html'), 'utf8'),
-  ]);
-  const js = Buffer.from(bundle.outputFiles[0]!.contents);
-  const jsName = hashed('chat', 'js', js);
-  const cssName = hashed('chat', 'css', css);
+export async function buildPageAssets(page: PageSpec): Promise<WebAssets> {
+  const [js, css, template] = await Promise.all([bundle(path.join(page.dir, 'main.ts')), bundle(path.join(page.dir, `${page.name}.css`)), readFile(path.join(page.dir, 'index.html'), 'utf8')]);
+  const script = Buffer.from(js.outputFiles[0]!.contents);
+  const style = Buffer.from(css.outputFiles[0]!.contents);
+  const jsName = hashed(page.name, 'js', script);
+  const cssName = hashed(page.name, 'css', style);
   const files = new Map<string, WebAsset>([
-    [jsName, { body: js, type: 'text/javascript; charset=utf-8' }],
-    [cssName, { body: css, type: 'text/css; charset=utf-8' }],
+    [jsName, { body: script, type: 'text/javascript; charset=utf-8' }],
+    [cssName, { body: style, type: 'text/css; charset=utf-8' }],
   ]);
-  const html = template.replaceAll('{{script}}', `/assets/${jsName}`).replaceAll('{{style}}', `/assets/${cssName}`);
+  const html = template.replaceAll('{{script}}', `${page.assetBase}${jsName}`).replaceAll('{{style}}', `${page.assetBase}${cssName}`);
   return { html, files };
 }
 
-let shared: Promise<WebAssets> | undefined;
+const shared = new Map<string, Promise<WebAssets>>();
 
-/** The page built once per process (servers booted again in one test process share it). */
-export function sharedWebAssets(): Promise<WebAssets> {
-  shared ??= buildWebAssets().catch((e: unknown) => {
-    shared = undefined;
-    throw e;
-  });
-  return shared;
+/** Each page built once per process (servers booted again in one test process share it). */
+export function sharedPageAssets(page: PageSpec): Promise<WebAssets> {
+  let built = shared.get(page.dir);
+  if (!built) {
+    built = buildPageAssets(page).catch((e: unknown) => {
+      shared.delete(page.dir);
+      throw e;
+    });
+    shared.set(page.dir, built);
+  }
+  return built;
 }

@@ -1,19 +1,8 @@
 import type { AccountCard, Card, ConsentCard, LinkCard, OfferCard, ReceiptCard, ScheduleCard } from '../../flows/reply.js';
+import { h, type Child } from '../shared/dom.js';
 import { tr, type Lang, type TextKey } from './i18n.js';
 
-type Child = Node | string | null | undefined | false;
-
-/** A DOM element with attributes and children; text is always set as text, never parsed as HTML. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === 'class') el.className = String(v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
+export { h };
 
 let ids = 0;
 const nextId = (prefix: string) => `${prefix}-${++ids}`;

@@ -6,10 +6,10 @@ import { ConfigError, type Config } from '../../config/index.js';
 import type { PrismaClient } from '../../db/index.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../http/parseInput.js';
+import { sharedPageAssets, WEB_CHAT_PAGE } from '../../http/pageAssets.js';
 import { clientOrigin } from '../../http/clientOrigin.js';
 import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
-import { sharedWebAssets } from './webAssets.js';
 import { DEFAULT_LIMITS, WebChannel, type WebChannelLimits } from './webChannel.js';
 import { readCookie, sessionCookie, WebSessions, type IssuedSession, type WebSession } from './webSessions.js';
 
@@ -69,7 +69,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   }
   const clock = deps.clock ?? systemClock;
   const sessions = new WebSessions(deps.prisma, clock, { secret: settings.sessionSecret, idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs });
-  const assets = await sharedWebAssets();
+  const assets = await sharedPageAssets(WEB_CHAT_PAGE);
   const { spec } = deps.runtime;
   const channel = new WebChannel({
     runtime: deps.runtime,

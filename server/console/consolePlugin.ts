@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+import { CONSOLE_PAGE, sharedPageAssets } from '../http/pageAssets.js';
+
+/** Where the staff console is served. */
+export const CONSOLE_PATH = '/console';
+
+const PAGE_HEADERS = {
+  // No inline script or style, nothing from another origin: the console works offline from npm.
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+/**
+ * The staff console's page at /console and its hashed assets under /console/assets/, bundled by
+ * the same mechanism as the web chat (../http/pageAssets.ts). The page itself holds no data: every
+ * call it makes goes to the staff API, which checks the session and roles.
+ */
+export async function consolePlugin(app: FastifyInstance): Promise<void> {
+  const assets = await sharedPageAssets(CONSOLE_PAGE);
+  app.get(CONSOLE_PATH, async (_request, reply) => reply.headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(assets.html));
+  app.get(`${CONSOLE_PATH}/`, async (_request, reply) => reply.redirect(CONSOLE_PATH));
+  app.get<{ Params: { name: string } }>(`${CONSOLE_PATH}/assets/:name`, async (request, reply) => {
+    const asset = assets.files.get(request.params.name);
+    if (!asset) throw new AppError('NOT_FOUND', { method: 'GET', url: request.url });
+    return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
+  });
+}

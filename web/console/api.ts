@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { tr, type ShellKey } from './i18n.js';
+
+/** A refused or failed request, with the server's code and words a person can act on. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    /** The server's (English, technical) message; shown only inside the plain words where useful. */
+    readonly detail: string,
+    readonly params: Readonly<Record<string, string>> = {},
+  ) {
+    super(`${code}: ${detail}`);
+  }
+
+  /** What to show: the code's words in the current language, or a generic sentence naming the code. */
+  get words(): string {
+    const key = `error.${this.code}` as ShellKey;
+    const text = tr(key, { detail: this.detail, ...this.params });
+    return text === undefined || text.startsWith('error.') ? tr('error.generic', { code: this.code }) : text;
+  }
+}
+
+let csrfToken: string | undefined;
+let onUnauthorized: (() => void) | undefined;
+
+/** The session's CSRF token (from login or GET /me): sent on every state-changing request. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session is gone (401), so the shell can show the login page. */
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; holder?: unknown };
+}
+
+/**
+ * Calls the staff API with the session cookie (same origin) and, on POST/PUT/PATCH/DELETE, the CSRF
+ * token; parses the answer with `schema` when given. Failures throw {@link ApiError}.
+ */
+export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; schema?: z.ZodType<T> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  } catch {
+    throw new ApiError('NETWORK', 0, tr('error.network'));
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const e = (json as ErrorBody | undefined)?.error;
+    const code = typeof e?.code === 'string' ? e.code : `HTTP_${res.status}`;
+    const holder: Record<string, string> = typeof e?.holder === 'string' ? { name: e.holder } : {};
+    const error = new ApiError(code, res.status, typeof e?.message === 'string' ? e.message : res.statusText, holder);
+    if (res.status === 401 && path !== '/api/v1/staff/login') onUnauthorized?.();
+    throw error;
+  }
+  return options.schema ? options.schema.parse(json) : (json as T);
+}
+
+/** The words for any error a page caught (an ApiError's, else the generic sentence). */
+export const errorWords = (e: unknown): string => (e instanceof ApiError ? e.words : tr('error.generic', { code: e instanceof Error ? e.name : 'ERROR' }));

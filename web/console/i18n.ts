@@ -1,0 +1,151 @@
+/**
+ * The console's words, Simplified Chinese first, English complete (the types refuse a missing key).
+ * The shell's words are here; each page keeps its own with {@link defineTexts}, so pages are added
+ * without editing this file.
+ */
+export type Lang = 'zh' | 'en';
+export type Params = Readonly<Record<string, string | number>>;
+
+const LANG_KEY = 'kd.console.lang';
+let lang: Lang = (() => {
+  try {
+    return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+})();
+const listeners = new Set<(lang: Lang) => void>();
+
+export const currentLang = (): Lang => lang;
+
+/** Switches the language, remembers it, and tells every listener (the shell re-renders the page). */
+export function setLang(next: Lang): void {
+  lang = next;
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+  for (const fn of listeners) fn(next);
+}
+
+export function onLangChange(fn: (lang: Lang) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+const fill = (text: string, params: Params | undefined) => (params ? text.replace(/\{(\w+)\}/g, (m, k: string) => (params[k] === undefined ? m : String(params[k]))) : text);
+
+/** A page's words: `const t = defineTexts({ zh: {...}, en: {...} })`, then `t('key', { n: 3 })` in the current language. */
+export function defineTexts<K extends string>(texts: { zh: Record<K, string>; en: Record<K, string> }): (key: K, params?: Params) => string {
+  // An unknown key (an error code with no words yet) comes back as itself, never as `undefined`.
+  return (key, params) => fill(texts[lang][key] ?? key, params);
+}
+
+/** The shell's words (header, login, errors, roles, channels). */
+export const tr = defineTexts({
+  zh: {
+    title: '快贷助手 · 工作台',
+    navLabel: '主导航',
+    langButton: 'EN',
+    langButtonLabel: 'Switch to English',
+    logout: '退出',
+    logoutLabel: '退出登录',
+    employeeNo: '工号 {no}',
+    loading: '加载中…',
+    'login.title': '员工登录',
+    'login.username': '用户名',
+    'login.password': '密码',
+    'login.submit': '登录',
+    'login.busy': '正在登录…',
+    'login.hint': '仅限本行员工使用。所有操作均会记录在审计日志中。',
+    loggedOut: '您已退出登录。',
+    sessionEnded: '登录已失效，请重新登录。',
+    notFound: '没有这个页面。',
+    forbiddenPage: '您的角色无权查看此页面。',
+    home: '欢迎，{name}。请从上方选择要处理的工作。',
+    noPages: '您的角色暂无可用页面。',
+    'feed.offline': '实时更新已断开，正在重连…',
+    'role.agent': '客服',
+    'role.supervisor': '客服主管',
+    'role.reviewer': '审批员',
+    'role.manager': '客户经理',
+    'role.admin': '管理员',
+    'channel.web': '网页',
+    'channel.rest': '应用接口',
+    'channel.terminal': '终端',
+    'channel.wechat': '微信',
+    'channel.official_account': '公众号',
+    'channel.wecom': '企业微信',
+    'error.network': '网络连接失败，请检查网络后重试。',
+    'error.generic': '操作未成功（{code}），请稍后重试。',
+    'error.UNAUTHORIZED': '登录已失效，请重新登录。',
+    'error.FORBIDDEN': '您的角色无权执行此操作。',
+    'error.CSRF_FAILED': '页面已过期，请刷新后重试。',
+    'error.LOGIN_FAILED': '用户名或密码错误。',
+    'error.ACCOUNT_LOCKED': '登录失败次数过多，账号已暂时锁定，请稍后再试。',
+    'error.CONSOLE_UNAVAILABLE': '工作台尚未开通：需要先创建管理员账号。',
+    'error.RATE_LIMITED': '操作太频繁，请稍后再试。',
+    'error.VALIDATION_FAILED': '填写的内容有误：{detail}',
+    'error.NOT_FOUND': '没有找到。',
+    'error.CONVERSATION_NOT_FOUND': '没有找到这个对话。',
+    'error.CONVERSATION_TAKEN': '{name} 正在接待这位客户，您不能同时接管。',
+    'error.NOT_CONVERSATION_OWNER': '请先接管这个对话再回复或交还。',
+    'error.CONVERSATION_BUSY': '对话正在处理上一条消息，请稍后再试。',
+    'error.DB_UNAVAILABLE': '服务暂时不可用，请稍后重试。',
+    'error.CANNED_REPLY_EXISTS': '这个快捷指令已经存在。',
+  },
+  en: {
+    title: 'Kuaidai · Staff console',
+    navLabel: 'Main navigation',
+    langButton: '中文',
+    langButtonLabel: '切换到中文',
+    logout: 'Log out',
+    logoutLabel: 'Log out',
+    employeeNo: 'No. {no}',
+    loading: 'Loading…',
+    'login.title': 'Staff login',
+    'login.username': 'Username',
+    'login.password': 'Password',
+    'login.submit': 'Log in',
+    'login.busy': 'Logging in…',
+    'login.hint': 'For bank staff only. Every action is recorded in the audit log.',
+    loggedOut: 'You have logged out.',
+    sessionEnded: 'Your session has ended. Please log in again.',
+    notFound: 'There is no such page.',
+    forbiddenPage: 'Your roles do not allow this page.',
+    home: 'Welcome, {name}. Choose your work above.',
+    noPages: 'No pages are available for your roles yet.',
+    'feed.offline': 'Live updates disconnected; reconnecting…',
+    'role.agent': 'Agent',
+    'role.supervisor': 'Supervisor',
+    'role.reviewer': 'Reviewer',
+    'role.manager': 'Account manager',
+    'role.admin': 'Admin',
+    'channel.web': 'Web',
+    'channel.rest': 'App API',
+    'channel.terminal': 'Terminal',
+    'channel.wechat': 'WeChat',
+    'channel.official_account': 'Official account',
+    'channel.wecom': 'WeCom',
+    'error.network': 'Could not reach the server. Check the network and try again.',
+    'error.generic': 'That did not work ({code}). Please try again later.',
+    'error.UNAUTHORIZED': 'Your session has ended. Please log in again.',
+    'error.FORBIDDEN': 'Your roles do not allow this.',
+    'error.CSRF_FAILED': 'This page is out of date. Reload it and try again.',
+    'error.LOGIN_FAILED': 'Wrong username or password.',
+    'error.ACCOUNT_LOCKED': 'Too many failed logins: the account is locked for a while. Try again later.',
+    'error.CONSOLE_UNAVAILABLE': 'The console is not open yet: an admin account must be created first.',
+    'error.RATE_LIMITED': 'Too many requests. Please wait a moment.',
+    'error.VALIDATION_FAILED': 'Something you entered is not valid: {detail}',
+    'error.NOT_FOUND': 'Not found.',
+    'error.CONVERSATION_NOT_FOUND': 'This conversation was not found.',
+    'error.CONVERSATION_TAKEN': '{name} is serving this borrower; you cannot take over at the same time.',
+    'error.NOT_CONVERSATION_OWNER': 'Take over this conversation before replying or handing it back.',
+    'error.CONVERSATION_BUSY': 'The conversation is still handling the last message. Try again shortly.',
+    'error.DB_UNAVAILABLE': 'The service is temporarily unavailable. Please try again.',
+    'error.CANNED_REPLY_EXISTS': 'That shortcut already exists.',
+  },
+});
+export type ShellKey = Parameters<typeof tr>[0];

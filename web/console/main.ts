@@ -1,0 +1,162 @@
+import { h } from '../shared/dom.js';
+import { api, errorWords, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { Feed } from './feed.js';
+import { currentLang, onLangChange, setLang, tr } from './i18n.js';
+import { renderLogin } from './login.js';
+import { canOpen, matchRoute, type PageDef, type Staff } from './page.js';
+import { PAGES } from './pages/index.js';
+
+/**
+ * The console's shell: who is logged in (or the login form), the header (name, 工号, roles, language,
+ * logout), the navigation of the pages the person's roles allow, the hash router (`#/queue`,
+ * `#/conversations/<id>`) and the live feed every page shares.
+ */
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const view = $<HTMLElement>('view');
+const nav = $<HTMLElement>('nav');
+const who = $<HTMLElement>('who');
+const statusLine = $<HTMLElement>('status');
+const langButton = $<HTMLButtonElement>('lang');
+const logoutButton = $<HTMLButtonElement>('logout');
+const title = $<HTMLElement>('title');
+
+let staff: Staff | undefined;
+let cleanup: (() => void) | undefined;
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
+let feedOnline = true;
+const feed = new Feed(() => void sessionEnded());
+feed.onStatus((online) => {
+  feedOnline = online;
+  renderStatus();
+});
+
+function say(text: string): void {
+  statusLine.textContent = text;
+  clearTimeout(statusTimer);
+  if (text) statusTimer = setTimeout(renderStatus, 8_000);
+}
+function renderStatus(): void {
+  statusLine.textContent = staff && !feedOnline ? tr('feed.offline') : '';
+}
+
+function renderChrome(): void {
+  const lang = currentLang();
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  title.textContent = tr('title');
+  langButton.textContent = tr('langButton');
+  langButton.lang = lang === 'zh' ? 'en' : 'zh-CN';
+  langButton.setAttribute('aria-label', tr('langButtonLabel'));
+  logoutButton.textContent = tr('logout');
+  logoutButton.setAttribute('aria-label', tr('logoutLabel'));
+  logoutButton.hidden = !staff;
+  nav.setAttribute('aria-label', tr('navLabel'));
+  nav.replaceChildren();
+  who.replaceChildren();
+  if (!staff) return;
+  const current = routePath();
+  for (const page of PAGES) {
+    if (!page.nav || !canOpen(page, staff)) continue;
+    const active = matchRoute(page.path, current) !== undefined;
+    nav.append(h('a', { href: `#${page.path}`, class: active ? 'nav-link active' : 'nav-link', 'aria-current': active ? 'page' : undefined }, page.title()));
+  }
+  who.append(h('span', { class: 'who-name' }, staff.displayName));
+  if (staff.employeeNo) who.append(h('span', { class: 'who-no' }, tr('employeeNo', { no: staff.employeeNo })));
+  who.append(h('span', { class: 'who-roles' }, staff.roles.map((r) => tr(`role.${r}`)).join(' · ')));
+}
+
+const routePath = (): string => (window.location.hash.replace(/^#/, '').split('?')[0] || '/');
+const routeQuery = (): URLSearchParams => new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+
+function navigate(path: string): void {
+  if (window.location.hash === `#${path}`) void route();
+  else window.location.hash = path;
+}
+
+async function route(): Promise<void> {
+  cleanup?.();
+  cleanup = undefined;
+  renderChrome();
+  if (!staff) return;
+  const me = staff;
+  const path = routePath();
+  const allowed = PAGES.filter((p) => canOpen(p, me));
+  if (path === '/') {
+    const start = allowed.find((p) => p.nav);
+    if (start) return navigate(start.path);
+    view.replaceChildren(h('section', { class: 'card' }, h('p', {}, tr('home', { name: me.displayName })), h('p', {}, tr('noPages'))));
+    return;
+  }
+  let found: { page: PageDef; params: Record<string, string> } | undefined;
+  for (const page of PAGES) {
+    const params = matchRoute(page.path, path);
+    if (params) {
+      found = { page, params };
+      break;
+    }
+  }
+  if (!found) return void view.replaceChildren(h('p', { class: 'card' }, tr('notFound')));
+  if (!canOpen(found.page, me)) return void view.replaceChildren(h('p', { class: 'card' }, tr('forbiddenPage')));
+  document.title = `${found.page.title()} · ${tr('title')}`;
+  const root = h('div', { class: 'page' });
+  view.replaceChildren(root);
+  try {
+    const undo = await found.page.render({ root, params: found.params, query: routeQuery(), staff: me, feed, navigate, say });
+    // Left meanwhile: undo at once.
+    if (view.firstChild !== root) undo?.();
+    else cleanup = undo ?? undefined;
+  } catch (e) {
+    root.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, errorWords(e)));
+  }
+}
+
+function showLogin(notice?: string): void {
+  cleanup?.();
+  cleanup = undefined;
+  staff = undefined;
+  setCsrfToken(undefined);
+  feed.close();
+  renderChrome();
+  renderStatus();
+  document.title = tr('title');
+  renderLogin(view, notice, ({ staff: who, csrfToken }) => {
+    signedIn(who, csrfToken);
+  });
+}
+
+function signedIn(who: Staff, csrfToken: string | undefined): void {
+  staff = who;
+  setCsrfToken(csrfToken);
+  feed.connect();
+  void route();
+}
+
+async function sessionEnded(): Promise<void> {
+  if (!staff) return;
+  // The feed closes on logout elsewhere, expiry or a disabled account; the login form says so.
+  showLogin(tr('sessionEnded'));
+}
+
+async function boot(): Promise<void> {
+  setUnauthorizedHandler(() => void sessionEnded());
+  renderChrome();
+  view.replaceChildren(h('p', { class: 'loading' }, tr('loading')));
+  try {
+    const me = await api<{ staff: Staff; csrfToken?: string }>('GET', '/api/v1/staff/me');
+    signedIn(me.staff, me.csrfToken);
+  } catch {
+    showLogin();
+  }
+}
+
+langButton.addEventListener('click', () => setLang(currentLang() === 'zh' ? 'en' : 'zh'));
+onLangChange(() => {
+  if (staff) void route();
+  else showLogin();
+});
+logoutButton.addEventListener('click', () => {
+  void api('POST', '/api/v1/staff/logout')
+    .catch(() => undefined)
+    .then(() => showLogin(tr('loggedOut')));
+});
+window.addEventListener('hashchange', () => void route());
+void boot();
