@@ -1,3 +1,5 @@
+import type { PendingOffer } from './host.js';
+
 /**
  * Events a conversation machine receives. Every event carries `at` (epoch ms), the moment the host
  * observed it: machines never read the clock, so they replay and test deterministically. The
@@ -32,6 +34,19 @@ export type ConversationEvent =
    * payment recovery job from the gateway's record: told to them whatever they are doing now.
    */
   | { readonly type: 'system.notice'; readonly notice: PaymentNotice; readonly amount: number; readonly at: number }
+  /**
+   * A person decided the borrower's application in manual review (人工审批), or asks them a question
+   * (the review stays open): told on their channel whatever they are doing. `reviewId` names the
+   * reviewer's act, so the same act dispatched again (a retried request) is told once. An approval
+   * carries the offer as the automatic approval would hold it.
+   */
+  | ({ readonly type: 'review.decided'; readonly reviewId: string; readonly applicationId: string; readonly at: number } & (
+      | { readonly outcome: 'approved'; readonly offer: PendingOffer }
+      /** declined: `text` is the reviewer's explanation for the borrower. */
+      | { readonly outcome: 'declined'; readonly text: string }
+      /** The reviewer's question, shown as their message (by name). */
+      | { readonly outcome: 'info_requested'; readonly text: string; readonly staffId: string; readonly staffName: string }
+    ))
   /** A deadline the machine scheduled has come (fired by the scheduler from a stored due-at row). */
   | { readonly type: 'deadline.due'; readonly key: string; readonly kind: string; readonly at: number };
 

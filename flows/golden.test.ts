@@ -5,12 +5,23 @@ import { createConversationDriver, type EventWithoutAt } from './testing/convers
 import { createFakeEffects, type FakeEffects } from './testing/fakeEffects.js';
 import { renderReplies } from './testing/renderTranscript.js';
 
-type Step = string | { event: EventWithoutAt } | { fire: string } | { after: number; say: string } | ((effects: FakeEffects) => void);
+/** `review`: a reviewer's act on the application in manual review, made on the fake host, then the event it dispatches. */
+type Step = string | { event: EventWithoutAt } | { review: (effects: FakeEffects) => EventWithoutAt } | { fire: string } | { after: number; say: string } | ((effects: FakeEffects) => void);
 
 const excellent = demoPersona('excellent').profile.person;
 const owner = demoPersona('enterprise_owner').profile;
 const blacklisted = demoPersona('blacklisted').profile.person;
 const thinFile = demoPersona('thin_file').profile.person;
+
+/** Answers that get the thin-file persona (李晓薇) to manual review. */
+const toReview: Step[] = ['申请', '1', thinFile.name, thinFile.idNumber, thinFile.mobile, '123456', '1', '5万', '确认', '同意全部授权'];
+/** A reviewer approves the application in review with this limit (fen) and rate. */
+const approve = (limit: number, annualRate: number) => ({
+  review: (effects: FakeEffects): EventWithoutAt => {
+    const decided = effects.decideReview({ outcome: 'approved', limit, annualRate, at: Date.UTC(2026, 10, 22, 3, 0, 0) });
+    return { type: 'review.decided', outcome: 'approved', reviewId: `act-${decided.offer!.decisionId}`, applicationId: decided.applicationId, offer: decided.offer! };
+  },
+});
 
 /** Answers that get the excellent persona to an open credit line. */
 const openLine: Step[] = ['你好', '1', '1', excellent.name, excellent.idNumber, excellent.mobile, '123456', '2', '20万', '确认提交', '1', '1', '我已阅读并同意'];
@@ -27,6 +38,10 @@ async function transcript(steps: Step[], chatType: 'private' | 'group' = 'privat
     if (typeof step === 'string') {
       out.push(`> ${step.length > 60 ? `${step.slice(0, 20)}…(${step.length} chars)` : step}`);
       out.push(renderReplies(await driver.say(step)));
+    } else if ('review' in step) {
+      const event = step.review(effects);
+      out.push(`# review.decided: ${event.type === 'review.decided' ? event.outcome : ''}`);
+      out.push(renderReplies(await driver.send(event)));
     } else if ('fire' in step) {
       out.push(`# deadline ${step.fire}`);
       out.push(renderReplies(await driver.fire(step.fire)));
@@ -232,6 +247,34 @@ describe('golden transcripts: status', () => {
     await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('status-under-review'));
     const again: Step[] = ['申请', '1', thinFile.name, thinFile.idNumber, thinFile.mobile, '123456', '1', '5万', '确认', '进度'];
     await expect(await transcript(again, 'private', effects, 'conv-2')).toMatchFileSnapshot(golden('status-under-review-second-chat'));
+  });
+
+  it('manual review approved: the offer is shown at once and accepted as after an automatic approval', async () => {
+    const steps: Step[] = [...toReview, '进度', approve(8_000_000, 0.08), '接受额度', '我已阅读并同意', '额度'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('review-approved-accepted'));
+  });
+
+  it('manual review approved while the borrower waits for a person: told, then 额度 shows the offer; the same act dispatched again is told once', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    let again: EventWithoutAt | undefined;
+    const approved: Step = {
+      review: (e) => {
+        again = approve(10_000_000, 0.075).review(e);
+        return again;
+      },
+    };
+    const steps: Step[] = [...toReview, '转人工', approved, { review: () => again! }, '取消', '额度', '1', '我已阅读并同意'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('review-approved-while-busy'));
+    expect(effects.calls.filter((c) => c.name === 'acceptOffer')).toHaveLength(1);
+  });
+
+  it('manual review: a question from the reviewer, the borrower\'s answer, then a decline explained in plain words', async () => {
+    const question: Step = { review: () => ({ type: 'review.decided', outcome: 'info_requested', reviewId: 'act-1', applicationId: 'app-2', text: '请问您目前的工作单位和月收入大约是多少？', staffId: 's-2', staffName: '赵敏' }) };
+    const declined: Step = {
+      review: (e) => ({ type: 'review.decided', outcome: 'declined', reviewId: 'act-2', applicationId: e.decideReview({ outcome: 'declined', at: 0 }).applicationId, text: '您的信用记录目前不足 6 个月，暂时无法为您授信。建议保持良好的用卡和还款记录，半年后再来申请。' }),
+    };
+    const steps: Step[] = [...toReview, question, '在常德一家超市做店长，月收入6000左右', declined, '进度', '申请'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('review-declined'));
   });
 
   it('进度 before applying, with a paused application, after a decline', async () => {

@@ -14,6 +14,7 @@ describe('reviewBounds', () => {
       rateFloor: 0.0648,
       rateCap: 0.15,
       fourEyesAbove: 10_000_000,
+      offerValidityDays: 7,
     });
   });
 
@@ -41,7 +42,7 @@ describe('priceReviewedOffer', () => {
 
   it('prices terms within the bounds with the APR the automatic decision would quote', () => {
     const r = priceReviewedOffer(bounds, { ...terms, limit: 8_000_000, annualRate: 0.08 });
-    expect(r).toEqual({ ok: true, value: { limit: 8_000_000, annualRate: 0.08, apr: { simple: 0.08, compound: 0.083, simpleText: '8.00%', compoundText: '8.30%' }, needsSecondReviewer: false } });
+    expect(r).toEqual({ ok: true, value: { limit: 8_000_000, annualRate: 0.08, apr: { simple: 0.08, compound: 0.083, simpleText: '8.00%', compoundText: '8.30%' }, needsSecondReviewer: false, offerExpiresOn: '2026-12-12' } });
   });
 
   it('needs a second reviewer strictly above the threshold', () => {

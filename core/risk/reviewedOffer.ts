@@ -1,7 +1,7 @@
 import { coreError, err, ok, type Result } from '../result.js';
 import type { LoanPurpose } from './applicantProfile.js';
 import type { IsoDate } from './calendar.js';
-import { quoteLoan, type Fen, type RepaymentMethod } from './lendingBridge.js';
+import { addDays, quoteLoan, type Fen, type RepaymentMethod } from './lendingBridge.js';
 import type { Product } from './product.js';
 
 /**
@@ -21,6 +21,8 @@ export interface ReviewBounds {
   readonly rateCap: number;
   /** Approvals of a limit above this need a second, different reviewer's confirmation. */
   readonly fourEyesAbove: Fen;
+  /** Days the approved offer may be accepted, counted from the reviewer's approval. */
+  readonly offerValidityDays: number;
 }
 
 /** Unset on a product, every manual approval needs a second reviewer (fail closed). */
@@ -49,6 +51,7 @@ export function reviewBounds(product: Product, decided: { readonly provisionalLi
     rateFloor: product.pricing.floor,
     rateCap: product.pricing.cap,
     fourEyesAbove: product.fourEyesAbove ?? DEFAULT_FOUR_EYES_ABOVE,
+    offerValidityDays: product.offerValidityDays,
   };
 }
 
@@ -68,6 +71,8 @@ export interface ReviewedOffer {
   readonly annualRate: number;
   readonly apr: { readonly simple: number; readonly compound: number; readonly simpleText: string; readonly compoundText: string };
   readonly needsSecondReviewer: boolean;
+  /** Last day the offer may be accepted: as for an automatic approval, the product's validity from the day it is made. */
+  readonly offerExpiresOn: IsoDate;
 }
 
 const REFERENCE_PRINCIPAL: Fen = 10_000_000;
@@ -96,7 +101,7 @@ export function priceReviewedOffer(bounds: ReviewBounds, terms: ReviewedTerms): 
   const quote = quoteLoan({ principal: REFERENCE_PRINCIPAL, annualRate, termMonths: terms.termMonths, method: terms.repaymentMethod, startDate: terms.asOf });
   if (!quote.ok) return quote;
   const a = quote.value.apr;
-  return ok({ limit, annualRate, apr: { simple: a.simple, compound: a.compound, simpleText: a.simpleText, compoundText: a.compoundText }, needsSecondReviewer: limit > bounds.fourEyesAbove });
+  return ok({ limit, annualRate, apr: { simple: a.simple, compound: a.compound, simpleText: a.simpleText, compoundText: a.compoundText }, needsSecondReviewer: limit > bounds.fourEyesAbove, offerExpiresOn: addDays(terms.asOf, bounds.offerValidityDays) });
 }
 
 /**

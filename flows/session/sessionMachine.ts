@@ -1,5 +1,5 @@
 import { and, assign, enqueueActions, not, raise, setup, stateIn, type AnyActorRef } from 'xstate';
-import { DATA_SOURCES, type DataSource, type Fen, type Product } from '../../core/index.js';
+import { DATA_SOURCES, shanghaiDateOf, type DataSource, type Fen, type Product } from '../../core/index.js';
 import { createApplicationMachine, type ApplicationOutput } from '../application/applicationMachine.js';
 import type { ApplicationDraft } from '../application/applicationFields.js';
 import { createConsentMachine, type ConsentOutput } from '../consent/consentMachine.js';
@@ -79,6 +79,10 @@ export interface SessionContext {
   readonly underReview?: string;
   /** An amount the borrower named with their request ("我想借5万"), carried into the flow it starts. */
   readonly requestedAmount?: Fen;
+  /** The reviewer's act last told (review.decided's reviewId): the same act dispatched again is told once. */
+  readonly lastReviewId?: string;
+  /** A reviewer asked a question: the borrower's next free-text words at the menu are taken as the answer. */
+  readonly reviewAsked?: boolean;
 }
 
 /** Internal events the session raises to itself. */
@@ -267,6 +271,38 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         enqueue({ type: 'reply', params: waitingForPerson(context, { text: t(context.locale, context.handoffNoticeSent ? 'handoff.noted' : 'handoff.stillWaiting') }) });
         enqueue.assign({ handoffNoticeSent: true });
       }),
+      /** A reviewer's decision or question, told wherever the borrower is; a sub-flow then asks its question again. */
+      tellReview: enqueueActions(({ check, context, event, enqueue }) => {
+        if (event.type !== 'review.decided') return;
+        const child = activeChild(check);
+        const locale = context.locale;
+        // Options only where the borrower's next words reach the menu: in a sub-flow its question follows; waiting for a person, "1" keeps meaning 取消转人工.
+        const withOptions = (reply: Reply, options: ReplyOption[]): Reply =>
+          child ? reply : check(stateIn({ handoff: 'bot' }) as never) ? { ...reply, options } : check(stateIn({ handoff: 'staff' }) as never) ? reply : waitingForPerson(context, reply);
+        enqueue.assign({ lastReviewId: event.reviewId });
+        switch (event.outcome) {
+          case 'approved':
+            enqueue.assign({ pendingOffer: event.offer, underReview: undefined, reviewAsked: false });
+            enqueue({
+              type: 'reply',
+              params: withOptions({ text: t(locale, 'review.approvedLater', { limit: yuan(event.offer.limit), expires: shanghaiDateOf(event.offer.offerExpiresAt) }), sensitive: true }, [{ label: t(locale, 'status.confirmOffer'), value: 'apply' }]),
+            });
+            break;
+          case 'declined':
+            enqueue.assign({ underReview: undefined, reviewAsked: false });
+            enqueue({ type: 'reply', params: withOptions({ text: t(locale, 'review.declined', { explanation: event.text }), sensitive: true }, [{ label: t(locale, 'menu.human'), value: '转人工' }]) });
+            break;
+          case 'info_requested':
+            enqueue.assign({ reviewAsked: true });
+            enqueue({ type: 'reply', params: { text: t(locale, 'review.question') } });
+            enqueue({ type: 'reply', params: { text: event.text, sender: { kind: 'staff', name: event.staffName } } });
+            break;
+        }
+        if (child) {
+          enqueue.sendTo(child, { type: 'flow.tick', at: event.at });
+          enqueue.sendTo(child, { type: 'flow.reprompt', at: event.at });
+        }
+      }),
     },
     actors: {
       application,
@@ -299,6 +335,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       cmdHelp: ({ context, event }) => command(context, event) === 'help',
       localeCommand: ({ context, event }) => ['english', 'chinese'].includes(command(context, event) ?? ''),
       faqQuestion: ({ event }) => looksLikeQuestion(textOf(event)) && matchFaq(textOf(event), faq) !== undefined,
+      /** The same reviewer's act dispatched again (a retried request): told once. */
+      reviewToldBefore: ({ context, event }) => event.type === 'review.decided' && event.reviewId === context.lastReviewId,
     },
   }).createMachine({
     id: 'session',
@@ -404,6 +442,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       },      flow: {
         initial: 'new',
         on: {
+          'review.decided': [{ guard: 'reviewToldBefore', actions: 'stamp' }, { actions: ['stamp', 'tellReview'] }],
           // After a hand-off the borrower continues exactly where they were.
           'handoff.resumeFlow': {
             actions: enqueueActions(({ check, context, enqueue }) => {
@@ -432,6 +471,20 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
             on: {
               'user.media': { guard: 'botActive', actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, t(context.locale, 'hint.media')) }] },
               'deadline.due': { guard: ({ context, event }) => event.kind === 'offer.expiry' && context.pendingOffer !== undefined, target: 'inFlow.offer' },
+              // Approved in review while at the menu with the bot: the offer at once, as after an automatic approval.
+              'review.decided': [
+                { guard: 'reviewToldBefore', actions: 'stamp' },
+                {
+                  guard: and([({ event }) => event.type === 'review.decided' && event.outcome === 'approved', 'botActive']),
+                  target: 'inFlow.offer',
+                  actions: [
+                    'stamp',
+                    assign(({ event }) => (event.type === 'review.decided' && event.outcome === 'approved' ? { pendingOffer: event.offer, underReview: undefined, reviewAsked: false, lastReviewId: event.reviewId } : {})),
+                    { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'review.approved') }) },
+                  ],
+                },
+                { actions: ['stamp', 'tellReview'] },
+              ],
               'user.text': [
                 // Waiting for a person, "进度" is still answered here (the hand-off region says the person is coming).
                 { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery', 'knownBorrower']), target: 'status', actions: 'stampUser' },
@@ -452,6 +505,12 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   ],
                 },
                 { guard: is('human'), actions: ['stampUser', 'requestHuman'] },
+                // After a reviewer's question, words the menu does not understand (or a bare figure, while under review) are the answer: kept in the transcript the reviewer reads.
+                {
+                  guard: ({ context, event }) =>
+                    context.reviewAsked === true && (is('unknown')({ context, event }) || (is('apply')({ context, event }) && amountOf(context, event) !== undefined && context.underReview !== undefined)),
+                  actions: ['stampUser', assign({ reviewAsked: false }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'review.answerNoted') }) }],
+                },
                 // "我想借5万" from a borrower with a line: the drawdown, with the amount filled in.
                 {
                   guard: ({ context, event }) => is('apply')({ context, event }) && context.hasLine && amountOf(context, event) !== undefined,

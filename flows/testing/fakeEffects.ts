@@ -5,6 +5,8 @@ import {
 
   openCreditLine,
   payNextInstallment,
+  priceReviewedOffer,
+  reviewBounds,
   payoffQuote,
   payOffCreditLine,
   repayCreditLine,
@@ -16,7 +18,7 @@ import {
   type DataSource,
   type Product,
 } from '../../core/index.js';
-import type { AccountView, ApplicationStatusView, FlowEffects, LineView, SubmitApplicationInput } from '../host.js';
+import type { AccountView, ApplicationStatusView, FlowEffects, LineView, PendingOffer, SubmitApplicationInput } from '../host.js';
 
 /**
  * In-memory effects for testing the machines without a database: honest about what they do (they
@@ -32,6 +34,12 @@ export interface FakeEffects extends FlowEffects {
   readonly otp: string;
   /** A copy of everything the effects hold, to start other effects from (a model test forks a conversation with it). */
   saved(): FakeStore;
+  /**
+   * A reviewer decides the latest application in manual review, as the server's review service does:
+   * approved with the reviewed limit and rate (its APR quoted by core), or declined. Answers the
+   * application and, approved, the offer the borrower's conversation is sent.
+   */
+  decideReview(input: { outcome: 'approved'; limit: number; annualRate: number; at: number } | { outcome: 'declined'; at: number }): { applicationId: string; offer?: PendingOffer };
 }
 
 /** What the fake host holds: plain data (maps of plain objects), so it can be copied. */
@@ -126,6 +134,31 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
     },
     otp: '123456',
     saved: () => structuredClone(store),
+    decideReview(input) {
+      const app = [...applications.values()].reverse().find((a) => a.status === 'decided' && a.decision?.outcome === 'manual_review');
+      if (!app) throw new Error('no application in manual review');
+      if (input.outcome === 'declined') {
+        app.decision = { ...app.decision!, outcome: 'declined', limit: 0, rate: null, apr: null };
+        app.decisionId = id('d');
+        return { applicationId: app.id };
+      }
+      const p = product(app.productId);
+      const priced = priceReviewedOffer(reviewBounds(p, { provisionalLimit: app.decision!.limit, purpose: app.purpose }), {
+        limit: input.limit,
+        annualRate: input.annualRate,
+        termMonths: app.decision!.termMonths,
+        repaymentMethod: app.decision!.repaymentMethod,
+        asOf: shanghaiDateOf(input.at),
+      });
+      if (!priced.ok) throw new Error(priced.error.message);
+      const { apr, offerExpiresOn } = priced.value;
+      const [y, m, d] = offerExpiresOn.split('-').map(Number) as [number, number, number];
+      app.decision = { ...app.decision!, outcome: 'approved', limit: input.limit, rate: input.annualRate, apr };
+      app.decisionId = id('d');
+      app.offerExpiresAt = Date.UTC(y, m - 1, d + 1) - 8 * 3_600_000;
+      const offer: PendingOffer = { applicationId: app.id, decisionId: app.decisionId, productId: app.productId, limit: input.limit, annualRate: input.annualRate, aprSimple: apr.simple, aprCompound: apr.compound, offerExpiresAt: app.offerExpiresAt };
+      return { applicationId: app.id, offer };
+    },
     // As the host does: a known ID number with another name is no match, and no code is sent.
     sendOtp: record('sendOtp', async ({ identity, at }) => {
       const known = identity && [...borrowers.values()].find((b) => b.idNumber === identity.idNumber);

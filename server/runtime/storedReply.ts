@@ -21,7 +21,8 @@ export function replyPayload(reply: Reply): Record<string, unknown> | null {
  * The `author` column of a reply's row: `staff:<id>` for a staff member's words relayed in a
  * staff.message turn (the staff console and every channel see who wrote them), else `bot`.
  */
-export const replyAuthor = (reply: Reply, event: ConversationEvent): string => (reply.sender?.kind === 'staff' && event.type === 'staff.message' ? `staff:${event.staffId}` : 'bot');
+export const replyAuthor = (reply: Reply, event: ConversationEvent): string =>
+  reply.sender?.kind === 'staff' && (event.type === 'staff.message' || (event.type === 'review.decided' && event.outcome === 'info_requested')) ? `staff:${event.staffId}` : 'bot';
 
 /** Rebuilds a stored reply from its row (payload as parsed JSON or JSON text). */
 export function storedReplyFromRow(row: { id: string; seq: number; text: string; payload: unknown }): StoredReply {
