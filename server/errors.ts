@@ -32,6 +32,9 @@ export const ERRORS = {
   WECHAT_CALLBACK_REPLAYED: { status: 401, message: 'WeChat callback refused as a possible replay: {reason}', messageZh: '请求已过期或重复' },
   WECHAT_MESSAGE_INVALID: { status: 400, message: 'WeChat message could not be read: {reason}', messageZh: '消息格式错误' },
   WECHAT_API_FAILED: { status: 502, message: 'WeChat API {api} failed: {reason}', messageZh: '微信接口暂时不可用' },
+  WORK_ORDER_NOT_FOUND: { status: 404, message: 'No work order {workOrder}', messageZh: '未找到该工单' },
+  WORK_ORDER_TRANSITION_REFUSED: { status: 409, message: 'Work order {number}: {reason}', messageZh: '工单状态不允许此操作' },
+  WORK_ORDER_CHANGED: { status: 409, message: 'Work order {number} changed since it was loaded: reload it and try again', messageZh: '工单已被他人修改，请刷新后重试' },
   INTERNAL: { status: 500, message: 'Internal error', messageZh: '服务内部错误' },
 } as const satisfies Record<string, { status: number; message: string; messageZh: string }>;
 

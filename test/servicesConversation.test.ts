@@ -185,18 +185,20 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     }
   });
 
-  it('opens a supervised manual-review work item for a thin-file applicant', async () => {
+  it('opens a supervised manual-review work order for a thin-file applicant (decided within 8 working hours)', async () => {
     const opened = await openLineFor(h, 'thin_file', at);
     expect(opened.decision.outcome).toBe('manual_review');
     expect(opened.line).toBeNull();
     const item = await h.db.prisma.workItem.findFirstOrThrow({ where: { applicationId: opened.applicationId } });
-    expect(item).toMatchObject({ kind: 'manual_review', status: 'open', decisionId: opened.decisionId, borrowerId: opened.borrowerId });
-    expect(item.dueAt.getTime()).toBe(at + 4 * 3_600_000);
+    expect(item).toMatchObject({ kind: 'manual_review', status: 'open', decisionId: opened.decisionId, borrowerId: opened.borrowerId, number: expect.stringMatching(/^GD20260115-\d{4}$/) });
+    // Thursday 10:00: picked up within 4 working hours, decided within 8 (the day closes at 18:00).
+    expect(item.firstResponseDueAt?.getTime()).toBe(shanghai('2026-01-15', '14:00'));
+    expect(item.dueAt.getTime()).toBe(shanghai('2026-01-15', '18:00'));
     expect(item.reason).toContain('THIN_CREDIT_FILE');
     const account = await h.effects.loadAccount({ borrowerId: opened.borrowerId, at });
     expect(account.pendingOffer).toBeUndefined();
     // The borrower can follow it: under review, decided by the work item's deadline.
-    expect(account.application).toEqual({ applicationId: opened.applicationId, productId: 'changde-kuaidai-personal-demo', status: 'under_review', submittedAt: expect.any(Number), reviewDueAt: at + 4 * 3_600_000 });
+    expect(account.application).toEqual({ applicationId: opened.applicationId, productId: 'changde-kuaidai-personal-demo', status: 'under_review', submittedAt: expect.any(Number), reviewDueAt: item.dueAt.getTime() });
     await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'resolved' } });
     expect((await h.effects.loadAccount({ borrowerId: opened.borrowerId, at })).application).not.toHaveProperty('reviewDueAt');
   });
@@ -248,13 +250,14 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect((await h.effects.loadAccount({ borrowerId: third.borrowerId, at })).pendingOffer).toBeUndefined();
   });
 
-  it('opens one handoff work item per conversation until it is done', async () => {
+  it('opens one hand-off work order per conversation until it is resolved (a person within 15 working minutes)', async () => {
     const first = await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '转人工', at });
     const second = await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '还是转人工', at: at + 1_000 });
     expect(second).toEqual(first);
     const item = await h.db.prisma.workItem.findUniqueOrThrow({ where: { id: first.workItemId } });
-    expect(item).toMatchObject({ kind: 'handoff', status: 'open', conversationId: 'conv-h' });
-    expect(item.dueAt.getTime()).toBe(at + 10 * 60_000);
+    expect(item).toMatchObject({ kind: 'handoff', status: 'open', conversationId: 'conv-h', number: expect.stringMatching(/^GD20260115-\d{4}$/) });
+    expect(item.firstResponseDueAt?.getTime()).toBe(at + 15 * 60_000);
+    expect(item.dueAt.getTime()).toBe(at + 4 * 3_600_000);
     await h.db.prisma.workItem.update({ where: { id: item.id }, data: { status: 'resolved' } });
     expect((await h.effects.requestHandoff({ conversationId: 'conv-h', reason: '再次', at })).workItemId).not.toBe(first.workItemId);
   });

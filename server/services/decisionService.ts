@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreditDecision } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
-import { Prisma, type Decision, type WorkItem } from '../db/generated/client.js';
+import { Prisma, type Decision } from '../db/generated/client.js';
 import { auditRow, IF_GUARDED, insertRows, jsonValue, queryOne, sha256Hex, toBigFen, toBp, toPpm } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
@@ -34,7 +34,7 @@ const detailOf = (d: CreditDecision, hash: string) => ({
  * effect) returns the first row.
  */
 export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordDecision'> {
-  const { db, options } = ctx;
+  const { db, workOrders } = ctx;
   return {
     async recordDecision({ applicationId, decision, offerExpiresAt, at }) {
       const hash = sha256Hex(JSON.stringify(decision));
@@ -62,36 +62,24 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
         aprCompoundBp: decision.apr ? toBp(decision.apr.compound) : null,
         createdAt: now,
       };
-      const item: WorkItem | null =
+      // A manual review opens a work order: numbered, deadlines in working hours, its deadline jobs in this statement.
+      const review =
         decision.outcome === 'manual_review'
-          ? {
-              id: randomUUID(),
-              number: null,
-              kind: 'manual_review',
-              status: 'open',
-              priority: 'normal',
-              title: null,
-              borrowerId: application.borrowerId,
-              applicationId,
-              decisionId: row.id,
-              conversationId: application.conversationId,
-              reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
-              detail: jsonValue({ score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) }),
-              dueAt: new Date(at + options.manualReviewTimeoutMs),
-              firstResponseDueAt: null,
-              firstRespondedAt: null,
-              warnedAt: null,
-              escalatedAt: null,
-              assigneeId: null,
-              assignedAt: null,
-              doneAt: null,
-              closedAt: null,
-              resolution: null,
-              createdById: null,
-              createdAt: now,
-              updatedAt: now,
-            }
+          ? await workOrders.draft(
+              {
+                kind: 'manual_review',
+                borrowerId: application.borrowerId,
+                applicationId,
+                decisionId: row.id,
+                conversationId: application.conversationId,
+                reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
+                detail: { score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) },
+              },
+              at,
+              { type: 'system' },
+            )
           : null;
+      const item = review?.item ?? null;
       const recorded = auditRow({
         actorType: 'system',
         action: 'decision.recorded',
@@ -106,7 +94,8 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
         Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision})`)} RETURNING id),
           decided AS (UPDATE "Application" SET status = 'decided', "offerExpiresAt" = ${decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null}::timestamptz,
             "requestedTerm" = COALESCE("requestedTerm", ${decision.termMonths}::int), "updatedAt" = ${now}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard))
-          ${item ? Prisma.sql`, review AS (${insertRows('WorkItem', [item], IF_GUARDED)})` : Prisma.empty},
+          ${review ? Prisma.sql`, review AS (${insertRows('WorkItem', [review.item], IF_GUARDED)}), reviewNote AS (${insertRows('WorkItemNote', [review.note], IF_GUARDED)}),
+            reviewJobs AS (${insertRows('Job', review.jobs, IF_GUARDED)}), reviewAudit AS (${insertRows('AuditLog', [review.audited], IF_GUARDED)})` : Prisma.empty},
           audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})
           SELECT (SELECT id FROM guard) AS "recordedId"`,
       );

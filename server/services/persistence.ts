@@ -17,6 +17,8 @@ import type {
   Repayment,
   RepaymentAllocation,
   WorkItem,
+  WorkItemNote,
+  Job,
 } from '../db/generated/client.js';
 import type { Fen, IsoDate, Product } from '../../core/index.js';
 import { AppError } from '../errors.js';
@@ -171,6 +173,8 @@ interface Rows {
   RepaymentAllocation: RepaymentAllocation;
   LedgerEntry: LedgerEntry;
   OtpChallenge: OtpChallenge;
+  Job: Job;
+  WorkItemNote: WorkItemNote;
 }
 
 const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);

@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Product } from '../../core/index.js';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/index.js';
+import { DEFAULT_WORK_ORDER_CONFIG, type Config, type WorkOrderConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { PaymentGateway, Providers } from '../providers/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
+import { WorkOrderService } from '../workOrders/index.js';
 import { KeyedLock } from './keyedLock.js';
 
 /** Policy settings of the services, with defaults a bank may override. */
@@ -28,10 +29,8 @@ export interface ServiceOptions {
   readonly otpMaxWrongPerDay: number;
   /** Makes a 6-digit code; random by default. A fixed code is for sandbox demos only (loadConfig refuses it in production). */
   readonly otpCode: () => string;
-  /** Supervision deadline of a manual-review work item. */
-  readonly manualReviewTimeoutMs: number;
-  /** Supervision deadline of a handoff work item (a person should answer by then). */
-  readonly handoffTimeoutMs: number;
+  /** Work orders (hand-off requests, manual reviews, complaints): working hours and service levels (WORK_* settings). */
+  readonly workOrders: WorkOrderConfig;
   /** Line validity when the product does not say (three years: 常德快贷). */
   readonly lineValidityMonths: number;
   /** Lines longer than a year are re-reviewed at least yearly. */
@@ -54,8 +53,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   otpMaxPerOriginPerHour: 60,
   otpMaxWrongPerDay: 10,
   otpCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
-  manualReviewTimeoutMs: 4 * 3_600_000,
-  handoffTimeoutMs: 10 * 60_000,
+  workOrders: DEFAULT_WORK_ORDER_CONFIG,
   lineValidityMonths: 36,
   reviewIntervalMonths: 12,
   paymentRecoveryAfterMs: 120_000,
@@ -71,6 +69,8 @@ export interface FlowEffectsDeps {
   /** Products the borrower may apply for (core DEMO_PRODUCTS in the demo). */
   readonly products: readonly Product[];
   readonly options?: Partial<ServiceOptions>;
+  /** Tells the staff console a work order opened or changed (its live feed); nothing by default. */
+  readonly publishWorkOrder?: ((event: { readonly kind: 'workOrder'; readonly id: string }) => void) | undefined;
 }
 
 /** The deps as each service sees them: options filled in, and the per-line lock of this server. */
@@ -78,15 +78,21 @@ export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
   readonly options: ServiceOptions;
   /** Serialises read → compute → write on one credit line within this process (see keyedLock.ts). */
   readonly lines: KeyedLock;
+  /** Opens the work orders of hand-off requests, manual reviews and complaints (numbers, deadlines, jobs). */
+  readonly workOrders: WorkOrderService;
 }
 
-/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS, SMS_MAX_PER_ADDRESS_PER_HOUR. */
-export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs' | 'smsMaxPerAddressPerHour'>): Partial<ServiceOptions> {
+/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS, SMS_MAX_PER_ADDRESS_PER_HOUR, the WORK_* settings. */
+export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs' | 'smsMaxPerAddressPerHour' | 'workOrders'>): Partial<ServiceOptions> {
   const code = config.sandboxOtpCode;
-  return { paymentRecoveryAfterMs: config.recoveryAfterMs, otpMaxPerOriginPerHour: config.smsMaxPerAddressPerHour, ...(code === undefined ? {} : { otpCode: () => code }) };
+  return { paymentRecoveryAfterMs: config.recoveryAfterMs, otpMaxPerOriginPerHour: config.smsMaxPerAddressPerHour, workOrders: config.workOrders, ...(code === undefined ? {} : { otpCode: () => code }) };
 }
 
-export const serviceContext = (deps: FlowEffectsDeps): ServiceContext => ({ ...deps, options: { ...DEFAULT_SERVICE_OPTIONS, ...deps.options }, lines: new KeyedLock() });
+export function serviceContext(deps: FlowEffectsDeps): ServiceContext {
+  const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
+  const workOrders = new WorkOrderService({ prisma: deps.db.prisma, clock: deps.clock, config: options.workOrders, publish: deps.publishWorkOrder });
+  return { ...deps, options, lines: new KeyedLock(), workOrders };
+}
 
 /**
  * What settling a payment needs (drawdown and repayment services, and the recovery job that runs

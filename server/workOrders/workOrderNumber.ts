@@ -1,0 +1,30 @@
+import { civilFromDays, formatIsoDate, shanghaiDayNumber } from '../../core/index.js';
+import type { PrismaClient } from '../db/generated/client.js';
+import type { Tx } from '../services/persistence.js';
+
+/** The Shanghai date of a moment as YYYYMMDD: the day a work order's number counts in. */
+export const numberDay = (atMs: number): string => formatIsoDate(civilFromDays(shanghaiDayNumber(atMs))).replaceAll('-', '');
+
+/** GD + Shanghai date + the day's sequence, at least four digits: GD20261205-0007. */
+export const formatWorkOrderNumber = (day: string, seq: number): string => `GD${day}-${String(seq).padStart(4, '0')}`;
+
+/** What staff and borrowers type: GD20261205-0007, gd20261205 0007, GD202612050007. */
+export const WORK_ORDER_NUMBER_PATTERN = /GD\s*(\d{8})\s*[-－—]?\s*(\d{4,6})/i;
+
+/** The number in canonical form, or null when the text names none. */
+export function parseWorkOrderNumber(text: string): string | null {
+  const m = WORK_ORDER_NUMBER_PATTERN.exec(text);
+  return m ? formatWorkOrderNumber(m[1]!, Number(m[2])) : null;
+}
+
+/**
+ * The next number of the day of `atMs`. One atomic upsert of the day's counter row: two processes
+ * (two servers on one PostgreSQL) get different numbers, and inside a transaction the row stays
+ * locked until it commits, so a rolled-back order leaves no gap.
+ */
+export async function nextWorkOrderNumber(db: Tx | PrismaClient, atMs: number): Promise<string> {
+  const day = numberDay(atMs);
+  const rows = await db.$queryRaw<{ last: number }[]>`INSERT INTO "WorkOrderCounter" (day, last) VALUES (${day}, 1)
+    ON CONFLICT (day) DO UPDATE SET last = "WorkOrderCounter".last + 1 RETURNING last`;
+  return formatWorkOrderNumber(day, Number(rows[0]!.last));
+}
