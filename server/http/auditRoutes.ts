@@ -7,6 +7,8 @@ import type { StaffAuth } from './staffAuth.js';
 const auditQuery = z.object({
   actorType: z.enum(['staff', 'borrower', 'system']).optional(),
   actorId: z.string().trim().min(1).max(64).optional(),
+  /** A staff member by username (the console's filter); resolved to their account id. */
+  actor: z.string().trim().min(1).max(64).optional(),
   action: z.string().trim().min(1).max(64).optional(),
   subjectType: z.string().trim().min(1).max(64).optional(),
   subjectId: z.string().trim().min(1).max(128).optional(),
@@ -32,11 +34,14 @@ export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): vo
   const onRequest = deps.auth.require('admin');
   const { prisma } = app.deps.db;
 
-  const find = (q: z.infer<typeof auditQuery>): Promise<AuditRow[]> =>
-    prisma.auditLog.findMany({
+  const find = async (q: z.infer<typeof auditQuery>): Promise<AuditRow[]> => {
+    // An unknown username matches nothing (not everything).
+    const byUsername = q.actor ? ((await prisma.staffUser.findUnique({ where: { username: q.actor }, select: { id: true } }))?.id ?? '00000000-0000-0000-0000-000000000000') : undefined;
+    return prisma.auditLog.findMany({
       where: {
         ...(q.actorType ? { actorType: q.actorType } : {}),
         ...(q.actorId ? { actorId: q.actorId } : {}),
+        ...(byUsername ? { actorId: byUsername } : {}),
         ...(q.action ? { action: { startsWith: q.action } } : {}),
         ...(q.subjectType ? { subjectType: q.subjectType } : {}),
         ...(q.subjectId ? { subjectId: q.subjectId } : {}),
@@ -45,11 +50,28 @@ export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): vo
       orderBy: [{ at: 'desc' }, { id: 'asc' }],
       take: q.limit,
     });
-  const wire = (r: AuditRow) => ({ id: r.id, at: r.at.toISOString(), actorType: r.actorType, actorId: r.actorId, action: r.action, subjectType: r.subjectType, subjectId: r.subjectId, detail: r.detail });
+  };
+  type Actor = { username: string; displayName: string; employeeNo: string | null };
+  const wire = (r: AuditRow, actors: ReadonlyMap<string, Actor>) => ({
+    id: r.id,
+    at: r.at.toISOString(),
+    actorType: r.actorType,
+    actorId: r.actorId,
+    // Who a staff actor is, by name, so the page needs no second lookup.
+    ...(r.actorType === 'staff' && r.actorId && actors.has(r.actorId) ? { actor: actors.get(r.actorId) } : {}),
+    action: r.action,
+    subjectType: r.subjectType,
+    subjectId: r.subjectId,
+    detail: r.detail,
+  });
 
   app.get('/api/v1/staff/audit', { onRequest }, async (request) => {
     const q = parseInput(auditQuery, request.query);
-    return { entries: (await find(q)).map(wire) };
+    const rows = await find(q);
+    const ids = [...new Set(rows.filter((r) => r.actorType === 'staff' && r.actorId).map((r) => r.actorId!))].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const staff = ids.length ? await prisma.staffUser.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, displayName: true, employeeNo: true } }) : [];
+    const actors = new Map(staff.map((s) => [s.id, { username: s.username, displayName: s.displayName, employeeNo: s.employeeNo }]));
+    return { entries: rows.map((r) => wire(r, actors)) };
   });
 
   app.get('/api/v1/staff/audit.csv', { onRequest }, async (request, reply) => {

@@ -1,7 +1,13 @@
 import type { PageDef } from '../page.js';
+import { auditPage } from './auditPage.js';
+import { staffAccountsPage } from './staffAccountsPage.js';
 
 /**
  * Every page of the console, in navigation order. Add yours with one line (see ../PAGES.md); the
  * first page a person's roles allow is their start page.
  */
-export const PAGES: readonly PageDef[] = [];
+export const PAGES: readonly PageDef[] = [
+  // Admin pages last.
+  staffAccountsPage,
+  auditPage,
+];
