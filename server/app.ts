@@ -16,7 +16,7 @@ import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
-import { consolePlugin } from './console/index.js';
+import { ConsoleFeed, installConsole } from './console/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly conversations?: ConversationServices | undefined;
   /** The local command line's token (`npm run staff`, from loopback only), when this process wrote one (server/main.ts). */
   readonly staffCliToken?: string | undefined;
+  /** How often the console feed sends a heartbeat and checks the session (default 15 s). */
+  readonly consoleHeartbeatMs?: number | undefined;
 }
 
 /** The conversation runtime and what runs beside it; staff APIs dispatch through `runtime`. */
@@ -41,6 +43,8 @@ export interface ConversationServices {
   readonly outbox: OutboxDeliverer;
   /** Tells the other server processes about later messages for their sockets (a no-op on PGlite). */
   readonly push: PushSignal;
+  /** What changed, for the staff consoles (told after every committed turn). */
+  readonly consoleFeed: ConsoleFeed;
 }
 
 declare module 'fastify' {
@@ -49,6 +53,11 @@ declare module 'fastify' {
     readonly cipher: FieldCipher;
     /** Null when the server was booted without a conversation spec. */
     readonly conversations: ConversationServices | null;
+    /**
+     * The staff consoles' live feed: `app.consoleFeed.publish({ kind: 'workOrder', id })` after a
+     * committed change tells every console (web/console/PAGES.md).
+     */
+    readonly consoleFeed: ConsoleFeed;
     /** The official account's API client, sender and passive-reply book; null when not configured. */
     readonly officialAccount: ReturnType<typeof installOfficialAccount> | null;
   }
@@ -73,14 +82,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before the routes: per address, token and user on chat, quote, staff, web session and callbacks.
   const limits = await installRateLimits(app, config.rateLimits, { callbackPaths: config.officialAccount ? [config.officialAccount.path] : [] });
   app.decorate('conversations', deps.conversations ?? null);
+  // Without a conversation runtime there is no push signal either: this process's consoles only.
+  app.decorate('consoleFeed', deps.conversations?.consoleFeed ?? new ConsoleFeed({ logger: deps.logger }));
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
   quoteRoutes(app);
   if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
   // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.
   const staff = await installStaffAccounts(app, deps);
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
-  // The staff console's page at /console (its data comes from the staff routes above).
-  await consolePlugin(app);
+  // The staff console: its page at /console, the live feed, the queue.
+  await installConsole(app, { auth: staff.auth, db: deps.db, clock: deps.clock, heartbeatMs: deps.consoleHeartbeatMs });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
   if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { conversationOfEffectKey, type ConversationSpec } from '../flows/index.js';
 import { buildApp, type ConversationServices } from './app.js';
+import { ConsoleFeed, consoleTurnRecorder } from './console/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
@@ -26,6 +27,8 @@ export interface Server {
 
 export interface BootOptions {
   readonly clock?: Clock;
+  /** How often the console feed sends a heartbeat and checks the session (15 s; tests shorten it). */
+  readonly consoleHeartbeatMs?: number;
   /**
    * The conversation machine the chat channels talk to. Without one the server has no runtime,
    * scheduler or outbox and registers no chat routes (`/api/v1/chat` answers 404).
@@ -65,7 +68,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     else if (!(await hasAdmin(db.prisma))) {
       logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
     }
-    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken });
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs });
     if (conversations) {
       const { scheduler, outbox } = conversations;
       app.addHook('onReady', async () => {
@@ -142,7 +145,9 @@ async function startConversations(args: {
     });
   }
   for (const sender of args.senders) outbox.register(sender);
-  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher });
+  // Consoles hear of every committed turn (and of work orders and reviews), across processes through the push signal.
+  const consoleFeed = new ConsoleFeed({ push, logger });
+  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted: consoleTurnRecorder(sql, consoleFeed) });
   const scheduler = new Scheduler({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
   const recovery = createPaymentRecovery({
     db,
@@ -163,6 +168,7 @@ async function startConversations(args: {
     scheduler,
     outbox,
     push,
+    consoleFeed,
     // No new jobs, then the turns under way finish, then their deliveries.
     async close() {
       await scheduler.stop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChannelName, InboundMessage } from '../../bots/index.js';
-import type { ConversationEvent, ConversationSpec, ConversationStart, Reply } from '../../flows/index.js';
+import type { ConversationEvent, ConversationSpec, ConversationStart, ConversationStatus, Reply } from '../../flows/index.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
@@ -63,6 +63,26 @@ export interface RuntimeOptions {
    * application is submitted. Without one (tests) snapshots are stored as plain JSON.
    */
   readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>;
+  /**
+   * Told after every committed turn, still holding the conversation's lock (so calls for one
+   * conversation arrive in order): the staff console's projection and live feed. Its failure is
+   * logged, never the turn's: the turn is stored already.
+   */
+  readonly onCommitted?: (turn: CommittedTurn) => Promise<void> | void;
+}
+
+/** A turn as stored, for whoever watches conversations (the staff console). */
+export interface CommittedTurn {
+  readonly conversationId: string;
+  readonly channel: ChannelName;
+  /** The conversation's version after this turn (1 for a new one): later turns have higher ones. */
+  readonly version: number;
+  readonly lastSeq: number;
+  /** What ran: `user.text`, `staff.takeover`, `deadline.due`, … */
+  readonly event: ConversationEvent['type'];
+  /** Where the machine now stands; undefined when the turn failed and kept the previous state. */
+  readonly status: ConversationStatus | undefined;
+  readonly at: Date;
 }
 
 /** A conversation key as one string, for locks and caches. */
@@ -313,6 +333,14 @@ export class ConversationRuntime {
       now,
     });
     if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored);
+    if (this.options.onCommitted) {
+      const committed: CommittedTurn = { conversationId, channel: key.channel, version: (conversation?.version ?? 0) + 1, lastSeq: seq, event: t.event.type, status: outcome?.status, at: now };
+      try {
+        await this.options.onCommitted(committed);
+      } catch (e) {
+        this.options.logger.warn({ err: e, conversationId }, 'the turn is stored, but telling the staff console failed');
+      }
+    }
     return { replies: stored, inboundSeq: t.inbound ? rows[0]!.seq : undefined };
   }
 }

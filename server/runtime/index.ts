@@ -1,6 +1,6 @@
 /** server/runtime: hosts conversation machines — dedupe, per-conversation locks, one-statement turns, the outbox. */
 export { ConversationRuntime, APOLOGY, DEADLINE_JOB_KIND, SYNC_CHANNELS, deadlineJobKey, lockKeyOf } from './conversationRuntime.js';
-export type { ReceiveResult, DispatchResult, RuntimeOptions } from './conversationRuntime.js';
+export type { ReceiveResult, DispatchResult, RuntimeOptions, CommittedTurn } from './conversationRuntime.js';
 export { inProcessLock, postgresAdvisoryLock, advisoryKeys } from './conversationLock.js';
 export type { ConversationLock } from './conversationLock.js';
 export type { ConversationKey, StoredInbound, TranscriptMessage } from './conversationStore.js';

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootServer, type Server } from '../server/boot.js';
+import { manualClock } from '../server/clock.js';
+import { createLendingConversation } from '../server/lendingConversation.js';
+import { createLogger } from '../server/logging/index.js';
+import { consoleCall, consoleLogin, openEventStream, type ConsoleSession } from './support/consoleClient.js';
+import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+
+/**
+ * The console's live feed over a real socket: who may open it, a borrower's request for a person
+ * reaching an agent's stream with the new queue row, events of other kinds reaching the roles
+ * that hear them, and the stream ending when the session does.
+ */
+describe(`console live feed on ${testDatabaseKind()}`, () => {
+  let database: TestDatabase;
+  let server: Server;
+  let baseUrl: string;
+  const clock = manualClock('2026-12-07T02:00:00Z');
+  let n = 0;
+  const say = (userId: string, text: string) => server.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { userId, messageId: `feed-${++n}`, text } });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await bootServer(testConfig(database, { JOBS_POLL_MS: '0' }), createLogger('silent'), { clock, spec: createLendingConversation, consoleHeartbeatMs: 200 });
+    baseUrl = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    await database?.drop();
+  });
+
+  it('is open to agents, supervisors, reviewers and admins only; refused without a session', async () => {
+    const none = await openEventStream(baseUrl, '/api/v1/staff/feed', undefined);
+    expect(none.status).toBe(401);
+    const manager = await consoleLogin(server.app, 'jingli');
+    expect((await openEventStream(baseUrl, '/api/v1/staff/feed', manager.cookie)).status).toBe(403);
+    for (const username of ['kefu', 'zhuguan', 'shenpi', 'admin']) {
+      const s = await consoleLogin(server.app, username);
+      const stream = await openEventStream(baseUrl, '/api/v1/staff/feed', s.cookie);
+      expect(stream.status, username).toBe(200);
+      stream.close();
+    }
+  });
+
+  it('streams a borrower\'s request for a person to an agent with the new queue row, heartbeats, and kinds by role', async () => {
+    const agent = await consoleLogin(server.app, 'kefu');
+    const reviewer = await consoleLogin(server.app, 'shenpi');
+    const agentStream = await openEventStream(baseUrl, '/api/v1/staff/feed', agent.cookie);
+    const reviewerStream = await openEventStream(baseUrl, '/api/v1/staff/feed', reviewer.cookie);
+    try {
+      const asked = await say('feed-borrower', '转人工');
+      expect(asked.statusCode, asked.body).toBe(200);
+      const event = await agentStream.next((e) => (e.data as { kind: string; row?: { handoff?: string } }).kind === 'conversation' && (e.data as { row: { handoff: string } }).row?.handoff === 'requested');
+      const row = (event.data as { id: string; row: Record<string, unknown> }).row;
+      expect(row).toMatchObject({ channel: 'rest', handoff: 'requested', assignee: null, requestedAt: clock.now().toISOString() });
+      expect(row.step).toEqual(expect.any(String));
+      expect(row.lastMessage).toMatchObject({ author: 'bot' });
+      // Reviewers do not hear conversations; both hear work orders; reviews reach reviewers, not agents.
+      server.app.consoleFeed.publish({ kind: 'workOrder', id: 'wo-1' });
+      server.app.consoleFeed.publish({ kind: 'review', id: 'rv-1' });
+      await agentStream.next((e) => (e.data as { id: string }).id === 'wo-1');
+      await reviewerStream.next((e) => (e.data as { id: string }).id === 'rv-1');
+      await reviewerStream.next((e) => (e.data as { id: string }).id === 'wo-1');
+      expect(reviewerStream.events.some((e) => (e.data as { kind: string }).kind === 'conversation')).toBe(false);
+      expect(agentStream.events.some((e) => (e.data as { id: string }).id === 'rv-1')).toBe(false);
+      await new Promise((r) => setTimeout(r, 450));
+      expect(agentStream.comments).toContain('heartbeat');
+    } finally {
+      agentStream.close();
+      reviewerStream.close();
+    }
+  });
+
+  it('ends the stream with an `end` event when the person logs out', async () => {
+    const agent: ConsoleSession = await consoleLogin(server.app, 'kefu');
+    const stream = await openEventStream(baseUrl, '/api/v1/staff/feed', agent.cookie);
+    expect((await consoleCall(server.app, 'POST', '/api/v1/staff/logout', agent)).statusCode).toBe(200);
+    await stream.next((e) => e.event === 'end', 5_000);
+    await stream.ended;
+  });
+});
