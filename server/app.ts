@@ -15,6 +15,7 @@ import type { Scheduler } from './jobs/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
+import { workOrderRoutes } from './http/workOrderRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
 import { ConsoleFeed, installConsole } from './console/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
@@ -90,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.
   const staff = await installStaffAccounts(app, deps);
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
+  // Work orders (工单) and staff notices; `app.workOrders` also fires their deadlines (boot.ts).
+  workOrderRoutes(app, { db: deps.db, clock: deps.clock, config: deps.config.workOrders, auth: staff.auth });
   // The staff console: its page at /console, the live feed, the queue.
   await installConsole(app, { auth: staff.auth, db: deps.db, clock: deps.clock, heartbeatMs: deps.consoleHeartbeatMs });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.

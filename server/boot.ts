@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
 import { conversationDeadlineHandler, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
+import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
 import { createProviders, type Providers } from './providers/index.js';
@@ -71,6 +72,8 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs });
     if (conversations) {
       const { scheduler, outbox } = conversations;
+      // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
+      scheduler.register(WORK_ORDER_WARN_JOB, workOrderDeadlineHandler(app.workOrders)).register(WORK_ORDER_ESCALATE_JOB, workOrderDeadlineHandler(app.workOrders));
       app.addHook('onReady', async () => {
         // Payments a crash left half-done are settled from start-up on (the job then recurs by itself).
         if (config.jobsPollMs > 0) await schedulePaymentRecovery(scheduler, clock.now());

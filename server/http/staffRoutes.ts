@@ -84,20 +84,31 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(takeoverBody, request.body ?? {});
     const staff = request.staff!;
-    return act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at: deps.clock.now().getTime() });
+    const at = deps.clock.now().getTime();
+    const result = await act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at });
+    // The hand-off (and complaint) work orders of the conversation have their first response; the hand-off is theirs now.
+    await app.workOrders.respondedInConversation(id, staff.staffId, 'takeover', at);
+    return result;
   });
 
   app.post('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
     const body = parseInput(messageBody, request.body);
     const staff = request.staff!;
-    return act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at: deps.clock.now().getTime() });
+    const at = deps.clock.now().getTime();
+    const result = await act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at });
+    await app.workOrders.respondedInConversation(id, staff.staffId, 'message', at);
+    return result;
   });
 
   app.post('/api/v1/staff/conversations/:id/handback', { onRequest }, async (request) => {
     const { id } = parseInput(conversationParams, request.params);
     const staff = request.staff!;
-    return act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at: deps.clock.now().getTime() });
+    const at = deps.clock.now().getTime();
+    const result = await act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at });
+    // A person answered: the conversation's hand-off work order is resolved.
+    await app.workOrders.handedBack(id, staff.staffId, at);
+    return result;
   });
 
   async function existing(id: string): Promise<void> {

@@ -26,8 +26,9 @@ export interface NoticeDraft {
  * row, read on their own). Returns the staff ids that got a new row.
  */
 export async function postNotice(tx: Tx, to: { readonly staffId: string } | { readonly role: StaffRole }, notice: NoticeDraft, at: Date): Promise<string[]> {
+  // Raw for the role test: Prisma's `has` on an enum array column is refused by the pg adapter.
   const recipients =
-    'staffId' in to ? [to.staffId] : (await tx.staffUser.findMany({ where: { active: true, roles: { has: to.role } }, select: { id: true } })).map((s) => s.id);
+    'staffId' in to ? [to.staffId] : (await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "StaffUser" WHERE active AND ${to.role}::"StaffRole" = ANY(roles)`).map((s) => s.id);
   if (!recipients.length) return [];
   const created = await tx.staffNotice.createMany({
     data: recipients.map((staffId) => ({

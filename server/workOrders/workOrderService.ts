@@ -292,7 +292,10 @@ export class WorkOrderService implements DeadlineFirer {
     const open = { status: { in: OPEN_STATES } };
     const overdue: Prisma.WorkItemWhereInput = { ...open, OR: [{ dueAt: { lte: now } }, { firstRespondedAt: null, firstResponseDueAt: { lte: now } }] };
     const [staff, load, late, escalatedBy, breachesToday, escalated] = await Promise.all([
-      this.prisma.staffUser.findMany({ where: { active: true, kind: 'person', roles: { hasSome: ['agent', 'supervisor'] } }, select: { id: true, displayName: true, employeeNo: true, roles: true }, orderBy: { username: 'asc' } }),
+      // Filtered here: Prisma's `hasSome` on an enum array column is refused by the pg adapter (and a team is small).
+      this.prisma.staffUser
+        .findMany({ where: { active: true, kind: 'person' }, select: { id: true, displayName: true, employeeNo: true, roles: true }, orderBy: { username: 'asc' } })
+        .then((all) => all.filter((s) => s.roles.includes('agent') || s.roles.includes('supervisor'))),
       this.prisma.workItem.groupBy({ by: ['assigneeId'], where: open, _count: { _all: true } }),
       this.prisma.workItem.groupBy({ by: ['assigneeId'], where: overdue, _count: { _all: true } }),
       this.prisma.workItem.groupBy({ by: ['assigneeId'], where: { ...open, escalatedAt: { not: null } }, _count: { _all: true } }),
