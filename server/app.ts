@@ -17,6 +17,7 @@ import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
 import { workOrderRoutes } from './http/workOrderRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
+import { installReviews } from './http/reviewRoutes.js';
 import { ConsoleFeed, installConsole } from './console/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
@@ -93,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
   // Work orders (工单) and staff notices; `app.workOrders` also fires their deadlines (boot.ts).
   workOrderRoutes(app, { db: deps.db, clock: deps.clock, config: deps.config.workOrders, auth: staff.auth });
+  // Manual review (人工审批): the reviewers' queue and decisions, told to the borrower's conversation.
+  if (deps.conversations) await installReviews(app, { config, db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, runtime: deps.conversations.runtime, auth: staff.auth });
   // The staff console: its page at /console, the live feed, the queue.
   await installConsole(app, { auth: staff.auth, db: deps.db, clock: deps.clock, heartbeatMs: deps.consoleHeartbeatMs });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.

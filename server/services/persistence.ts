@@ -16,6 +16,7 @@ import type {
   PrismaClient,
   Repayment,
   RepaymentAllocation,
+  ReviewAct,
   WorkItem,
   WorkItemNote,
   Job,
@@ -173,6 +174,7 @@ interface Rows {
   RepaymentAllocation: RepaymentAllocation;
   LedgerEntry: LedgerEntry;
   OtpChallenge: OtpChallenge;
+  ReviewAct: ReviewAct;
   Job: Job;
   WorkItemNote: WorkItemNote;
 }

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { PrismaClient, StaffRole } from '../db/generated/client.js';
 import { hashPassword } from './passwords.js';
 
-/** The demo staff accounts of development and sandbox mode (README lists them): one per role. Never in production. */
+/** The demo staff accounts of development and sandbox mode (README lists them): one per role, and a second reviewer for four eyes. Never in production. */
 export const DEMO_STAFF: readonly { username: string; displayName: string; employeeNo: string; roles: StaffRole[]; password: string }[] = [
   { username: 'kefu', displayName: '小王', employeeNo: 'KF001', roles: ['agent'], password: 'Demo-Agent-2026' },
   { username: 'zhuguan', displayName: '李娜', employeeNo: 'ZG001', roles: ['supervisor', 'agent'], password: 'Demo-Supervisor-2026' },
   { username: 'shenpi', displayName: '赵敏', employeeNo: 'SP001', roles: ['reviewer'], password: 'Demo-Reviewer-2026' },
+  // A second reviewer: an approval above the product's four-eyes threshold needs another reviewer's confirmation.
+  { username: 'shenpi2', displayName: '钱进', employeeNo: 'SP002', roles: ['reviewer'], password: 'Demo-Reviewer2-2026' },
   { username: 'jingli', displayName: '张伟', employeeNo: 'KM001', roles: ['manager'], password: 'Demo-Manager-2026' },
   { username: 'admin', displayName: '管理员', employeeNo: 'AD001', roles: ['admin'], password: 'Demo-Root-2026' },
 ];
