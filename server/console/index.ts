@@ -6,3 +6,4 @@ export { installConsole, type ConsoleDeps } from './installConsole.js';
 export { ConversationQueue, queueQuery, QUEUE_VIEWS, type QueueRow, type QueueCounts, type QueueQuery } from './conversationQueue.js';
 export { Presence, PRESENCE_RENEW_MS, PRESENCE_TTL_MS, type Viewer } from './presence.js';
 export { FEED_PATH, FEED_ROLES } from './feedRoutes.js';
+export { ConversationOwnership, type Holder } from './ownership.js';

@@ -5,6 +5,7 @@ import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { ConversationRuntime } from '../runtime/index.js';
 import type { StaffPrincipal } from '../staff/index.js';
+import { ConversationOwnership } from '../console/index.js';
 import type { StaffAuth } from './staffAuth.js';
 import { replyToWire } from './chatRoutes.js';
 import { parseInput, queryInt } from './parseInput.js';
@@ -30,6 +31,8 @@ const messageBody = z.object({ text: z.string().trim().min(1).max(2_000), staffN
 export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; db: Database; clock: Clock; auth: StaffAuth }): void {
   const onRequest = deps.auth.require('agent', 'supervisor');
   const { prisma } = deps.db;
+  // One person serves a conversation at a time: checked holding the conversation's lock.
+  const ownership = new ConversationOwnership(prisma);
   /** Who the borrower sees: a person by name and 工号, a service account by the name it gives. */
   const shownAs = (staff: StaffPrincipal, given: string | undefined): { staffName: string; staffNo?: string } =>
     staff.kind === 'service' ? { staffName: given ?? staff.displayName } : { staffName: staff.displayName, ...(staff.employeeNo ? { staffNo: staff.employeeNo } : {}) };
@@ -73,9 +76,9 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     };
   });
 
-  const act = async (id: string, staff: StaffPrincipal, action: string, event: Parameters<ConversationRuntime['dispatch']>[1]) => {
+  const act = async (id: string, staff: StaffPrincipal, action: string, event: Parameters<ConversationRuntime['dispatch']>[1], before: () => Promise<void>) => {
     await existing(id);
-    const result = await deps.runtime.dispatch(id, event);
+    const result = await deps.runtime.dispatch(id, event, { before });
     await prisma.auditLog.create({ data: { at: deps.clock.now(), actorType: 'staff', actorId: staff.staffId, action, subjectType: 'conversation', subjectId: id, detail: { username: staff.username } } });
     return { replies: result.replies.map(replyToWire) };
   };
@@ -85,7 +88,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const body = parseInput(takeoverBody, request.body ?? {});
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
-    const result = await act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at });
+    const result = await act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
     // The hand-off (and complaint) work orders of the conversation have their first response; the hand-off is theirs now.
     await app.workOrders.respondedInConversation(id, staff.staffId, 'takeover', at);
     return result;
@@ -96,7 +99,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const body = parseInput(messageBody, request.body);
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
-    const result = await act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at });
+    const result = await act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
     await app.workOrders.respondedInConversation(id, staff.staffId, 'message', at);
     return result;
   });
@@ -105,7 +108,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const { id } = parseInput(conversationParams, request.params);
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
-    const result = await act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at });
+    const result = await act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at }, () => ownership.mustNotBeOthers(id, staff));
     // A person answered: the conversation's hand-off work order is resolved.
     await app.workOrders.handedBack(id, staff.staffId, at);
     return result;

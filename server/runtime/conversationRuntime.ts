@@ -123,9 +123,13 @@ export class ConversationRuntime {
     return this.track(() => this.receiveNow(inbound));
   }
 
-  /** Sends a staff or deadline event to a conversation; replies go to the outbox (or wait to be fetched on pull channels). */
-  dispatch(conversationId: string, event: ConversationEvent): Promise<DispatchResult> {
-    return this.track(() => this.dispatchNow(conversationId, event));
+  /**
+   * Sends a staff or deadline event to a conversation; replies go to the outbox (or wait to be
+   * fetched on pull channels). `before` runs holding the conversation's lock, before the machine: it
+   * may refuse the event by throwing (one person serving a conversation at a time).
+   */
+  dispatch(conversationId: string, event: ConversationEvent, options: { before?: () => Promise<void> } = {}): Promise<DispatchResult> {
+    return this.track(() => this.dispatchNow(conversationId, event, options.before));
   }
 
   /**
@@ -198,7 +202,7 @@ export class ConversationRuntime {
     return { conversationId: duplicate.conversationId, replies: duplicate.replies, duplicate: true, ...(duplicate.inbound ? { inbound: duplicate.inbound } : {}) };
   }
 
-  private async dispatchNow(conversationId: string, event: ConversationEvent): Promise<DispatchResult> {
+  private async dispatchNow(conversationId: string, event: ConversationEvent, before: (() => Promise<void>) | undefined): Promise<DispatchResult> {
     const key = this.keys.get(conversationId) ?? (await this.store.keyOf(conversationId));
     if (!key) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
     this.keys.set(conversationId, key);
@@ -207,6 +211,7 @@ export class ConversationRuntime {
     return this.options.lock.withLock(lockKeyOf(key), async (lost) => {
       const { conversation } = await this.store.load(key, null);
       if (!conversation || conversation.id !== conversationId) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
+      await before?.();
       const start = this.startOf(conversationId, key, conversation, undefined);
       // A staff message is part of the transcript (authored by the staff member); other events are not messages.
       const inboundRow =

@@ -1,5 +1,8 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
+import { queuePage } from './queue.js';
+import { reviewPage } from './reviewPage.js';
+import { reviewQueuePage } from './reviewQueuePage.js';
 import { staffAccountsPage } from './staffAccountsPage.js';
 
 /**
@@ -7,6 +10,9 @@ import { staffAccountsPage } from './staffAccountsPage.js';
  * first page a person's roles allow is their start page.
  */
 export const PAGES: readonly PageDef[] = [
+  queuePage,
+  reviewQueuePage,
+  reviewPage,
   // Admin pages last.
   staffAccountsPage,
   auditPage,

@@ -1,0 +1,88 @@
+import { currentLang, defineTexts } from './i18n.js';
+
+/** Words shared by the conversation pages: flow steps, hand-off states, authors, flags, times. */
+export const words = defineTexts({
+  zh: {
+    'step.new': '新对话',
+    'step.menu': '主菜单',
+    'step.application': '申请额度',
+    'step.authorisation': '数据授权',
+    'step.offer': '额度确认',
+    'step.drawdown': '借款',
+    'step.repayment': '还款',
+    'step.account': '额度与账单',
+    'step.status': '进度查询',
+    'step.revokeConfirm': '撤回授权',
+    'step.revoking': '撤回授权',
+    'step.unsubscribing': '退订营销',
+    'handoff.bot': '机器人服务中',
+    'handoff.requested': '等待人工',
+    'handoff.staff': '人工服务中',
+    'author.borrower': '客户',
+    'author.bot': '快贷助手',
+    'author.staff': '客服',
+    'author.system': '系统',
+    'flag.declined': '已拒绝',
+    'flag.overdue': '有逾期',
+    'flag.complaint': '投诉中',
+    visitor: '访客（未实名）',
+    unnamed: '未留姓名',
+    servedBy: '{name} 接待中',
+    waitingFor: '已等待 {minutes} 分钟',
+    'sla.due': '时限 {time}',
+    'sla.breached': '已超时',
+    'sla.soon': '即将超时',
+  },
+  en: {
+    'step.new': 'New conversation',
+    'step.menu': 'Main menu',
+    'step.application': 'Application',
+    'step.authorisation': 'Data authorisation',
+    'step.offer': 'Offer',
+    'step.drawdown': 'Drawdown',
+    'step.repayment': 'Repayment',
+    'step.account': 'Limit and bills',
+    'step.status': 'Status enquiry',
+    'step.revokeConfirm': 'Revoking consent',
+    'step.revoking': 'Revoking consent',
+    'step.unsubscribing': 'Unsubscribing',
+    'handoff.bot': 'With the assistant',
+    'handoff.requested': 'Waiting for a person',
+    'handoff.staff': 'With a person',
+    'author.borrower': 'Borrower',
+    'author.bot': 'Assistant',
+    'author.staff': 'Agent',
+    'author.system': 'System',
+    'flag.declined': 'Declined',
+    'flag.overdue': 'Overdue',
+    'flag.complaint': 'Complaint',
+    visitor: 'Visitor (not identified)',
+    unnamed: 'No name given',
+    servedBy: 'Served by {name}',
+    waitingFor: 'Waiting {minutes} min',
+    'sla.due': 'Due {time}',
+    'sla.breached': 'Overdue',
+    'sla.soon': 'Due soon',
+  },
+});
+export type WordKey = Parameters<typeof words>[0];
+
+const STEPS = ['new', 'menu', 'application', 'authorisation', 'offer', 'drawdown', 'repayment', 'account', 'status', 'revokeConfirm', 'revoking', 'unsubscribing'];
+
+/** A flow step in words: `application.mobile` → 申请额度 · mobile (the inner part is the machine's own name). */
+export function stepWords(step: string | null): { label: string; detail: string } {
+  if (!step) return { label: '—', detail: '' };
+  const [top = '', ...rest] = step.split('.');
+  return { label: STEPS.includes(top) ? words(`step.${top}` as WordKey) : top, detail: rest.join('.') };
+}
+
+/** A moment as the person reads it: time today, else date and time, in their language's order. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const today = new Date();
+  const opts: Intl.DateTimeFormatOptions = d.toDateString() === today.toDateString() ? { hour: '2-digit', minute: '2-digit' } : { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', opts).format(d);
+}
+
+export const staffLabel = (s: { displayName: string; employeeNo: string | null }): string => (s.employeeNo ? `${s.displayName}（${s.employeeNo}）` : s.displayName);
