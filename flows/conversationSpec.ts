@@ -66,6 +66,8 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
           revokeConsent: effect(effects, 'revokeConsent'),
           setMarketingOptOut: effect(effects, 'setMarketingOptOut'),
           requestHandoff: effect(effects, 'requestHandoff'),
+          openComplaint: effect(effects, 'openComplaint'),
+          workOrderStatus: effect(effects, 'workOrderStatus'),
         },
       });
     },

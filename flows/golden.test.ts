@@ -277,6 +277,13 @@ describe('golden transcripts: status', () => {
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('review-declined'));
   });
 
+  it('投诉: told the work order\'s number and by when; 我的工单, by number, one not theirs; 进度 lists it once the borrower is known; in English too', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    const steps: Step[] = ['投诉', '我的工单', ...openLine, '我要投诉，上次客服态度太差了', '进度', '工单 GD20261122-0002 处理得怎么样', 'GD20991231-0001', 'English', 'complaint', 'my work order'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('complaint-work-order'));
+    expect(effects.calls.filter((c) => c.name === 'openComplaint')).toHaveLength(3);
+  });
+
   it('进度 before applying, with a paused application, after a decline', async () => {
     const steps: Step[] = ['进度', '申请', '1', excellent.name, '稍后', '进度'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('status-before-applying'));

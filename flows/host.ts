@@ -57,6 +57,13 @@ export interface FlowEffects {
   /** `processing` as for disburse: money may have been collected; the recovery job applies or voids it. `busy`: nothing was done, a payout on the line is in flight. */
   repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed' | 'processing' | 'busy'; detail: string }>;
   requestHandoff: Effect<{ conversationId: string; borrowerId?: string; reason: string; at: number }, { workItemId: string }>;
+  /**
+   * A complaint (投诉) in the borrower's words: opens a complaint work order and answers its number and
+   * deadlines. `requestKey` is the message's effect key: a redelivered message opens no second order.
+   */
+  openComplaint: Effect<{ conversationId: string; borrowerId?: string; text: string; requestKey: string; at: number }, WorkOrderStatus>;
+  /** The borrower's work orders (by borrower, or by conversation before they are known), newest first; with `number`, only that one, if it is theirs. */
+  workOrderStatus: Effect<{ conversationId: string; borrowerId?: string; number?: string; at: number }, { orders: WorkOrderStatus[] }>;
   setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;
 }
 
@@ -156,6 +163,22 @@ export interface AccountView {
   pendingOffer?: PendingOffer;
   /** Where the borrower's latest application stands, while it is open or was declined (absent once a line is opened from it, or it lapsed). */
   application?: ApplicationStatusView;
+  /** Work orders still open (a complaint, a request for a person), newest first. */
+  workOrders?: WorkOrderStatus[];
+}
+
+/** A work order (工单) as its borrower may follow it. Times are epoch ms. */
+export interface WorkOrderStatus {
+  /** GD20261205-0007. */
+  number: string;
+  kind: 'handoff' | 'complaint' | 'manual_review' | 'manual';
+  status: 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed';
+  createdAt: number;
+  /** By when a person will be in touch, while nobody has been. */
+  respondBy?: number;
+  /** By when it is to be resolved, while it is open. */
+  resolveBy?: number;
+  resolvedAt?: number;
 }
 
 /**

@@ -17,6 +17,7 @@ export type {
   RepayInput,
   AccountView,
   ApplicationStatusView,
+  WorkOrderStatus,
   PendingOffer,
   LineView,
   DrawdownView,
@@ -28,3 +29,4 @@ export { DEFAULT_FLOW_SETTINGS, type FlowSettings } from './shared/flowSettings.
 export { authorisationText } from './consent/authorisationText.js';
 export { t, type Locale, type MessageKey } from './text/translate.js';
 export { containsPersonalNumber } from './session/understandMenuText.js';
+export { workOrderNumberIn } from './understanding/workOrderNumber.js';

@@ -15,7 +15,7 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
   const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
-  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟'].map(text);
+  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001'].map(text);
   const staff = [
     { type: 'staff.takeover', staffId: 's', staffName: '小王', at: AT },
     { type: 'staff.message', staffId: 's', text: '您好', at: AT },
@@ -42,6 +42,9 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
   if (s.matches({ flow: 'revoking' })) completions.push(done('revokeConsent', { revoked: ['credit_bureau'] }));
   if (s.matches({ flow: 'unsubscribing' })) completions.push(done('setMarketingOptOut', { ok: true }));
   if (s.matches({ handoff: 'requested' })) completions.push(done('requestHandoff', { workItemId: 'w' }));
+  const order = { number: 'GD20261122-0001', kind: 'complaint', status: 'open', createdAt: AT, respondBy: AT + 7_200_000, resolveBy: AT + 57_600_000 };
+  if (s.matches({ flow: 'complaining' })) completions.push(done('openComplaint', order));
+  if (s.matches({ flow: 'workOrders' })) completions.push(done('workOrderStatus', { orders: [order] }), done('workOrderStatus', { orders: [] }));
   return [...words, ...staff, ...completions] as TestEvent[];
 };
 const serialize = (s: AnyMachineSnapshot) => {
@@ -58,7 +61,7 @@ describe('session machine (model-based)', () => {
     if (chatType === 'private') expect(report.unreachable).toEqual([]);
     else {
       // In a group, nothing personal ever starts: no application, consent, offer, drawdown, repayment or revocation.
-      for (const id of ['session.flow.inFlow.application', 'session.flow.inFlow.authorisation', 'session.flow.inFlow.offer', 'session.flow.inFlow.drawdown', 'session.flow.inFlow.repayment', 'session.flow.revokeConfirm']) {
+      for (const id of ['session.flow.inFlow.application', 'session.flow.inFlow.authorisation', 'session.flow.inFlow.offer', 'session.flow.inFlow.drawdown', 'session.flow.inFlow.repayment', 'session.flow.revokeConfirm', 'session.flow.complaining', 'session.flow.workOrders']) {
         expect(report.unreachable).toContain(id);
       }
     }

@@ -22,7 +22,8 @@ import { normalizeText } from '../understanding/normalizeText.js';
 import { pickOption } from '../understanding/pickOption.js';
 import { recognizeCommand } from '../understanding/recognizeIntent.js';
 import { chosenValue, numberNotShown, readNumber, type ShownEvent } from './shownOptions.js';
-import { statusBeforeApplying, statusInFlow, statusReplies } from './statusReplies.js';
+import { complaintOpenedReply, statusBeforeApplying, statusInFlow, statusReplies, workOrderReply } from './statusReplies.js';
+import { effectKey } from '../shared/effectKeys.js';
 import { faqParams, greetingText, type RateAudience } from './rateTalk.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
 
@@ -83,6 +84,10 @@ export interface SessionContext {
   readonly lastReviewId?: string;
   /** A reviewer asked a question: the borrower's next free-text words at the menu are taken as the answer. */
   readonly reviewAsked?: boolean;
+  /** A complaint being opened: the borrower's words and the key of the message that said them (a redelivery opens no second one). */
+  readonly complaint?: { readonly text: string; readonly key: string };
+  /** "工单 GD…": the number asked about. */
+  readonly workOrderNumber?: string;
 }
 
 /** Internal events the session raises to itself. */
@@ -314,6 +319,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       revokeConsent: effect('revokeConsent'),
       setMarketingOptOut: effect('setMarketingOptOut'),
       requestHandoff: effect('requestHandoff'),
+      openComplaint: effect('openComplaint'),
+      workOrderStatus: effect('workOrderStatus'),
     },
     guards: {
       botActive: stateIn({ handoff: 'bot' }),
@@ -505,6 +512,17 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   ],
                 },
                 { guard: is('human'), actions: ['stampUser', 'requestHuman'] },
+                // 投诉: a complaint work order, keyed by this message.
+                {
+                  guard: is('complaint'),
+                  target: 'complaining',
+                  actions: ['stampUser', assign({ complaint: ({ context, event }) => ({ text: textOf(event).slice(0, 500), key: effectKey('complaint', context.conversationId, event.type === 'user.text' ? event.id : String(eventAt(event))) }) })],
+                },
+                {
+                  guard: is('work_order'),
+                  target: 'workOrders',
+                  actions: ['stampUser', assign({ workOrderNumber: ({ context, event }) => (understand(context, event) as { number?: string }).number })],
+                },
                 // After a reviewer's question, words the menu does not understand (or a bare figure, while under review) are the answer: kept in the transcript the reviewer reads.
                 {
                   guard: ({ context, event }) =>
@@ -838,7 +856,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   assign(({ event }) => ({ pendingOffer: event.output.pendingOffer, hasLine: event.output.lines.some((l) => l.status === 'active') })),
                   enqueueActions(({ check, context, event, enqueue }) => {
                     const view = event.output;
-                    const replies = [...statusReplies(view, context.locale), ...lineReplies(context, view)];
+                    const orders = view.workOrders?.length ? [workOrderReply(view.workOrders, context.locale)] : [];
+                    const replies = [...statusReplies(view, context.locale), ...orders, ...lineReplies(context, view)];
                     if (!replies.length) replies.push(statusBeforeApplying(context.locale, context.draft !== undefined));
                     const bot = check(stateIn({ handoff: 'bot' }) as never);
                     for (const reply of replies) enqueue({ type: 'reply', params: bot ? reply : waitingForPerson(context, reply) });
@@ -869,6 +888,45 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               input: ({ context }) => ({ borrowerId: context.borrowerId!, sources: [...DATA_SOURCES], channel: context.channel, at: context.lastAt }),
               onDone: { target: 'menu', actions: { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, event.output.revoked.length ? 'revoke.done' : 'revoke.nothing', { count: event.output.revoked.length }) }) } },
               onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+            },
+          },
+          /** 投诉: opens the complaint work order and tells its number and by when the borrower hears back. */
+          complaining: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'openComplaint',
+              src: 'openComplaint',
+              input: ({ context }) => ({
+                conversationId: context.conversationId,
+                ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}),
+                text: context.complaint!.text,
+                requestKey: context.complaint!.key,
+                at: context.lastAt,
+              }),
+              onDone: { target: 'menu', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context, event }) => complaintOpenedReply(event.output, context.locale) }] },
+              onError: { target: 'menu', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
+            },
+          },
+          /** "我的工单" / "工单 GD…": where the borrower's work orders stand. */
+          workOrders: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'workOrderStatus',
+              src: 'workOrderStatus',
+              input: ({ context }) => ({
+                conversationId: context.conversationId,
+                ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}),
+                ...(context.workOrderNumber ? { number: context.workOrderNumber } : {}),
+                at: context.lastAt,
+              }),
+              onDone: {
+                target: 'menu',
+                actions: [
+                  { type: 'reply', params: ({ context, event }) => (context.workOrderNumber && !event.output.orders.length ? { text: t(context.locale, 'workOrder.notFound', { number: context.workOrderNumber }) } : workOrderReply(event.output.orders, context.locale)) },
+                  assign({ workOrderNumber: undefined }),
+                ],
+              },
+              onError: { target: 'menu', actions: [assign({ workOrderNumber: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
             },
           },
           unsubscribing: {

@@ -1,5 +1,5 @@
 import { shanghaiDateOf } from '../../core/index.js';
-import type { AccountView } from '../host.js';
+import type { AccountView, WorkOrderStatus } from '../host.js';
 import type { Reply } from '../reply.js';
 import { yuan } from '../shared/cards.js';
 import { t, type Locale } from '../text/translate.js';
@@ -41,6 +41,29 @@ export function statusReplies(view: AccountView, locale: Locale): Reply[] {
   }
   return replies;
 }
+
+/** "我的工单" (and "进度" when some are open): one line per work order, its number, what it is, where it stands and by when. */
+export function workOrderReply(orders: readonly WorkOrderStatus[], locale: Locale): Reply {
+  if (!orders.length) return { text: t(locale, 'workOrder.none') };
+  const lines = orders.map((o) => {
+    const when =
+      o.resolvedAt !== undefined
+        ? t(locale, 'workOrder.resolvedAt', { at: shanghaiDateTime(o.resolvedAt) })
+        : o.respondBy !== undefined
+          ? t(locale, 'workOrder.respondBy', { at: shanghaiDateTime(o.respondBy) })
+          : o.resolveBy !== undefined
+            ? t(locale, 'workOrder.resolveBy', { at: shanghaiDateTime(o.resolveBy) })
+            : '';
+    return t(locale, 'workOrder.item', { number: o.number, kind: t(locale, `workOrder.kind.${o.kind}`), status: t(locale, `workOrder.status.${o.status}`), when });
+  });
+  return { text: [t(locale, 'workOrder.header'), ...lines].join('\n') };
+}
+
+/** A complaint just opened: its number, and by when the borrower hears back and has the outcome. */
+export const complaintOpenedReply = (order: WorkOrderStatus, locale: Locale): Reply => ({
+  text: t(locale, 'complaint.opened', { number: order.number, respondBy: shanghaiDateTime(order.respondBy ?? order.createdAt), resolveBy: shanghaiDateTime(order.resolveBy ?? order.createdAt) }),
+  options: [{ label: t(locale, 'complaint.check'), value: '我的工单' }],
+});
 
 /** "进度" from someone the conversation does not know yet: a saved draft, or nothing. */
 export const statusBeforeApplying = (locale: Locale, hasDraft: boolean): Reply =>

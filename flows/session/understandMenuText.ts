@@ -6,12 +6,17 @@ import { amountIn } from '../understanding/amountIn.js';
 import { normalizeText } from '../understanding/normalizeText.js';
 import { pickOption } from '../understanding/pickOption.js';
 import { recognizeIntent } from '../understanding/recognizeIntent.js';
+import { workOrderNumberIn } from '../understanding/workOrderNumber.js';
 
 export type MenuAction =
   | { readonly kind: 'repay' | 'account' | 'human' | 'unsubscribe' | 'revoke' | 'faq_list' | 'menu' | 'status' | 'hardship' | 'unknown' }
   /** To borrow; `amount` when the borrower named one ("我想借5万", or just "5万块钱"). */
   | { readonly kind: 'apply' | 'draw'; readonly amount?: Fen }
   | { readonly kind: 'faq'; readonly entry: FaqEntry }
+  /** 投诉: a complaint, opened as a work order. */
+  | { readonly kind: 'complaint' }
+  /** "我的工单", "投诉进度", or a work order's number: where the borrower's work orders stand. */
+  | { readonly kind: 'work_order'; readonly number?: string }
   | { readonly kind: 'locale'; readonly locale: Locale }
   /** In a group: a personal matter, moved to a private channel. */
   | { readonly kind: 'go_private' }
@@ -68,6 +73,14 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
       case 'human':
         action = { kind: 'human' };
         break;
+      case 'complaint':
+        action = { kind: 'complaint' };
+        break;
+      case 'workOrder': {
+        const number = workOrderNumberIn(text);
+        action = number ? { kind: 'work_order', number } : { kind: 'work_order' };
+        break;
+      }
       case 'unsubscribe':
         action = { kind: 'unsubscribe' };
         break;
@@ -96,6 +109,6 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
         else action = normalizeText(text) === '' ? { kind: 'menu' } : { kind: 'unknown' };
       }
     }
-  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke', 'status'].includes(action.kind)) return { kind: 'go_private' };
+  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke', 'status', 'complaint', 'work_order'].includes(action.kind)) return { kind: 'go_private' };
   return action;
 }

@@ -18,7 +18,7 @@ import {
   type DataSource,
   type Product,
 } from '../../core/index.js';
-import type { AccountView, ApplicationStatusView, FlowEffects, LineView, PendingOffer, SubmitApplicationInput } from '../host.js';
+import type { AccountView, ApplicationStatusView, FlowEffects, LineView, PendingOffer, SubmitApplicationInput, WorkOrderStatus } from '../host.js';
 
 /**
  * In-memory effects for testing the machines without a database: honest about what they do (they
@@ -54,6 +54,8 @@ export interface FakeStore {
   cardBalance: number;
   /** Step-up codes sent and not yet used: conversation → the act they allow. */
   stepUps: Map<string, string>;
+  /** Work orders by number (complaints the borrower opened), with whose they are. */
+  workOrders?: Map<string, WorkOrderStatus & { conversationId: string; borrowerId?: string }>;
 }
 
 /** Effects over a new, empty store, or over a copy of `from` (another one's `saved()`). */
@@ -286,6 +288,11 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
               },
             }
           : {}),
+        // Open work orders of the borrower (their complaints), newest first.
+        ...(() => {
+          const open = [...(store.workOrders?.values() ?? [])].filter((o) => o.borrowerId === borrowerId && o.status !== 'resolved' && o.status !== 'closed').reverse();
+          return open.length ? { workOrders: open.map(({ conversationId: _c, borrowerId: _b, ...o }) => o) } : {};
+        })(),
       };
     }),
     disburse: record('disburse', (input) =>
@@ -351,6 +358,22 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
       }),
     ),
     requestHandoff: record('requestHandoff', async () => ({ workItemId: id('wi') })),
+    // Numbered as the host numbers them (one sequence here, not one per day); 2 hours to answer, 16 to resolve (plain hours here).
+    openComplaint: record('openComplaint', ({ conversationId, borrowerId, requestKey, at }) =>
+      once(requestKey, () => {
+        const orders = (store.workOrders ??= new Map());
+        const order: WorkOrderStatus = { number: `GD${shanghaiDateOf(at).replaceAll('-', '')}-${String(orders.size + 1).padStart(4, '0')}`, kind: 'complaint', status: 'open', createdAt: at, respondBy: at + 2 * 3_600_000, resolveBy: at + 16 * 3_600_000 };
+        orders.set(order.number, { ...order, conversationId, ...(borrowerId ? { borrowerId } : {}) });
+        return order;
+      }),
+    ),
+    workOrderStatus: record('workOrderStatus', async ({ conversationId, borrowerId, number }) => {
+      const theirs = [...(store.workOrders ?? new Map<string, WorkOrderStatus & { conversationId: string; borrowerId?: string }>()).values()]
+        .filter((o) => o.conversationId === conversationId || (borrowerId !== undefined && o.borrowerId === borrowerId))
+        .filter((o) => number === undefined || o.number === number)
+        .reverse();
+      return { orders: theirs.map(({ conversationId: _c, borrowerId: _b, ...o }) => o) };
+    }),
     setMarketingOptOut: record('setMarketingOptOut', async () => ({ ok: true })),
   };
   return effects;

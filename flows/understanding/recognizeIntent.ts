@@ -1,4 +1,5 @@
 import { normalizeText } from './normalizeText.js';
+import { workOrderNumberIn } from './workOrderNumber.js';
 
 /** What a borrower wants, recognised from Chinese (and English) keywords and synonyms. */
 export type Intent =
@@ -12,6 +13,8 @@ export type Intent =
   | 'hardship'
   | 'faq'
   | 'human'
+  | 'complaint'
+  | 'workOrder'
   | 'unsubscribe'
   | 'revoke'
   | 'help'
@@ -29,6 +32,9 @@ export type Intent =
 const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
   ['revoke', ['撤回授权', '取消授权', '撤销授权', '解除授权', 'revoke']],
   ['unsubscribe', ['退订', '取消订阅', '不要再发', '别再发', 'unsubscribe', 'td']],
+  // Before complaint and status: "投诉进度" asks after a complaint; before human: "投诉客服" is a complaint.
+  ['workOrder', ['我的工单', '工单', '投诉进度', '投诉处理得怎么样', '投诉怎么样', '投诉结果', '投诉到哪', 'work order', 'ticket', 'my complaint']],
+  ['complaint', ['我要投诉', '投诉', '举报', '太不满意', '很不满意', '非常不满意', '差评', '态度太差', '态度很差', 'complain', 'complaint']],
   ['human', ['转人工', '人工客服', '人工服务', '找人工', '真人', '客服', '人工', 'human', 'agent']],
   ['english', ['english', '英文', '英语']],
   ['chinese', ['中文', '汉语', 'chinese']],
@@ -64,6 +70,8 @@ const MAX_COMMAND_LENGTH = 16;
 export function recognizeIntent(text: string): Intent | undefined {
   const trimmed = text.normalize('NFKC').trim();
   if (trimmed === '?') return 'help';
+  // A work order's number (GD20261205-0007), however long the message around it.
+  if (workOrderNumberIn(trimmed)) return 'workOrder';
   const t = normalizeText(text);
   if (!t || t.length > MAX_COMMAND_LENGTH * 2) return undefined;
   const latin = trimmed.toLowerCase();

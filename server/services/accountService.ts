@@ -4,6 +4,7 @@ import { Prisma } from '../db/generated/client.js';
 import { lineView } from './creditLineStore.js';
 import { fromBp, fromPpm, queryOne, toFen } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
+import { workOrderStatus } from './workOrderEffects.js';
 
 /** What loadAccount reads in one statement: the lines newest first, and the latest live offer (columns null when none). */
 interface AccountRead {
@@ -25,7 +26,11 @@ interface AccountRead {
   readonly latestOfferExpiresAt: Date | null;
   readonly latestOutcome: string | null;
   readonly reviewDueAt: Date | null;
+  /** Open work orders (complaints, requests for a person; manual reviews are told as the application's status), newest first. */
+  readonly workOrders: { number: string; kind: 'handoff' | 'complaint' | 'manual'; status: 'open' | 'assigned' | 'in_progress'; createdAt: number; firstResponseDueAt: number | null; firstRespondedAt: number | null; dueAt: number }[];
 }
+
+const epochMsOf = (column: string) => Prisma.raw(`floor(extract(epoch from ${column}) * 1000)::bigint`);
 
 /**
  * The borrower's account as of the Shanghai date of `at`: every line summarised by core
@@ -44,6 +49,9 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
         Prisma.sql`SELECT
           (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'productId', l."productId", 'state', l.state) ORDER BY l."createdAt" DESC), '[]'::json)
             FROM "CreditLine" l WHERE l."borrowerId" = ${borrowerId}::uuid AND l.state IS NOT NULL) AS lines,
+          (SELECT COALESCE(json_agg(json_build_object('number', w.number, 'kind', w.kind, 'status', w.status, 'createdAt', ${epochMsOf('w."createdAt"')},
+              'firstResponseDueAt', ${epochMsOf('w."firstResponseDueAt"')}, 'firstRespondedAt', ${epochMsOf('w."firstRespondedAt"')}, 'dueAt', ${epochMsOf('w."dueAt"')}) ORDER BY w."createdAt" DESC), '[]'::json)
+            FROM "WorkItem" w WHERE w."borrowerId" = ${borrowerId}::uuid AND w.number IS NOT NULL AND w.kind <> 'manual_review' AND w.status IN ('open', 'assigned', 'in_progress')) AS "workOrders",
           o.id AS "applicationId", o."productId", o."offerExpiresAt",
           d.id AS "decisionId", d.outcome::text AS outcome, d."limitFen", d."ratePpm", d."aprSimpleBp", d."aprCompoundBp", la.*
           FROM (SELECT 1) AS one
@@ -70,7 +78,8 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
         };
       }
       const application = applicationStatus(read, at);
-      const view: AccountView = { borrowerId, lines, ...(pendingOffer ? { pendingOffer } : {}), ...(application ? { application } : {}) };
+      const workOrders = read.workOrders.map((w) => workOrderStatus({ ...w, resolvedAt: null }));
+      const view: AccountView = { borrowerId, lines, ...(pendingOffer ? { pendingOffer } : {}), ...(application ? { application } : {}), ...(workOrders.length ? { workOrders } : {}) };
       return view;
     },
   };

@@ -11,6 +11,7 @@ import { offerEffects } from './offerService.js';
 import { otpEffects } from './otpService.js';
 import { repaymentEffects } from './repaymentService.js';
 import { serviceContext, type FlowEffectsDeps } from './serviceDeps.js';
+import { workOrderEffects } from './workOrderEffects.js';
 
 /**
  * The effects the conversation machines call (flows/host.ts), on the database and the configured
@@ -30,6 +31,7 @@ export function createFlowEffects(deps: FlowEffectsDeps): FlowEffects {
     ...drawdownEffects(ctx),
     ...repaymentEffects(ctx),
     ...handoffEffects(ctx),
+    ...workOrderEffects(ctx),
     ...marketingPreferenceEffects(ctx),
   };
 }

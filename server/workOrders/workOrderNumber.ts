@@ -1,4 +1,5 @@
 import { civilFromDays, formatIsoDate, shanghaiDayNumber } from '../../core/index.js';
+import { workOrderNumberIn } from '../../flows/index.js';
 import type { PrismaClient } from '../db/generated/client.js';
 import type { Tx } from '../services/persistence.js';
 
@@ -8,14 +9,8 @@ export const numberDay = (atMs: number): string => formatIsoDate(civilFromDays(s
 /** GD + Shanghai date + the day's sequence, at least four digits: GD20261205-0007. */
 export const formatWorkOrderNumber = (day: string, seq: number): string => `GD${day}-${String(seq).padStart(4, '0')}`;
 
-/** What staff and borrowers type: GD20261205-0007, gd20261205 0007, GD202612050007. */
-export const WORK_ORDER_NUMBER_PATTERN = /GD\s*(\d{8})\s*[-－—]?\s*(\d{4,6})/i;
-
-/** The number in canonical form, or null when the text names none. */
-export function parseWorkOrderNumber(text: string): string | null {
-  const m = WORK_ORDER_NUMBER_PATTERN.exec(text);
-  return m ? formatWorkOrderNumber(m[1]!, Number(m[2])) : null;
-}
+/** The number in canonical form, or null when the text names none: read as the conversation reads it (flows/understanding). */
+export const parseWorkOrderNumber = (text: string): string | null => workOrderNumberIn(text) ?? null;
 
 /**
  * The next number of the day of `atMs`. One atomic upsert of the day's counter row: two processes
