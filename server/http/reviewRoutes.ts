@@ -84,7 +84,19 @@ export async function installReviews(
   deps: { readonly config: Config; readonly db: Database; readonly cipher: FieldCipher; readonly clock: Clock; readonly logger: Logger; readonly runtime: ConversationRuntime; readonly auth: StaffAuth },
 ): Promise<ReviewService> {
   const { products } = await loadCatalog(deps.config);
-  const service = new ReviewService({ prisma: deps.db.prisma, cipher: deps.cipher, products, clock: deps.clock, logger: deps.logger, notify: (conversationId, event) => deps.runtime.dispatch(conversationId, event) });
+  const service = new ReviewService({
+    prisma: deps.db.prisma,
+    cipher: deps.cipher,
+    products,
+    dataProviders: deps.config.providers,
+    clock: deps.clock,
+    logger: deps.logger,
+    notify: (conversationId, event) => deps.runtime.dispatch(conversationId, event),
+    changed: (applicationId, workItemId) => {
+      app.consoleFeed.publish({ kind: 'review', id: applicationId });
+      app.consoleFeed.publish({ kind: 'workOrder', id: workItemId });
+    },
+  });
   reviewRoutes(app, { service, auth: deps.auth });
   return service;
 }

@@ -40,10 +40,14 @@ export interface ReviewServiceDeps {
   /** Opens the stored data pull (it is kept encrypted: it holds personal data). */
   readonly cipher: Pick<FieldCipher, 'decrypt'>;
   readonly products: readonly Product[];
+  /** Which providers the data came from: the built-in sandbox or the bank's own (the configuration's PROVIDERS). */
+  readonly dataProviders: 'sandbox' | 'bank';
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'warn'>;
   /** Sends the event into the borrower's conversation (the runtime's dispatch). */
   readonly notify: (conversationId: string, event: ConversationEvent) => Promise<unknown>;
+  /** Tells the staff consoles that a review (by application id) and its work order changed, once committed. */
+  readonly changed?: (applicationId: string, workItemId: string) => void;
 }
 
 /** What a reviewer's act came to. `replayed`: the same act was made before (a retried request); nothing new was recorded. */
@@ -285,7 +289,7 @@ export class ReviewService {
               source,
               sourceName: DATA_SOURCE_NAMES[source as DataSource] ?? { zh: source, en: source },
               consentId: consentOf.get(source) ?? null,
-              provider: pull.synthetic ? 'sandbox' : 'bank',
+              provider: this.deps.dataProviders,
               values: values as Record<string, unknown>,
             })),
             identity: { source: 'identity_verifier', verification: pull.profile.verification ?? null, watchlist: pull.profile.watchlist ?? null },
@@ -395,6 +399,7 @@ export class ReviewService {
         throw e;
       }
       if (written === 0) return this.approve(applicationId, input, reviewer);
+      this.deps.changed?.(applicationId, row.workItemId!);
       return { status: 'pending_confirmation', approvalId: act.id, limitFen: input.limitFen, annualRate: input.annualRate, fourEyesAbove: bounds.fourEyesAbove, replayed: false };
     }
     return this.takeEffect(row, act, null, reviewer, at, priced.value.apr, priced.value.offerExpiresOn, () => this.approve(applicationId, input, reviewer));
@@ -583,6 +588,7 @@ export class ReviewService {
 
   /** Dispatches into the borrower's conversation; a failure is logged and answered `false` (the decision stands; 进度 reads it, and the same request sent again tells them). */
   private async tell(row: ReviewRow, event: ConversationEvent): Promise<boolean> {
+    this.deps.changed?.(row.id, row.workItemId!);
     if (!row.conversationId) return false;
     try {
       await this.deps.notify(row.conversationId, event);
