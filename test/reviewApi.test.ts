@@ -152,7 +152,7 @@ describe(`manual review API on ${testDatabaseKind()}`, () => {
   });
 
   it('refuses terms outside the bounds naming the field, and a missing reason or explanation', async () => {
-    const { call, login, toReview } = await boot();
+    const { server, call, login, toReview } = await boot();
     const applicationId = await toReview();
     const shenpi = await login('shenpi');
     const approve = (body: object) => call('POST', `/reviews/${applicationId}/approve`, shenpi, { limitFen: 5_000_000, annualRate: 0.08, reason: '收入稳定', ...body });
@@ -176,6 +176,10 @@ describe(`manual review API on ${testDatabaseKind()}`, () => {
     expect((await call('GET', `/reviews/not-a-uuid`, shenpi)).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'applicationId' } });
     expect((await call('GET', `/reviews/${randomUUID()}`, shenpi)).json()).toMatchObject({ error: { code: 'REVIEW_NOT_FOUND' } });
     expect((await call('GET', '/reviews', shenpi)).json()).toMatchObject({ reviews: [{ applicationId }] });
+    // Its work order closed by hand (not by a decision): the review is over, nothing more is recorded.
+    await server.db.prisma.workItem.updateMany({ where: { applicationId }, data: { status: 'closed' } });
+    expect((await approve({})).json()).toMatchObject({ error: { code: 'REVIEW_DECIDED' } });
+    expect(await server.db.prisma.decision.count({ where: { applicationId } })).toBe(1);
   });
 
   it('below the threshold an approval takes effect at once, a repeated request records once, and 李晓薇 accepts the offer and has a line', async () => {

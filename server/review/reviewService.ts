@@ -366,6 +366,7 @@ export class ReviewService {
       if (row.latestOutcome === 'approved' && effective && (sameTerms(effective) || acts.some((a) => a.id === effective.confirmsId && sameTerms(a)))) return this.approvedReplay(row, effective);
       throw new AppError('REVIEW_DECIDED', { applicationId, outcome: row.latestOutcome ?? 'unknown' });
     }
+    this.assertOpen(row);
     if (pending) {
       if (sameTerms(pending)) return { status: 'pending_confirmation', approvalId: pending.id, limitFen: toFen(pending.limitFen), annualRate: fromPpm(pending.ratePpm!), fourEyesAbove: this.boundsOf(row, this.productOf(row)).fourEyesAbove, replayed: true };
       throw new AppError('REVIEW_AWAITS_CONFIRMATION', { applicationId });
@@ -414,6 +415,7 @@ export class ReviewService {
       if (row.latestOutcome === 'approved' && confirmed) return this.approvedReplay(row, confirmed);
       throw new AppError('REVIEW_DECIDED', { applicationId, outcome: row.latestOutcome ?? 'unknown' });
     }
+    this.assertOpen(row);
     const pending = acts.find((a) => a.kind === 'approve' && a.status === 'pending');
     if (!pending) throw new AppError('REVIEW_NOTHING_TO_CONFIRM', { applicationId });
     if (pending.staffId === reviewer.staffId) throw new AppError('REVIEW_SECOND_REVIEWER_REQUIRED');
@@ -444,6 +446,7 @@ export class ReviewService {
       }
       throw new AppError('REVIEW_DECIDED', { applicationId, outcome: row.latestOutcome ?? 'unknown' });
     }
+    this.assertOpen(row);
     const at = this.deps.clock.now();
     const decisionId = randomUUID();
     const act = this.actRow(row, reviewer, at, { kind: 'decline', status: 'effective', reasonCode: input.reasonCode, text: input.explanation, decisionId });
@@ -482,6 +485,7 @@ export class ReviewService {
   async askInfo(applicationId: string, input: { readonly question: string }, reviewer: Reviewer): Promise<ReviewResult> {
     const row = await this.read(applicationId);
     if (this.outcomeOf(row)) throw new AppError('REVIEW_DECIDED', { applicationId, outcome: row.latestOutcome ?? 'unknown' });
+    this.assertOpen(row);
     const acts = await this.acts(applicationId);
     const asked = acts.find((a) => a.kind === 'ask_info' && a.staffId === reviewer.staffId && a.text === input.question);
     const at = this.deps.clock.now();
@@ -638,6 +642,11 @@ export class ReviewService {
   private after(row: ReviewRow, at: Date): Date {
     const latest = row.latestCreatedAt?.getTime() ?? 0;
     return new Date(Math.max(at.getTime(), latest + 1));
+  }
+
+  /** A work order resolved or closed by hand (not by a review decision) ends the review: nothing more may be recorded on it. */
+  private assertOpen(row: ReviewRow): void {
+    if (row.workItemStatus === 'resolved' || row.workItemStatus === 'closed') throw new AppError('REVIEW_DECIDED', { applicationId: row.id, outcome: `work order ${row.workItemStatus} without a decision` });
   }
 
   /** The review's outcome once decided (the latest decision is no longer the one that sent it to review). */
