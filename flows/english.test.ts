@@ -16,8 +16,9 @@ import { createFakeEffects } from './testing/fakeEffects.js';
 const excellent = demoPersona('excellent').profile.person;
 const owner = demoPersona('enterprise_owner').profile;
 const blacklisted = demoPersona('blacklisted').profile.person;
+const thinFile = demoPersona('thin_file').profile.person;
 /** What people typed about themselves may be Chinese: their names, their company's name. */
-const NAMES = [excellent.name, owner.person.name, owner.enterprise!.name, blacklisted.name, '小王'];
+const NAMES = [excellent.name, owner.person.name, owner.enterprise!.name, blacklisted.name, thinFile.name, '小王', '赵敏'];
 /** The reply as the text channels (terminal, WeChat) render it in English. */
 const asText = (reply: Reply) => [renderReplyAsText(reply, { locale: 'en' })];
 const chineseIn = (replies: readonly Reply[], said: string) => chineseLeft(replies, said, NAMES, asText);
@@ -133,6 +134,36 @@ describe('English is complete', () => {
     await d.tap(/Agree to all/);
     expect(d.problems).toEqual([]);
     expect(d.seen.map((r) => r.text).join('\n')).toMatch(/cannot approve/);
+  });
+
+  it('manual review in English: the question, the approval with its offer accepted, and a decline are told in English', async () => {
+    const toReview = async (c: ReturnType<typeof englishConversation>) => {
+      await c.say('apply');
+      await c.tap(/personal loan/);
+      for (const answer of [thinFile.name, thinFile.idNumber, thinFile.mobile, c.effects.otp]) await c.say(answer);
+      await c.tap(/Daily spending/);
+      await c.say('50000');
+      await c.tap(/^Submit$/);
+      await c.tap(/Agree to all/);
+    };
+    const c = englishConversation('en-4');
+    await toReview(c);
+    await c.send({ type: 'review.decided', outcome: 'info_requested', reviewId: 'r-1', applicationId: 'a', text: 'What is your monthly income?', staffId: 's-2', staffName: '赵敏' });
+    await c.say('About 6000 a month from my shop job');
+    const decided = c.effects.decideReview({ outcome: 'approved', limit: 8_000_000, annualRate: 0.08, at: Date.UTC(2026, 10, 22, 3, 0, 0) });
+    await c.send({ type: 'review.decided', outcome: 'approved', reviewId: 'r-2', applicationId: decided.applicationId, offer: decided.offer! });
+    await c.tap(/^Accept$/);
+    await c.say('I have read and agree');
+    expect(c.problems).toEqual([]);
+    expect(c.seen.map((r) => r.text).join('\n')).toMatch(/more information[\s\S]*passed to the reviewer[\s\S]*approved your application[\s\S]*line is open/);
+
+    const d = englishConversation('en-5');
+    await toReview(d);
+    d.effects.decideReview({ outcome: 'declined', at: 0 });
+    await d.send({ type: 'review.decided', outcome: 'declined', reviewId: 'r-3', applicationId: 'a', text: 'Your credit history is shorter than six months; please apply again later.' });
+    await d.say('status');
+    expect(d.problems).toEqual([]);
+    expect(d.seen.map((r) => r.text).join('\n')).toMatch(/The reviewer explains: Your credit history/);
   });
 
   it('the check itself catches Chinese words and punctuation, and lets names through', () => {
