@@ -54,7 +54,7 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
       const row = (event.data as { id: string; row: Record<string, unknown> }).row;
       expect(row).toMatchObject({ channel: 'rest', handoff: 'requested', assignee: null, requestedAt: clock.now().toISOString() });
       expect(row.step).toEqual(expect.any(String));
-      expect(row.lastMessage).toMatchObject({ author: 'bot' });
+      expect(row.lastMessage).toEqual({ author: 'borrower', text: '转人工' });
       // Reviewers do not hear conversations; both hear work orders; reviews reach reviewers, not agents.
       server.app.consoleFeed.publish({ kind: 'workOrder', id: 'wo-1' });
       server.app.consoleFeed.publish({ kind: 'review', id: 'rv-1' });

@@ -32,7 +32,7 @@ export interface QueueRow {
   readonly assignee: { readonly id: string; readonly displayName: string; readonly employeeNo: string | null } | null;
   readonly requestedAt: string | null;
   readonly lastMessageAt: string;
-  /** The last message, as stored (PII masked), cut to a preview. */
+  /** What the borrower last wrote, as stored (PII masked), cut to a preview. */
   readonly lastMessage: { readonly author: 'borrower' | 'bot' | 'staff' | 'system'; readonly text: string } | null;
   /** The earliest deadline of the conversation's open hand-off or complaint work order. */
   readonly slaDueAt: string | null;
@@ -68,7 +68,7 @@ WITH declined AS (
 ), complaints AS (
   SELECT DISTINCT w."borrowerId" AS id FROM "WorkItem" w WHERE w.kind = 'complaint' AND ${OPEN_ITEM} AND w."borrowerId" IS NOT NULL
 ), q AS (
-  SELECT c.id, c.channel, c."handoffStatus" AS handoff, c."assignedStaffId", c."borrowerId", c.locale, c."lastSeq",
+  SELECT c.id, c.channel, c."handoffStatus" AS handoff, c."assignedStaffId", c."borrowerId", c.locale,
     v.step, v."handoffRequestedAt", COALESCE(v."lastMessageAt", c."updatedAt") AS "lastMessageAt",
     it."slaDueAt",
     (de.id IS NOT NULL) AS declined, (od.id IS NOT NULL) AS overdue, (COALESCE(it.complaint, false) OR cp.id IS NOT NULL) AS complaint
@@ -117,7 +117,9 @@ SELECT page.id::text AS id, page.channel::text AS channel, page.handoff::text AS
 FROM page
 LEFT JOIN "Borrower" b ON b.id = page."borrowerId"
 LEFT JOIN "StaffUser" s ON s.id = page."assignedStaffId" AND page.handoff = 'staff'
-LEFT JOIN "Message" m ON m."conversationId" = page.id AND m.seq = page."lastSeq"
+LEFT JOIN LATERAL (
+  SELECT lm.author, lm.text FROM "Message" lm WHERE lm."conversationId" = page.id AND lm.direction = 'inbound' AND lm.author = 'borrower' ORDER BY lm.seq DESC LIMIT 1
+) m ON true
 ORDER BY ${order}`;
 
 interface RawRow {

@@ -1,5 +1,6 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
+import { conversationPage } from './conversation.js';
 import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
 import { reviewQueuePage } from './reviewQueuePage.js';
@@ -11,6 +12,7 @@ import { staffAccountsPage } from './staffAccountsPage.js';
  */
 export const PAGES: readonly PageDef[] = [
   queuePage,
+  conversationPage,
   reviewQueuePage,
   reviewPage,
   // Admin pages last.

@@ -11,6 +11,7 @@ export interface QueueRow {
   readonly channel: string;
   readonly handoff: 'bot' | 'requested' | 'staff';
   readonly step: string | null;
+  readonly locale: string;
   readonly borrower: { readonly name: string | null; readonly phone: string | null } | null;
   readonly assignee: { readonly id: string; readonly displayName: string; readonly employeeNo: string | null } | null;
   readonly requestedAt: string | null;

@@ -1,0 +1,164 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
+import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+
+/**
+ * An agent's console and a borrower's web chat side by side, in Chromium against the real server
+ * (`npm start`'s entry, demo staff): the borrower asks for a person and the request appears in the
+ * agent's 待接入 queue without a reload; the agent opens it, takes over, replies with a canned reply
+ * and hands back; the borrower sees the reply as a person's and finishes a step with the bot. What
+ * the borrower typed — markup and a template expression — shows as text in the queue and transcript.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+const artifacts = path.join(root, 'test-artifacts');
+const XSS = '<img src=x onerror=alert(1)>';
+const TEMPLATE = '{{7*7}}';
+
+let server: ServerProcess | undefined;
+let browser: Browser | undefined;
+let database: TestDatabase | undefined;
+let dataDir: string | undefined;
+
+beforeAll(async () => {
+  await mkdir(artifacts, { recursive: true });
+  database = await createTestDatabase({ persistent: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-console-'));
+  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.child.exitCode === null) {
+    server.child.kill('SIGTERM');
+    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  }
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.goto(`${server!.url}/console`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
+  it('a request for a person reaches the queue live; the agent takes over, replies and hands back; markup stays text', async () => {
+    const agentContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const borrowerContext = await browser!.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
+    const agent = await agentContext.newPage();
+    const borrower = await borrowerContext.newPage();
+    const errors: string[] = [];
+    const dialogs: string[] = [];
+    for (const p of [agent, borrower]) {
+      p.on('pageerror', (e) => errors.push(e.message));
+      p.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      p.setDefaultTimeout(30_000);
+    }
+    try {
+      // The agent logs in and lands on the queue: name, 工号 and role in the header.
+      await login(agent, 'kefu', 'Demo-Agent-2026');
+      const banner = agent.getByRole('banner');
+      await banner.getByText('小王').waitFor();
+      await banner.getByText('工号 KF001').waitFor();
+      await banner.getByText('客服').waitFor();
+      const waitingTab = agent.locator('[data-view="requested"]');
+      await waitingTab.waitFor();
+      await expect(waitingTab.getAttribute('aria-current')).resolves.toBe('page');
+      const queue = agent.getByRole('table', { name: '待接入会话列表' });
+      await queue.waitFor();
+      expect(await queue.locator('tbody tr').count()).toBe(0);
+      await expect(agent.locator('[data-count="requested"]').innerText()).resolves.toBe('0');
+
+      // The borrower, on the web chat: markup first, then asks for a person, then a template expression.
+      await borrower.goto(`${server!.url}/`);
+      const chat = borrower.getByRole('log', { name: '对话记录' });
+      await chat.locator('.msg.welcome').waitFor();
+      const type = async (text: string) => {
+        const input = borrower.getByLabel('输入消息', { exact: true });
+        await input.fill(text);
+        await input.press('Enter');
+        await chat.locator('.msg-borrower').filter({ hasText: text }).last().waitFor();
+      };
+      await type(XSS);
+      await type('转人工');
+      await chat.locator('.msg-bot').filter({ hasText: '人工' }).last().waitFor();
+
+      // It appears in the agent's 待接入 queue without a reload.
+      const row = queue.locator('tbody tr');
+      await row.first().waitFor();
+      expect(await row.count()).toBe(1);
+      await expect(agent.locator('[data-count="requested"]').innerText()).resolves.toBe('1');
+      await row.first().getByText('等待人工').waitFor();
+      await type(TEMPLATE);
+      // The row follows what the borrower writes: the template expression, as text.
+      await row.first().locator('.last-text').filter({ hasText: TEMPLATE }).waitFor();
+      expect(await row.first().locator('.last-text').innerText()).toBe(TEMPLATE);
+      expect(await queue.locator('img').count()).toBe(0);
+      await agent.screenshot({ path: path.join(artifacts, 'console-queue-1280.png') });
+
+      // The agent opens it: the transcript shows what the borrower typed, literally.
+      await row.first().getByRole('link').click();
+      const transcript = agent.getByRole('log', { name: '对话记录' });
+      await transcript.locator('.msg-borrower').filter({ hasText: TEMPLATE }).waitFor();
+      const typed = await transcript.locator('.msg-borrower .text').allInnerTexts();
+      expect(typed).toEqual([XSS, '转人工', TEMPLATE]);
+      expect(await transcript.locator('img').count()).toBe(0);
+      expect(await transcript.innerText()).not.toContain('49');
+
+      // Takes over: the borrower is told who serves them; the console says it is the agent's.
+      await agent.getByRole('button', { name: '接管对话' }).click();
+      await agent.getByText('您正在接待').waitFor();
+      await chat.locator('.msg').filter({ hasText: '小王' }).filter({ hasText: 'KF001' }).last().waitFor();
+
+      // Replies with a canned reply ("/wait"), sent as a person's message.
+      const reply = agent.getByRole('textbox', { name: '回复客户' });
+      await reply.fill('/');
+      await reply.pressSequentially('wait');
+      await agent.getByRole('listbox', { name: '快捷回复' }).getByRole('option').first().waitFor();
+      await reply.press('Enter');
+      await expect(reply.inputValue()).resolves.toBe('好的，我正在为您查询，请稍候。');
+      await reply.press('Enter');
+      const fromPerson = chat.locator('.msg-staff').filter({ hasText: '好的，我正在为您查询，请稍候。' });
+      await fromPerson.waitFor();
+      await expect(fromPerson.locator('.sender-name').innerText()).resolves.toContain('小王');
+      await transcript.locator('.msg-staff').filter({ hasText: '好的，我正在为您查询' }).waitFor();
+      await agent.screenshot({ path: path.join(artifacts, 'console-conversation-1280.png') });
+
+      // Hands back: the bot says so and resumes; the borrower finishes a step with it.
+      await agent.getByRole('button', { name: '交还机器人' }).click();
+      await agent.getByRole('button', { name: '接管对话' }).and(agent.locator(':enabled')).waitFor();
+      const botAfter = chat.locator('.msg-bot').last();
+      await botAfter.waitFor();
+      const optionsGroup = chat.getByRole('group', { name: '快捷回复' }).last();
+      await optionsGroup.getByRole('button', { name: '申请额度' }).click();
+      await chat.locator('.msg-bot').filter({ hasText: '请选择要申请的产品' }).last().waitFor();
+      // The console shows the tapped option by its label, not its value, as the bot moves on.
+      await transcript.locator('.msg-borrower').filter({ hasText: '申请额度' }).waitFor();
+      await transcript.locator('.msg-bot').filter({ hasText: '请选择要申请的产品' }).waitFor();
+
+      // Usable at 768 px: the page reflows to one column, nothing overflows sideways.
+      await agent.setViewportSize({ width: 768, height: 1024 });
+      const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await agent.screenshot({ path: path.join(artifacts, 'console-conversation-768.png'), fullPage: true });
+
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await agentContext.close();
+      await borrowerContext.close();
+    }
+  }, 180_000);
+});
