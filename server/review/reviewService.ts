@@ -644,9 +644,11 @@ export class ReviewService {
     return new Date(Math.max(at.getTime(), latest + 1));
   }
 
-  /** A work order resolved or closed by hand (not by a review decision) ends the review: nothing more may be recorded on it. */
+  /** A work order resolved or closed by hand (not by a review decision), or an application no longer waiting, ends the review: nothing more may be recorded on it. */
   private assertOpen(row: ReviewRow): void {
     if (row.workItemStatus === 'resolved' || row.workItemStatus === 'closed') throw new AppError('REVIEW_DECIDED', { applicationId: row.id, outcome: `work order ${row.workItemStatus} without a decision` });
+    // Withdrawn or lapsed meanwhile (the borrower's 取消, an expiry): there is nothing left to decide.
+    if (row.status !== 'decided') throw new AppError('REVIEW_DECIDED', { applicationId: row.id, outcome: `application ${row.status}` });
   }
 
   /** The review's outcome once decided (the latest decision is no longer the one that sent it to review). */
