@@ -71,6 +71,30 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
     }
   });
 
+  it('tells the others who is viewing a conversation (presence), and when they leave', async () => {
+    const agent = await consoleLogin(server.app, 'kefu');
+    const supervisor = await consoleLogin(server.app, 'zhuguan');
+    await say('feed-viewed', '你好');
+    const id = (await server.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'feed-viewed' } })).id;
+    const stream = await openEventStream(baseUrl, '/api/v1/staff/feed', supervisor.cookie);
+    try {
+      const viewing = await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${id}/presence`, agent, { payload: { viewing: true } });
+      expect(viewing.statusCode, viewing.body).toBe(200);
+      expect(viewing.json()).toMatchObject({ viewers: [{ displayName: '小王', employeeNo: 'KF001' }], renewEveryMs: 20_000 });
+      const seen = await stream.next((e) => (e.data as { kind: string; id: string }).kind === 'presence' && (e.data as { id: string }).id === id);
+      expect((seen.data as { viewers: { staffId: string }[] }).viewers.map((v) => v.staffId)).toEqual([agent.staffId]);
+      await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${id}/presence`, agent, { payload: { viewing: false } });
+      await stream.next((e) => (e.data as { kind: string; viewers?: unknown[] }).kind === 'presence' && (e.data as { viewers: unknown[] }).viewers.length === 0);
+      // A viewer whose page stopped renewing is gone after 45 s.
+      await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${id}/presence`, agent, { payload: { viewing: true } });
+      clock.advance(46_000);
+      const now = (await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${id}/presence`, supervisor, { payload: { viewing: true } })).json() as { viewers: { staffId: string }[] };
+      expect(now.viewers.map((v) => v.staffId)).toEqual([supervisor.staffId]);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('ends the stream with an `end` event when the person logs out', async () => {
     const agent: ConsoleSession = await consoleLogin(server.app, 'kefu');
     const stream = await openEventStream(baseUrl, '/api/v1/staff/feed', agent.cookie);
