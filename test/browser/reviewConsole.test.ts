@@ -51,10 +51,13 @@ async function login(page: Page, username: string, password: string): Promise<vo
 }
 
 /** Opens 李晓薇's application from the reviewers' queue. */
-async function openFromQueue(page: Page): Promise<void> {
+async function openFromQueue(page: Page, screenshot?: string): Promise<void> {
   await page.getByRole('link', { name: '人工审批' }).click();
   const queue = page.getByRole('table', { name: '人工审批' });
-  await queue.getByRole('link', { name: `审批 ${thin.name} 的申请` }).click();
+  const link = queue.getByRole('link', { name: `审批 ${thin.name} 的申请` });
+  await link.waitFor();
+  if (screenshot) await page.screenshot({ path: path.join(artifacts, screenshot) });
+  await link.click();
   await page.getByRole('heading', { name: `审批申请 · ${thin.name}` }).waitFor();
 }
 
@@ -104,7 +107,7 @@ describe(`manual review in the console and the web chat, in Chromium (${testData
 
       // 赵敏 finds it in her queue and reads it: masked, with the rule hit in words and the bounds.
       await login(zhaomin!, 'shenpi', 'Demo-Reviewer-2026');
-      await openFromQueue(zhaomin!);
+      await openFromQueue(zhaomin!, 'review-queue-1280.png');
       const page = zhaomin!;
       await page.getByRole('article', { name: '评分与规则' }).getByText('您的信用记录较少,本次申请需人工审核').waitFor();
       await page.getByRole('article', { name: '申请人' }).getByText('430702********0243').waitFor();

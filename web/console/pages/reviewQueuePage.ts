@@ -36,7 +36,7 @@ export const reviewQueuePage: PageDef = {
     const summary = h('p', { class: 'muted', 'aria-live': 'polite' });
     const row = (r: Review) => {
       const name = r.applicant.name ?? '—';
-      const state = h('td', {}, rt(`status.${r.status}` as ReviewTextKey));
+      const state = h('td', {}, rt(`status.${r.status}` as ReviewTextKey), r.workOrderNumber ? h('div', { class: 'muted' }, r.workOrderNumber) : null);
       if (r.pendingApproval) state.append(' ', h('span', { class: 'tag warn' }, rt('pendingBy', { name: r.pendingApproval.by, limit: yuan(r.pendingApproval.limitFen) })));
       return h(
         'tr',
