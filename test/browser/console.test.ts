@@ -136,6 +136,23 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       await transcript.locator('.msg-staff').filter({ hasText: '好的，我正在为您查询' }).waitFor();
       await agent.screenshot({ path: path.join(artifacts, 'console-conversation-1280.png') });
 
+      // A supervisor opens the same conversation: each sees the other; the supervisor sees who serves it and cannot take over.
+      const supervisorContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      try {
+        const supervisor = await supervisorContext.newPage();
+        supervisor.on('pageerror', (e) => errors.push(e.message));
+        supervisor.setDefaultTimeout(30_000);
+        await login(supervisor, 'zhuguan', 'Demo-Supervisor-2026');
+        await supervisor.getByRole('banner').getByText('李娜').waitFor();
+        await supervisor.goto(`${server!.url}/console${new URL(agent.url()).hash}`);
+        await supervisor.getByText('小王（KF001） 正在接待').waitFor();
+        await supervisor.getByText('小王（KF001） 也在查看此对话').waitFor();
+        expect(await supervisor.getByRole('button', { name: '接管对话' }).isDisabled()).toBe(true);
+        await agent.getByText('李娜（ZG001） 也在查看此对话').waitFor();
+      } finally {
+        await supervisorContext.close();
+      }
+
       // Hands back: the bot says so and resumes; the borrower finishes a step with it.
       await agent.getByRole('button', { name: '交还机器人' }).click();
       await agent.getByRole('button', { name: '接管对话' }).and(agent.locator(':enabled')).waitFor();
