@@ -52,6 +52,8 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
   const db = await openDatabase(config.database, { connectTimeoutMs: config.dbConnectTimeoutMs });
   const clock = options.clock ?? systemClock;
   let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
+  // Work orders the conversation opens (hand-off requests, complaints) are told to the consoles' feed once the app has one.
+  let publishWorkOrder: (event: { readonly kind: 'workOrder'; readonly id: string }) => void = () => {};
   try {
     const migrations = await readMigrations();
     const appliedMigrations = await applyMigrations(db.adapterFactory, migrations);
@@ -61,7 +63,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     if (options.spec) {
       // One set of providers for the conversation's services and the payment recovery job.
       const providers = createProviders(config, logger, db.prisma, options.providers);
-      const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers }) : options.spec;
+      const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers, publishWorkOrder: (event) => publishWorkOrder(event) }) : options.spec;
       conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [] });
     }
     // Development and sandbox: the demo staff accounts (README). Production has none: the console waits for an admin.
@@ -74,6 +76,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       const { scheduler, outbox } = conversations;
       // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
       scheduler.register(WORK_ORDER_WARN_JOB, workOrderDeadlineHandler(app.workOrders)).register(WORK_ORDER_ESCALATE_JOB, workOrderDeadlineHandler(app.workOrders));
+      publishWorkOrder = (event) => app.consoleFeed.publish(event);
       app.addHook('onReady', async () => {
         // Payments a crash left half-done are settled from start-up on (the job then recurs by itself).
         if (config.jobsPollMs > 0) await schedulePaymentRecovery(scheduler, clock.now());

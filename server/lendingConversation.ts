@@ -16,6 +16,8 @@ export interface ConversationContext {
   readonly logger: Logger;
   /** The configured providers (bootServer makes them: the sandbox, or the bank's passed to it). */
   readonly providers: Providers;
+  /** Tells the staff consoles a work order opened or changed (hand-off requests, complaints); nothing when absent. */
+  readonly publishWorkOrder?: ((event: { readonly kind: 'workOrder'; readonly id: string }) => void) | undefined;
 }
 
 /**
@@ -25,6 +27,6 @@ export interface ConversationContext {
  */
 export async function createLendingConversation(ctx: ConversationContext): Promise<ConversationSpec> {
   const { products, faq } = await loadCatalog(ctx.config);
-  const effects = createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers: ctx.providers, products, options: serviceOptionsFromConfig(ctx.config) });
+  const effects = createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers: ctx.providers, products, options: serviceOptionsFromConfig(ctx.config), publishWorkOrder: ctx.publishWorkOrder });
   return createConversationSpec({ effects, products, faq, settings: { publicBaseUrl: ctx.config.publicBaseUrl } });
 }

@@ -99,7 +99,10 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
           audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})
           SELECT (SELECT id FROM guard) AS "recordedId"`,
       );
-      if (recordedId) return { decisionId: recordedId };
+      if (recordedId) {
+        if (review) workOrders.announce(review.item.id);
+        return { decisionId: recordedId };
+      }
       const same = (await db.prisma.$queryRaw<{ id: string }[]>(sameDecision))[0];
       if (!same) throw new AppError('INTERNAL', {}, { cause: new Error(`decision for application ${applicationId} neither recorded nor found`) });
       return { decisionId: same.id };

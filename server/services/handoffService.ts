@@ -11,13 +11,15 @@ export function handoffEffects(ctx: ServiceContext): Pick<FlowEffects, 'requestH
   const { db, workOrders } = ctx;
   return {
     async requestHandoff({ conversationId, borrowerId, reason, at }) {
-      return inTransaction(db.prisma, async (tx) => {
+      const opened = await inTransaction(db.prisma, async (tx) => {
         const open = await tx.workItem.findFirst({ where: { kind: 'handoff', conversationId, status: { in: ['open', 'assigned', 'in_progress'] } }, select: { id: true } });
-        if (open) return { workItemId: open.id };
+        if (open) return { workItemId: open.id, isNew: false };
         const item = await workOrders.openIn(tx, { kind: 'handoff', conversationId, borrowerId, reason }, at, { type: 'borrower', borrowerId: uuidOrNull(borrowerId) });
         await audit(tx, { actorType: 'borrower', actorId: borrowerId ?? null, action: 'handoff.requested', subjectType: 'WorkItem', subjectId: item.id, at, detail: { conversationId, reason, number: item.number } });
-        return { workItemId: item.id };
+        return { workItemId: item.id, isNew: true };
       });
+      if (opened.isNew) workOrders.announce(opened.workItemId);
+      return { workItemId: opened.workItemId };
     },
   };
 }

@@ -29,15 +29,17 @@ export function workOrderEffects(ctx: ServiceContext): Pick<FlowEffects, 'openCo
   return {
     async openComplaint({ conversationId, borrowerId, text, requestKey, at }) {
       try {
-        return await inTransaction(db.prisma, async (tx) => {
+        const opened = await inTransaction(db.prisma, async (tx): Promise<{ status: WorkOrderStatus; id?: string }> => {
           const before = await recalled<WorkOrderStatus>(tx, SCOPE, requestKey);
-          if (before) return before;
+          if (before) return { status: before };
           const words = text.trim() || '投诉';
           const item = await workOrders.openIn(tx, { kind: 'complaint', conversationId, borrowerId, title: words.slice(0, 40), reason: words }, at, { type: 'borrower', borrowerId: uuidOrNull(borrowerId) });
           const status = workOrderStatus({ number: item.number!, kind: item.kind, status: item.status, createdAt: at, firstResponseDueAt: item.firstResponseDueAt?.getTime() ?? null, firstRespondedAt: null, dueAt: item.dueAt.getTime(), resolvedAt: null });
           await tx.idempotencyRecord.create({ data: { ...idempotencyRow(SCOPE, requestKey, status, new Date(at)), result: status as object } });
-          return status;
+          return { status, id: item.id };
         });
+        if (opened.id) workOrders.announce(opened.id);
+        return opened.status;
       } catch (e) {
         // The same message handled twice at once: the other one opened it.
         const other = isUniqueViolation(e) ? await recalled<WorkOrderStatus>(db.prisma, SCOPE, requestKey) : null;

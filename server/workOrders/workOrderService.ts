@@ -526,6 +526,11 @@ export class WorkOrderService implements DeadlineFirer {
     return this.get(id, actor);
   }
 
+  /** Tells the consoles about an order opened in a caller's transaction, once that committed. */
+  announce(id: string): void {
+    this.changed(id);
+  }
+
   private changed(id: string): void {
     this.deps.publish?.({ kind: 'workOrder', id });
   }

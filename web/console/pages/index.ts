@@ -5,6 +5,9 @@ import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
 import { reviewQueuePage } from './reviewQueuePage.js';
 import { staffAccountsPage } from './staffAccountsPage.js';
+import { teamPage } from './teamPage.js';
+import { workOrderPage } from './workOrderPage.js';
+import { workOrdersPage } from './workOrdersPage.js';
 
 /**
  * Every page of the console, in navigation order. Add yours with one line (see ../PAGES.md); the
@@ -15,6 +18,9 @@ export const PAGES: readonly PageDef[] = [
   conversationPage,
   reviewQueuePage,
   reviewPage,
+  workOrdersPage,
+  workOrderPage,
+  teamPage,
   // Admin pages last.
   staffAccountsPage,
   auditPage,

@@ -1,0 +1,104 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
+import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+
+/**
+ * Work orders in the console, in Chromium against the real server: a borrower's 投诉 over the REST
+ * chat appears in 小王's list without a reload; he opens it, takes it, is told a resolution is
+ * needed, notes and resolves it; 李娜 (supervisor) sees the team view. Text the borrower typed is
+ * shown as text.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+const artifacts = path.join(root, 'test-artifacts');
+
+let server: ServerProcess | undefined;
+let browser: Browser | undefined;
+let database: TestDatabase | undefined;
+let dataDir: string | undefined;
+
+beforeAll(async () => {
+  await mkdir(artifacts, { recursive: true });
+  database = await createTestDatabase({ persistent: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-work-orders-'));
+  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.child.exitCode === null) {
+    server.child.kill('SIGTERM');
+    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  }
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.goto(`${server!.url}/console`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+}
+
+describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () => {
+  it('a complaint reaches the agent\'s list live; he takes, notes and resolves it; the supervisor sees the team', async () => {
+    const contexts = await Promise.all([browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }), browser!.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })]);
+    const [agent, supervisor] = await Promise.all(contexts.map((c) => c.newPage()));
+    const errors: string[] = [];
+    for (const p of [agent!, supervisor!]) {
+      p.on('pageerror', (e) => errors.push(e.message));
+      p.setDefaultTimeout(30_000);
+    }
+    try {
+      await login(agent!, 'kefu', 'Demo-Agent-2026');
+      await agent!.getByRole('link', { name: '工单', exact: true }).click();
+      const list = agent!.getByRole('table', { name: '工单' });
+      await agent!.getByText('没有符合条件的工单。').waitFor();
+
+      // A borrower complains over the REST chat; the list shows it without a reload.
+      const res = await fetch(`${server!.url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'wo-browser', messageId: 'c1', text: '我要投诉<img src=x onerror=alert(1)>' }) });
+      expect(res.status).toBe(200);
+      const number = /GD\d{8}-\d{4}/.exec(await res.text())![0];
+      await list.getByRole('link', { name: `查看工单 ${number}` }).waitFor();
+      await list.getByText('我要投诉<img src=x onerror=alert(1)>').waitFor();
+      await agent!.screenshot({ path: path.join(artifacts, 'work-orders-list-1280.png'), fullPage: true });
+
+      await list.getByRole('link', { name: `查看工单 ${number}` }).click();
+      await agent!.getByRole('heading', { name: `工单 ${number}` }).waitFor();
+      const facts = agent!.getByRole('region', { name: '工单信息' });
+      await agent!.getByRole('button', { name: '由我处理' }).click();
+      await facts.getByText('已分配', { exact: true }).waitFor();
+      await agent!.getByRole('button', { name: '开始处理' }).click();
+      await facts.getByText('处理中', { exact: true }).waitFor();
+      await agent!.getByRole('button', { name: '办结' }).click();
+      await agent!.getByText(/办结工单须填写处理结果/).waitFor();
+      await agent!.getByLabel('添加备注（仅员工可见，不会发给客户）').fill('已电话联系客户致歉');
+      await agent!.getByRole('button', { name: '添加备注' }).click();
+      await agent!.getByText('已电话联系客户致歉').waitFor();
+      await agent!.getByLabel('处理结果（办结时必填）').fill('已致歉，并对当班客服进行辅导');
+      await agent!.getByRole('button', { name: '办结' }).click();
+      await facts.getByText('已致歉，并对当班客服进行辅导', { exact: true }).waitFor();
+      const history = agent!.getByRole('region', { name: '处理记录' });
+      await history.getByText(/待处理 → 已分配/).waitFor();
+      await history.getByText(/已分配 → 处理中/).waitFor();
+      await history.getByText(/处理中 → 已办结/).waitFor();
+      await agent!.screenshot({ path: path.join(artifacts, 'work-order-detail-1280.png'), fullPage: true });
+
+      await login(supervisor!, 'zhuguan', 'Demo-Supervisor-2026');
+      await supervisor!.getByRole('link', { name: '团队看板' }).click();
+      const team = supervisor!.getByRole('table', { name: '团队看板' });
+      await team.getByRole('rowheader', { name: '小王（KF001）' }).waitFor();
+      await supervisor!.screenshot({ path: path.join(artifacts, 'work-orders-team-768.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+  }, 180_000);
+});
