@@ -165,6 +165,14 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       await transcript.locator('.msg-borrower').filter({ hasText: '申请额度' }).waitFor();
       await transcript.locator('.msg-bot').filter({ hasText: '请选择要申请的产品' }).waitFor();
 
+      // English, complete: the same page in the other language.
+      await agent.getByRole('button', { name: 'Switch to English' }).click();
+      await agent.getByRole('button', { name: 'Take over' }).waitFor();
+      await agent.getByRole('log', { name: 'Transcript' }).locator('.msg-staff').filter({ hasText: '好的，我正在为您查询' }).waitFor();
+      await agent.getByRole('navigation').getByRole('link', { name: 'Queue', exact: true }).waitFor();
+      await agent.getByRole('button', { name: '切换到中文' }).click();
+      await agent.getByRole('button', { name: '接管对话' }).waitFor();
+
       // Usable at 768 px: the page reflows to one column, nothing overflows sideways.
       await agent.setViewportSize({ width: 768, height: 1024 });
       const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -41,15 +41,16 @@ interface ErrorBody {
 
 /**
  * Calls the staff API with the session cookie (same origin) and, on POST/PUT/PATCH/DELETE, the CSRF
- * token; parses the answer with `schema` when given. Failures throw {@link ApiError}.
+ * token; parses the answer with `schema` when given; `keepalive` lets it finish while the page
+ * closes. Failures throw {@link ApiError}.
  */
-export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; schema?: z.ZodType<T> } = {}): Promise<T> {
+export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; schema?: z.ZodType<T>; keepalive?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(options.keepalive ? { keepalive: true } : {}), ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
   } catch {
     throw new ApiError('NETWORK', 0, tr('error.network'));
   }

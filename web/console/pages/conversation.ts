@@ -438,7 +438,7 @@ function render(ctx: PageContext): () => void {
 
   // ---- presence ----
   const present = (viewing: boolean) =>
-    api<{ viewers: Viewer[] }>('POST', `/api/v1/staff/conversations/${id}/presence`, { body: { viewing } }).then(
+    api<{ viewers: Viewer[] }>('POST', `/api/v1/staff/conversations/${id}/presence`, { body: { viewing }, keepalive: !viewing }).then(
       (a) => {
         viewers = a.viewers;
         renderHeader();
@@ -461,6 +461,9 @@ function render(ctx: PageContext): () => void {
     ctx.feed.subscribe('resync', () => void loadTranscript().catch(() => undefined)),
   ];
   const renew = setInterval(() => void present(true), PRESENCE_RENEW_MS);
+  // Closing the tab says goodbye too (otherwise the others see this viewer until it expires).
+  const leave = () => void present(false);
+  window.addEventListener('pagehide', leave);
   // Viewers whose page stopped renewing drop off.
   const expire = setInterval(renderHeader, 15_000);
 
@@ -476,6 +479,7 @@ function render(ctx: PageContext): () => void {
     offs.forEach((off) => off());
     clearInterval(renew);
     clearInterval(expire);
+    window.removeEventListener('pagehide', leave);
     void present(false);
   };
 }
