@@ -117,6 +117,8 @@ describe(`manual review in the console and the web chat, in Chromium (${testData
       await page.getByRole('article', { name: '授权与数据来源' }).getByRole('region', { name: '人民银行征信报告' }).waitFor();
 
       // A limit above the bounds is refused with the field named; then ¥103,000 at 7.5% waits for a second reviewer.
+      await page.screenshot({ path: path.join(artifacts, 'review-page-1280.png') });
+      await page.getByRole('article', { name: '审批操作' }).screenshot({ path: path.join(artifacts, 'review-actions-1280.png') });
       const approve = page.getByRole('form', { name: '批准' });
       await approve.getByLabel('批准额度（元）').fill('110000');
       await approve.getByLabel('年利率（%）').fill('7.5');

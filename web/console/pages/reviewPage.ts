@@ -130,7 +130,7 @@ function view(ctx: PageContext, d: Detail, reload: () => Promise<void>): Node[] 
           [rt('product'), inLang(d.application.productName)],
           [rt('requested'), d.application.requestedAmountFen === null ? null : `¥${yuan(d.application.requestedAmountFen)}`],
           [rt('purpose'), [d.application.purpose === 'consumer' ? rt('consumer') : d.application.purpose === 'business' ? rt('business') : d.application.purpose, d.application.purposeDetail].filter(Boolean).join(' · ')],
-          [rt('term'), `${d.application.termMonths ? rt('months', { n: d.application.termMonths }) : '—'} / ${d.application.repaymentMethod ?? '—'}`],
+          [rt('term'), `${d.application.termMonths ? rt('months', { n: d.application.termMonths }) : '—'} / ${d.application.repaymentMethod ? rt(`method.${d.application.repaymentMethod}` as ReviewTextKey) : '—'}`],
           [rt('submittedAt'), shanghaiTime(d.application.submittedAt)],
           [rt('due'), d.review.dueAt ? shanghaiTime(d.review.dueAt) : null],
         ]),
@@ -152,7 +152,7 @@ function view(ctx: PageContext, d: Detail, reload: () => Promise<void>): Node[] 
       facts([
         [rt('score'), `${d.decision.score ?? '—'} / ${d.decision.grade ?? '—'}`],
         [rt('pd'), d.decision.pd === null ? null : percent(d.decision.pd)],
-        [rt('incomeBasis'), d.decision.incomeBasis],
+        [rt('incomeBasis'), d.decision.incomeBasis ? rt(`income.${d.decision.incomeBasis}` as ReviewTextKey) : null],
         [rt('dti'), d.decision.dti === null ? null : percent(d.decision.dti)],
         [rt('model'), d.decision.modelVersion],
       ]),
