@@ -62,7 +62,7 @@ export function workOrderReply(orders: readonly WorkOrderStatus[], locale: Local
 /** A complaint just opened: its number, and by when the borrower hears back and has the outcome. */
 export const complaintOpenedReply = (order: WorkOrderStatus, locale: Locale): Reply => ({
   text: t(locale, 'complaint.opened', { number: order.number, respondBy: shanghaiDateTime(order.respondBy ?? order.createdAt), resolveBy: shanghaiDateTime(order.resolveBy ?? order.createdAt) }),
-  options: [{ label: t(locale, 'complaint.check'), value: '我的工单' }],
+  options: [{ label: t(locale, 'complaint.check'), value: 'my work order' }],
 });
 
 /** "进度" from someone the conversation does not know yet: a saved draft, or nothing. */
