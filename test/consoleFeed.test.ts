@@ -95,6 +95,27 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
     }
   });
 
+  it('ends a stream at once on logout, and every stream of an account an admin disables', async () => {
+    // A heartbeat far away: only the acts themselves can end the streams within the test.
+    const slow = await bootServer(testConfig(database, { JOBS_POLL_MS: '0' }), createLogger('silent'), { clock, spec: createLendingConversation, consoleHeartbeatMs: 600_000 });
+    try {
+      const url = await slow.app.listen({ host: '127.0.0.1', port: 0 });
+      const agent = await consoleLogin(slow.app, 'kefu');
+      const other = await consoleLogin(slow.app, 'zhuguan');
+      const admin = await consoleLogin(slow.app, 'admin');
+      const [a1, o1, o2] = await Promise.all([openEventStream(url, '/api/v1/staff/feed', agent.cookie), openEventStream(url, '/api/v1/staff/feed', other.cookie), openEventStream(url, '/api/v1/staff/feed', other.cookie)]);
+      expect((await consoleCall(slow.app, 'POST', '/api/v1/staff/logout', agent)).statusCode).toBe(200);
+      await a1.next((e) => e.event === 'end', 3_000);
+      expect(o1.events.some((e) => e.event === 'end')).toBe(false);
+      const disabled = await consoleCall(slow.app, 'POST', `/api/v1/staff/accounts/${other.staffId}/disable`, admin);
+      expect(disabled.statusCode, disabled.body).toBe(200);
+      await Promise.all([o1.next((e) => e.event === 'end', 3_000), o2.next((e) => e.event === 'end', 3_000)]);
+      await consoleCall(slow.app, 'POST', `/api/v1/staff/accounts/${other.staffId}/enable`, admin);
+    } finally {
+      await slow.app.close();
+    }
+  });
+
   it('ends the stream with an `end` event when the person logs out', async () => {
     const agent: ConsoleSession = await consoleLogin(server.app, 'kefu');
     const stream = await openEventStream(baseUrl, '/api/v1/staff/feed', agent.cookie);

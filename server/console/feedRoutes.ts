@@ -41,7 +41,8 @@ interface Listener {
  * is one `data:` line of JSON `{ kind, id, ... }` — a conversation event carries the conversation's
  * new queue row (`row`, read once per change for every listener), a presence event the staff viewing
  * it (`viewers`). A `: heartbeat` comment every 15 s; the stream ends with an `end` event when the
- * session does (logout, expiry, idle timeout, disabled account), checked at each heartbeat.
+ * session does: at once on logout, logout everywhere, a disabled account or a reset password in this
+ * process, else at the next heartbeat's check (expiry, idle timeout, another process's logout).
  */
 export function feedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): { readonly listeners: number } {
   const listeners = new Set<Listener>();
@@ -137,6 +138,23 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): { readon
     listeners.add(listener);
     // Tells the browser to retry after 3 s, and the page that it is connected.
     raw.write(`retry: 3000\n: connected\n\n`);
+  });
+
+  // Logout, logout everywhere, disabling an account or resetting its password end the streams they end at once
+  // (the heartbeat's check catches the rest: expiry, idle timeout, another server process).
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 300 || request.method !== 'POST' || listeners.size === 0) return;
+    const url = request.routeOptions.url;
+    const staff = request.staff;
+    let ends: ((l: Listener) => boolean) | undefined;
+    if (url === '/api/v1/staff/logout' && staff?.sessionId) ends = (l) => l.staff.sessionId === staff.sessionId;
+    else if (url === '/api/v1/staff/logout-everywhere' && staff) ends = (l) => l.staff.staffId === staff.staffId;
+    else if (url === '/api/v1/staff/accounts/:id/disable' || url === '/api/v1/staff/accounts/:id/reset-password') {
+      const id = (request.params as { id?: unknown }).id;
+      ends = (l) => l.staff.staffId === id;
+    }
+    if (!ends) return;
+    for (const l of [...listeners]) if (ends(l)) l.end('session ended');
   });
 
   app.addHook('preClose', async () => {
