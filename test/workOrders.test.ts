@@ -144,6 +144,8 @@ describe(`work orders on ${testDatabaseKind()}`, () => {
     expect((await refusal(service.assign(order.id, { assigneeId: otherAgent.staffId }, otherAgent))).code).toBe('FORBIDDEN');
     const moved = await service.assign(order.id, { assigneeId: otherAgent.staffId }, supervisor);
     expect(moved.assignee?.id).toBe(otherAgent.staffId);
+    // Given someone else's order, the new assignee hears of it; taking one yourself tells nobody.
+    expect((await db.prisma.staffNotice.findMany({ where: { workItemId: order.id } })).map((n) => [n.staffId, n.textZh])).toEqual([[otherAgent.staffId, `工单 ${order.number} 已分配给您`]]);
     expect((await refusal(service.assign(order.id, { assigneeId: reviewer.staffId }, supervisor))).code).toBe('VALIDATION_FAILED');
     const urgent = await service.setPriority(order.id, { priority: 'urgent' }, otherAgent);
     expect(urgent.priority).toBe('urgent');

@@ -22,13 +22,13 @@ export interface NoticeDraft {
 }
 
 /**
- * Posts a notice to one staff member, or to every active member with a role (each gets their own
+ * Posts a notice to one staff member, or to every active person with a role (each gets their own
  * row, read on their own). Returns the staff ids that got a new row.
  */
 export async function postNotice(tx: Tx, to: { readonly staffId: string } | { readonly role: StaffRole }, notice: NoticeDraft, at: Date): Promise<string[]> {
   // Raw for the role test: Prisma's `has` on an enum array column is refused by the pg adapter.
   const recipients =
-    'staffId' in to ? [to.staffId] : (await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "StaffUser" WHERE active AND ${to.role}::"StaffRole" = ANY(roles)`).map((s) => s.id);
+    'staffId' in to ? [to.staffId] : (await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "StaffUser" WHERE active AND kind = 'person' AND ${to.role}::"StaffRole" = ANY(roles)`).map((s) => s.id);
   if (!recipients.length) return [];
   const created = await tx.staffNotice.createMany({
     data: recipients.map((staffId) => ({

@@ -322,6 +322,11 @@ export class WorkOrderService implements DeadlineFirer {
         throw new AppError('VALIDATION_FAILED', { field: 'assigneeId', reason: 'not an active agent or supervisor (or reviewer, for a manual review)' });
       }
       const status: WorkItemStatus = row.status === 'open' ? 'assigned' : row.status;
+      // Someone else's order now: they hear of it in the console.
+      if (actor.type !== 'staff' || actor.staffId !== assignee.id) {
+        const name = row.number ?? row.id;
+        await postNotice(tx, { staffId: assignee.id }, { key: `workOrder:${row.id}:assigned:${at.getTime()}`, text: { zh: `工单 ${name} 已分配给您`, en: `Work order ${name} was assigned to you` }, link: link(row.id), workItemId: row.id }, at);
+      }
       return {
         data: { assigneeId: assignee.id, assignedAt: at, status, ...(row.firstRespondedAt ? {} : { firstRespondedAt: at }) },
         note: `${row.assigneeId ? '改派' : '分配'}给 ${assignee.displayName}${status !== row.status ? `；${STATE_ZH[row.status]} → ${STATE_ZH[status]}` : ''}（${row.assigneeId ? 'reassigned' : 'assigned'}）`,
