@@ -142,7 +142,13 @@ describe(`manual review API on ${testDatabaseKind()}`, () => {
     const decisions = await server.db.prisma.decision.findMany({ where: { applicationId }, orderBy: { createdAt: 'asc' } });
     expect(decisions.map((d) => d.outcome)).toEqual(['manual_review', 'approved']);
     expect(decisions[1]).toMatchObject({ limitFen: 10_300_000n, ratePpm: 75_000, modelVersion: 'manual-review:SP001+SP002' });
-    expect(await server.db.prisma.workItem.findFirstOrThrow({ where: { applicationId } })).toMatchObject({ status: 'resolved', doneAt: expect.any(Date) });
+    const workItem = await server.db.prisma.workItem.findFirstOrThrow({ where: { applicationId } });
+    expect(workItem).toMatchObject({ status: 'resolved', doneAt: expect.any(Date), firstRespondedAt: expect.any(Date) });
+    // The work order's timeline says what the reviewers did, and its deadline jobs are off.
+    const notes = await server.db.prisma.workItemNote.findMany({ where: { workItemId: workItem.id, text: { startsWith: '人工审批' } }, orderBy: { at: 'asc' } });
+    expect(notes.map((n) => n.text)).toEqual([expect.stringContaining('批准待复核'), expect.stringContaining('复核确认批准：额度 ¥103000.00')]);
+    expect(await server.db.prisma.job.count({ where: { key: { contains: workItem.id }, status: 'cancelled' } })).toBeGreaterThan(0);
+    expect(await server.db.prisma.job.count({ where: { key: { contains: workItem.id }, status: 'pending' } })).toBe(0);
     const audits = await server.db.prisma.auditLog.findMany({ where: { subjectId: applicationId, action: { startsWith: 'review.' } }, orderBy: { at: 'asc' } });
     expect(audits.map((a) => a.action)).toEqual(['review.approval_pending', 'review.approval_confirmed']);
     expect(audits[1]!.detail).toMatchObject({ username: 'shenpi2', origin: expect.any(String), approvedBy: expect.any(String) });

@@ -21,9 +21,10 @@ import {
 import type { ConversationEvent } from '../../flows/index.js';
 import type { PendingOffer } from '../../flows/host.js';
 import type { Clock } from '../clock.js';
-import { Prisma, type Decision, type PrismaClient, type ReviewAct } from '../db/generated/client.js';
+import { Prisma, type Decision, type PrismaClient, type ReviewAct, type WorkItemNote } from '../db/generated/client.js';
 import { AppError } from '../errors.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
+import { deadlineJobKey, WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, type DeadlineJobPayload } from '../workOrders/index.js';
 import { auditRow, fromBp, fromPpm, IF_GUARDED, insertRows, isUniqueViolation, jsonValue, queryOne, toBp, toFen, toPpm } from '../services/persistence.js';
 
 /** Who acts on a review: the staff member and the tag of the address they act from. */
@@ -141,6 +142,8 @@ interface ActRow extends ReviewAct {
 }
 
 const REVIEW_MODEL = 'manual-review';
+/** A work order's two deadlines (its jobs are keyed by them). */
+const DEADLINES: readonly DeadlineJobPayload['deadline'][] = ['first_response', 'resolution'];
 const CLOSED_STATES = Prisma.sql`('resolved', 'closed')`;
 /** Shanghai midnight after `date` (the offer lapses then), as the offer flow reads an expiry day. */
 const endOfShanghaiDay = (date: string): number => {
@@ -390,6 +393,7 @@ export class ReviewService {
         ({ written } = await queryOne<{ written: number }>(
           this.prisma,
           Prisma.sql`WITH guard AS (${this.respond(row, reviewer, at)}),
+            ${this.trail(row, reviewer, at, false, `批准待复核：额度 ¥${(input.limitFen / 100).toFixed(2)}，年利率 ${(input.annualRate * 100).toFixed(2)}%`, 'approval awaiting a second reviewer')},
             acted AS (${insertRows('ReviewAct', [act], IF_GUARDED)}),
             audited AS (${insertRows('AuditLog', [audited], IF_GUARDED)})
             SELECT count(*)::int AS written FROM guard`,
@@ -469,6 +473,7 @@ export class ReviewService {
     const { written } = await queryOne<{ written: number }>(
       this.prisma,
       Prisma.sql`WITH guard AS (${this.resolve(row, reviewer, at, `declined: ${input.reasonCode}`)}),
+        ${this.trail(row, reviewer, at, true, `拒绝（${input.reasonCode}）`, 'declined')},
         decided AS (${insertRows('Decision', [decision], IF_GUARDED)}),
         superseded AS (UPDATE "ReviewAct" SET status = 'superseded' WHERE "applicationId" = ${applicationId}::uuid AND kind = 'approve' AND status = 'pending' AND EXISTS (SELECT 1 FROM guard)),
         acted AS (${insertRows('ReviewAct', [act], IF_GUARDED)}),
@@ -496,6 +501,7 @@ export class ReviewService {
     const { written } = await queryOne<{ written: number }>(
       this.prisma,
       Prisma.sql`WITH guard AS (${this.respond(row, reviewer, at)}),
+        ${this.trail(row, reviewer, at, false, `请客户补充信息：${input.question}`, 'asked the borrower')},
         acted AS (${insertRows('ReviewAct', [act], IF_GUARDED)}),
         audited AS (${insertRows('AuditLog', [audited], IF_GUARDED)})
         SELECT count(*)::int AS written FROM guard`,
@@ -561,6 +567,7 @@ export class ReviewService {
     const { written } = await queryOne<{ written: number }>(
       this.prisma,
       Prisma.sql`WITH guard AS (${this.resolve(row, reviewer, at, `approved: ¥${(limitFen / 100).toFixed(2)} at ${(fromPpm(ratePpm) * 100).toFixed(2)}%`)}),
+        ${this.trail(row, reviewer, at, true, `${pending ? '复核确认批准' : '批准'}：额度 ¥${(limitFen / 100).toFixed(2)}，年利率 ${(fromPpm(ratePpm) * 100).toFixed(2)}%`, pending ? 'approval confirmed' : 'approved')},
         decided AS (${insertRows('Decision', [decision], IF_GUARDED)}),
         offered AS (UPDATE "Application" SET "offerExpiresAt" = ${offerExpiresAt}::timestamptz, "updatedAt" = ${at}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard)),
         confirmed AS (UPDATE "ReviewAct" SET status = 'effective', "decisionId" = ${decisionId}::uuid WHERE id = ${pending?.id ?? null}::uuid AND status = 'pending' AND EXISTS (SELECT 1 FROM guard)),
@@ -608,6 +615,21 @@ export class ReviewService {
     return Prisma.sql`UPDATE "WorkItem" SET status = 'resolved', resolution = ${resolution}, "doneAt" = ${at}::timestamptz, "firstRespondedAt" = COALESCE("firstRespondedAt", ${at}::timestamptz),
       "assigneeId" = COALESCE("assigneeId", ${reviewer.staffId}::uuid), "assignedAt" = COALESCE("assignedAt", ${at}::timestamptz), "updatedAt" = ${at}::timestamptz
       WHERE id = ${row.workItemId}::uuid AND status NOT IN ${CLOSED_STATES} RETURNING id`;
+  }
+
+  /**
+   * The work order's side of an act, written with it (CTEs after `guard`): a status note in its
+   * timeline as the work-order service keeps one, and its deadline jobs cancelled — all of them once
+   * resolved, the first-response ones once answered (the jobs would skip anyway; this keeps the
+   * queue tidy).
+   */
+  private trail(row: ReviewRow, reviewer: Reviewer, at: Date, resolved: boolean, zh: string, en: string): Prisma.Sql {
+    const workItemId = row.workItemId!;
+    const to = resolved ? 'resolved' : row.workItemStatus === 'open' || row.workItemStatus === 'assigned' ? 'in_progress' : (row.workItemStatus ?? 'in_progress');
+    const note: WorkItemNote = { id: randomUUID(), workItemId, authorId: reviewer.staffId, kind: 'status', text: `人工审批${zh}${to !== row.workItemStatus ? `（${row.workItemStatus} → ${to}）` : ''}（review: ${en}）`, at };
+    const keys = (resolved ? DEADLINES : DEADLINES.slice(0, 1)).flatMap((name) => [deadlineJobKey(workItemId, name, WORK_ORDER_WARN_JOB), deadlineJobKey(workItemId, name, WORK_ORDER_ESCALATE_JOB)]);
+    return Prisma.sql`noted AS (${insertRows('WorkItemNote', [note], IF_GUARDED)}),
+      quieted AS (UPDATE "Job" SET status = 'cancelled' WHERE key IN (${Prisma.join(keys)}) AND status = 'pending' AND EXISTS (SELECT 1 FROM guard))`;
   }
 
   /** The guard of an act that keeps the review open (a pending approval, a question): the work item in progress, answered. */
