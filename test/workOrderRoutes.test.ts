@@ -136,6 +136,9 @@ describe(`work-order routes on ${testDatabaseKind()}`, () => {
     // The same message delivered again opens nothing new.
     await chat('我要投诉，你们的客服一直不回复', 'wo-m1');
     expect(await server.db.prisma.workItem.count({ where: { kind: 'complaint' } })).toBe(1);
+    // The live queue flags the conversation as a complaint, due by its first response (12:00), not its resolution.
+    const queue = (await call('GET', '/queue?view=all&flag=complaint', await as('kefu'))).json() as { rows: { slaDueAt: string | null; flags: { complaint: boolean } }[] };
+    expect(queue.rows).toEqual([expect.objectContaining({ slaDueAt: '2026-12-07T04:00:00.000Z', flags: expect.objectContaining({ complaint: true }) })]);
 
     const { scheduler } = server.conversations!;
     clock.set('2026-12-07T03:30:00Z'); // 11:30, the warning

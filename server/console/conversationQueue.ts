@@ -63,7 +63,9 @@ WITH declined AS (
   SELECT DISTINCT cl."borrowerId" AS id FROM "Installment" i JOIN "Drawdown" dd ON dd.id = i."drawdownId" JOIN "CreditLine" cl ON cl.id = dd."creditLineId"
   WHERE i.status <> 'paid' AND (i.status = 'overdue' OR i."dueDate" < ${today}::date)
 ), items AS (
-  SELECT w."conversationId" AS id, min(w."dueAt") AS "slaDueAt", bool_or(w.kind = 'complaint') AS complaint
+  -- The deadline that comes next: the first response while nobody has answered, then the resolution.
+  SELECT w."conversationId" AS id, min(CASE WHEN w."firstRespondedAt" IS NULL AND w."firstResponseDueAt" IS NOT NULL THEN w."firstResponseDueAt" ELSE w."dueAt" END) AS "slaDueAt",
+    bool_or(w.kind = 'complaint') AS complaint
   FROM "WorkItem" w WHERE w.kind IN ('handoff', 'complaint') AND ${OPEN_ITEM} AND w."conversationId" IS NOT NULL GROUP BY w."conversationId"
 ), complaints AS (
   SELECT DISTINCT w."borrowerId" AS id FROM "WorkItem" w WHERE w.kind = 'complaint' AND ${OPEN_ITEM} AND w."borrowerId" IS NOT NULL
