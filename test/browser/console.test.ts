@@ -123,10 +123,15 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       await chat.locator('.msg').filter({ hasText: '小王' }).filter({ hasText: 'KF001' }).last().waitFor();
 
       // Replies with a canned reply ("/wait"), sent as a person's message.
-      const reply = agent.getByRole('textbox', { name: '回复客户' });
+      const reply = agent.getByRole('combobox', { name: '回复客户' });
       await reply.fill('/');
+      const cannedList = agent.getByRole('listbox', { name: '快捷回复' });
+      // "/" lists this conversation's language's replies; the arrows choose one.
+      await expect(cannedList.getByRole('option').count()).resolves.toBe(4);
+      await reply.press('ArrowDown');
+      await expect(cannedList.getByRole('option', { selected: true }).getAttribute('data-shortcut')).resolves.toBe('due');
       await reply.pressSequentially('wait');
-      await agent.getByRole('listbox', { name: '快捷回复' }).getByRole('option').first().waitFor();
+      await expect(cannedList.getByRole('option').count()).resolves.toBe(1);
       await reply.press('Enter');
       await expect(reply.inputValue()).resolves.toBe('好的，我正在为您查询，请稍候。');
       await reply.press('Enter');

@@ -86,3 +86,6 @@ export function when(iso: string | null | undefined): string {
 }
 
 export const staffLabel = (s: { displayName: string; employeeNo: string | null }): string => (s.employeeNo ? `${s.displayName}（${s.employeeNo}）` : s.displayName);
+
+/** Fills {name}, {nextDueDate}, {amountDue} from the context (empty when unknown, e.g. a visitor); other braces stay as typed. */
+export const fillVariables = (text: string, vars: Readonly<Record<string, string>>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k]! : m));

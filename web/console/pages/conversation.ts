@@ -2,7 +2,7 @@ import { h } from '../../shared/dom.js';
 import { api, ApiError, errorWords } from '../api.js';
 import type { FeedEvent } from '../feed.js';
 import { defineTexts, tr } from '../i18n.js';
-import { staffLabel, stepWords, when, words } from '../format.js';
+import { fillVariables, staffLabel, stepWords, when, words } from '../format.js';
 import type { PageContext, PageDef } from '../page.js';
 import type { QueueRow } from './queue.js';
 
@@ -173,8 +173,6 @@ const t = defineTexts({
   },
 });
 
-/** Fills {name}, {nextDueDate}, {amountDue} from the context (empty when unknown, e.g. a visitor); other braces stay as typed. */
-export const fillVariables = (text: string, vars: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
 
 function facts(rows: readonly (readonly [string, string | number | null | undefined])[]): HTMLElement {
   const dl = h('dl', { class: 'kv' });
@@ -194,7 +192,7 @@ function render(ctx: PageContext): () => void {
 
   const header = h('div', { class: 'conv-header card' });
   const log = h('div', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': t('transcript'), tabindex: '0' });
-  const input = h('textarea', { id: 'reply-input', rows: '3', maxlength: '2000', placeholder: t('replyPlaceholder'), 'aria-autocomplete': 'list', 'aria-controls': 'canned-list' });
+  const input = h('textarea', { id: 'reply-input', rows: '3', maxlength: '2000', placeholder: t('replyPlaceholder'), role: 'combobox', 'aria-autocomplete': 'list', 'aria-controls': 'canned-list', 'aria-expanded': 'false' });
   const cannedList = h('ul', { id: 'canned-list', class: 'canned', role: 'listbox', 'aria-label': t('cannedLabel'), hidden: true });
   const sendButton = h('button', { class: 'primary', type: 'submit' }, t('send'));
   const composer = h('form', { class: 'composer-form', 'aria-label': t('reply') }, h('label', { for: 'reply-input', class: 'sr-only' }, t('reply')), input, cannedList, h('div', { class: 'composer-actions' }, sendButton));
@@ -310,19 +308,32 @@ function render(ctx: PageContext): () => void {
       .finally(() => renderHeader());
   });
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-      const first = cannedList.hidden ? undefined : cannedList.querySelector<HTMLElement>('[role="option"]');
+    const options = cannedList.hidden ? [] : Array.from(cannedList.querySelectorAll<HTMLElement>('[role="option"]'));
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && options.length) {
       e.preventDefault();
-      if (first) first.click();
+      const at = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+      select(options, (at + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      const chosen = options.find((o) => o.getAttribute('aria-selected') === 'true');
+      if (chosen) chosen.click();
       else composer.requestSubmit();
     } else if (e.key === 'Escape') closeCanned();
   });
+  /** Marks one canned reply as the one Enter inserts (announced through aria-activedescendant). */
+  function select(options: HTMLElement[], index: number): void {
+    options.forEach((o, i) => o.setAttribute('aria-selected', String(i === index)));
+    const chosen = options[index];
+    if (chosen) input.setAttribute('aria-activedescendant', chosen.id);
+    else input.removeAttribute('aria-activedescendant');
+  }
 
   // ---- canned replies: "/" then the shortcut ----
   function closeCanned(): void {
     cannedList.hidden = true;
     cannedList.replaceChildren();
     input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
   }
   async function insertCanned(c: Canned): Promise<void> {
     let vars = context?.variables;
@@ -340,7 +351,7 @@ function render(ctx: PageContext): () => void {
     cannedList.replaceChildren(
       ...(found.length
         ? found.map((c) => {
-            const li = h('li', { role: 'option', tabindex: '-1', 'data-shortcut': c.shortcut }, h('strong', {}, `/${c.shortcut}`), ' ', c.title, h('span', { class: 'muted small canned-text' }, c.text));
+            const li = h('li', { id: `canned-${c.id}`, role: 'option', 'aria-selected': 'false', 'data-shortcut': c.shortcut }, h('strong', {}, `/${c.shortcut}`), ' ', c.title, h('span', { class: 'muted small canned-text' }, c.text));
             li.addEventListener('mousedown', (ev) => ev.preventDefault());
             li.addEventListener('click', () => void insertCanned(c));
             return li;
@@ -349,6 +360,7 @@ function render(ctx: PageContext): () => void {
     );
     cannedList.hidden = false;
     input.setAttribute('aria-expanded', 'true');
+    select(Array.from(cannedList.querySelectorAll<HTMLElement>('[role="option"]')), 0);
   });
 
   // ---- context panel (audited when opened) ----
