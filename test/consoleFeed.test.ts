@@ -55,6 +55,13 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
       expect(row).toMatchObject({ channel: 'rest', handoff: 'requested', assignee: null, requestedAt: clock.now().toISOString() });
       expect(row.step).toEqual(expect.any(String));
       expect(row.lastMessage).toEqual({ author: 'borrower', text: '转人工' });
+      // Taken by a supervisor: the agent's queue hears who has it.
+      const supervisor = await consoleLogin(server.app, 'zhuguan');
+      const conversationId = (event.data as { id: string }).id;
+      expect((await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${conversationId}/takeover`, supervisor)).statusCode).toBe(200);
+      const taken = await agentStream.next((e) => (e.data as { row?: { handoff?: string } }).row?.handoff === 'staff');
+      expect((taken.data as { id: string; row: Record<string, unknown> })).toMatchObject({ id: conversationId, row: { assignee: { id: supervisor.staffId, displayName: '李娜', employeeNo: 'ZG001' }, requestedAt: null } });
+
       // Reviewers do not hear conversations; both hear work orders; reviews reach reviewers, not agents.
       server.app.consoleFeed.publish({ kind: 'workOrder', id: 'wo-1' });
       server.app.consoleFeed.publish({ kind: 'review', id: 'rv-1' });
