@@ -268,6 +268,11 @@ describe('golden transcripts: status', () => {
     expect(effects.calls.filter((c) => c.name === 'acceptOffer')).toHaveLength(1);
   });
 
+  it('manual review approved while the borrower is asked to confirm something else: told, the pending question asked again, and its "2" still means what it said', async () => {
+    const steps: Step[] = [...toReview, '撤回授权', approve(5_000_000, 0.08), '2', '申请', '暂不需要'];
+    await expect(await transcript(steps)).toMatchFileSnapshot(golden('review-approved-mid-question'));
+  });
+
   it('manual review: a question from the reviewer, the borrower\'s answer, then a decline explained in plain words', async () => {
     const question: Step = { review: () => ({ type: 'review.decided', outcome: 'info_requested', reviewId: 'act-1', applicationId: 'app-2', text: '请问您目前的工作单位和月收入大约是多少？', staffId: 's-2', staffName: '赵敏' }) };
     const declined: Step = {

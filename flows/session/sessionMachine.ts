@@ -281,9 +281,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         if (event.type !== 'review.decided') return;
         const child = activeChild(check);
         const locale = context.locale;
-        // Options only where the borrower's next words reach the menu: in a sub-flow its question follows; waiting for a person, "1" keeps meaning 取消转人工.
+        // Options only where the borrower's next words reach the menu (elsewhere a question is pending and follows); waiting for a person, "1" keeps meaning 取消转人工.
+        const atMenu = check(stateIn({ flow: 'menu' }) as never);
         const withOptions = (reply: Reply, options: ReplyOption[]): Reply =>
-          child ? reply : check(stateIn({ handoff: 'bot' }) as never) ? { ...reply, options } : check(stateIn({ handoff: 'staff' }) as never) ? reply : waitingForPerson(context, reply);
+          !atMenu ? reply : check(stateIn({ handoff: 'bot' }) as never) ? { ...reply, options } : check(stateIn({ handoff: 'staff' }) as never) ? reply : waitingForPerson(context, reply);
         enqueue.assign({ lastReviewId: event.reviewId });
         switch (event.outcome) {
           case 'approved':
@@ -306,7 +307,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         if (child) {
           enqueue.sendTo(child, { type: 'flow.tick', at: event.at });
           enqueue.sendTo(child, { type: 'flow.reprompt', at: event.at });
-        }
+        } else if (check(stateIn({ flow: 'revokeConfirm' }) as never) && context.prompt) enqueue({ type: 'reply', params: context.prompt });
       }),
     },
     actors: {
