@@ -52,5 +52,6 @@ describe(`work-order deadlines across a restart on ${testDatabaseKind()}`, () =>
     expect(notices.filter((n) => n.key.includes(':escalate:'))).toHaveLength(supervisors);
     expect(notices.filter((n) => n.key.includes(':warn:'))).toHaveLength(supervisors);
     expect(await third.db.prisma.auditLog.count({ where: { action: 'workOrder.escalated', subjectId: order.id } })).toBe(1);
-  });
+    // Three boots of the server (migrations checked each time): more than the default 30 s on a loaded machine.
+  }, 120_000);
 });
