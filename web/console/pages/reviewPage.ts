@@ -69,6 +69,13 @@ const table = (label: string, head: readonly string[], rows: readonly (readonly 
  * within the bounds shown, a reason), decline (a reason code and the borrower's explanation), ask
  * for information, and the four-eyes confirmation of another reviewer's approval.
  */
+/** A purpose code as words (an unknown one as it is). */
+const purposeWords = (code: string | null): string | null => {
+  if (!code) return null;
+  const words = rt(`purpose.${code}` as ReviewTextKey);
+  return words.startsWith('purpose.') ? code : words;
+};
+
 export const reviewPage: PageDef = {
   path: '/reviews/:applicationId',
   title: () => rt('pageTitle'),
@@ -129,7 +136,7 @@ function view(ctx: PageContext, d: Detail, reload: () => Promise<void>): Node[] 
         facts([
           [rt('product'), inLang(d.application.productName)],
           [rt('requested'), d.application.requestedAmountFen === null ? null : `¥${yuan(d.application.requestedAmountFen)}`],
-          [rt('purpose'), [d.application.purpose === 'consumer' ? rt('consumer') : d.application.purpose === 'business' ? rt('business') : d.application.purpose, d.application.purposeDetail].filter(Boolean).join(' · ')],
+          [rt('purpose'), [d.application.purpose === 'consumer' ? rt('consumer') : d.application.purpose === 'business' ? rt('business') : d.application.purpose, purposeWords(d.application.purposeDetail)].filter(Boolean).join(' · ')],
           [rt('term'), `${d.application.termMonths ? rt('months', { n: d.application.termMonths }) : '—'} / ${d.application.repaymentMethod ? rt(`method.${d.application.repaymentMethod}` as ReviewTextKey) : '—'}`],
           [rt('submittedAt'), shanghaiTime(d.application.submittedAt)],
           [rt('due'), d.review.dueAt ? shanghaiTime(d.review.dueAt) : null],
