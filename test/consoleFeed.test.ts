@@ -102,7 +102,7 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
     }
   });
 
-  it('ends a stream at once on logout, and every stream of an account an admin disables', async () => {
+  it('ends a stream at once on logout and every stream of a disabled account; with PostgreSQL, a second server\'s change reaches this one\'s consoles', async () => {
     // A heartbeat far away: only the acts themselves can end the streams within the test.
     const slow = await bootServer(testConfig(database, { JOBS_POLL_MS: '0' }), createLogger('silent'), { clock, spec: createLendingConversation, consoleHeartbeatMs: 600_000 });
     try {
@@ -118,6 +118,22 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
       expect(disabled.statusCode, disabled.body).toBe(200);
       await Promise.all([o1.next((e) => e.event === 'end', 3_000), o2.next((e) => e.event === 'end', 3_000)]);
       await consoleCall(slow.app, 'POST', `/api/v1/staff/accounts/${other.staffId}/enable`, admin);
+
+      // With PostgreSQL this second server shares the database with the first (two processes, as in
+      // production): a borrower writing through one reaches a console on the other, through the push
+      // signal. (On the embedded database each server here has its own; one process is all there is.)
+      if (testDatabaseKind() === 'postgres') {
+        const watcher = await consoleLogin(server.app, 'zhuguan');
+        const elsewhere = await openEventStream(baseUrl, '/api/v1/staff/feed', watcher.cookie);
+        try {
+          const res = await slow.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { userId: 'feed-other-process', messageId: 'op-1', text: '转人工' } });
+          expect(res.statusCode, res.body).toBe(200);
+          const id = (await slow.db.prisma.conversation.findFirstOrThrow({ where: { externalUserId: 'feed-other-process' } })).id;
+          await elsewhere.next((e) => (e.data as { id: string; row?: { handoff?: string } }).id === id && (e.data as { row: { handoff: string } }).row?.handoff === 'requested', 5_000);
+        } finally {
+          elsewhere.close();
+        }
+      }
     } finally {
       await slow.app.close();
     }
