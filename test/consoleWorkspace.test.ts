@@ -39,19 +39,20 @@ describe(`console conversation workspace on ${testDatabaseKind()}`, () => {
     await database?.drop();
   });
 
+  const c = () => `/api/v1/staff/conversations/${conversationId}`;
+  const routes: { method: 'GET' | 'POST'; url: () => string; allowed: readonly string[]; ok: number; payload?: () => object }[] = [
+    { method: 'GET', url: () => '/api/v1/staff/queue', allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'POST', url: () => `${c()}/presence`, allowed: ['kefu', 'zhuguan'], ok: 200, payload: () => ({ viewing: true }) },
+    { method: 'GET', url: () => `${c()}/transcript`, allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'GET', url: () => `${c()}/context`, allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'GET', url: () => `${c()}/notes`, allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'POST', url: () => `${c()}/notes`, allowed: ['kefu', 'zhuguan'], ok: 201, payload: () => ({ text: `note ${++n}` }) },
+    { method: 'GET', url: () => `${c()}/holder`, allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'GET', url: () => '/api/v1/staff/canned-replies', allowed: ['kefu', 'zhuguan'], ok: 200 },
+    { method: 'POST', url: () => '/api/v1/staff/canned-replies', allowed: ['zhuguan', 'admin'], ok: 201, payload: () => ({ shortcut: `s${++n}`, locale: 'zh', title: '测试', text: '您好 {name}' }) },
+  ];
+
   it('answers each new route by role: 401 without a session, 403 for other roles, 2xx for the right ones', async () => {
-    const c = () => `/api/v1/staff/conversations/${conversationId}`;
-    const routes: { method: 'GET' | 'POST'; url: () => string; allowed: readonly string[]; ok: number; payload?: () => object }[] = [
-      { method: 'GET', url: () => '/api/v1/staff/queue', allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'POST', url: () => `${c()}/presence`, allowed: ['kefu', 'zhuguan'], ok: 200, payload: () => ({ viewing: true }) },
-      { method: 'GET', url: () => `${c()}/transcript`, allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'GET', url: () => `${c()}/context`, allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'GET', url: () => `${c()}/notes`, allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'POST', url: () => `${c()}/notes`, allowed: ['kefu', 'zhuguan'], ok: 201, payload: () => ({ text: `note ${++n}` }) },
-      { method: 'GET', url: () => `${c()}/holder`, allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'GET', url: () => '/api/v1/staff/canned-replies', allowed: ['kefu', 'zhuguan'], ok: 200 },
-      { method: 'POST', url: () => '/api/v1/staff/canned-replies', allowed: ['zhuguan', 'admin'], ok: 201, payload: () => ({ shortcut: `s${++n}`, locale: 'zh', title: '测试', text: '您好 {name}' }) },
-    ];
     for (const r of routes) {
       expect((await call(r.method, r.url(), null, r.payload?.())).statusCode, `${r.method} ${r.url()} without a session`).toBe(401);
       for (const s of DEMO_STAFF) {
@@ -141,5 +142,28 @@ describe(`console conversation workspace on ${testDatabaseKind()}`, () => {
     expect(duplicate.json()).toMatchObject({ error: { code: 'CANNED_REPLY_EXISTS' } });
     expect((await call('POST', '/api/v1/staff/canned-replies', 'zhuguan', { shortcut: 'Bad Name', locale: 'zh', title: 't', text: 'x' })).statusCode).toBe(400);
     expect((await audits('canned_reply.created')).at(-1)).toMatchObject({ actorId: as.zhuguan!.staffId });
+  });
+
+  it("refuses every new route with a borrower's cookie, a disabled account's session and an expired one (401)", async () => {
+    const page = await server.app.inject({ url: '/' });
+    const borrowerCookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const created = await call('POST', '/api/v1/staff/accounts', 'admin', { username: 'kftemp', displayName: '临时', roles: ['agent', 'supervisor'], password: 'Temp-Agent-2026-x' });
+    expect(created.statusCode, created.body).toBe(201);
+    const login = await server.app.inject({ method: 'POST', url: '/api/v1/staff/login', remoteAddress: '10.77.1.1', payload: { username: 'kftemp', password: 'Temp-Agent-2026-x' } });
+    const temp = { cookie: String(login.headers['set-cookie']).split(';')[0]!, csrf: (login.json() as { csrfToken: string }).csrfToken, staffId: (login.json() as { staff: { id: string } }).staff.id };
+    expect((await consoleCall(server.app, 'GET', '/api/v1/staff/queue', temp)).statusCode).toBe(200);
+    expect((await call('POST', `/api/v1/staff/accounts/${temp.staffId}/disable`, 'admin')).statusCode).toBe(200);
+    for (const r of routes) {
+      const payload = r.payload?.();
+      const withBorrower = await server.app.inject({ method: r.method, url: r.url(), headers: { cookie: borrowerCookie }, ...(r.method === 'POST' ? { payload: payload ?? {} } : {}) });
+      expect(withBorrower.statusCode, `${r.method} ${r.url()} with a borrower's cookie`).toBe(401);
+      expect((await consoleCall(server.app, r.method, r.url(), temp, payload ? { payload } : {})).statusCode, `${r.method} ${r.url()} disabled`).toBe(401);
+    }
+    // Past the idle timeout (30 minutes unused) every session has ended.
+    clock.advance(31 * 60_000);
+    for (const r of routes) {
+      const payload = r.payload?.();
+      expect((await call(r.method, r.url(), r.allowed[0]!, payload)).statusCode, `${r.method} ${r.url()} expired`).toBe(401);
+    }
   });
 });
