@@ -155,6 +155,7 @@ describe(`work-order routes on ${testDatabaseKind()}`, () => {
     const escalated = (await call('GET', '/work-orders?escalated=true', zhuguan)).json() as { workOrders: { number: string; overdue: boolean }[]; counts: { escalated: number; overdue: number } };
     expect(escalated.workOrders).toEqual([expect.objectContaining({ number, overdue: true })]);
     expect(escalated.counts).toMatchObject({ escalated: 1 });
+    expect((await call('GET', '/work-orders?kind=complaint', zhuguan)).json()).toMatchObject({ views: { active: 1, mine: 0, unassigned: 1, overdue: 1, escalated: 1, all: 1 } });
     const team = (await call('GET', '/work-orders/team', zhuguan)).json() as { agents: { displayName: string; open: number }[]; unassigned: { escalated: number }; escalated: { number: string }[] };
     expect(team.unassigned.escalated).toBe(1);
     expect(team.escalated.map((o) => o.number)).toEqual([number]);

@@ -251,12 +251,19 @@ export class WorkOrderService implements DeadlineFirer {
     return (await this.prisma.workItem.findUnique({ where: { number }, select: { id: true } }))?.id ?? null;
   }
 
-  /** Orders matching the filters, most urgent deadline first, with counts per state and of the flags over the same filters. */
+  /**
+   * Orders matching the filters, most urgent deadline first, with counts per state and of the flags
+   * over the same filters, and the console's view counts (open, mine, unassigned, overdue,
+   * escalated, all) over the kind alone.
+   */
   async list(filters: WorkOrderFilters, viewer: WorkOrderActor) {
     const now = this.deps.clock.now();
-    const scope: Prisma.WorkItemWhereInput = {
+    const kinds: Prisma.WorkItemWhereInput = {
       ...(viewerKinds(viewer) ? { kind: { in: viewerKinds(viewer)! } } : {}),
       ...(filters.kind ? { kind: filters.kind } : {}),
+    };
+    const scope: Prisma.WorkItemWhereInput = {
+      ...kinds,
       ...(filters.assigneeId === 'none' ? { assigneeId: null } : filters.assigneeId ? { assigneeId: filters.assigneeId } : {}),
       ...(filters.dueBefore ? { dueAt: { lt: filters.dueBefore } } : {}),
     };
@@ -271,16 +278,21 @@ export class WorkOrderService implements DeadlineFirer {
         filters.escalated === true ? escalated : filters.escalated === false ? { escalatedAt: null } : {},
       ],
     };
-    const [rows, total, byStatus, overdueCount, escalatedCount] = await Promise.all([
+    const active: Prisma.WorkItemWhereInput = { status: { in: OPEN_STATES } };
+    const me = viewer.type === 'staff' ? viewer.staffId : null;
+    const [rows, total, byStatus, overdueCount, escalatedCount, ...viewCounts] = await Promise.all([
       this.prisma.workItem.findMany({ where, include: { assignee: assigneeSelect }, orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }], take: filters.limit ?? 50, skip: filters.offset ?? 0 }),
       this.prisma.workItem.count({ where }),
       this.prisma.workItem.groupBy({ by: ['status'], where: scope, _count: { _all: true } }),
       this.prisma.workItem.count({ where: { AND: [scope, overdue] } }),
       this.prisma.workItem.count({ where: { AND: [scope, escalated] } }),
+      ...[active, { ...active, ...(me ? { assigneeId: me } : { id: { in: [] } }) }, { ...active, assigneeId: null }, overdue, escalated, {}].map((w) => this.prisma.workItem.count({ where: { AND: [kinds, w] } })),
     ]);
+    const [vActive, vMine, vUnassigned, vOverdue, vEscalated, vAll] = viewCounts as [number, number, number, number, number, number];
+    const views = { active: vActive, mine: vMine, unassigned: vUnassigned, overdue: vOverdue, escalated: vEscalated, all: vAll };
     const counts: Record<WorkItemStatus | 'overdue' | 'escalated', number> = { open: 0, assigned: 0, in_progress: 0, resolved: 0, closed: 0, overdue: overdueCount, escalated: escalatedCount };
     for (const g of byStatus) counts[g.status] = g._count._all;
-    return { workOrders: rows.map((r) => toView(r, now.getTime())), total, counts };
+    return { workOrders: rows.map((r) => toView(r, now.getTime())), total, counts, views };
   }
 
   /**

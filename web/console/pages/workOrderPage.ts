@@ -26,6 +26,9 @@ export const workOrderPage: PageDef = {
     const supervisor = ctx.staff.roles.includes('supervisor');
     let stale = false;
     let agents: { id: string; displayName: string; employeeNo: string | null }[] = [];
+    // Made once: a reload (a change here or anywhere, told by the feed) keeps what is being typed.
+    const resolution = h('textarea', { id: 'wo-resolution', rows: '3', maxlength: '2000' });
+    const noteText = h('textarea', { id: 'wo-note', rows: '2', maxlength: '2000' });
 
     const act = async (path: string, body: object) => {
       try {
@@ -51,7 +54,6 @@ export const workOrderPage: PageDef = {
       if (canAct && mineOrFree && (o.status === 'open' || o.status === 'assigned')) button('start', () => void act('transition', { to: 'in_progress', version: o.version }), true);
       box.append(buttons);
       if (canAct && open && mineOrFree) {
-        const resolution = h('textarea', { id: 'wo-resolution', rows: '3', maxlength: '2000' });
         const resolve = h('button', { type: 'button', class: 'primary' }, wt('resolve'));
         resolve.addEventListener('click', () => void act('transition', { to: 'resolved', resolution: resolution.value, version: o.version }));
         box.append(h('label', { class: 'filter', for: 'wo-resolution' }, wt('resolutionLabel'), resolution), h('p', {}, resolve));
@@ -108,11 +110,13 @@ export const workOrderPage: PageDef = {
     };
 
     const noteForm = (): HTMLElement => {
-      const text = h('textarea', { id: 'wo-note', rows: '2', maxlength: '2000' });
-      const form = h('form', {}, h('label', { class: 'filter', for: 'wo-note' }, wt('noteLabel'), text), h('p', {}, h('button', { class: 'secondary', type: 'submit' }, wt('addNote'))));
+      const form = h('form', {}, h('label', { class: 'filter', for: 'wo-note' }, wt('noteLabel'), noteText), h('p', {}, h('button', { class: 'secondary', type: 'submit' }, wt('addNote'))));
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        if (text.value.trim()) void act('notes', { text: text.value });
+        const text = noteText.value;
+        if (!text.trim()) return;
+        noteText.value = '';
+        void act('notes', { text });
       });
       return form;
     };

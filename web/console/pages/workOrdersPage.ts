@@ -7,7 +7,7 @@ import { beijing, workOrderErrorWords, workOrderSchema, wt, type WorkOrder, type
 const listSchema = z.object({
   workOrders: z.array(workOrderSchema),
   total: z.number(),
-  counts: z.object({ open: z.number(), assigned: z.number(), in_progress: z.number(), resolved: z.number(), closed: z.number(), overdue: z.number(), escalated: z.number() }),
+  views: z.object({ active: z.number(), mine: z.number(), unassigned: z.number(), overdue: z.number(), escalated: z.number(), all: z.number() }),
 });
 
 const VIEWS = ['active', 'mine', 'unassigned', 'overdue', 'escalated', 'all'] as const;
@@ -91,9 +91,7 @@ export const workOrdersPage: PageDef = {
         if (stale) return;
         body.replaceChildren(...list.workOrders.map(workOrderRow));
         summary.textContent = list.workOrders.length ? wt('total', { n: list.total }) : wt('none');
-        const c = list.counts;
-        const byView: Partial<Record<View, number>> = { active: c.open + c.assigned + c.in_progress, overdue: c.overdue, escalated: c.escalated, all: c.open + c.assigned + c.in_progress + c.resolved + c.closed };
-        for (const [v, el] of counts) el.textContent = byView[v] === undefined ? (v === view ? String(list.total) : '') : String(byView[v]);
+        for (const [v, el] of counts) el.textContent = String(list.views[v]);
       } catch (e) {
         ctx.say(workOrderErrorWords(e));
       }
