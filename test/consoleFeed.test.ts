@@ -97,6 +97,7 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
       clock.advance(46_000);
       const now = (await consoleCall(server.app, 'POST', `/api/v1/staff/conversations/${id}/presence`, supervisor, { payload: { viewing: true } })).json() as { viewers: { staffId: string }[] };
       expect(now.viewers.map((v) => v.staffId)).toEqual([supervisor.staffId]);
+      expect(await server.db.prisma.consolePresence.count({ where: { conversationId: id } })).toBe(1);
     } finally {
       stream.close();
     }

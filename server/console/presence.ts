@@ -32,6 +32,8 @@ export class Presence {
     }
     const until = new Date(now + PRESENCE_TTL_MS);
     await this.prisma.consolePresence.upsert({ where: { conversationId_staffId: { conversationId, staffId: staff.staffId } }, create: { conversationId, staffId: staff.staffId, until }, update: { until } });
+    // Viewers whose pages went away without saying so are not kept.
+    await this.prisma.consolePresence.deleteMany({ where: { conversationId, until: { lte: new Date(now) } } });
   }
 
   async viewers(conversationId: string): Promise<Viewer[]> {
