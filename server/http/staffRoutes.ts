@@ -90,7 +90,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
     // The hand-off (and complaint) work orders of the conversation have their first response; the hand-off is theirs now.
-    await app.workOrders.respondedInConversation(id, staff.staffId, 'takeover', at);
+    await app.workOrders.respondedInConversation(id, staff.staffId, 'takeover', at).catch((e: unknown) => request.log.warn({ err: e, conversationId: id }, 'work-order first response not recorded'));
     return result;
   });
 
@@ -100,7 +100,7 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
-    await app.workOrders.respondedInConversation(id, staff.staffId, 'message', at);
+    await app.workOrders.respondedInConversation(id, staff.staffId, 'message', at).catch((e: unknown) => request.log.warn({ err: e, conversationId: id }, 'work-order first response not recorded'));
     return result;
   });
 
@@ -110,7 +110,8 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at }, () => ownership.mustNotBeOthers(id, staff));
     // A person answered: the conversation's hand-off work order is resolved.
-    await app.workOrders.handedBack(id, staff.staffId, at);
+    // The conversation has moved on whatever happens here: a failure is logged, not answered as the hand-back's.
+    await app.workOrders.handedBack(id, staff.staffId, at).catch((e: unknown) => request.log.warn({ err: e, conversationId: id }, 'hand-off work order not resolved'));
     return result;
   });
 
