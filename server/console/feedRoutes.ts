@@ -6,7 +6,7 @@ import type { StaffAuth } from '../http/staffAuth.js';
 import type { StaffRole } from '../db/generated/client.js';
 import type { StaffPrincipal } from '../staff/index.js';
 import type { ConsoleFeed, ConsoleFeedEvent, FeedKind } from './consoleFeed.js';
-import type { ConversationQueue, QueueRow } from './conversationQueue.js';
+import type { ConversationQueue } from './conversationQueue.js';
 import type { Presence } from './presence.js';
 
 export const FEED_PATH = '/api/v1/staff/feed';
@@ -54,27 +54,36 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): { readon
     l.raw.write(`data: ${JSON.stringify(event)}\n\n`);
   };
 
-  // One read per change, however many consoles listen; changes that arrive while it is read are read once after.
-  const loading = new Map<string, Promise<QueueRow | undefined>>();
-  const rowOf = (id: string): Promise<QueueRow | undefined> => {
-    let p = loading.get(id);
-    if (!p) {
-      p = deps.queue.row(id, deps.clock.now()).finally(() => loading.delete(id));
-      loading.set(id, p);
+  // One read per change, however many consoles listen. A change arriving while its conversation's row
+  // is being read is read again after (the read under way may predate it); more changes meanwhile share that read.
+  const reading = new Map<string, { again: boolean }>();
+  const sendRow = (id: string): void => {
+    const under = reading.get(id);
+    if (under) {
+      under.again = true;
+      return;
     }
-    return p;
+    const state = { again: false };
+    reading.set(id, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          const row = await deps.queue.row(id, deps.clock.now());
+          for (const l of listeners) send(l, { kind: 'conversation', id, row: row ?? null });
+        } while (state.again && listeners.size > 0);
+      } catch (e) {
+        app.log.warn({ err: e, conversationId: id }, 'console feed: the queue row could not be read');
+      } finally {
+        reading.delete(id);
+      }
+    })();
   };
 
   const unsubscribe = deps.feed.subscribe((event) => {
     if (listeners.size === 0) return;
-    if (event.kind === 'conversation') {
-      void rowOf(event.id).then(
-        (row) => {
-          for (const l of listeners) send(l, { ...event, row: row ?? null });
-        },
-        (e: unknown) => app.log.warn({ err: e, conversationId: event.id }, 'console feed: the queue row could not be read'),
-      );
-    } else if (event.kind === 'presence') {
+    if (event.kind === 'conversation') sendRow(event.id);
+    else if (event.kind === 'presence') {
       void deps.presence.viewers(event.id).then(
         (viewers) => {
           for (const l of listeners) send(l, { ...event, viewers });
