@@ -149,7 +149,10 @@ export const auditPage: PageDef = {
     let stale = false;
     const load = async () => {
       const q = query();
-      exportLink.setAttribute('href', `/api/v1/staff/audit.csv?${q.toString()}`);
+      // The export takes as many rows as the API gives (1,000), not just the page's.
+      const all = new URLSearchParams(q);
+      all.set('limit', '1000');
+      exportLink.setAttribute('href', `/api/v1/staff/audit.csv?${all.toString()}`);
       try {
         const { entries } = await api('GET', `/api/v1/staff/audit?${q.toString()}`, { schema: answerSchema });
         if (stale) return;
