@@ -1,8 +1,9 @@
 import {
+  addBusinessMinutes,
+  DEFAULT_BUSINESS_CALENDAR,
   DEMO_PERSONAS,
   drawFromCreditLine,
   lineOutstandingPrincipal,
-
   openCreditLine,
   payNextInstallment,
   priceReviewedOffer,
@@ -358,11 +359,11 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
       }),
     ),
     requestHandoff: record('requestHandoff', async () => ({ workItemId: id('wi') })),
-    // Numbered as the host numbers them (one sequence here, not one per day); 2 hours to answer, 16 to resolve (plain hours here).
+    // Numbered as the host numbers them (one sequence here, not one per day); 2 working hours to answer, 16 to resolve, on the default calendar as the host counts them.
     openComplaint: record('openComplaint', ({ conversationId, borrowerId, requestKey, at }) =>
       once(requestKey, () => {
         const orders = (store.workOrders ??= new Map());
-        const order: WorkOrderStatus = { number: `GD${shanghaiDateOf(at).replaceAll('-', '')}-${String(orders.size + 1).padStart(4, '0')}`, kind: 'complaint', status: 'open', createdAt: at, respondBy: at + 2 * 3_600_000, resolveBy: at + 16 * 3_600_000 };
+        const order: WorkOrderStatus = { number: `GD${shanghaiDateOf(at).replaceAll('-', '')}-${String(orders.size + 1).padStart(4, '0')}`, kind: 'complaint', status: 'open', createdAt: at, respondBy: addBusinessMinutes(at, 120, DEFAULT_BUSINESS_CALENDAR), resolveBy: addBusinessMinutes(at, 960, DEFAULT_BUSINESS_CALENDAR) };
         orders.set(order.number, { ...order, conversationId, ...(borrowerId ? { borrowerId } : {}) });
         return order;
       }),
