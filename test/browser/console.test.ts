@@ -67,6 +67,21 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       p.setDefaultTimeout(30_000);
     }
     try {
+      // A manager (no live feed for that role) logs in and stays logged in: no queue, no feed, no bounce to the login page.
+      const managerContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      try {
+        const manager = await managerContext.newPage();
+        manager.on('pageerror', (e) => errors.push(e.message));
+        await login(manager, 'jingli', 'Demo-Manager-2026');
+        await manager.getByRole('banner').getByText('张伟').waitFor();
+        await manager.waitForTimeout(1_500);
+        await manager.screenshot({ path: path.join(artifacts, 'console-manager-1280.png') });
+        expect(await manager.getByRole('button', { name: '登录', exact: true }).count(), await manager.locator('body').innerText()).toBe(0);
+        expect(await manager.getByRole('link', { name: '会话队列' }).count()).toBe(0);
+      } finally {
+        await managerContext.close();
+      }
+
       // The agent logs in and lands on the queue: name, 工号 and role in the header.
       await login(agent, 'kefu', 'Demo-Agent-2026');
       const banner = agent.getByRole('banner');

@@ -24,7 +24,9 @@ let staff: Staff | undefined;
 let cleanup: (() => void) | undefined;
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 let feedOnline = true;
-const feed = new Feed(() => void sessionEnded());
+const feed = new Feed(() => void feedEnded());
+/** The roles the live feed serves (GET /api/v1/staff/feed); others' pages do without it. */
+const FEED_ROLES: readonly string[] = ['agent', 'supervisor', 'reviewer', 'admin'];
 feed.onStatus((online) => {
   feedOnline = online;
   renderStatus();
@@ -126,8 +128,19 @@ function showLogin(notice?: string): void {
 function signedIn(who: Staff, csrfToken: string | undefined): void {
   staff = who;
   setCsrfToken(csrfToken);
-  feed.connect();
+  if (who.roles.some((r) => FEED_ROLES.includes(r))) feed.connect();
   void route();
+}
+
+/** The feed stopped for good: the session ended, or the server refused the stream for another reason (then it stays off). */
+async function feedEnded(): Promise<void> {
+  if (!staff) return;
+  // A 401 sends the person to the login page (the unauthorized handler); otherwise the session holds
+  // and the console goes on without live updates, saying so.
+  await api('GET', '/api/v1/staff/me').catch(() => undefined);
+  if (!staff) return;
+  feedOnline = false;
+  renderStatus();
 }
 
 async function sessionEnded(): Promise<void> {
