@@ -289,6 +289,13 @@ describe('golden transcripts: status', () => {
     expect(effects.calls.filter((c) => c.name === 'openComplaint')).toHaveLength(3);
   });
 
+  it('投诉 in the middle of an application: the work order opens and the application asks its question again, keeping what was typed', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    const steps: Step[] = ['申请', '1', excellent.name, '我要投诉，你们的短信一直收不到', excellent.idNumber, excellent.mobile, '123456', '进度'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('complaint-mid-application'));
+    expect(effects.calls.filter((c) => c.name === 'openComplaint')).toHaveLength(1);
+  });
+
   it('进度 before applying, with a paused application, after a decline', async () => {
     const steps: Step[] = ['进度', '申请', '1', excellent.name, '稍后', '进度'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('status-before-applying'));

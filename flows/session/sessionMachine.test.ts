@@ -43,7 +43,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
   if (s.matches({ flow: 'unsubscribing' })) completions.push(done('setMarketingOptOut', { ok: true }));
   if (s.matches({ handoff: 'requested' })) completions.push(done('requestHandoff', { workItemId: 'w' }));
   const order = { number: 'GD20261122-0001', kind: 'complaint', status: 'open', createdAt: AT, respondBy: AT + 7_200_000, resolveBy: AT + 57_600_000 };
-  if (s.matches({ flow: 'complaining' })) completions.push(done('openComplaint', order));
+  if (s.matches({ complaint: 'opening' })) completions.push(done('openComplaint', order));
   if (s.matches({ flow: 'workOrders' })) completions.push(done('workOrderStatus', { orders: [order] }), done('workOrderStatus', { orders: [] }));
   return [...words, ...staff, ...completions] as TestEvent[];
 };
@@ -61,7 +61,7 @@ describe('session machine (model-based)', () => {
     if (chatType === 'private') expect(report.unreachable).toEqual([]);
     else {
       // In a group, nothing personal ever starts: no application, consent, offer, drawdown, repayment or revocation.
-      for (const id of ['session.flow.inFlow.application', 'session.flow.inFlow.authorisation', 'session.flow.inFlow.offer', 'session.flow.inFlow.drawdown', 'session.flow.inFlow.repayment', 'session.flow.revokeConfirm', 'session.flow.complaining', 'session.flow.workOrders']) {
+      for (const id of ['session.flow.inFlow.application', 'session.flow.inFlow.authorisation', 'session.flow.inFlow.offer', 'session.flow.inFlow.drawdown', 'session.flow.inFlow.repayment', 'session.flow.revokeConfirm', 'session.complaint.opening', 'session.flow.workOrders']) {
         expect(report.unreachable).toContain(id);
       }
     }

@@ -91,7 +91,13 @@ export interface SessionContext {
 }
 
 /** Internal events the session raises to itself. */
-type SessionEvent = ConversationEvent | ShownEvent | { readonly type: 'handoff.request'; readonly at: number } | { readonly type: 'handoff.resumeFlow'; readonly at: number };
+type SessionEvent =
+  | ConversationEvent
+  | ShownEvent
+  | { readonly type: 'handoff.request'; readonly at: number }
+  | { readonly type: 'handoff.resumeFlow'; readonly at: number }
+  /** 投诉 said at the menu or inside a sub-flow: the complaint region opens the work order beside whatever runs. */
+  | { readonly type: 'complaint.open'; readonly text: string; readonly key: string; readonly at: number };
 
 export interface SessionDeps {
   readonly products: readonly Product[];
@@ -257,6 +263,20 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         enqueue.sendTo(child, { type: 'flow.reprompt', at: eventAt(event) });
       }),
       requestHuman: raise(({ event }) => ({ type: 'handoff.request' as const, at: eventAt(event) })),
+      /** A sub-flow under way asks its question again (after something said beside it); at the menu, nothing. */
+      repromptFlow: enqueueActions(({ check, context, enqueue }) => {
+        const child = activeChild(check);
+        if (!child) return;
+        enqueue.sendTo(child, { type: 'flow.tick', at: context.lastAt });
+        enqueue.sendTo(child, { type: 'flow.reprompt', at: context.lastAt });
+      }),
+      /** Keyed by the message that said it, so a redelivered message opens no second work order. */
+      openComplaint: raise(({ context, event }) => ({
+        type: 'complaint.open' as const,
+        text: textOf(event).slice(0, 500),
+        key: effectKey('complaint', context.conversationId, event.type === 'user.text' ? event.id : String(eventAt(event))),
+        at: eventAt(event),
+      })),
       resumeFlow: raise(({ context }) => ({ type: 'handoff.resumeFlow' as const, at: context.lastAt })),
       /** Keeps whether an application waits for a person's review, as the host says. */
       noteReview: assign(({ event }) => {
@@ -514,11 +534,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 },
                 { guard: is('human'), actions: ['stampUser', 'requestHuman'] },
                 // 投诉: a complaint work order, keyed by this message.
-                {
-                  guard: is('complaint'),
-                  target: 'complaining',
-                  actions: ['stampUser', assign({ complaint: ({ context, event }) => ({ text: textOf(event).slice(0, 500), key: effectKey('complaint', context.conversationId, event.type === 'user.text' ? event.id : String(eventAt(event))) }) })],
-                },
+                { guard: is('complaint'), actions: ['stampUser', 'openComplaint'] },
                 {
                   guard: is('work_order'),
                   target: 'workOrders',
@@ -616,6 +632,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: 'wantsMenu', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
                 { guard: 'wantsContinue', actions: ['stampUser', assign({ awaitingResume: false }), 'tellReprompt'] },
                 { guard: 'cmdHuman', actions: ['stampUser', 'requestHuman'] },
+                // 投诉 mid-flow: the work order opens beside the flow, which then asks its question again.
+                { guard: is('complaint'), actions: ['stampUser', 'openComplaint'] },
                 { guard: 'cmdCancel', actions: ['stampUser', assign({ awaitingResume: false }), 'tellCancel'] },
                 { guard: 'cmdBack', actions: ['stampUser', assign({ awaitingResume: false }), 'tellBack'] },
                 { guard: 'cmdLater', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
@@ -891,23 +909,6 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
             },
           },
-          /** 投诉: opens the complaint work order and tells its number and by when the borrower hears back. */
-          complaining: {
-            tags: [BUSY_TAG],
-            invoke: {
-              id: 'openComplaint',
-              src: 'openComplaint',
-              input: ({ context }) => ({
-                conversationId: context.conversationId,
-                ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}),
-                text: context.complaint!.text,
-                requestKey: context.complaint!.key,
-                at: context.lastAt,
-              }),
-              onDone: { target: 'menu', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context, event }) => complaintOpenedReply(event.output, context.locale) }] },
-              onError: { target: 'menu', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
-            },
-          },
           /** "我的工单" / "工单 GD…": where the borrower's work orders stand. */
           workOrders: {
             tags: [BUSY_TAG],
@@ -938,6 +939,35 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               input: ({ context }) => ({ conversationId: context.conversationId, ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}), optOut: true, at: context.lastAt }),
               onDone: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'unsubscribe.done') }) } },
               onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+            },
+          },
+        },
+      },
+      /**
+       * 投诉: opens the complaint work order and tells its number and by when the borrower hears back.
+       * A region of its own beside the flow, so a complaint made in the middle of an application or a
+       * repayment leaves it where it was (its question is asked again after).
+       */
+      complaint: {
+        initial: 'idle',
+        states: {
+          idle: {
+            on: { 'complaint.open': { target: 'opening', actions: assign({ complaint: ({ event }) => ({ text: event.text, key: event.key }) }) } },
+          },
+          opening: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'openComplaint',
+              src: 'openComplaint',
+              input: ({ context }) => ({
+                conversationId: context.conversationId,
+                ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}),
+                text: context.complaint!.text,
+                requestKey: context.complaint!.key,
+                at: context.lastAt,
+              }),
+              onDone: { target: 'idle', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context, event }) => complaintOpenedReply(event.output, context.locale) }, 'repromptFlow'] },
+              onError: { target: 'idle', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }, 'repromptFlow'] },
             },
           },
         },
