@@ -1,28 +1,12 @@
+import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, ApiError, errorWords } from '../api.js';
 import type { FeedEvent } from '../feed.js';
 import { defineTexts, tr } from '../i18n.js';
 import { fillVariables, staffLabel, stepWords, when, words } from '../format.js';
 import type { PageContext, PageDef } from '../page.js';
-import type { QueueRow } from './queue.js';
+import { conversationEventSchema, presenceEventSchema, transcriptSchema, viewerSchema, type Line, type QueueRow, type Viewer } from './conversationSchemas.js';
 
-interface Line {
-  seq: number;
-  direction: 'inbound' | 'outbound';
-  author: 'borrower' | 'bot' | 'staff' | 'system';
-  staff?: { displayName: string; employeeNo: string | null };
-  text: string;
-  tapped?: true;
-  options?: string[];
-  card?: string;
-  createdAt: string;
-}
-interface Viewer {
-  staffId: string;
-  displayName: string;
-  employeeNo: string | null;
-  until: string;
-}
 interface Note {
   id: string;
   text: string;
@@ -267,7 +251,7 @@ function render(ctx: PageContext): () => void {
     loadingTranscript = (async () => {
       do {
         again = false;
-        const answer = await api<{ conversation: QueueRow; messages: Line[] }>('GET', `/api/v1/staff/conversations/${id}/transcript?afterSeq=${lastSeq}`);
+        const answer = await api('GET', `/api/v1/staff/conversations/${id}/transcript?afterSeq=${lastSeq}`, { schema: transcriptSchema });
         row = answer.conversation;
         const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
         for (const m of answer.messages) {
@@ -450,7 +434,7 @@ function render(ctx: PageContext): () => void {
 
   // ---- presence ----
   const present = (viewing: boolean) =>
-    api<{ viewers: Viewer[] }>('POST', `/api/v1/staff/conversations/${id}/presence`, { body: { viewing }, keepalive: !viewing }).then(
+    api('POST', `/api/v1/staff/conversations/${id}/presence`, { body: { viewing }, keepalive: !viewing, schema: z.object({ viewers: z.array(viewerSchema) }) }).then(
       (a) => {
         viewers = a.viewers;
         renderHeader();
@@ -461,13 +445,15 @@ function render(ctx: PageContext): () => void {
   const offs = [
     ctx.feed.subscribe('conversation', (e: FeedEvent) => {
       if (e.id !== id) return;
-      if (e.row) row = e.row as QueueRow;
+      const parsed = conversationEventSchema.safeParse(e);
+      if (parsed.success && parsed.data.row) row = parsed.data.row;
       renderHeader();
       void loadTranscript().catch(() => undefined);
     }),
     ctx.feed.subscribe('presence', (e: FeedEvent) => {
-      if (e.id !== id || !Array.isArray(e.viewers)) return;
-      viewers = e.viewers as Viewer[];
+      const parsed = presenceEventSchema.safeParse(e);
+      if (e.id !== id || !parsed.success) return;
+      viewers = parsed.data.viewers;
       renderHeader();
     }),
     ctx.feed.subscribe('resync', () => void loadTranscript().catch(() => undefined)),

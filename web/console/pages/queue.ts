@@ -4,30 +4,11 @@ import type { FeedEvent } from '../feed.js';
 import { defineTexts, tr } from '../i18n.js';
 import { staffLabel, stepWords, when, words } from '../format.js';
 import type { PageContext, PageDef } from '../page.js';
+import { conversationEventSchema, queueAnswerSchema, type QueueRow } from './conversationSchemas.js';
 
-/** A queue row as GET /api/v1/staff/queue and the feed send it. */
-export interface QueueRow {
-  readonly id: string;
-  readonly channel: string;
-  readonly handoff: 'bot' | 'requested' | 'staff';
-  readonly step: string | null;
-  readonly locale: string;
-  readonly borrower: { readonly name: string | null; readonly phone: string | null } | null;
-  readonly assignee: { readonly id: string; readonly displayName: string; readonly employeeNo: string | null } | null;
-  readonly requestedAt: string | null;
-  readonly lastMessageAt: string;
-  readonly lastMessage: { readonly author: 'borrower' | 'bot' | 'staff' | 'system'; readonly text: string } | null;
-  readonly slaDueAt: string | null;
-  readonly flags: { readonly declined: boolean; readonly overdue: boolean; readonly complaint: boolean };
-}
+export type { QueueRow } from './conversationSchemas.js';
 type View = 'requested' | 'mine' | 'unassigned' | 'all';
 type Counts = Record<View, number>;
-interface QueueAnswer {
-  rows: QueueRow[];
-  counts: Counts;
-  steps: string[];
-  now: string;
-}
 interface Filters {
   channel: string;
   step: string;
@@ -211,7 +192,7 @@ function render(ctx: PageContext): () => void {
     const q = new URLSearchParams({ view, limit: String(limit) });
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
     try {
-      const answer = await api<QueueAnswer>('GET', `/api/v1/staff/queue?${q.toString()}`);
+      const answer = await api('GET', `/api/v1/staff/queue?${q.toString()}`, { schema: queueAnswerSchema });
       skew = Date.parse(answer.now) - Date.now();
       rows = answer.rows;
       counts = answer.counts;
@@ -240,7 +221,8 @@ function render(ctx: PageContext): () => void {
 
   /** A changed conversation: placed in (or out of) this view at once; the counts follow when the old row is known. */
   function onConversation(event: FeedEvent): void {
-    const row = event.row as QueueRow | null | undefined;
+    const parsed = conversationEventSchema.safeParse(event);
+    const row = parsed.success ? parsed.data.row : null;
     if (!row) return;
     const before = known.get(row.id);
     known.set(row.id, row);
