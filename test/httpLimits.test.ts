@@ -15,7 +15,7 @@ import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } f
 const CHAT_TOKEN = 'chat-token-0123456789abcdef';
 const STAFF_TOKEN = 'staff-token-0123456789abcdef';
 const OA_TOKEN = 'kuaidaiTestToken';
-const LIMITS = { perIp: 20, perToken: 10, perUser: 5, newSessions: 3 };
+const LIMITS = { perIp: 20, perToken: 10, perUser: 5, perStaffSession: 8, newSessions: 3 };
 const logger = createLogger('silent');
 const clock = manualClock('2026-03-02T02:00:00.000Z');
 let database: TestDatabase;
@@ -31,6 +31,7 @@ beforeAll(async () => {
     RATE_LIMIT_PER_IP: String(LIMITS.perIp),
     RATE_LIMIT_PER_TOKEN: String(LIMITS.perToken),
     RATE_LIMIT_PER_USER: String(LIMITS.perUser),
+    RATE_LIMIT_PER_STAFF_SESSION: String(LIMITS.perStaffSession),
     RATE_LIMIT_NEW_SESSIONS_PER_IP: String(LIMITS.newSessions),
     HTTP_REQUEST_TIMEOUT_MS: '1000',
     TRUST_PROXY: '10.255.0.1',
@@ -82,6 +83,19 @@ describe(`rate limits on ${testDatabaseKind()}`, () => {
     let res = await staffList('10.0.2.0');
     for (let i = 1; res.statusCode === 200 && i < 50; i++, res = await staffList(`10.0.2.${i}`)) answered++;
     expect(answered).toBe(LIMITS.perToken);
+    expectRateLimited(res);
+  });
+
+  it('gives a staff console session its own budget, larger than a borrower\'s (a console reads all day)', async () => {
+    const login = await server.app.inject({ method: 'POST', url: '/api/v1/staff/login', remoteAddress: '10.0.4.0', payload: { username: 'kefu', password: 'Demo-Agent-2026' } });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const me = (i: number) => server.app.inject({ url: '/api/v1/staff/me', remoteAddress: `10.0.4.${i}`, headers: { cookie } });
+    let answered = 0;
+    let res = await me(1);
+    for (let i = 2; res.statusCode === 200 && i < 50; i++, res = await me(i)) answered++;
+    expect(answered).toBe(LIMITS.perStaffSession);
+    expect(answered).toBeGreaterThan(LIMITS.perUser);
     expectRateLimited(res);
   });
 

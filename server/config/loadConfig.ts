@@ -127,8 +127,10 @@ export interface RateLimitsConfig {
   readonly perIp: number;
   /** Requests per bearer token (REST chat, staff API). */
   readonly perToken: number;
-  /** Requests per user: REST userId, official-account openid, staff member. */
+  /** Requests per user: REST userId, official-account openid, staff login per username. */
   readonly perUser: number;
+  /** Requests per staff console session: a page polls presence, reads transcripts and posts replies. */
+  readonly perStaffSession: number;
   /** New web chat sessions (cookies issued to browsers without one) per client address. */
   readonly newSessionsPerIp: number;
 }
@@ -208,6 +210,7 @@ const schema = z.object({
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).max(10_000_000).default(600),
   RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
   RATE_LIMIT_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  RATE_LIMIT_PER_STAFF_SESSION: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_NEW_SESSIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
@@ -323,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perIp: raw.RATE_LIMIT_PER_IP,
       perToken: raw.RATE_LIMIT_PER_TOKEN,
       perUser: raw.RATE_LIMIT_PER_USER,
+      perStaffSession: raw.RATE_LIMIT_PER_STAFF_SESSION,
       newSessionsPerIp: raw.RATE_LIMIT_NEW_SESSIONS_PER_IP,
     },
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
