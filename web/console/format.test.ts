@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillVariables, stepWords } from './format.js';
+import { fillVariables, stepWords, when } from './format.js';
 
 describe('console words', () => {
   it('fills canned-reply variables from the context, leaving other braces as typed', () => {
@@ -15,5 +15,15 @@ describe('console words', () => {
     expect(stepWords('menu')).toEqual({ label: '主菜单', detail: '' });
     expect(stepWords('somethingNew.x')).toEqual({ label: 'somethingNew', detail: 'x' });
     expect(stepWords(null)).toEqual({ label: '—', detail: '' });
+  });
+});
+
+describe('when', () => {
+  it('shows Beijing time whatever the machine\'s zone: the time alone today, else the date too', () => {
+    const now = new Date('2026-12-05T09:00:00Z'); // 17:00 in Beijing
+    expect(when('2026-12-05T08:48:00Z', now)).toBe('16:48');
+    // 2026-12-05 17:30 UTC is already 12-06 01:30 in Beijing: another day there.
+    expect(when('2026-12-05T17:30:00Z', now)).toMatch(/12.06.*01:30/);
+    expect(when(null, now)).toBe('—');
   });
 });

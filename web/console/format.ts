@@ -76,13 +76,16 @@ export function stepWords(step: string | null): { label: string; detail: string 
   return { label: STEPS.includes(top) ? words(`step.${top}` as WordKey) : top, detail: rest.join('.') };
 }
 
-/** A moment as the person reads it: time today, else date and time, in their language's order. */
-export function when(iso: string | null | undefined): string {
+/** The bank's clock: every time on the console is Beijing time, whatever the browser's zone (deadlines count in it). */
+const BANK_ZONE = 'Asia/Shanghai';
+const bankDay = (d: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+
+/** A moment as the person reads it, in Beijing time: time today, else date and time, in their language's order. */
+export function when(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  const today = new Date();
-  const opts: Intl.DateTimeFormatOptions = d.toDateString() === today.toDateString() ? { hour: '2-digit', minute: '2-digit' } : { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
-  return new Intl.DateTimeFormat(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', opts).format(d);
+  const opts: Intl.DateTimeFormatOptions = bankDay(d) === bankDay(now) ? { hour: '2-digit', minute: '2-digit' } : { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { ...opts, timeZone: BANK_ZONE, hourCycle: 'h23' }).format(d);
 }
 
 export const staffLabel = (s: { displayName: string; employeeNo: string | null }): string => (s.employeeNo ? `${s.displayName}（${s.employeeNo}）` : s.displayName);
