@@ -56,6 +56,9 @@ const ACTION_WORDS: Record<string, { zh: string; en: string }> = {
   'conversation.staff_message': { zh: '人工回复', en: 'Replied' },
   'conversation.handback': { zh: '交还机器人', en: 'Handed back' },
   'borrower.details_viewed': { zh: '查看客户详情', en: 'Opened borrower details' },
+  'conversation.note': { zh: '内部备注', en: 'Private note' },
+  'review.approval_pending': { zh: '批准待复核', en: 'Approval awaiting a second reviewer' },
+  'review.approval_confirmed': { zh: '复核确认批准', en: 'Approval confirmed' },
   'audit.exported': { zh: '导出审计日志', en: 'Exported the audit log' },
 };
 const PREFIX_WORDS: Record<string, { zh: string; en: string }> = {
@@ -70,6 +73,7 @@ const PREFIX_WORDS: Record<string, { zh: string; en: string }> = {
   application: { zh: '申请', en: 'Application' },
   handoff: { zh: '转人工', en: 'Hand-off' },
   otp: { zh: '短信验证码', en: 'SMS code' },
+  canned_reply: { zh: '快捷回复', en: 'Canned reply' },
   borrower: { zh: '借款人', en: 'Borrower' },
 };
 const actionWords = (action: string): string => {
