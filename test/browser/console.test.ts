@@ -1,11 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
+import { testDatabaseKind } from '../support/testDatabase.js';
 
 /**
  * An agent's console and a borrower's web chat side by side, in Chromium against the real server
@@ -14,46 +11,26 @@ import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDataba
  * and hands back; the borrower sees the reply as a person's and finishes a step with the bot. What
  * the borrower typed — markup and a template expression — shows as text in the queue and transcript.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const artifacts = path.join(root, 'test-artifacts');
+const artifacts = ARTIFACTS;
 const XSS = '<img src=x onerror=alert(1)>';
 const TEMPLATE = '{{7*7}}';
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
-  database = await createTestDatabase({ persistent: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-console-'));
-  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
-  browser = await launchChromium();
+  rig = await startConsoleRig('console');
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-  }
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${server!.url}/console`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-}
+const login = (page: Page, username: string, password: string): Promise<void> => rig!.login(page, username, password);
 
 describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
   it('a request for a person reaches the queue live; the agent takes over, replies and hands back; markup stays text', async () => {
-    const agentContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const borrowerContext = await browser!.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
+    const agentContext = await rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const borrowerContext = await rig!.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
     const agent = await agentContext.newPage();
     const borrower = await borrowerContext.newPage();
     const errors: string[] = [];
@@ -68,7 +45,7 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
     }
     try {
       // A manager (no live feed for that role) logs in and stays logged in: no queue, no feed, no bounce to the login page.
-      const managerContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const managerContext = await rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
       try {
         const manager = await managerContext.newPage();
         manager.on('pageerror', (e) => errors.push(e.message));
@@ -97,7 +74,7 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       await expect(agent.locator('[data-count="requested"]').innerText()).resolves.toBe('0');
 
       // The borrower, on the web chat: markup first, then asks for a person, then a template expression.
-      await borrower.goto(`${server!.url}/`);
+      await borrower.goto(`${rig!.server.url}/`);
       const chat = borrower.getByRole('log', { name: '对话记录' });
       await chat.locator('.msg.welcome').waitFor();
       const type = async (text: string) => {
@@ -157,14 +134,14 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
       await agent.screenshot({ path: path.join(artifacts, 'console-conversation-1280.png') });
 
       // A supervisor opens the same conversation: each sees the other; the supervisor sees who serves it and cannot take over.
-      const supervisorContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const supervisorContext = await rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
       try {
         const supervisor = await supervisorContext.newPage();
         supervisor.on('pageerror', (e) => errors.push(e.message));
         supervisor.setDefaultTimeout(30_000);
         await login(supervisor, 'zhuguan', 'Demo-Supervisor-2026');
         await supervisor.getByRole('banner').getByText('李娜').waitFor();
-        await supervisor.goto(`${server!.url}/console${new URL(agent.url()).hash}`);
+        await supervisor.goto(`${rig!.server.url}/console${new URL(agent.url()).hash}`);
         await supervisor.getByText('小王（KF001） 正在接待').waitFor();
         await supervisor.getByText('小王（KF001） 也在查看此对话').waitFor();
         expect(await supervisor.getByRole('button', { name: '接管对话' }).isDisabled()).toBe(true);

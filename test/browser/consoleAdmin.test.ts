@@ -1,11 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
+import { testDatabaseKind } from '../support/testDatabase.js';
 
 /**
  * An admin at /console, in Chromium against the real server (`npm start`'s entry with its demo staff):
@@ -13,44 +10,24 @@ import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDataba
  * disables them and their console goes back to the login page at their next request; the audit page
  * shows all of it by name and exports it as CSV.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const artifacts = path.join(root, 'test-artifacts');
+const artifacts = ARTIFACTS;
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
-  database = await createTestDatabase({ persistent: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-console-admin-'));
-  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
-  browser = await launchChromium();
+  rig = await startConsoleRig('console-admin');
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-  }
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${server!.url}/console`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-}
+const login = (page: Page, username: string, password: string): Promise<void> => rig!.login(page, username, password);
 
 describe(`console for admins in Chromium (${testDatabaseKind()})`, () => {
   it('creates an account, the person logs in with the one-time password, is disabled, and the audit log shows it', async () => {
-    const adminContext = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const personContext = await browser!.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' });
+    const adminContext = await rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const personContext = await rig!.browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' });
     const admin = await adminContext.newPage();
     const person = await personContext.newPage();
     const errors: string[] = [];
@@ -102,7 +79,7 @@ describe(`console for admins in Chromium (${testDatabaseKind()})`, () => {
       // The export is what the filter shows, as CSV a spreadsheet reads (BOM), fetched with the admin's cookie.
       const href = await admin.getByRole('link', { name: '导出 CSV' }).getAttribute('href');
       expect(href).toContain('action=staff.');
-      const csv = await admin.request.get(`${server!.url}${href!}`);
+      const csv = await admin.request.get(`${rig!.server.url}${href!}`);
       expect(csv.status()).toBe(200);
       const text = await csv.text();
       expect(text.charCodeAt(0)).toBe(0xfeff);

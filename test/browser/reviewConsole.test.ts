@@ -1,12 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPersona } from '../../core/index.js';
-import { launchChromium } from '../support/chromium.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
+import { testDatabaseKind } from '../support/testDatabase.js';
 
 /**
  * Manual review end to end, in Chromium against the real server (`npm start`'s entry, sandbox
@@ -14,41 +11,21 @@ import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDataba
  * opens her application from the queue and approves ¥103,000 — above the product's four-eyes line,
  * so it waits; 钱进 confirms it; her web chat shows the offer without a reload, and she accepts it.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const artifacts = path.join(root, 'test-artifacts');
+const artifacts = ARTIFACTS;
 const OTP = '123456';
 const thin = demoPersona('thin_file').profile.person;
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
-  database = await createTestDatabase({ persistent: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-review-console-'));
-  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, SANDBOX_OTP_CODE: OTP, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
-  browser = await launchChromium();
+  rig = await startConsoleRig('review-console', { SANDBOX_OTP_CODE: OTP });
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-  }
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${server!.url}/console`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
+const login = (page: Page, username: string, password: string): Promise<void> => rig!.login(page, username, password);
 
 /** Opens 李晓薇's application from the reviewers' queue. */
 async function openFromQueue(page: Page, screenshot?: string): Promise<void> {
@@ -64,9 +41,9 @@ async function openFromQueue(page: Page, screenshot?: string): Promise<void> {
 describe(`manual review in the console and the web chat, in Chromium (${testDatabaseKind()})`, () => {
   it('a thin-file applicant goes to review, two reviewers approve above the four-eyes line, and her chat shows the offer, which she accepts', async () => {
     const contexts = await Promise.all([
-      browser!.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' }),
-      browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }),
-      browser!.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' }),
+      rig!.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' }),
+      rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }),
+      rig!.browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' }),
     ]);
     const [chat, zhaomin, qianjin] = await Promise.all(contexts.map((c) => c.newPage()));
     const errors: string[] = [];
@@ -76,7 +53,7 @@ describe(`manual review in the console and the web chat, in Chromium (${testData
     }
     try {
       // 李晓薇 applies on the web chat.
-      await chat!.goto(`${server!.url}/`);
+      await chat!.goto(`${rig!.server.url}/`);
       const log = chat!.getByRole('log', { name: '对话记录' });
       const botSays = (text: string | RegExp) => log.locator('.msg-bot').filter({ hasText: text }).last().waitFor();
       const tap = (name: string | RegExp) => log.getByRole('group', { name: '快捷回复' }).last().getByRole('button', { name }).click();

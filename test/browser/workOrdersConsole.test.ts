@@ -1,11 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDatabase } from '../support/testDatabase.js';
+import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
+import { testDatabaseKind } from '../support/testDatabase.js';
 
 /**
  * Work orders in the console, in Chromium against the real server: a borrower's 投诉 over the REST
@@ -13,43 +10,23 @@ import { createTestDatabase, TEST_STAFF_TOKEN, testDatabaseKind, type TestDataba
  * needed, notes and resolves it; 李娜 (supervisor) sees the team view. Text the borrower typed is
  * shown as text.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const artifacts = path.join(root, 'test-artifacts');
+const artifacts = ARTIFACTS;
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
+let rig: ConsoleRig | undefined;
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
-  database = await createTestDatabase({ persistent: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-work-orders-'));
-  server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN });
-  browser = await launchChromium();
+  rig = await startConsoleRig('work-orders');
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-  }
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${server!.url}/console`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
+const login = (page: Page, username: string, password: string): Promise<void> => rig!.login(page, username, password);
 
 describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () => {
   it('a complaint reaches the agent\'s list live; he takes, notes and resolves it; the supervisor sees the team', async () => {
-    const contexts = await Promise.all([browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }), browser!.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })]);
+    const contexts = await Promise.all([rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }), rig!.browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })]);
     const [agent, supervisor] = await Promise.all(contexts.map((c) => c.newPage()));
     const errors: string[] = [];
     for (const p of [agent!, supervisor!]) {
@@ -63,7 +40,7 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       await agent!.getByText('没有符合条件的工单。').waitFor();
 
       // A borrower complains over the REST chat; the list shows it without a reload.
-      const res = await fetch(`${server!.url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'wo-browser', messageId: 'c1', text: '我要投诉<img src=x onerror=alert(1)>' }) });
+      const res = await fetch(`${rig!.server.url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'wo-browser', messageId: 'c1', text: '我要投诉<img src=x onerror=alert(1)>' }) });
       expect(res.status).toBe(200);
       const number = /GD\d{8}-\d{4}/.exec(await res.text())![0];
       await list.getByRole('link', { name: `查看工单 ${number}` }).waitFor();

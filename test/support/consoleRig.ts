@@ -1,0 +1,58 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { createTestDatabase, TEST_STAFF_TOKEN, type TestDatabase } from './testDatabase.js';
+
+/** Where browser tests leave their screenshots (git-ignored; docs/images holds the ones looked at). */
+export const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+
+/** The real server (`npm start`'s entry, sandbox providers, demo staff) on its own database, and Chromium. */
+export interface ConsoleRig {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+  /** Logs in at /console as a staff member. */
+  login(page: Page, username: string, password: string): Promise<void>;
+  /** Stops the browser and the server (SIGTERM, then SIGKILL after 10 s) and drops the database. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link ConsoleRig} for one browser test file; `env` goes on top of its settings. */
+export async function startConsoleRig(name: string, env: Record<string, string> = {}): Promise<ConsoleRig> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const database: TestDatabase = await createTestDatabase({ persistent: true });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `kuaidai-${name}-`));
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await Promise.race([server.exit, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
+    browser = await launchChromium();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const url = server.url;
+  return {
+    server,
+    browser,
+    close,
+    async login(page, username, password) {
+      await page.goto(`${url}/console`);
+      await page.getByLabel('用户名').fill(username);
+      await page.getByLabel('密码', { exact: true }).fill(password);
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+    },
+  };
+}
