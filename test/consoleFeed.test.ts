@@ -62,13 +62,13 @@ describe(`console live feed on ${testDatabaseKind()}`, () => {
       const taken = await agentStream.next((e) => (e.data as { row?: { handoff?: string } }).row?.handoff === 'staff');
       expect((taken.data as { id: string; row: Record<string, unknown> })).toMatchObject({ id: conversationId, row: { assignee: { id: supervisor.staffId, displayName: '李娜', employeeNo: 'ZG001' }, requestedAt: null } });
 
-      // Reviewers do not hear conversations; both hear work orders; reviews reach reviewers, not agents.
+      // Reviewers hear conversations too (an applicant answering their question); both hear work orders; reviews reach reviewers, not agents.
       server.app.consoleFeed.publish({ kind: 'workOrder', id: 'wo-1' });
       server.app.consoleFeed.publish({ kind: 'review', id: 'rv-1' });
       await agentStream.next((e) => (e.data as { id: string }).id === 'wo-1');
       await reviewerStream.next((e) => (e.data as { id: string }).id === 'rv-1');
       await reviewerStream.next((e) => (e.data as { id: string }).id === 'wo-1');
-      expect(reviewerStream.events.some((e) => (e.data as { kind: string }).kind === 'conversation')).toBe(false);
+      expect(reviewerStream.events.some((e) => (e.data as { kind: string; id: string }).kind === 'conversation' && (e.data as { id: string }).id === conversationId)).toBe(true);
       expect(agentStream.events.some((e) => (e.data as { id: string }).id === 'rv-1')).toBe(false);
       await new Promise((r) => setTimeout(r, 450));
       expect(agentStream.comments).toContain('heartbeat');

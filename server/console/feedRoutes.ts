@@ -13,7 +13,8 @@ export const FEED_PATH = '/api/v1/staff/feed';
 /** Who may connect, and which kinds each role hears. */
 export const FEED_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'reviewer', 'admin'];
 const HEARS: Readonly<Record<Exclude<FeedKind, 'resync'>, readonly StaffRole[]>> = {
-  conversation: ['agent', 'supervisor', 'admin'],
+  // Reviewers too: the applicant's answer to a reviewer's question is news on the review page.
+  conversation: ['agent', 'supervisor', 'reviewer', 'admin'],
   presence: ['agent', 'supervisor', 'admin'],
   workOrder: ['agent', 'supervisor', 'reviewer', 'admin'],
   review: ['reviewer', 'supervisor', 'admin'],

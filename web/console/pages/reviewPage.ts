@@ -48,7 +48,7 @@ const detailSchema = z.object({
     outcome: z.object({ outcome: z.string(), at: z.string() }).nullable(),
     acts: z.array(z.object({ id: z.string(), kind: z.string(), status: z.string(), by: staffRef, limitFen: z.number().nullable(), annualRate: z.number().nullable(), reasonCode: z.string().nullable(), text: z.string(), at: z.string() })),
   }),
-  conversation: z.object({ recentMessages: z.array(z.object({ direction: z.string(), author: z.string(), text: z.string(), at: z.string() })) }).nullable(),
+  conversation: z.object({ id: z.string(), recentMessages: z.array(z.object({ direction: z.string(), author: z.string(), text: z.string(), at: z.string() })) }).nullable(),
   declineReasons: z.array(z.object({ code: z.string(), zh: z.string(), en: z.string() })),
 });
 type Detail = z.infer<typeof detailSchema>;
@@ -84,10 +84,14 @@ export const reviewPage: PageDef = {
   render(ctx) {
     const id = ctx.params.applicationId ?? '';
     let stale = false;
+    let conversationId: string | undefined;
+    let told = false;
     const load = async () => {
       try {
         const detail = await api('GET', `/api/v1/staff/reviews/${encodeURIComponent(id)}`, { schema: detailSchema });
         if (stale) return;
+        conversationId = detail.conversation?.id;
+        told = false;
         ctx.root.replaceChildren(...view(ctx, detail, load));
       } catch (e) {
         ctx.say(errorWords(e));
@@ -99,9 +103,18 @@ export const reviewPage: PageDef = {
     const off = ctx.feed.subscribe('review', (e) => {
       if (e.id === id) void load();
     });
+    // The applicant wrote (an answer to a question): offered, not forced, so a half-typed decision is kept.
+    const offConversation = ctx.feed.subscribe('conversation', (e) => {
+      if (told || !conversationId || e.id !== conversationId) return;
+      told = true;
+      const refresh = h('button', { class: 'secondary', type: 'button' }, rt('refresh'));
+      refresh.addEventListener('click', () => void load());
+      ctx.root.prepend(h('p', { class: 'notice', role: 'status' }, rt('newMessages'), ' ', refresh));
+    });
     return () => {
       stale = true;
       off();
+      offConversation();
     };
   },
 };
