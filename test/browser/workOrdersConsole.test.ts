@@ -73,6 +73,20 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       const team = supervisor!.getByRole('table', { name: '团队看板' });
       await team.getByRole('rowheader', { name: '小王（KF001）' }).waitFor();
       await supervisor!.screenshot({ path: path.join(artifacts, 'work-orders-team-768.png'), fullPage: true });
+
+      // A second complaint, given to 小王 by the supervisor: his header says so at once, on whatever page he is.
+      const again = await fetch(`${rig!.server.url}/api/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'wo-browser-2', messageId: 'c2', text: '投诉：还款后额度没有恢复' }) });
+      const second = /GD\d{8}-\d{4}/.exec(await again.text())![0];
+      await supervisor!.goto(`${rig!.server.url}/console#/work-orders`);
+      await supervisor!.getByRole('link', { name: `查看工单 ${second}` }).click();
+      await supervisor!.getByLabel('改派给').selectOption({ label: '小王（KF001）' });
+      await supervisor!.getByRole('button', { name: '分配', exact: true }).click();
+      const bell = agent!.getByRole('link', { name: '通知：1 条未读' });
+      await bell.waitFor();
+      await bell.click();
+      await agent!.getByRole('list', { name: '通知' }).getByText(`工单 ${second} 已分配给您`).waitFor();
+      await agent!.getByRole('button', { name: '全部标为已读' }).click();
+      await agent!.getByRole('link', { name: '通知：0 条未读' }).waitFor();
       expect(errors).toEqual([]);
     } finally {
       await Promise.all(contexts.map((c) => c.close()));

@@ -24,6 +24,9 @@ let staff: Staff | undefined;
 let cleanup: (() => void) | undefined;
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 let feedOnline = true;
+/** Unread notices (a deadline near, 超时督办, an order given to me): shown in the header on every page. */
+let unreadNotices = 0;
+let noticeTimer: ReturnType<typeof setInterval> | undefined;
 const feed = new Feed(() => void feedEnded());
 /** The roles the live feed serves (GET /api/v1/staff/feed); others' pages do without it. */
 const FEED_ROLES: readonly string[] = ['agent', 'supervisor', 'reviewer', 'admin'];
@@ -64,7 +67,25 @@ function renderChrome(): void {
   who.append(h('span', { class: 'who-name' }, staff.displayName));
   if (staff.employeeNo) who.append(h('span', { class: 'who-no' }, tr('employeeNo', { no: staff.employeeNo })));
   who.append(h('span', { class: 'who-roles' }, staff.roles.map((r) => tr(`role.${r}`)).join(' · ')));
+  who.append(
+    h(
+      'a',
+      { href: '#/notices', class: unreadNotices ? 'pill notices unread' : 'pill notices', 'aria-label': tr('notices.label', { n: unreadNotices }) },
+      unreadNotices ? tr('notices.unread', { n: unreadNotices }) : tr('notices'),
+    ),
+  );
 }
+
+/** Reads the unread count again (after a work-order change, a page that marked some read, or every minute). */
+async function refreshNotices(): Promise<void> {
+  if (!staff) return;
+  const answer = await api<{ unread: number }>('GET', '/api/v1/staff/notices?unread=true&limit=1').catch(() => undefined);
+  if (!answer || !staff || answer.unread === unreadNotices) return;
+  unreadNotices = answer.unread;
+  renderChrome();
+}
+feed.subscribe('workOrder', () => void refreshNotices());
+window.addEventListener('kd:notices-read', () => void refreshNotices());
 
 const routePath = (): string => (window.location.hash.replace(/^#/, '').split('?')[0] || '/');
 const routeQuery = (): URLSearchParams => new URLSearchParams(window.location.hash.split('?')[1] ?? '');
@@ -115,6 +136,8 @@ function showLogin(notice?: string): void {
   cleanup?.();
   cleanup = undefined;
   staff = undefined;
+  unreadNotices = 0;
+  clearInterval(noticeTimer);
   setCsrfToken(undefined);
   feed.close();
   renderChrome();
@@ -130,6 +153,9 @@ function signedIn(who: Staff, csrfToken: string | undefined): void {
   setCsrfToken(csrfToken);
   if (who.roles.some((r) => FEED_ROLES.includes(r))) feed.connect();
   void route();
+  void refreshNotices();
+  clearInterval(noticeTimer);
+  noticeTimer = setInterval(() => void refreshNotices(), 60_000);
 }
 
 /** The feed stopped for good: the session ended, or the server refused the stream for another reason (then it stays off). */

@@ -61,3 +61,16 @@ export function matchRoute(pattern: string, path: string): Record<string, string
   }
   return params;
 }
+
+/**
+ * A page's loader that shows only its newest answer: loads started by the feed, a button and an act
+ * can finish out of order, and an older answer must not overwrite a newer one (a note just added
+ * would vanish). `run` receives `current()`, to check after each await before rendering.
+ */
+export function newestOnly(run: (current: () => boolean) => Promise<void>): () => Promise<void> {
+  let generation = 0;
+  return () => {
+    const mine = ++generation;
+    return run(() => mine === generation);
+  };
+}

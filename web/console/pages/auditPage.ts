@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
 import { currentLang, defineTexts } from '../i18n.js';
-import type { PageDef } from '../page.js';
+import { type PageDef, newestOnly } from '../page.js';
 
 const t = defineTexts({
   zh: {
@@ -151,7 +151,7 @@ export const auditPage: PageDef = {
         h('td', { class: 'detail' }, e.detail === null || e.detail === undefined ? '' : JSON.stringify(e.detail)),
       );
     let stale = false;
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       const q = query();
       // The export takes as many rows as the API gives (1,000), not just the page's.
       const all = new URLSearchParams(q);
@@ -159,13 +159,13 @@ export const auditPage: PageDef = {
       exportLink.setAttribute('href', `/api/v1/staff/audit.csv?${all.toString()}`);
       try {
         const { entries } = await api('GET', `/api/v1/staff/audit?${q.toString()}`, { schema: answerSchema });
-        if (stale) return;
+        if (stale || !current()) return;
         body.replaceChildren(...entries.map(row));
         summary.textContent = entries.length ? t('count', { n: entries.length, max: LIMIT }) : t('none');
       } catch (e) {
         ctx.say(errorWords(e));
       }
-    };
+    });
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void load();

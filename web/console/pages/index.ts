@@ -1,6 +1,7 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
 import { conversationPage } from './conversation.js';
+import { noticesPage } from './noticesPage.js';
 import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
 import { reviewQueuePage } from './reviewQueuePage.js';
@@ -21,6 +22,7 @@ export const PAGES: readonly PageDef[] = [
   workOrdersPage,
   workOrderPage,
   teamPage,
+  noticesPage,
   // Admin pages last.
   staffAccountsPage,
   auditPage,

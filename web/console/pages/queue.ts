@@ -3,7 +3,7 @@ import { api, errorWords } from '../api.js';
 import type { FeedEvent } from '../feed.js';
 import { defineTexts, tr } from '../i18n.js';
 import { staffLabel, stepWords, when, words } from '../format.js';
-import type { PageContext, PageDef } from '../page.js';
+import { newestOnly, type PageContext, type PageDef } from '../page.js';
 import { conversationEventSchema, queueAnswerSchema, type QueueRow } from './conversationSchemas.js';
 
 export type { QueueRow } from './conversationSchemas.js';
@@ -189,10 +189,15 @@ function render(ctx: PageContext): () => void {
   }
 
   async function load(): Promise<void> {
+    return loadNewest();
+  }
+  // A view or filter chosen quickly twice: the first answer must not replace the second's rows.
+  const loadNewest = newestOnly(async (current) => {
     const q = new URLSearchParams({ view, limit: String(limit) });
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
     try {
       const answer = await api('GET', `/api/v1/staff/queue?${q.toString()}`, { schema: queueAnswerSchema });
+      if (!current()) return;
       skew = Date.parse(answer.now) - Date.now();
       rows = answer.rows;
       counts = answer.counts;
@@ -203,9 +208,9 @@ function render(ctx: PageContext): () => void {
       renderFilters();
       renderRows();
     } catch (e) {
-      error.textContent = errorWords(e);
+      if (current()) error.textContent = errorWords(e);
     }
-  }
+  });
 
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   let lastFetch = 0;

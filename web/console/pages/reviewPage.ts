@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { h, type Child } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
 import { currentLang } from '../i18n.js';
-import type { PageContext, PageDef } from '../page.js';
+import { type PageContext, type PageDef, newestOnly } from '../page.js';
 import { fenOf, inLang, percent, rateOf, rt, shanghaiTime, yuan, type ReviewTextKey } from './reviewTexts.js';
 
 const pair = z.object({ zh: z.string(), en: z.string() });
@@ -86,17 +86,17 @@ export const reviewPage: PageDef = {
     let stale = false;
     let conversationId: string | undefined;
     let told = false;
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const detail = await api('GET', `/api/v1/staff/reviews/${encodeURIComponent(id)}`, { schema: detailSchema });
-        if (stale) return;
+        if (stale || !current()) return;
         conversationId = detail.conversation?.id;
         told = false;
         ctx.root.replaceChildren(...view(ctx, detail, load));
       } catch (e) {
         ctx.say(errorWords(e));
       }
-    };
+    });
     ctx.root.append(h('p', { class: 'loading' }, '…'));
     void load();
     // Another reviewer's act on this application (a confirmation, a decline): show it.

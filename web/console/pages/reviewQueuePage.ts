@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
-import type { PageDef } from '../page.js';
+import { type PageDef, newestOnly } from '../page.js';
 import { inLang, rt, shanghaiTime, yuan, type ReviewTextKey } from './reviewTexts.js';
 
 const reviewSchema = z.object({
@@ -53,16 +53,16 @@ export const reviewQueuePage: PageDef = {
       );
     };
     let stale = false;
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const { reviews } = await api('GET', '/api/v1/staff/reviews', { schema: queueSchema });
-        if (stale) return;
+        if (stale || !current()) return;
         body.replaceChildren(...reviews.map(row));
         summary.textContent = reviews.length ? '' : rt('none');
       } catch (e) {
         ctx.say(errorWords(e));
       }
-    };
+    });
     const headers: ReviewTextKey[] = ['applicant', 'product', 'requested', 'score', 'provisional', 'reasons', 'state', 'due', 'open'];
     ctx.root.append(
       h('h2', {}, rt('queueTitle')),

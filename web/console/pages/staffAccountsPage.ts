@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
 import { defineTexts, tr } from '../i18n.js';
-import type { PageDef, StaffRole } from '../page.js';
+import { type PageDef, type StaffRole, newestOnly } from '../page.js';
 
 const t = defineTexts({
   zh: {
@@ -113,14 +113,14 @@ export const staffAccountsPage: PageDef = {
     );
 
     let stale = false;
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const { accounts } = await api('GET', '/api/v1/staff/accounts', { schema: listSchema });
-        if (!stale) body.replaceChildren(...accounts.map(row));
+        if (!stale && current()) body.replaceChildren(...accounts.map(row));
       } catch (e) {
         ctx.say(errorWords(e));
       }
-    };
+    });
     const act = async (path: string, done: (a: z.infer<typeof changedSchema>) => string) => {
       try {
         const answer = await api('POST', path, { body: {}, schema: changedSchema });

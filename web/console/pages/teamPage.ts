@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api } from '../api.js';
 import { currentLang } from '../i18n.js';
-import type { PageDef } from '../page.js';
+import { type PageDef, newestOnly } from '../page.js';
 import { workOrderHeaders, workOrderRow } from './workOrdersPage.js';
 import { beijing, workOrderErrorWords, workOrderSchema, wt } from './workOrderTexts.js';
 
@@ -32,13 +32,13 @@ export const teamPage: PageDef = {
     const notices = h('ul', { class: 'hits' });
     let stale = false;
 
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const [team, mine] = await Promise.all([
           api('GET', '/api/v1/staff/work-orders/team', { schema: teamSchema }),
           api('GET', '/api/v1/staff/notices?unread=true&limit=20', { schema: noticesSchema }),
         ]);
-        if (stale) return;
+        if (stale || !current()) return;
         const lang = currentLang();
         const cells = (n: z.infer<typeof load3>) => [h('td', {}, String(n.open)), h('td', {}, n.overdue ? h('span', { class: 'tag warn' }, String(n.overdue)) : '0'), h('td', {}, n.escalated ? h('span', { class: 'tag warn' }, String(n.escalated)) : '0')];
         loadBody.replaceChildren(
@@ -55,7 +55,7 @@ export const teamPage: PageDef = {
       } catch (e) {
         ctx.say(workOrderErrorWords(e));
       }
-    };
+    });
 
     const markRead = h('button', { type: 'button', class: 'secondary' }, wt('markRead'));
     markRead.addEventListener('click', () => {

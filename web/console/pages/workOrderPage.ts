@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, ApiError } from '../api.js';
-import type { PageDef } from '../page.js';
+import { type PageDef, newestOnly } from '../page.js';
 import { deadlineCell } from './workOrdersPage.js';
 import { beijing, workOrderErrorWords, workOrderSchema, wt, type WorkOrder, type WorkOrderTextKey } from './workOrderTexts.js';
 
@@ -121,16 +121,16 @@ export const workOrderPage: PageDef = {
       return form;
     };
 
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const { workOrder } = await api('GET', `/api/v1/staff/work-orders/${encodeURIComponent(id)}`, { schema: detailSchema });
-        if (!stale) render(workOrder);
+        if (!stale && current()) render(workOrder);
       } catch (e) {
-        if (stale) return;
+        if (stale || !current()) return;
         ctx.say(workOrderErrorWords(e));
         if (e instanceof ApiError && e.status === 404) ctx.root.replaceChildren(h('p', { class: 'empty' }, wt('error.WORK_ORDER_NOT_FOUND')));
       }
-    };
+    });
 
     ctx.root.append(h('p', { class: 'muted' }, '…'));
     void (async () => {

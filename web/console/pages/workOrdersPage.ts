@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api } from '../api.js';
-import type { PageDef } from '../page.js';
+import { type PageDef, newestOnly } from '../page.js';
 import { beijing, workOrderErrorWords, workOrderSchema, wt, type WorkOrder, type WorkOrderTextKey } from './workOrderTexts.js';
 
 const listSchema = z.object({
@@ -85,17 +85,17 @@ export const workOrdersPage: PageDef = {
     const summary = h('p', { class: 'muted', 'aria-live': 'polite' });
 
     let stale = false;
-    const load = async () => {
+    const load = newestOnly(async (current) => {
       try {
         const list = await api('GET', `/api/v1/staff/work-orders?${queryOf(view, kind)}`, { schema: listSchema });
-        if (stale) return;
+        if (stale || !current()) return;
         body.replaceChildren(...list.workOrders.map(workOrderRow));
         summary.textContent = list.workOrders.length ? wt('total', { n: list.total }) : wt('none');
         for (const [v, el] of counts) el.textContent = String(list.views[v]);
       } catch (e) {
         ctx.say(workOrderErrorWords(e));
       }
-    };
+    });
 
     const parts: Node[] = [
       h('h2', { class: 'page-title' }, wt('listTitle')),
