@@ -56,9 +56,19 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       await facts.getByText('处理中', { exact: true }).waitFor();
       await agent!.getByRole('button', { name: '办结' }).click();
       await agent!.getByText(/办结工单须填写处理结果/).waitFor();
-      await agent!.getByLabel('添加备注（仅员工可见，不会发给客户）').fill('已电话联系客户致歉');
+      const noteBox = agent!.getByLabel('添加备注（仅员工可见，不会发给客户）');
+      await noteBox.fill('已电话联系客户致歉');
       await agent!.getByRole('button', { name: '添加备注' }).click();
-      await agent!.getByText('已电话联系客户致歉').waitFor();
+      // Sent: the box empties at once. A click that landed while a live reload replaced the page's
+      // nodes is lost, as a person's would be, and is made again.
+      await expect
+        .poll(async () => {
+          const left = await noteBox.inputValue();
+          if (left) await agent!.getByRole('button', { name: '添加备注' }).click();
+          return left;
+        }, { interval: 2_000, timeout: 20_000 })
+        .toBe('');
+      await agent!.getByRole('region', { name: '处理记录' }).getByText('已电话联系客户致歉').waitFor();
       await agent!.getByLabel('处理结果（办结时必填）').fill('已致歉，并对当班客服进行辅导');
       await agent!.getByRole('button', { name: '办结' }).click();
       await facts.getByText('已致歉，并对当班客服进行辅导', { exact: true }).waitFor();
@@ -88,6 +98,9 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       await agent!.getByRole('button', { name: '全部标为已读' }).click();
       await agent!.getByRole('link', { name: '通知：0 条未读' }).waitFor();
       expect(errors).toEqual([]);
+    } catch (e) {
+      await agent!.screenshot({ path: path.join(artifacts, 'work-orders-failure-agent.png'), fullPage: true }).catch(() => undefined);
+      throw e;
     } finally {
       await Promise.all(contexts.map((c) => c.close()));
     }
