@@ -1,18 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { CONSOLE_PAGE, sharedPageAssets } from '../http/pageAssets.js';
+import { CONSOLE_PAGE, PAGE_HEADERS, sharedPageAssets } from '../http/pageAssets.js';
 
 /** Where the staff console is served. */
 export const CONSOLE_PATH = '/console';
-
-const PAGE_HEADERS = {
-  // No inline script or style, nothing from another origin: the console works offline from npm.
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-};
 
 /**
  * The staff console's page at /console and its hashed assets under /console/assets/, bundled by

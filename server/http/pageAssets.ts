@@ -19,6 +19,18 @@ export interface PageSpec {
 export const WEB_CHAT_PAGE: PageSpec = { dir: path.join(WEB_DIR, 'chat'), name: 'chat', assetBase: '/assets/' };
 export const CONSOLE_PAGE: PageSpec = { dir: path.join(WEB_DIR, 'console'), name: 'console', assetBase: '/console/assets/' };
 
+/**
+ * Headers of every page's HTML: no inline script or style, nothing from another origin (the pages
+ * work offline from npm), URLs (a `?ref=` code) stay on this site, never framed.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
 export interface WebAsset {
   readonly body: Buffer;
   readonly type: string;

@@ -6,7 +6,7 @@ import { ConfigError, type Config } from '../../config/index.js';
 import type { PrismaClient } from '../../db/index.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../http/parseInput.js';
-import { sharedPageAssets, WEB_CHAT_PAGE } from '../../http/pageAssets.js';
+import { PAGE_HEADERS, sharedPageAssets, WEB_CHAT_PAGE } from '../../http/pageAssets.js';
 import { clientOrigin } from '../../http/clientOrigin.js';
 import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
@@ -42,15 +42,6 @@ const hostOf = (origin: string): string | undefined => {
 export const WEB_SOCKET_PATH = '/ws/chat';
 /** Issues a session cookie when the request has no valid one, and tells the page its session tag. */
 export const WEB_SESSION_PATH = '/api/web/session';
-
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  // `?ref=` codes and anything else in the URL stay on this site.
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-};
 
 /**
  * The web chat: the page at `/` (and its hashed assets), the server-side session and its cookie,
