@@ -171,7 +171,7 @@ export interface AccountView {
 export interface WorkOrderStatus {
   /** GD20261205-0007. */
   number: string;
-  kind: 'handoff' | 'complaint' | 'manual_review' | 'manual';
+  kind: 'handoff' | 'complaint' | 'manual_review' | 'manual' | 'collection';
   status: 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed';
   createdAt: number;
   /** By when a person will be in touch, while nobody has been. */

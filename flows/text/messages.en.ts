@@ -238,6 +238,7 @@ export const en: Record<keyof typeof zh, string> = {
   'workOrder.kind.complaint': 'complaint',
   'workOrder.kind.handoff': 'request for a person',
   'workOrder.kind.manual_review': 'manual review',
+  'workOrder.kind.collection': 'repayment enquiry',
   'workOrder.kind.manual': 'service request',
   'workOrder.status.open': 'received',
   'workOrder.status.assigned': 'assigned to a person',

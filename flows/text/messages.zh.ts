@@ -237,6 +237,7 @@ export const zh = {
   'workOrder.kind.complaint': '投诉',
   'workOrder.kind.handoff': '人工服务',
   'workOrder.kind.manual_review': '人工审批',
+  'workOrder.kind.collection': '还款咨询',
   'workOrder.kind.manual': '服务工单',
   'workOrder.status.open': '已受理',
   'workOrder.status.assigned': '已安排专人',

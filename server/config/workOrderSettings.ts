@@ -1,7 +1,7 @@
 import { DEFAULT_BUSINESS_CALENDAR, parseClockTime, validateBusinessCalendar, type BusinessCalendar, type ServiceLevel, type WarningLead } from '../../core/index.js';
 import { ConfigError } from './configError.js';
 
-export const WORK_ORDER_KINDS = ['handoff', 'complaint', 'manual_review', 'manual'] as const;
+export const WORK_ORDER_KINDS = ['handoff', 'complaint', 'manual_review', 'manual', 'collection'] as const;
 export type WorkOrderKind = (typeof WORK_ORDER_KINDS)[number];
 
 /** Working hours, the service level of each kind of work order, and how early the warning comes. */
@@ -21,6 +21,8 @@ export const DEFAULT_WORK_ORDER_SLA: Readonly<Record<WorkOrderKind, ServiceLevel
   complaint: { firstResponseMinutes: 120, resolutionMinutes: 960 },
   manual_review: { firstResponseMinutes: 240, resolutionMinutes: 480 },
   manual: { firstResponseMinutes: 240, resolutionMinutes: 960 },
+  // A borrower answering a reminder or overdue notice who asks for a person: answered like a hand-off.
+  collection: { firstResponseMinutes: 15, resolutionMinutes: 240 },
 };
 
 export const DEFAULT_WORK_ORDER_CONFIG: WorkOrderConfig = { calendar: DEFAULT_BUSINESS_CALENDAR, sla: DEFAULT_WORK_ORDER_SLA, warningLead: { minutes: 30 } };

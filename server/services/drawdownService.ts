@@ -130,6 +130,10 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       paymentRef: null,
       startDate: toDbDate(on),
       disbursedAt: null,
+      dpd: 0,
+      bucket: 'M0',
+      loanClass: 'normal',
+      penaltyFen: 0n,
       createdAt: now,
       updatedAt: now,
     };
