@@ -3,5 +3,6 @@
  * This file is the only entry other layers import.
  */
 export * from './result.js';
+export * from './calendar/index.js';
 export * from './lending/index.js';
 export * from './risk/index.js';

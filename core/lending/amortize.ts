@@ -1,4 +1,4 @@
-import { daysBetween, type IsoDate } from './calendarDate.js';
+import { daysBetween, type IsoDate } from '../calendar/index.js';
 import { interestForDays, type DayCount } from './dayCount.js';
 import { roundFen, type Fen, type RoundingMode } from './roundFen.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSchedule, type Schedule, type ScheduleInput } from './buildSchedule.js';
-import { addMonths, daysBetween } from './calendarDate.js';
+import { addMonths, daysBetween } from '../calendar/index.js';
 import { interestForDays } from './dayCount.js';
 import { assert, loanArb } from './testArbitraries.js';
 

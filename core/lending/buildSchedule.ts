@@ -1,6 +1,6 @@
 import { ok, type Result } from '../result.js';
 import { amortize, isMonthlyMethod, REPAYMENT_METHODS, type Installment, type RepaymentMethod } from './amortize.js';
-import { addMonths, isIsoDate, monthlyDates, type IsoDate } from './calendarDate.js';
+import { addMonths, isIsoDate, monthlyDates, type IsoDate } from '../calendar/index.js';
 import { DAY_COUNTS, DEFAULT_DAY_COUNT, type DayCount } from './dayCount.js';
 import { fail } from './lendingError.js';
 import { MAX_ANNUAL_RATE, MAX_PRINCIPAL_FEN, MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './limits.js';

@@ -1,7 +1,7 @@
 import { ok, type Result } from '../result.js';
 import type { Schedule } from './buildSchedule.js';
 import { isMonthlyMethod } from './amortize.js';
-import { daysBetween } from './calendarDate.js';
+import { daysBetween } from '../calendar/index.js';
 import { formatPercent, roundRate } from './formatPercent.js';
 import { fail } from './lendingError.js';
 import type { Fen } from './roundFen.js';

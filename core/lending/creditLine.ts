@@ -1,6 +1,6 @@
 import { ok, type Result } from '../result.js';
 import { REPAYMENT_METHODS, type Installment, type RepaymentMethod } from './amortize.js';
-import { addDays, addMonths, isIsoDate, type IsoDate } from './calendarDate.js';
+import { addDays, addMonths, isIsoDate, type IsoDate } from '../calendar/index.js';
 import { DAY_COUNTS, DEFAULT_DAY_COUNT, type DayCount } from './dayCount.js';
 import type { Posting } from './ledger.js';
 import { fail } from './lendingError.js';

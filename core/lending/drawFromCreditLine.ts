@@ -1,7 +1,7 @@
 import { ok, type Result } from '../result.js';
 import type { RepaymentMethod } from './amortize.js';
 import { buildSchedule, type Schedule } from './buildSchedule.js';
-import type { IsoDate } from './calendarDate.js';
+import type { IsoDate } from '../calendar/index.js';
 import { checkEventDate, type CreditLine, type Drawdown, type LineTransition } from './creditLine.js';
 import { toInstallmentState } from './drawdownState.js';
 import { evaluateLineAt } from './evaluateCreditLine.js';

@@ -4,7 +4,7 @@
  * Internal to the credit-line functions; they validate inputs first.
  */
 import { amortize, type Installment } from './amortize.js';
-import { daysBetween, maxDate, type IsoDate } from './calendarDate.js';
+import { daysBetween, maxDate, type IsoDate } from '../calendar/index.js';
 import type { ComponentAmounts } from './allocateRepayment.js';
 import type { Drawdown, EarlyRepaymentMode, InstallmentState, Prepayment } from './creditLine.js';
 import { interestForDays } from './dayCount.js';

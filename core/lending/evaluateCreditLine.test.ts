@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from './calendarDate.js';
+import { addDays } from '../calendar/index.js';
 import type { CreditLine } from './creditLine.js';
 import { drawFromCreditLine } from './drawFromCreditLine.js';
 import { evaluateCreditLine, summarizeCreditLine } from './evaluateCreditLine.js';

@@ -1,5 +1,5 @@
 import { ok, type Result } from '../result.js';
-import type { IsoDate } from './calendarDate.js';
+import type { IsoDate } from '../calendar/index.js';
 import { checkEventDate, drawdownOutstandingPrincipal, lineOutstandingPrincipal, type CreditLine, type CreditLineStatus, type LineTransition } from './creditLine.js';
 import { classifyLoan, delinquencyBucket, DEFAULT_CLASSIFICATION_THRESHOLDS, type ClassificationThresholds, type DelinquencyBucket, type LoanClass } from './delinquency.js';
 import { accruedInterest, drawdownDaysPastDue, evaluateDrawdown, installmentOutstanding } from './drawdownState.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shanghaiDateOf } from '../calendar/index.js';
 import * as lending from './index.js';
 
 const must = <T>(r: { ok: true; value: T } | { ok: false; error: { code: string } }): T => {
@@ -20,7 +21,7 @@ describe('core/lending public face', () => {
     const amount = must(lending.parseChineseAmount('3万'));
     const termMonths = must(lending.parseTermMonths('十二期'));
     let line = must(lending.openCreditLine({ id: 'L-1', limit: must(lending.parseYuan('100,000.00')), annualRate: must(lending.parsePercent('6.48')), validFrom: '2024-03-01' })).line;
-    const request = { drawdownId: 'DD-1', amount, termMonths, method: 'equal_installment' as const, on: lending.shanghaiDateOf(Date.UTC(2024, 2, 10, 20, 0)) };
+    const request = { drawdownId: 'DD-1', amount, termMonths, method: 'equal_installment' as const, on: shanghaiDateOf(Date.UTC(2024, 2, 10, 20, 0)) };
     expect(request.on).toBe('2024-03-11');
 
     const offer = must(lending.previewDrawdown(line, request));

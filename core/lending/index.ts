@@ -3,13 +3,13 @@
  * Pure functions over plain data. Grouped by who uses them.
  */
 
-// Money, rates and dates (everyone).
+// Money, rates and dates (everyone; the calendar itself is core/calendar).
 export { roundFen, isFen, type Fen, type RoundingMode } from './roundFen.js';
 export { parseYuan, type ParseYuanOptions } from './parseYuan.js';
 export { formatYuan, formatYuanPlain, type FormatYuanOptions } from './formatYuan.js';
 export { parsePercent } from './parsePercent.js';
 export { formatPercent, roundRate } from './formatPercent.js';
-export { addDays, addMonths, daysBetween, daysInMonth, isIsoDate, shanghaiDateOf, validateIsoDate, type IsoDate } from './calendarDate.js';
+export { validateIsoDate } from './validateIsoDate.js';
 export { DEFAULT_DAY_COUNT, interestForDays, type DayCount } from './dayCount.js';
 export { MAX_ANNUAL_RATE, MAX_PRINCIPAL_FEN, MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './limits.js';
 export { LENDING_ERRORS, type LendingErrorCode } from './lendingError.js';

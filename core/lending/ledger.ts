@@ -1,4 +1,4 @@
-import type { IsoDate } from './calendarDate.js';
+import type { IsoDate } from '../calendar/index.js';
 import type { Fen } from './roundFen.js';
 
 /** Accounts the lending core posts to. Income is recognised at accrual; repayments clear receivables. */

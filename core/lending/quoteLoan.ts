@@ -1,7 +1,7 @@
 import { ok, type Result } from '../result.js';
 import { REPAYMENT_METHOD_NAMES_ZH, REPAYMENT_METHODS, type RepaymentMethod } from './amortize.js';
 import { buildSchedule, type Schedule, type ScheduleInput } from './buildSchedule.js';
-import { validateIsoDate } from './calendarDate.js';
+import { validateIsoDate } from './validateIsoDate.js';
 import { aprFromSchedule, validateFees, type Apr, type Fee } from './computeApr.js';
 import { DAY_COUNTS, type DayCount } from './dayCount.js';
 import { formatPercent } from './formatPercent.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AmountComponent } from './allocateRepayment.js';
 import { isMonthlyMethod } from './amortize.js';
-import { addDays, daysBetween } from './calendarDate.js';
+import { addDays, daysBetween } from '../calendar/index.js';
 import { drawdownOutstandingPrincipal, lineOutstandingPrincipal, openCreditLine, type CreditLine } from './creditLine.js';
 import { interestForDays } from './dayCount.js';
 import { drawFromCreditLine, type DrawRequest } from './drawFromCreditLine.js';

@@ -1,6 +1,6 @@
 import { ok, type Result } from '../result.js';
 import { allocateRepayment, DEFAULT_ALLOCATION_ORDER, validateAllocationOrder, type AmountComponent, type ComponentAmounts } from './allocateRepayment.js';
-import { daysBetween, type IsoDate } from './calendarDate.js';
+import { daysBetween, type IsoDate } from '../calendar/index.js';
 import { checkEventDate, drawdownOutstandingPrincipal, lineOutstandingPrincipal, type CreditLine, type Drawdown, type EarlyRepaymentMode, type LineTransition } from './creditLine.js';
 import { accruedInterest, applyInstallmentPayment, installmentOutstanding, interestFrom, prepayDrawdown, settleInstallmentEarly } from './drawdownState.js';
 import { evaluateLineAt } from './evaluateCreditLine.js';

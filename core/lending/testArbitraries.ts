@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Result } from '../result.js';
 import { REPAYMENT_METHODS, type RepaymentMethod } from './amortize.js';
 import type { ScheduleInput } from './buildSchedule.js';
-import { addDays } from './calendarDate.js';
+import { addDays } from '../calendar/index.js';
 import { openCreditLine, type CreditLine, type OpenCreditLineInput } from './creditLine.js';
 import type { DayCount } from './dayCount.js';
 

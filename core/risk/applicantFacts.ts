@@ -1,6 +1,6 @@
 import { coreError, err, ok, type Result } from '../result.js';
 import type { ApplicantProfile, BusinessStatus, DataSource, EnterpriseRole } from './applicantProfile.js';
-import { ageOn, parseIsoDate, type CivilDate, type IsoDate } from './calendar.js';
+import { ageOn, parseIsoDate, type CivilDate, type IsoDate } from '../calendar/index.js';
 import type { Fen } from './lendingBridge.js';
 import { validateMobile } from './mobile.js';
 import type { LimitPolicy } from './product.js';

@@ -1,4 +1,4 @@
-import type { IsoDate } from './calendar.js';
+import type { IsoDate } from '../calendar/index.js';
 import type { Fen } from './lendingBridge.js';
 
 /**

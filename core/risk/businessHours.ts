@@ -1,5 +1,5 @@
 import { coreError, err, ok, type Result } from '../result.js';
-import { daysFromCivil, formatIsoDate, civilFromDays, parseIsoDate, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment, type IsoDate } from './calendar.js';
+import { daysFromCivil, formatIsoDate, civilFromDays, parseIsoDate, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment, type IsoDate } from '../calendar/index.js';
 
 /**
  * Working hours in Asia/Shanghai (fixed UTC+8): the days and the hours within them that count

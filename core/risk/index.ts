@@ -74,6 +74,10 @@ export {
   planReminders, reminderKey, REMINDER_STEPS, DEFAULT_CONTACT_RULES,
   type ReminderKind, type ContactChannel, type ReminderInstallment, type ReminderLoan, type ContactRecord, type ContactRules, type PlannedReminder, type ReminderPlan,
 } from './planReminders.js';
+export {
+  decideContact, nextInWindow, parseContactPolicy, DEFAULT_CONTACT_POLICY, EARLIEST_CONTACT_MINUTE, LATEST_CONTACT_MINUTE,
+  type ContactPolicy, type ContactAttempt, type ContactDecision,
+} from './contactPolicy.js';
 
 // Working hours and service levels (work orders' deadlines), on the Shanghai calendar.
 export {
@@ -81,7 +85,6 @@ export {
   type BusinessCalendar,
 } from './businessHours.js';
 export { serviceDeadlines, deadline, type ServiceLevel, type WarningLead, type Deadline, type ServiceDeadlines } from './serviceDeadlines.js';
-export { parseClockTime, shanghaiDayNumber, formatIsoDate, civilFromDays } from './calendar.js';
 
 // Demo and synthetic data (generated test identities; not real people).
 export { DEMO_PERSONAS, DEMO_AS_OF, demoPersona, type DemoPersona, type DemoPersonaKey } from './demoPersonas.js';

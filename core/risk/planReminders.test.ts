@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { civilFromDays, daysFromCivil, formatIsoDate, parseIsoDate, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment } from './calendar.js';
+import { civilFromDays, daysFromCivil, formatIsoDate, parseIsoDate, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment } from '../calendar/index.js';
 import { DEFAULT_CONTACT_RULES, planReminders, REMINDER_STEPS, type ContactRecord, type ContactRules, type ReminderLoan, type ReminderPlan } from './planReminders.js';
 
 const at = (date: string, time: string): number => {

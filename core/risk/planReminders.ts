@@ -1,5 +1,5 @@
 import { coreError, err, ok, type Result } from '../result.js';
-import { parseClockTime, parseIsoDate, daysFromCivil, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment, type IsoDate } from './calendar.js';
+import { parseClockTime, parseIsoDate, daysFromCivil, shanghaiDayNumber, shanghaiMinuteOfDay, shanghaiMoment, type IsoDate } from '../calendar/index.js';
 import type { Fen } from './lendingBridge.js';
 
 /**

@@ -1,5 +1,5 @@
 import { coreError, err, ok, type Result } from '../result.js';
-import { ageOn, daysFromCivil, isRealDate, parseIsoDate, type IsoDate } from './calendar.js';
+import { ageOn, daysFromCivil, isRealDate, parseIsoDate, type IsoDate } from '../calendar/index.js';
 import { isPlausibleRegionCode, provinceName } from './regionCodes.js';
 
 /**

@@ -1,7 +1,7 @@
 import { coreError, err, ok, type Result } from '../result.js';
 import type { LoanPurpose } from './applicantProfile.js';
-import type { IsoDate } from './calendar.js';
-import { addDays, quoteLoan, type Fen, type RepaymentMethod } from './lendingBridge.js';
+import { addDays, type IsoDate } from '../calendar/index.js';
+import { quoteLoan, type Fen, type RepaymentMethod } from './lendingBridge.js';
 import type { Product } from './product.js';
 
 /**

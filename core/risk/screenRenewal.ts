@@ -1,7 +1,6 @@
 import { coreError, err, ok, type Result } from '../result.js';
 import type { LoanPurpose } from './applicantProfile.js';
-import { parseIsoDate, type IsoDate } from './calendar.js';
-import { addDays } from './lendingBridge.js';
+import { addDays, parseIsoDate, type IsoDate } from '../calendar/index.js';
 import { earlyWarning, warningRank, type BehaviourSignals, type EarlyWarning, type WarningLevel, type WarningPolicy } from './earlyWarning.js';
 import { RISK_REASONS, type RiskReason, type RiskReasonCode } from './riskReasons.js';
 import type { Scorecard } from './scorecard.js';

@@ -1,6 +1,5 @@
 import type { ApplicantProfile, AuthorisedData } from './applicantProfile.js';
-import type { IsoDate } from './calendar.js';
-import { addDays } from './lendingBridge.js';
+import { addDays, type IsoDate } from '../calendar/index.js';
 import { generateMobile } from './mobile.js';
 import type { Prng } from './prng.js';
 import { generateResidentId } from './residentId.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysBetween, daysInMonth, isIsoDate, maxDate, minDate, monthlyDates, shanghaiDateOf, validateIsoDate } from './calendarDate.js';
+import { addDays, addMonths, ageOn, civilFromDays, daysBetween, daysFromCivil, daysInMonth, isIsoDate, maxDate, minDate, monthlyDates, parseIsoDate } from './calendarDate.js';
 
 const utcIso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -10,10 +10,6 @@ describe('calendar dates', () => {
     for (const bad of ['2023-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '2024-1-5', '20240105', '2024-01-05T00:00', '', 'today', null, 20240105]) {
       expect(isIsoDate(bad), String(bad)).toBe(false);
     }
-    const r = validateIsoDate('2023-02-29', 'startDate');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatchObject({ code: 'DATE_INVALID', field: 'startDate' });
-    expect(validateIsoDate('2024-02-29')).toEqual({ ok: true, value: '2024-02-29' });
   });
 
   it('adds months from the start day, clamped to month end, never cumulatively', () => {
@@ -64,16 +60,29 @@ describe('calendar dates', () => {
     );
   });
 
-  it('gives the Shanghai date of a moment (UTC+8, no DST)', () => {
-    expect(shanghaiDateOf(Date.UTC(2024, 0, 31, 15, 59, 59))).toBe('2024-01-31');
-    expect(shanghaiDateOf(Date.UTC(2024, 0, 31, 16, 0, 0))).toBe('2024-02-01');
-    expect(shanghaiDateOf(0)).toBe('1970-01-01');
-    expect(shanghaiDateOf(-8 * 3_600_000 - 1)).toBe('1969-12-31');
-    expect(() => shanghaiDateOf(Number.NaN)).toThrow(RangeError);
-  });
-
   it('picks the later and earlier date', () => {
     expect(maxDate('2024-01-02', '2023-12-31')).toBe('2024-01-02');
     expect(minDate('2024-01-02', '2023-12-31')).toBe('2023-12-31');
+  });
+
+  it('parses only strict, real ISO dates into civil parts', () => {
+    expect(parseIsoDate('2024-02-29')).toEqual({ year: 2024, month: 2, day: 29 });
+    for (const bad of ['2023-02-29', '2024-13-01', '2024-1-01', '20240101', '2024-01-32', '1899-12-31', '3000-01-01', '']) expect(parseIsoDate(bad)).toBeNull();
+  });
+
+  it('day numbers round-trip and start at 1970-01-01', () => {
+    expect(daysFromCivil(1970, 1, 1)).toBe(0);
+    expect(daysFromCivil(2000, 3, 1)).toBe(11_017);
+    fc.assert(fc.property(fc.integer({ min: -200_000, max: 400_000 }), (n) => {
+      const c = civilFromDays(n);
+      expect(daysFromCivil(c.year, c.month, c.day)).toBe(n);
+    }), { numRuns: 2000 });
+  });
+
+  it('counts completed years; a 29 February birthday completes on 1 March in common years', () => {
+    const b = { year: 2000, month: 2, day: 29 };
+    expect(ageOn(b, { year: 2018, month: 2, day: 28 })).toBe(17);
+    expect(ageOn(b, { year: 2018, month: 3, day: 1 })).toBe(18);
+    expect(ageOn(b, { year: 2024, month: 2, day: 29 })).toBe(24);
   });
 });
