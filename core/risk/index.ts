@@ -69,6 +69,10 @@ export {
   earlyWarning, behaviourScore, behaviourFeatures, validateSignals, warningRank, DEFAULT_WARNING_POLICY, WARNING_LEVELS,
   type BehaviourSignals, type WarningLevel, type WarningPolicy, type WarningReason, type EarlyWarning,
 } from './earlyWarning.js';
+export {
+  yearlyReview, validateYearlyReviewPolicy, DEFAULT_YEARLY_REVIEW_POLICY,
+  type YearlyReview, type YearlyReviewInput, type YearlyReviewOutcome, type YearlyReviewPolicy,
+} from './yearlyReview.js';
 export { screenRenewal, DEFAULT_RENEWAL_POLICY, type RenewalPolicy, type RenewalInput, type RenewalScreen } from './screenRenewal.js';
 export {
   planReminders, reminderKey, REMINDER_STEPS, DEFAULT_CONTACT_RULES,
