@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PrismaClient } from '../db/index.js';
 import { AppError } from '../errors.js';
+import { SandboxBehaviourData } from './sandboxBehaviourData.js';
 import { SandboxBankData, SandboxCreditBureau, SandboxGovernmentData } from './sandboxDataProviders.js';
 import { SandboxIdentityVerifier } from './sandboxIdentityVerifier.js';
 import { SandboxPaymentGateway } from './sandboxPaymentGateway.js';
@@ -20,6 +21,7 @@ export function createSandboxProviders(logger: Pick<Logger, 'info'>, prisma: Pri
     creditBureau: new SandboxCreditBureau(logger),
     government: new SandboxGovernmentData(logger),
     bank: new SandboxBankData(logger),
+    behaviour: new SandboxBehaviourData(logger),
     identity: new SandboxIdentityVerifier(logger),
     sms: new SandboxSmsSender(logger, options.printSmsCodes === true),
     payments: new SandboxPaymentGateway(prisma, logger),

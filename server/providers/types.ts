@@ -1,12 +1,14 @@
 import type {
   BankRelationship,
   BusinessRegistryRecord,
+  BusinessStatus,
   CreditBureauReport,
   DataSource,
   EnterpriseIdentity,
   Fen,
   HousingFundRecord,
   IdentityVerification,
+  IsoDate,
   PersonIdentity,
   SocialSecurityRecord,
   TaxRecord,
@@ -67,6 +69,47 @@ export interface GovernmentDataProvider {
 export interface BankDataProvider {
   readonly name: string;
   relationship(query: DataQuery): Promise<ProviderResult<BankRelationship>>;
+}
+
+/**
+ * Who the bank watches after disbursement (贷后监测), under the loan contract's post-loan clause: a
+ * borrower with money out on a line. No new consent is asked; the bank reads its own records and
+ * the monitoring feeds it subscribes to.
+ */
+export interface BehaviourQuery {
+  readonly borrowerId: string;
+  readonly idNumber: string;
+  /** The enterprise's unified social credit code, for a business borrower. */
+  readonly uscc?: string;
+  /** The business date observed. */
+  readonly asOf: IsoDate;
+  readonly at: number;
+}
+
+/**
+ * What the bank observes about a borrower after the loan, beyond its own repayment records; any
+ * field absent = not observed. Amounts in fen. The early-warning batch turns this into core
+ * BehaviourSignals.
+ */
+export interface BehaviourObservation {
+  /** Deposits at the bank now and their 6-month average. */
+  readonly depositBalance?: Fen;
+  readonly depositAvg6m?: Fen;
+  /** Lawsuits, enforcement or other court records since approval; the court defaulter list. */
+  readonly newCourtRecords?: number;
+  readonly courtDefaulter?: boolean;
+  /** The enterprise's status in the business registry. */
+  readonly businessStatus?: BusinessStatus;
+  /** Lenders with unsettled credit at approval and now; hard inquiries in the last 3 months (credit bureau monitoring). */
+  readonly unsettledLendersAtApproval?: number;
+  readonly unsettledLendersNow?: number;
+  readonly hardInquiries3m?: number;
+}
+
+/** Post-loan monitoring data (deposits, court, business registry, other lenders); `data: null` when the bank observes nothing for this borrower. */
+export interface BehaviourDataProvider {
+  readonly name: string;
+  observe(query: BehaviourQuery): Promise<ProviderResult<BehaviourObservation>>;
 }
 
 /** Identity checks made on what the applicant submitted; they need no data-source consent. */
@@ -139,6 +182,8 @@ export interface Providers {
   readonly creditBureau: CreditBureauProvider;
   readonly government: GovernmentDataProvider;
   readonly bank: BankDataProvider;
+  /** Post-loan monitoring for early warning and the yearly review. */
+  readonly behaviour: BehaviourDataProvider;
   readonly identity: IdentityVerifier;
   readonly sms: SmsSender;
   readonly payments: PaymentGateway;
