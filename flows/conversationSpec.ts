@@ -67,6 +67,7 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
           setMarketingOptOut: effect(effects, 'setMarketingOptOut'),
           requestHandoff: effect(effects, 'requestHandoff'),
           openComplaint: effect(effects, 'openComplaint'),
+          openCollectionOrder: effect(effects, 'openCollectionOrder'),
           workOrderStatus: effect(effects, 'workOrderStatus'),
         },
       });

@@ -47,6 +47,13 @@ export type ConversationEvent =
       /** The reviewer's question, shown as their message (by name). */
       | { readonly outcome: 'info_requested'; readonly text: string; readonly staffId: string; readonly staffName: string }
     ))
+  /**
+   * A post-loan notice (a repayment reminder, an overdue notice, a warning, a renewal invitation)
+   * the bank's contact component sends: told whatever the borrower is doing, in their language, from
+   * the template's catalog entry (flows/notices/noticeCatalog.ts). `noticeId` is the contact's key:
+   * the same notice dispatched again (a sweep rerun after a crash) is told once.
+   */
+  | { readonly type: 'postloan.notice'; readonly noticeId: string; readonly template: string; readonly params: Readonly<Record<string, string | number>>; readonly at: number }
   /** A deadline the machine scheduled has come (fired by the scheduler from a stored due-at row). */
   | { readonly type: 'deadline.due'; readonly key: string; readonly kind: string; readonly at: number };
 

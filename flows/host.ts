@@ -62,6 +62,11 @@ export interface FlowEffects {
    * deadlines. `requestKey` is the message's effect key: a redelivered message opens no second order.
    */
   openComplaint: Effect<{ conversationId: string; borrowerId?: string; text: string; requestKey: string; at: number }, WorkOrderStatus>;
+  /**
+   * 转人工 in answer to a repayment reminder or overdue notice: a collection work order in the
+   * collection staff's queue (催收坐席), once per message (`requestKey`, as openComplaint).
+   */
+  openCollectionOrder: Effect<{ conversationId: string; borrowerId?: string; text: string; requestKey: string; at: number }, WorkOrderStatus>;
   /** The borrower's work orders (by borrower, or by conversation before they are known), newest first; with `number`, only that one, if it is theirs. */
   workOrderStatus: Effect<{ conversationId: string; borrowerId?: string; number?: string; at: number }, { orders: WorkOrderStatus[] }>;
   setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;

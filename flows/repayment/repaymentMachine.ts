@@ -19,6 +19,8 @@ export interface RepaymentInput {
   readonly locale: Locale;
   readonly at: number;
   readonly borrowerId: string;
+  /** Opened from a reminder's 还款: straight to paying the instalment due (the amount filled in), 返回 for the other choices. */
+  readonly dueFirst?: boolean;
 }
 
 export type RepaymentOutput = { readonly status: 'repaid'; readonly receipt: RepaymentReceipt } | { readonly status: 'nothing_owed' } | { readonly status: 'cancelled' } | { readonly status: 'processing' } | { readonly status: 'failed' };
@@ -36,6 +38,7 @@ interface RepaymentContext extends FlowBase {
   readonly payKey: string | null;
   readonly receipt: RepaymentReceipt | null;
   readonly outcome: RepaymentOutput['status'] | null;
+  readonly dueFirst?: boolean;
 }
 
 const owing = (lines: readonly LineView[]): LineView | null => lines.find((l) => l.outstanding > 0 || l.dueNow > 0) ?? null;
@@ -133,6 +136,7 @@ export function createRepaymentMachine() {
       prompt: null,
       lastAt: input.at,
       borrowerId: input.borrowerId,
+      ...(input.dueFirst ? { dueFirst: true } : {}),
       line: null,
       kind: null,
       drawdownId: undefined,
@@ -159,6 +163,11 @@ export function createRepaymentMachine() {
           src: 'loadAccount',
           input: ({ context }) => ({ borrowerId: context.borrowerId, at: context.lastAt }),
           onDone: [
+            {
+              guard: ({ context, event }) => context.dueFirst === true && ((owing(event.output.lines)?.dueNow ?? 0) > 0 || owing(event.output.lines)?.nextDue != null),
+              target: 'confirm',
+              actions: assign({ line: ({ event }) => owing(event.output.lines), kind: 'due' as const, dueFirst: false }),
+            },
             { guard: ({ event }) => owing(event.output.lines) !== null, target: 'choose', actions: assign({ line: ({ event }) => owing(event.output.lines) }) },
             { target: 'nothingOwed', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'repay.nothingOwed') }) } },
           ],

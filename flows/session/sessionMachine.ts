@@ -26,6 +26,8 @@ import { complaintOpenedReply, statusBeforeApplying, statusInFlow, statusReplies
 import { effectKey } from '../shared/effectKeys.js';
 import { faqParams, greetingText, type RateAudience } from './rateTalk.js';
 import { menuOptions, understandMenuText, type MenuAction } from './understandMenuText.js';
+import { isNoticeTemplate, noticeReply, NOTICE_ANSWERS } from '../notices/noticeCatalog.js';
+import { collectionOpenedReply, noticeAnswerOf, paidReply, type NoticeAnswer } from './noticeAnswers.js';
 
 /** Sub-flows the session runs as invoked child machines, one at a time. */
 const NOTICE_TEXT = {
@@ -88,6 +90,14 @@ export interface SessionContext {
   readonly complaint?: { readonly text: string; readonly key: string };
   /** "工单 GD…": the number asked about. */
   readonly workOrderNumber?: string;
+  /** Post-loan notices told lately (their noticeId): the same notice dispatched again is told once. */
+  readonly noticesTold?: readonly string[];
+  /** The last post-loan notice told: what 已还 checks. */
+  readonly lastNotice?: { readonly template: string; readonly drawdownId?: string; readonly dueDate?: string };
+  /** 还款 tapped on a notice: the repayment opens on the amount due. */
+  readonly repayDue?: boolean;
+  /** An answer to a notice being handled (已还 / 转人工) and the key of the message that said it. */
+  readonly noticeAnswer?: { readonly answer: NoticeAnswer; readonly key: string; readonly text: string };
 }
 
 /** Internal events the session raises to itself. */
@@ -97,7 +107,9 @@ type SessionEvent =
   | { readonly type: 'handoff.request'; readonly at: number }
   | { readonly type: 'handoff.resumeFlow'; readonly at: number }
   /** 投诉 said at the menu or inside a sub-flow: the complaint region opens the work order beside whatever runs. */
-  | { readonly type: 'complaint.open'; readonly text: string; readonly key: string; readonly at: number };
+  | { readonly type: 'complaint.open'; readonly text: string; readonly key: string; readonly at: number }
+  /** 已还 / 转人工 answering a post-loan notice: the postLoan region checks the line or opens a collection work order. */
+  | { readonly type: 'notice.answer'; readonly answer: NoticeAnswer; readonly text: string; readonly key: string; readonly at: number };
 
 export interface SessionDeps {
   readonly products: readonly Product[];
@@ -296,6 +308,31 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         enqueue({ type: 'reply', params: waitingForPerson(context, { text: t(context.locale, context.handoffNoticeSent ? 'handoff.noted' : 'handoff.stillWaiting') }) });
         enqueue.assign({ handoffNoticeSent: true });
       }),
+      /** A post-loan notice, told wherever the borrower is (quick replies only at the menu); a sub-flow then asks its question again. */
+      tellNotice: enqueueActions(({ check, context, event, enqueue }) => {
+        if (event.type !== 'postloan.notice' || !isNoticeTemplate(event.template) || context.chatType !== 'private') return;
+        const child = activeChild(check);
+        const atMenu = (check(stateIn({ flow: 'menu' }) as never) || check(stateIn({ flow: 'new' }) as never)) && check(stateIn({ handoff: 'bot' }) as never);
+        const drawdownId = typeof event.params.drawdownId === 'string' ? event.params.drawdownId : undefined;
+        const dueDate = typeof event.params.dueDate === 'string' ? event.params.dueDate : undefined;
+        enqueue.assign({
+          noticesTold: [...(context.noticesTold ?? []), event.noticeId].slice(-20),
+          lastNotice: { template: event.template, ...(drawdownId ? { drawdownId } : {}), ...(dueDate ? { dueDate } : {}) },
+        });
+        enqueue({ type: 'reply', params: noticeReply(event.template, event.params, context.locale, atMenu) });
+        if (child) {
+          enqueue.sendTo(child, { type: 'flow.tick', at: event.at });
+          enqueue.sendTo(child, { type: 'flow.reprompt', at: event.at });
+        } else if (check(stateIn({ flow: 'revokeConfirm' }) as never) && context.prompt) enqueue({ type: 'reply', params: context.prompt });
+      }),
+      /** 已还 / 转人工 answering a notice, keyed by the message that said it (a redelivery opens no second work order). */
+      answerNotice: raise(({ context, event }) => ({
+        type: 'notice.answer' as const,
+        answer: noticeAnswerOf(said(context, event))!,
+        text: textOf(event).slice(0, 200),
+        key: effectKey('collection', context.conversationId, event.type === 'user.text' ? event.id : String(eventAt(event))),
+        at: eventAt(event),
+      })),
       /** A reviewer's decision or question, told wherever the borrower is; a sub-flow then asks its question again. */
       tellReview: enqueueActions(({ check, context, event, enqueue }) => {
         if (event.type !== 'review.decided') return;
@@ -341,6 +378,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       setMarketingOptOut: effect('setMarketingOptOut'),
       requestHandoff: effect('requestHandoff'),
       openComplaint: effect('openComplaint'),
+      openCollectionOrder: effect('openCollectionOrder'),
       workOrderStatus: effect('workOrderStatus'),
     },
     guards: {
@@ -365,6 +403,10 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       faqQuestion: ({ event }) => looksLikeQuestion(textOf(event)) && matchFaq(textOf(event), faq) !== undefined,
       /** The same reviewer's act dispatched again (a retried request): told once. */
       reviewToldBefore: ({ context, event }) => event.type === 'review.decided' && event.reviewId === context.lastReviewId,
+      noticeToldBefore: ({ context, event }) => event.type === 'postloan.notice' && (context.noticesTold ?? []).includes(event.noticeId),
+      /** 已还 or 转人工 said in answer to a notice (its option, or 已还 in words), by a known borrower. */
+      noticeAnswer: ({ context, event }) => context.borrowerId !== undefined && context.lastNotice !== undefined && noticeAnswerOf(said(context, event)) !== undefined,
+      noticeRepay: ({ context, event }) => context.borrowerId !== undefined && said(context, event) === NOTICE_ANSWERS.repay,
     },
   }).createMachine({
     id: 'session',
@@ -374,6 +416,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       'flow.shown': { actions: assign({ shown: ({ event }) => event.options }) },
       // A payment the borrower was told is "processing", settled later: told whatever they are doing now.
       'system.notice': { actions: ['stamp', { type: 'reply', params: ({ context, event }) => ({ text: t(context.locale, NOTICE_TEXT[event.notice], { amount: yuan(event.amount) }) }) }] },
+      // A reminder or another post-loan notice: told whatever they are doing, once per noticeId.
+      'postloan.notice': [{ guard: 'noticeToldBefore', actions: 'stamp' }, { actions: ['stamp', 'tellNotice'] }],
     },
     context: ({ input }) => ({
       conversationId: input.conversationId,
@@ -518,6 +562,9 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery', 'knownBorrower']), target: 'status', actions: 'stampUser' },
                 { guard: and([stateIn({ handoff: 'waiting' }), 'statusQuery']), actions: ['stampUser', 'sayStatusBeforeApplying'] },
                 { guard: 'notBot', actions: 'stampUser' },
+                // Answers to a reminder: 还款 opens the repayment on the amount due; 已还 and 转人工 go to the postLoan region.
+                { guard: 'noticeRepay', target: 'inFlow.repayment', actions: ['stampUser', assign({ repayDue: true })] },
+                { guard: 'noticeAnswer', actions: ['stampUser', 'answerNotice'] },
                 { guard: is('group_pii'), actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'group.noPersonalData') }) }] },
                 {
                   guard: is('go_private'),
@@ -631,6 +678,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 },
                 { guard: 'wantsMenu', actions: ['stampUser', assign({ awaitingResume: false }), 'tellPause'] },
                 { guard: 'wantsContinue', actions: ['stampUser', assign({ awaitingResume: false }), 'tellReprompt'] },
+                { guard: 'noticeAnswer', actions: ['stampUser', 'answerNotice'] },
+                { guard: 'noticeRepay', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'notice.repayInFlow') }) }, 'tellReprompt'] },
                 { guard: 'cmdHuman', actions: ['stampUser', 'requestHuman'] },
                 // 投诉 mid-flow: the work order opens beside the flow, which then asks its question again.
                 { guard: is('complaint'), actions: ['stampUser', 'openComplaint'] },
@@ -818,10 +867,11 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 },
               },
               repayment: {
+                exit: assign({ repayDue: undefined }),
                 invoke: {
                   id: 'repayment',
                   src: 'repayment',
-                  input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId! }),
+                  input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId!, ...(context.repayDue ? { dueFirst: true } : {}) }),
                   onDone: [{ guard: ({ event }) => (event.output as RepaymentOutput).status === 'cancelled', target: '#menu', actions: { type: 'reply', params: ({ context }) => menuReply(context) } }, { target: '#menu' }],
                 },
               },
@@ -968,6 +1018,56 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               }),
               onDone: { target: 'idle', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context, event }) => complaintOpenedReply(event.output, context.locale) }, 'repromptFlow'] },
               onError: { target: 'idle', actions: [assign({ complaint: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }, 'repromptFlow'] },
+            },
+          },
+        },
+      },
+      /**
+       * Answers to a post-loan notice beside whatever runs: 已还 checks the line (payments recorded),
+       * 转人工 opens a collection work order for the collection staff (催收坐席).
+       */
+      postLoan: {
+        initial: 'idle',
+        states: {
+          idle: {
+            on: {
+              'notice.answer': [
+                { guard: ({ event }) => event.answer === 'paid', target: 'checking', actions: assign({ noticeAnswer: ({ event }) => ({ answer: event.answer, key: event.key, text: event.text }) }) },
+                { target: 'opening', actions: assign({ noticeAnswer: ({ event }) => ({ answer: event.answer, key: event.key, text: event.text }) }) },
+              ],
+            },
+          },
+          checking: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'checkRepaid',
+              src: 'loadAccount',
+              input: ({ context }) => ({ borrowerId: context.borrowerId!, at: context.lastAt }),
+              onDone: { target: 'idle', actions: [{ type: 'reply', params: ({ context, event }) => paidReply(event.output, context.lastNotice, context.locale) }, assign({ noticeAnswer: undefined }), 'repromptFlow'] },
+              onError: { target: 'idle', actions: [assign({ noticeAnswer: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }, 'repromptFlow'] },
+            },
+          },
+          opening: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'openCollectionOrder',
+              src: 'openCollectionOrder',
+              input: ({ context }) => ({
+                conversationId: context.conversationId,
+                ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}),
+                text: context.noticeAnswer?.text ?? '',
+                requestKey: context.noticeAnswer!.key,
+                at: context.lastAt,
+              }),
+              onDone: {
+                target: 'idle',
+                actions: [
+                  assign({ noticeAnswer: undefined }),
+                  { type: 'reply', params: ({ context, event }) => collectionOpenedReply(event.output, context.locale) },
+                  'repromptFlow',
+                ],
+              },
+              onError: { target: 'idle', actions: [assign({ noticeAnswer: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }, 'repromptFlow'] },
             },
           },
         },

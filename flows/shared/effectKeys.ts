@@ -1,5 +1,5 @@
 /** The effects a borrower's message can start, by the prefix of their idempotency key. */
-export type KeyedEffect = 'app' | 'sms' | 'otp' | 'draw' | 'repay' | 'complaint';
+export type KeyedEffect = 'app' | 'sms' | 'otp' | 'draw' | 'repay' | 'complaint' | 'collection';
 
 /**
  * The idempotency key of an effect a borrower's message starts: `<effect>:<conversationId>:<message id>`.
@@ -13,7 +13,7 @@ export const effectKeyPrefix = (effect: KeyedEffect, conversationId: string): st
 
 /** The conversation an effect key was made in, or undefined for a key of another shape. */
 export function conversationOfEffectKey(key: string): string | undefined {
-  const match = /^(?:app|sms|otp|draw|repay|complaint):(.+):[^:]+$/.exec(key);
+  const match = /^(?:app|sms|otp|draw|repay|complaint|collection):(.+):[^:]+$/.exec(key);
   return match?.[1];
 }
 

@@ -368,6 +368,14 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
         return order;
       }),
     ),
+    openCollectionOrder: record('openCollectionOrder', ({ conversationId, borrowerId, requestKey, at }) =>
+      once(requestKey, () => {
+        const orders = (store.workOrders ??= new Map());
+        const order: WorkOrderStatus = { number: `GD${shanghaiDateOf(at).replaceAll('-', '')}-${String(orders.size + 1).padStart(4, '0')}`, kind: 'collection', status: 'open', createdAt: at, respondBy: addBusinessMinutes(at, 15, DEFAULT_BUSINESS_CALENDAR), resolveBy: addBusinessMinutes(at, 240, DEFAULT_BUSINESS_CALENDAR) };
+        orders.set(order.number, { ...order, conversationId, ...(borrowerId ? { borrowerId } : {}) });
+        return order;
+      }),
+    ),
     workOrderStatus: record('workOrderStatus', async ({ conversationId, borrowerId, number }) => {
       const theirs = [...(store.workOrders ?? new Map<string, WorkOrderStatus & { conversationId: string; borrowerId?: string }>()).values()]
         .filter((o) => o.conversationId === conversationId || (borrowerId !== undefined && o.borrowerId === borrowerId))

@@ -4,3 +4,5 @@ export { DEFAULT_SERVICE_OPTIONS, serviceOptionsFromConfig, type FlowEffectsDeps
 export { planRepayment } from './repaymentService.js';
 export { createPaymentRecovery, type PaymentRecovery, type PaymentRecoveryDeps, type RecoverySummary } from './paymentRecovery.js';
 export { checkBooks, type Discrepancy } from './checkBooks.js';
+export { loadLine, saveLine, laterOf, type LoadedLine } from './creditLineStore.js';
+export { inTransaction, audit, fromDbDate, toDbDate, toFen, toBigFen, type Tx } from './persistence.js';
