@@ -15,13 +15,14 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
   const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
-  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001'].map(text);
+  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human'].map(text);
   const staff = [
     { type: 'staff.takeover', staffId: 's', staffName: '小王', at: AT },
     { type: 'staff.message', staffId: 's', text: '您好', at: AT },
     { type: 'staff.handback', staffId: 's', at: AT },
     { type: 'deadline.due', key: 'handoff.timeout', kind: 'handoff.timeout', at: AT },
     { type: 'deadline.due', key: 'offer.expiry', kind: 'offer.expiry', at: AT },
+    { type: 'postloan.notice', noticeId: 'reminder:d:1:T-1', template: 'reminder.T-1', params: { drawdownId: 'd', dueDate: '2026-12-22', amount: 100, penalty: 0 }, at: AT },
   ];
   const completions: TestEvent[] = [];
   if (s.matches({ flow: { inFlow: 'application' } }))
@@ -44,6 +45,8 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
   if (s.matches({ handoff: 'requested' })) completions.push(done('requestHandoff', { workItemId: 'w' }));
   const order = { number: 'GD20261122-0001', kind: 'complaint', status: 'open', createdAt: AT, respondBy: AT + 7_200_000, resolveBy: AT + 57_600_000 };
   if (s.matches({ complaint: 'opening' })) completions.push(done('openComplaint', order));
+  if (s.matches({ postLoan: 'checking' })) completions.push(done('checkRepaid', { borrowerId: 'b', lines: [lineFixture()] }));
+  if (s.matches({ postLoan: 'opening' })) completions.push(done('openCollectionOrder', { ...order, kind: 'collection' }));
   if (s.matches({ flow: 'workOrders' })) completions.push(done('workOrderStatus', { orders: [order] }), done('workOrderStatus', { orders: [] }));
   return [...words, ...staff, ...completions] as TestEvent[];
 };
@@ -54,7 +57,7 @@ const serialize = (s: AnyMachineSnapshot) => {
 
 describe('session machine (model-based)', () => {
   it.each(['private', 'group'] as const)('reaches every state in a %s chat and always gets back to the menu', (chatType) => {
-    const report = checkModel(machine, { input: { conversationId: 'c', channel: 'rest', chatType, locale: 'zh' }, events, serialize });
+    const report = checkModel(machine, { input: { conversationId: 'c', channel: 'rest', chatType, locale: 'zh' }, events, serialize, limit: 200_000 });
     // The session never ends; "sensible" means the menu is always reachable again.
     const menuKeys = new Set(report.snapshots.filter((s) => s.matches({ flow: 'menu', handoff: 'bot' })).map(serialize));
     expect(menuKeys.size).toBeGreaterThan(0);

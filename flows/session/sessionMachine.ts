@@ -404,8 +404,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       /** The same reviewer's act dispatched again (a retried request): told once. */
       reviewToldBefore: ({ context, event }) => event.type === 'review.decided' && event.reviewId === context.lastReviewId,
       noticeToldBefore: ({ context, event }) => event.type === 'postloan.notice' && (context.noticesTold ?? []).includes(event.noticeId),
-      /** 已还 or 转人工 said in answer to a notice (its option, or 已还 in words), by a known borrower. */
-      noticeAnswer: ({ context, event }) => context.borrowerId !== undefined && context.lastNotice !== undefined && noticeAnswerOf(said(context, event)) !== undefined,
+      /** 已还 or 转人工 said in answer to a notice (its option, or 已还 in words), by a known borrower (已还 without a notice checks every line). */
+      noticeAnswer: ({ context, event }) => context.borrowerId !== undefined && noticeAnswerOf(said(context, event)) !== undefined,
       noticeRepay: ({ context, event }) => context.borrowerId !== undefined && said(context, event) === NOTICE_ANSWERS.repay,
     },
   }).createMachine({
