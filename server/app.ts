@@ -11,7 +11,9 @@ import { healthRoutes } from './http/healthRoutes.js';
 import { capConnections, httpServerOptions } from './http/httpServerOptions.js';
 import { installRateLimits } from './http/rateLimits.js';
 import { securityHeaders } from './http/securityHeaders.js';
-import type { Scheduler } from './jobs/index.js';
+import type { DeadlineSweep, JobRunner, Scheduler } from './jobs/index.js';
+import { jobRoutes } from './http/jobRoutes.js';
+import type { DemoAdvance } from './postLoan/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
@@ -36,12 +38,17 @@ export interface AppDeps {
   readonly staffCliToken?: string | undefined;
   /** How often the console feed sends a heartbeat and checks the session (default 15 s). */
   readonly consoleHeartbeatMs?: number | undefined;
+  /** The job runner, the due-at rows and the demo clock, for the admins' Jobs page (server/http/jobRoutes.ts). */
+  readonly jobs?: { readonly runner: JobRunner; readonly scheduler?: Scheduler | undefined; readonly demo: DemoAdvance } | undefined;
 }
 
 /** The conversation runtime and what runs beside it; staff APIs dispatch through `runtime`. */
 export interface ConversationServices {
   readonly runtime: ConversationRuntime;
+  /** The Job table's due-at rows (deadlines, work-order warnings, payment recovery); `runDue(now)` fires the due ones. */
   readonly scheduler: Scheduler;
+  /** The job runner's queue that calls `scheduler.runDue`; `wake()` sweeps at once. */
+  readonly deadlines: DeadlineSweep;
   readonly outbox: OutboxDeliverer;
   /** Tells the other server processes about later messages for their sockets (a no-op on PGlite). */
   readonly push: PushSignal;
@@ -91,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
   // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.
   const staff = await installStaffAccounts(app, deps);
+  if (deps.jobs) jobRoutes(app, { ...deps.jobs, auth: staff.auth });
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
   // Work orders (工单) and staff notices; `app.workOrders` also fires their deadlines (boot.ts).
   workOrderRoutes(app, { db: deps.db, clock: deps.clock, config: deps.config.workOrders, auth: staff.auth });

@@ -8,14 +8,16 @@ import { ConsoleFeed, consoleTurnRecorder } from './console/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
-import { conversationDeadlineHandler, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
+import { shanghaiDateOf } from '../core/index.js';
+import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
+import { contactsNotWired, createPostLoanContext, DAILY_JOBS, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
 import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
 import { createProviders, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
 import { createPaymentRecovery } from './services/index.js';
-import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type ConversationLock, type PushSignal } from './runtime/index.js';
+import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type CommittedTurn, type ConversationLock, type PushSignal, type Sql } from './runtime/index.js';
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -24,6 +26,12 @@ export interface Server {
   readonly appliedMigrations: readonly string[];
   /** The conversation runtime, scheduler and outbox; absent when booted without a conversation spec. */
   readonly conversations: ConversationServices | undefined;
+  /** The one job runner (pg-boss); started when JOBS_POLL_MS > 0. */
+  readonly jobs: JobRunner;
+  /** The sandbox's demo clock (the server's clock); absent in production and outside the sandbox. */
+  readonly businessClock: BusinessClock | undefined;
+  /** `demo:advance` and the console's 推进营业日. */
+  readonly demo: DemoAdvance;
 }
 
 export interface BootOptions {
@@ -41,6 +49,11 @@ export interface BootOptions {
   readonly providers?: Providers;
   /** The local command line's token (`npm run staff`), accepted from loopback as an admin; main.ts writes it to the data directory. */
   readonly staffCliToken?: string;
+  /**
+   * The contact-policy component the post-loan jobs send through (server/contact/), built once the app
+   * exists (its channels are on it). Without one a job that contacts a borrower fails with a clear error.
+   */
+  readonly contacts?: (deps: { app: FastifyInstance; db: Database; clock: Clock; config: Config; logger: Logger; conversations: ConversationServices | undefined }) => Contacts;
 }
 
 /**
@@ -50,8 +63,12 @@ export interface BootOptions {
  */
 export async function bootServer(config: Config, logger: Logger, options: BootOptions = {}): Promise<Server> {
   const db = await openDatabase(config.database, { connectTimeoutMs: config.dbConnectTimeoutMs });
-  const clock = options.clock ?? systemClock;
+  const baseClock = options.clock ?? systemClock;
+  // The sandbox's demo clock replaces it once the database can be read (below).
+  let clock: Clock = baseClock;
   let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
+  let postLoanSql: Sql | undefined;
+  const runner = new JobRunner({ db, postgresUrl: config.database.kind === 'postgres' ? config.database.url : undefined, logger });
   // Work orders the conversation opens (hand-off requests, complaints) are told to the consoles' feed once the app has one.
   let publishWorkOrder: (event: { readonly kind: 'workOrder'; readonly id: string }) => void = () => {};
   try {
@@ -60,37 +77,72 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     logger.info({ database: db.where, applied: appliedMigrations }, appliedMigrations.length ? 'migrations applied' : 'database schema up to date');
     if (config.dataKeyIsDevelopmentDefault) logger.warn('KUAIDAI_DATA_KEY is not set: using the public development key; never do this with real borrowers');
     const cipher = createFieldCipher(config.dataKey, config.oldDataKeys);
+    // Sandbox: the server's clock is the demo clock, the system clock plus the offset demo:advance stored.
+    const businessClock = demoClockRefusal(config) ? undefined : await BusinessClock.load(db.prisma, baseClock);
+    if (businessClock) {
+      clock = businessClock;
+      if (businessClock.offsetMs) logger.warn({ businessDate: businessClock.businessDate(), offsetDays: Math.round(businessClock.offsetMs / 86_400_000) }, 'demo clock: the business date is moved ahead of the system clock (npm run demo:advance)');
+    }
     if (options.spec) {
       // One set of providers for the conversation's services and the payment recovery job.
       const providers = createProviders(config, logger, db.prisma, options.providers);
       const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers, publishWorkOrder: (event) => publishWorkOrder(event) }) : options.spec;
-      conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [] });
+      conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [], runner });
     }
+    // The post-loan daily jobs: each on its cron (Shanghai time) for the date it fires on; demo:advance runs them per date.
+    postLoanSql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 3, connectTimeoutMs: config.dbConnectTimeoutMs } : {});
+    let contacts: Contacts = contactsNotWired;
+    const postLoanDeps = { prisma: db.prisma, sql: postLoanSql, clock, config, logger };
+    const postLoanContext = () => createPostLoanContext(postLoanDeps, contacts);
+    for (const job of DAILY_JOBS) {
+      if (job.cron) runner.cron(job.name, job.cron, () => job.run(postLoanContext(), shanghaiDateOf(clock.now().getTime())), { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 });
+    }
+    const scheduler = conversations?.scheduler;
+    const deadlines = conversations?.deadlines;
+    const demo = new DemoAdvance({
+      config,
+      clock: businessClock,
+      context: postLoanContext,
+      // Deadlines the move made due fire before the day's jobs (an offer expires, then the reminders run).
+      afterMove: async () => {
+        if (scheduler) await scheduler.runDue(clock.now());
+        await deadlines?.wake();
+      },
+    });
     // Development and sandbox: the demo staff accounts (README). Production has none: the console waits for an admin.
     if (config.env !== 'production' && config.providers === 'sandbox') await seedDemoStaff(db.prisma, logger);
     else if (!(await hasAdmin(db.prisma))) {
       logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
     }
-    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs });
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo } });
+    if (options.contacts) contacts = options.contacts({ app, db, clock, config, logger, conversations });
     if (conversations) {
-      const { scheduler, outbox } = conversations;
+      const { scheduler } = conversations;
       // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
       scheduler.register(WORK_ORDER_WARN_JOB, workOrderDeadlineHandler(app.workOrders)).register(WORK_ORDER_ESCALATE_JOB, workOrderDeadlineHandler(app.workOrders));
       publishWorkOrder = (event) => app.consoleFeed.publish(event);
-      app.addHook('onReady', async () => {
-        // Payments a crash left half-done are settled from start-up on (the job then recurs by itself).
-        if (config.jobsPollMs > 0) await schedulePaymentRecovery(scheduler, clock.now());
-        scheduler.start(config.jobsPollMs);
-        if (config.jobsPollMs > 0) outbox.start(config.jobsPollMs);
-      });
     }
+    // Jobs run only when enabled: tests boot with JOBS_POLL_MS=0, drive the sweep and the jobs by hand and pay no pg-boss start-up.
+    app.addHook('onReady', async () => {
+      if (config.jobsPollMs <= 0) return;
+      // Payments a crash left half-done are settled from start-up on (the round then recurs by itself).
+      if (conversations) await schedulePaymentRecovery(conversations.scheduler, clock.now());
+      await runner.start();
+      await conversations?.deadlines.wake();
+      conversations?.outbox.start(config.jobsPollMs);
+    });
     app.addHook('onClose', async () => {
+      // Handlers under way finish first (they dispatch to the runtime), then the runtime, then the database.
+      await runner.stop(config.shutdownGraceMs);
       await conversations?.close();
+      await postLoanSql?.close();
       await db.close();
     });
-    return { app, db, appliedMigrations, conversations };
+    return { app, db, appliedMigrations, conversations, jobs: runner, businessClock, demo };
   } catch (e) {
+    await runner.stop().catch(() => {});
     await conversations?.close().catch(() => {});
+    await postLoanSql?.close().catch(() => {});
     await db.close().catch(() => {});
     throw e;
   }
@@ -133,6 +185,7 @@ async function startConversations(args: {
   cipher: FieldCipher;
   providers: Providers;
   senders: readonly ChannelSender[];
+  runner: JobRunner;
 }): Promise<ConversationServices & { close(): Promise<void> }> {
   const { config, db, clock, logger, spec } = args;
   // A turn waits for the one before it: at most its settle time plus the database work.
@@ -153,8 +206,17 @@ async function startConversations(args: {
   for (const sender of args.senders) outbox.register(sender);
   // Consoles hear of every committed turn (and of work orders and reviews), across processes through the push signal.
   const consoleFeed = new ConsoleFeed({ push, logger });
-  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted: consoleTurnRecorder(sql, consoleFeed) });
-  const scheduler = new Scheduler({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs }).register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
+  const recordTurn = consoleTurnRecorder(sql, consoleFeed);
+  const scheduler = new Scheduler({ sql, clock, logger });
+  // The Job table's rows are fired by the job runner's deadline.sweep queue (server/jobs/deadlineSweep.ts says why they stay rows).
+  const deadlines = new DeadlineSweep({ runner: args.runner, scheduler, clock, logger, minGapMs: Math.max(500, config.jobsPollMs) }).register();
+  const onCommitted = async (turn: CommittedTurn) => {
+    await recordTurn(turn);
+    // A deadline sooner than the queued sweep wakes one (the row itself is stored with the turn).
+    if (turn.deadlinesDueAt?.length) await deadlines.deadlinesWritten(turn.deadlinesDueAt).catch((e: unknown) => logger.warn({ err: e }, 'the turn is stored; waking the deadline sweep failed (the next sweep fires it)'));
+  };
+  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted });
+  scheduler.register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
   const recovery = createPaymentRecovery({
     db,
     clock,
@@ -172,12 +234,12 @@ async function startConversations(args: {
   return {
     runtime,
     scheduler,
+    deadlines,
     outbox,
     push,
     consoleFeed,
-    // No new jobs, then the turns under way finish, then their deliveries.
+    // The job runner stopped already (bootServer); the turns under way finish, then their deliveries.
     async close() {
-      await scheduler.stop();
       await runtime.close();
       await outbox.stop();
       await lock.close();

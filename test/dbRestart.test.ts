@@ -81,7 +81,7 @@ describe.skipIf(!runnable)('PostgreSQL only (embedded PGlite cannot be restarted
     expect(check).toMatchObject({ missingMessages: 0, extraMessages: 0, duplicateEffects: 0, halfDone: 0, ledgerMismatches: 0, ledgerDiscrepancies: [] });
 
     // 4. The pollers and the LISTEN connection logged the outage once each, and their recovery.
-    for (const what of ['scheduler poll', 'outbox poll', 'push signal']) {
+    for (const what of ['job runner', 'outbox poll', 'push signal']) {
       expect(logsMatching(server.logs, new RegExp(`^${what}.* failed`)).length, what).toBeLessThanOrEqual(1);
     }
     expect(logsMatching(server.logs, /uncaught exception|request failed/)).toEqual([]);

@@ -108,7 +108,7 @@ describe(`scheduler on ${testDatabaseKind()}`, () => {
     await sql.close();
   });
 
-  it('polls by itself when JOBS_POLL_MS is set, and stops with the app', async () => {
+  it('fires deadlines through the job runner\'s deadline.sweep queue when JOBS_POLL_MS is set, and stops with the app', async () => {
     const database = await createTestDatabase();
     databases.push(database);
     const clock = manualClock(new Date(T0));
@@ -116,7 +116,10 @@ describe(`scheduler on ${testDatabaseKind()}`, () => {
     servers.add(server);
     await server.app.ready();
     await server.conversations!.runtime.receive({ channel: 'rest', userId: 'u1', messageId: 'm1', text: '王五' });
+    expect(server.jobs.running).toBe(true);
+    // A moved clock (a manual one here, the demo clock in the sandbox) wakes a sweep, as demo:advance does.
     clock.advance(NUDGE_AFTER_MS);
+    await server.conversations!.deadlines.wake();
     await expect.poll(() => server.db.prisma.message.count({ where: { text: ECHO.nudge } }), { timeout: 5_000 }).toBe(1);
     await stop(server);
   });

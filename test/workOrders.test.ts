@@ -174,7 +174,6 @@ describe(`work orders on ${testDatabaseKind()}`, () => {
     // The process that scheduled the jobs stops before they are due; a new one (a new scheduler) fires them.
     const first = new Scheduler({ sql, clock, logger });
     first.register(WORK_ORDER_WARN_JOB, workOrderDeadlineHandler(service)).register(WORK_ORDER_ESCALATE_JOB, workOrderDeadlineHandler(service));
-    await first.stop();
     const restarted = new Scheduler({ sql, clock, logger });
     restarted.register(WORK_ORDER_WARN_JOB, workOrderDeadlineHandler(service)).register(WORK_ORDER_ESCALATE_JOB, workOrderDeadlineHandler(service));
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { epochMs, Poller, type Sql } from '../runtime/index.js';
+import { epochMs, type Sql } from '../runtime/index.js';
 
 /** A claimed due job, as its handler sees it. */
 export interface DueJob {
@@ -28,8 +28,6 @@ export interface SchedulerOptions {
   /** How long a claimed job belongs to its worker; after that another worker reclaims it. */
   readonly leaseMs?: number;
   readonly batchSize?: number;
-  /** Longest wait between polls while they fail (the database is down); the poll interval doubles up to it. */
-  readonly maxPollBackoffMs?: number;
 }
 
 export interface RunSummary {
@@ -59,15 +57,27 @@ VALUES (gen_random_uuid(), $1, $2, $3::timestamptz, $4::jsonb, 'pending', 0, $5:
 ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, "dueAt" = EXCLUDED."dueAt", payload = EXCLUDED.payload, status = 'pending', attempts = 0,
   "lockedBy" = NULL, "lockedUntil" = NULL, "lastError" = NULL, "doneAt" = NULL`;
 
+/** The Job table's rows by status, for the admins' Jobs page. */
+export interface DueRowsSummary {
+  readonly byKind: readonly { readonly kind: string; readonly status: string; readonly count: number }[];
+  /** The earliest pending row's due time (or a running row's lapsed lease), if any. */
+  readonly nextDueAt: Date | undefined;
+  readonly failed: readonly { readonly key: string; readonly kind: string; readonly attempts: number; readonly lastError: string | null; readonly dueAt: Date }[];
+}
+
 /**
- * Runs due rows of the Job table through handlers registered by kind. A job is claimed by exactly
- * one worker; completion is recorded only if the row still carries this claim (a job rescheduled
- * while it ran stays pending for its new due time).
+ * The due-at rows of the Job table (conversation deadlines, work-order warnings and escalations,
+ * the payment recovery round), run through handlers registered by kind. It does not poll: the job
+ * runner's `deadline.sweep` queue calls `runDue` (deadlineSweep.ts). Rows stay ours rather than
+ * pg-boss jobs because a conversation turn writes them in its one commit statement and they are
+ * compared against the injected clock (manual in tests, shifted by the demo clock).
+ *
+ * A job is claimed by exactly one worker; completion is recorded only if the row still carries
+ * this claim (a job rescheduled while it ran stays pending for its new due time).
  */
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly workerId = `worker-${randomUUID().slice(0, 8)}`;
-  private poller: Poller | undefined;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -122,18 +132,29 @@ export class Scheduler {
     return summary;
   }
 
-  /** Polls every `pollMs` (0: never; tests drive `runDue` themselves); a failing poll backs off. */
-  start(pollMs: number): void {
-    if (this.poller || pollMs <= 0) return;
-    this.poller = new Poller(() => this.runDue(), { what: 'scheduler poll', logger: this.options.logger, maxBackoffMs: this.options.maxPollBackoffMs ?? 30_000 }, pollMs);
-    this.poller.start();
+  /** When the next row comes due: the earliest pending row, or a running row whose lease runs out. */
+  async nextDueAt(): Promise<Date | undefined> {
+    if (!this.handlers.size) return undefined;
+    const [row] = await this.options.sql.query(
+      `SELECT ${epochMs('min(CASE WHEN status = \'pending\' THEN "dueAt" ELSE "lockedUntil" END)')} AS "at" FROM "Job"
+       WHERE kind IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status IN ('pending', 'running')`,
+      [JSON.stringify([...this.handlers.keys()])],
+    );
+    return typeof row?.at === 'number' ? new Date(row.at) : undefined;
   }
 
-  /** Stops polling and waits for the jobs under way. */
-  async stop(): Promise<void> {
-    const poller = this.poller;
-    this.poller = undefined;
-    await poller?.stop();
+  /** Counts by kind and status, the next due time and the latest failed rows. */
+  async summary(): Promise<DueRowsSummary> {
+    const { sql } = this.options;
+    const counts = await sql.query(`SELECT kind AS "kind", status::text AS "status", count(*)::int AS "count" FROM "Job" GROUP BY kind, status ORDER BY kind, status`);
+    const failed = await sql.query(
+      `SELECT key AS "key", kind AS "kind", attempts AS "attempts", "lastError" AS "lastError", ${epochMs('"dueAt"')} AS "dueAt" FROM "Job" WHERE status = 'failed' ORDER BY "dueAt" DESC LIMIT 20`,
+    );
+    return {
+      byKind: counts.map((r) => ({ kind: r.kind as string, status: r.status as string, count: r.count as number })),
+      nextDueAt: await this.nextDueAt(),
+      failed: failed.map((r) => ({ key: r.key as string, kind: r.kind as string, attempts: r.attempts as number, lastError: (r.lastError as string | null) ?? null, dueAt: new Date(r.dueAt as number) })),
+    };
   }
 
   private async runOne(job: DueJob, token: string, now: Date): Promise<'done' | 'retried' | 'failed'> {

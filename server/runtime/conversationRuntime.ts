@@ -83,6 +83,8 @@ export interface CommittedTurn {
   /** Where the machine now stands; undefined when the turn failed and kept the previous state. */
   readonly status: ConversationStatus | undefined;
   readonly at: Date;
+  /** Due times of the deadline rows this turn stored (the deadline sweep wakes for a sooner one). */
+  readonly deadlinesDueAt?: readonly Date[];
 }
 
 /** A conversation key as one string, for locks and caches. */
@@ -339,7 +341,7 @@ export class ConversationRuntime {
     });
     if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored);
     if (this.options.onCommitted) {
-      const committed: CommittedTurn = { conversationId, channel: key.channel, version: (conversation?.version ?? 0) + 1, lastSeq: seq, event: t.event.type, status: outcome?.status, at: now };
+      const committed: CommittedTurn = { conversationId, channel: key.channel, version: (conversation?.version ?? 0) + 1, lastSeq: seq, event: t.event.type, status: outcome?.status, at: now, deadlinesDueAt: jobs.map((j) => new Date(j.dueAt)) };
       try {
         await this.options.onCommitted(committed);
       } catch (e) {

@@ -1,0 +1,5 @@
+/** server/postLoan: the jobs after the money (end of day, reminders, warning, renewal, review), their context and the demo clock's day runner. */
+export * from './contracts.js';
+export { DAILY_JOBS, runBusinessDay, type DailyJob, type DailyJobResult } from './dailyJobs.js';
+export { contactsNotWired, createPostLoanContext } from './postLoanContext.js';
+export { DemoAdvance, demoClockRefusal, MAX_ADVANCE_DAYS, type AdvanceResult } from './demoAdvance.js';
