@@ -28,6 +28,11 @@ export interface AppDeps {
   readonly db: Database;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * What staff and web chat sessions count their timeouts in: real time, so the sandbox's demo clock
+   * moving days ahead (boot.ts) ends nobody's login. The app's clock when not given.
+   */
+  readonly sessionClock?: Clock | undefined;
   /** Field encryption for ID numbers and phones, keyed by KUAIDAI_DATA_KEY. */
   readonly cipher: FieldCipher;
   /** Migration names found in prisma/migrations at boot; /readyz checks they are applied. */
@@ -107,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The staff console: its page at /console, the live feed, the queue.
   await installConsole(app, { auth: staff.auth, db: deps.db, clock: deps.clock, heartbeatMs: deps.consoleHeartbeatMs });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
-  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.clock, newSessions: limits });
+  if (deps.conversations) await webChatPlugin(app, { runtime: deps.conversations.runtime, outbox: deps.conversations.outbox, push: deps.conversations.push, config: deps.config, prisma: deps.db.prisma, clock: deps.sessionClock ?? deps.clock, newSessions: limits });
   // The WeChat official account's callback and its customer-service sender, when configured.
   app.decorate(
     'officialAccount',

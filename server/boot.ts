@@ -114,7 +114,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     else if (!(await hasAdmin(db.prisma))) {
       logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
     }
-    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo } });
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo }, sessionClock: baseClock });
     if (options.contacts) contacts = options.contacts({ app, db, clock, config, logger, conversations });
     if (conversations) {
       const { scheduler } = conversations;

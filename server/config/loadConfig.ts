@@ -56,6 +56,10 @@ export interface Config {
    * same message resume it only during the first half of this time.
    */
   readonly recoveryAfterMs: number;
+  /** Penalty interest on overdue principal = contract rate × this, fixed on each line when it opens (PENALTY_MULTIPLIER, 1.3–1.5). */
+  readonly penaltyMultiplier: number;
+  /** The end-of-day batch (日终): a line more than `freezeAfterDpd` days past due is frozen; lines read and written `chunkSize` at a time. */
+  readonly endOfDay: { readonly freezeAfterDpd: number; readonly chunkSize: number };
   /** The staff console's sessions: idle timeout and absolute lifetime (STAFF_SESSION_IDLE_MS, STAFF_SESSION_MAX_MS). */
   readonly staffSessions: { readonly idleMs: number; readonly maxMs: number };
   /**
@@ -221,6 +225,9 @@ const schema = z.object({
   FAQ_FILE: z.string().min(1).optional(),
   TURN_SETTLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RECOVERY_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
+  PENALTY_MULTIPLIER: z.coerce.number().min(1.3).max(1.5).default(1.5),
+  EOD_FREEZE_AFTER_DPD: z.coerce.number().int().min(1).max(3_650).default(30),
+  EOD_CHUNK_SIZE: z.coerce.number().int().min(10).max(20_000).default(1_000),
   SMS_MAX_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
   PROVIDERS: z.enum(['sandbox', 'bank']).default('sandbox'),
   SANDBOX_OTP_CODE: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
@@ -334,6 +341,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
     recoveryAfterMs: raw.RECOVERY_AFTER_MS,
+    penaltyMultiplier: raw.PENALTY_MULTIPLIER,
+    endOfDay: { freezeAfterDpd: raw.EOD_FREEZE_AFTER_DPD, chunkSize: raw.EOD_CHUNK_SIZE },
     smsMaxPerAddressPerHour: raw.SMS_MAX_PER_ADDRESS_PER_HOUR,
     staffSessions: { idleMs: raw.STAFF_SESSION_IDLE_MS, maxMs: raw.STAFF_SESSION_MAX_MS },
     ...providers,

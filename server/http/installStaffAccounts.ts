@@ -21,7 +21,7 @@ export async function installStaffAccounts(app: FastifyInstance, deps: AppDeps) 
   const secret = config.web.sessionSecret;
   if (!secret) throw new Error('SESSION_SECRET is required for staff sessions (loadConfig enforces it)');
   const accounts = new StaffAccounts(db.prisma, clock);
-  const sessions = new StaffSessions(db.prisma, clock, { secret, ...config.staffSessions });
+  const sessions = new StaffSessions(db.prisma, deps.sessionClock ?? clock, { secret, ...config.staffSessions });
   const service = config.staffApiToken ? { token: config.staffApiToken, principal: principal(await accounts.serviceAccount(SERVICE_ACCOUNT, ['agent', 'supervisor'])) } : undefined;
   const local = deps.staffCliToken ? { token: deps.staffCliToken, principal: { staffId: '00000000-0000-4000-8000-00000000c11a', username: 'local-cli', displayName: '本机命令行', employeeNo: null, roles: ['admin' as const], kind: 'service' } } : undefined;
   const auth = staffAuth({ sessions, service, local });

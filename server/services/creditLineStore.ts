@@ -121,6 +121,73 @@ export function saveLineSql(loaded: LoadedLine, after: CreditLine, now: Date, wr
   return { ctes: Prisma.join(parts, ', '), synced: changed.map((d) => d.id) };
 }
 
+/** The post-loan columns of a CreditLine row a batch sets with the state (end-of-day: DPD, bucket, class, freeze). */
+export interface LinePostLoanColumns {
+  readonly dpd: number;
+  readonly bucket: string;
+  readonly loanClass: string;
+  readonly evaluatedOn: IsoDate;
+  /** Given: the freeze reason (null: not frozen) and since when; absent: unchanged. */
+  readonly freeze?: { readonly reason: string | null; readonly at: Date | null };
+}
+
+export interface LineBatchItem {
+  readonly loaded: LoadedLine;
+  readonly after: CreditLine;
+  readonly columns?: LinePostLoanColumns;
+}
+
+/**
+ * saveLineSql for many lines in one statement (the end-of-day batch writes a chunk at once): the
+ * same version-checked update of each CreditLine row (state, available, status, version + 1, and
+ * the post-loan columns when given) as CTE `guard` RETURNING the ids of the lines saved, and the same
+ * mirror writes for the drawdowns that changed (settled status, periods gone deleted, the rest upserted), each only
+ * for a line its guard saved. A line whose version moved on is simply absent from `guard`; the
+ * caller reads it again. Callers' own writes filter on `IN (SELECT id FROM guard)`.
+ */
+export function saveLinesSql(items: readonly LineBatchItem[], now: Date): Prisma.Sql {
+  const lines = items.map(({ loaded, after, columns }) => ({
+    id: loaded.row.id,
+    version: loaded.row.version,
+    state: after,
+    available: after.available,
+    status: after.status,
+    dpd: columns?.dpd ?? null,
+    bucket: columns?.bucket ?? null,
+    loanClass: columns?.loanClass ?? null,
+    evaluatedOn: columns?.evaluatedOn ?? null,
+    setFreeze: columns?.freeze !== undefined,
+    freezeReason: columns?.freeze?.reason ?? null,
+    frozenAt: columns?.freeze?.at?.toISOString() ?? null,
+  }));
+  const settled: { id: string; lineId: string }[] = [];
+  const periods: { drawdownId: string; lineId: string; periods: number[] }[] = [];
+  const installments: (Installment & { lineId: string })[] = [];
+  for (const { loaded, after } of items) {
+    const before = new Map(loaded.line.drawdowns.map((d) => [d.id, JSON.stringify(d)]));
+    for (const d of after.drawdowns) {
+      if (before.get(d.id) === JSON.stringify(d)) continue;
+      if (d.status === 'settled') settled.push({ id: d.id, lineId: loaded.row.id });
+      periods.push({ drawdownId: d.id, lineId: loaded.row.id, periods: d.installments.map((i) => i.period) });
+      for (const row of installmentRows(d.id, d.installments)) installments.push({ ...row, lineId: loaded.row.id });
+    }
+  }
+  return Prisma.sql`saved AS (SELECT * FROM jsonb_to_recordset(${jsonb(lines)}) AS v(id uuid, version int, state jsonb, available bigint, status "CreditLineStatus",
+      dpd int, bucket text, "loanClass" text, "evaluatedOn" date, "setFreeze" boolean, "freezeReason" text, "frozenAt" timestamptz)),
+    guard AS (UPDATE "CreditLine" c SET state = v.state, "availableFen" = v.available, status = v.status, version = c.version + 1, "updatedAt" = ${now}::timestamptz,
+        dpd = COALESCE(v.dpd, c.dpd), bucket = COALESCE(v.bucket, c.bucket), "loanClass" = COALESCE(v."loanClass", c."loanClass"), "evaluatedOn" = COALESCE(v."evaluatedOn", c."evaluatedOn"),
+        "freezeReason" = CASE WHEN v."setFreeze" THEN v."freezeReason" ELSE c."freezeReason" END, "frozenAt" = CASE WHEN v."setFreeze" THEN v."frozenAt" ELSE c."frozenAt" END
+      FROM saved v WHERE c.id = v.id AND c.version = v.version RETURNING c.id),
+    settled AS (UPDATE "Drawdown" d SET status = 'settled', "updatedAt" = ${now}::timestamptz FROM jsonb_to_recordset(${jsonb(settled)}) AS s(id uuid, "lineId" uuid)
+      WHERE d.id = s.id AND d.status <> 'settled' AND s."lineId" IN (SELECT id FROM guard)),
+    pruned AS (DELETE FROM "Installment" i USING jsonb_to_recordset(${jsonb(periods)}) AS p("drawdownId" uuid, "lineId" uuid, periods int[])
+      WHERE i."drawdownId" = p."drawdownId" AND i.period <> ALL (p.periods) AND p."lineId" IN (SELECT id FROM guard)),
+    synced AS (INSERT INTO "Installment" SELECT r.* FROM jsonb_array_elements(${jsonb(installments)}) AS e, jsonb_populate_record(NULL::"Installment", e) AS r
+      WHERE (e->>'lineId')::uuid IN (SELECT id FROM guard) AND EXISTS (SELECT 1 FROM "Drawdown" d WHERE d.id = r."drawdownId")
+      ON CONFLICT ("drawdownId", period) DO UPDATE SET "dueDate" = EXCLUDED."dueDate", "principalFen" = EXCLUDED."principalFen", "interestFen" = EXCLUDED."interestFen",
+        "paidPrincipal" = EXCLUDED."paidPrincipal", "paidInterest" = EXCLUDED."paidInterest", "paidPenalty" = EXCLUDED."paidPenalty", status = EXCLUDED.status)`;
+}
+
 /** Saves a new line state over `loaded` in one statement; throws CONFLICT when another operation saved first. */
 export async function saveLine(tx: Tx | PrismaClient, loaded: LoadedLine, line: CreditLine, now: Date = new Date()): Promise<void> {
   const { ctes } = saveLineSql(loaded, line, now);

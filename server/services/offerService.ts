@@ -74,6 +74,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
           validFrom: on,
           validityMonths: product?.lineValidityMonths ?? options.lineValidityMonths,
           reviewIntervalMonths: options.reviewIntervalMonths,
+          penaltyMultiplier: options.penaltyMultiplier,
         });
         if (!opened.ok) throw new AppError('INTERNAL', {}, { cause: new Error(`cannot open line for decision ${decisionId}: ${opened.error.code} ${opened.error.message}`) });
         const line = opened.value.line;

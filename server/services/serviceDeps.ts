@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Product } from '../../core/index.js';
+import { DEFAULT_PENALTY_MULTIPLIER, type Product } from '../../core/index.js';
 import type { Clock } from '../clock.js';
 import { DEFAULT_WORK_ORDER_CONFIG, type Config, type WorkOrderConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -41,6 +41,8 @@ export interface ServiceOptions {
    * `processing` and left to the recovery job, which settles it once this old (RECOVERY_AFTER_MS).
    */
   readonly paymentRecoveryAfterMs: number;
+  /** Penalty interest = contract rate × this, fixed on a line when it opens (PENALTY_MULTIPLIER, 1.3–1.5). */
+  readonly penaltyMultiplier: number;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
@@ -57,6 +59,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   lineValidityMonths: 36,
   reviewIntervalMonths: 12,
   paymentRecoveryAfterMs: 120_000,
+  penaltyMultiplier: DEFAULT_PENALTY_MULTIPLIER,
 };
 
 /** What createFlowEffects is built from. */
@@ -82,10 +85,16 @@ export interface ServiceContext extends Omit<FlowEffectsDeps, 'options'> {
   readonly workOrders: WorkOrderService;
 }
 
-/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS, SMS_MAX_PER_ADDRESS_PER_HOUR, the WORK_* settings. */
-export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs' | 'smsMaxPerAddressPerHour' | 'workOrders'>): Partial<ServiceOptions> {
+/** Options that come from configuration: a fixed sandbox SMS code (SANDBOX_OTP_CODE, refused in production by loadConfig), RECOVERY_AFTER_MS, SMS_MAX_PER_ADDRESS_PER_HOUR, the WORK_* settings, PENALTY_MULTIPLIER. */
+export function serviceOptionsFromConfig(config: Pick<Config, 'sandboxOtpCode' | 'recoveryAfterMs' | 'smsMaxPerAddressPerHour' | 'workOrders' | 'penaltyMultiplier'>): Partial<ServiceOptions> {
   const code = config.sandboxOtpCode;
-  return { paymentRecoveryAfterMs: config.recoveryAfterMs, otpMaxPerOriginPerHour: config.smsMaxPerAddressPerHour, workOrders: config.workOrders, ...(code === undefined ? {} : { otpCode: () => code }) };
+  return {
+    paymentRecoveryAfterMs: config.recoveryAfterMs,
+    otpMaxPerOriginPerHour: config.smsMaxPerAddressPerHour,
+    workOrders: config.workOrders,
+    penaltyMultiplier: config.penaltyMultiplier,
+    ...(code === undefined ? {} : { otpCode: () => code }),
+  };
 }
 
 export function serviceContext(deps: FlowEffectsDeps): ServiceContext {
