@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRODUCTS } from '../core/index.js';
 import { createEarlyWarningJob, warningContactKey } from '../server/postLoan/earlyWarningJob.js';
 import type { PostLoanContext } from '../server/postLoan/contracts.js';
 import { testDatabaseKind } from './support/testDatabase.js';
@@ -29,7 +30,7 @@ describe(`early warning batch on ${testDatabaseKind()}`, () => {
   beforeAll(async () => {
     h = await openServices();
     ctx = await postLoanContext(h, contacts);
-    job = createEarlyWarningJob({ behaviour: h.providers.behaviour, cipher: h.cipher, chunkSize: 1 });
+    job = createEarlyWarningJob({ behaviour: h.providers.behaviour, cipher: h.cipher, products: DEMO_PRODUCTS, chunkSize: 1 });
     excellent = await borrow('excellent', 3_000_000);
     enterprise = await borrow('enterprise_owner', 20_000_000);
   });
@@ -51,7 +52,7 @@ describe(`early warning batch on ${testDatabaseKind()}`, () => {
     expect(frozen).toMatchObject({ status: 'frozen', freezeReason: 'warning' });
     expect((frozen.state as { status: string }).status).toBe('frozen');
     expect(contacts.sent).toEqual([
-      { key: warningContactKey(enterprise.lineId, '2026-02-20'), borrowerId: enterprise.borrowerId, creditLineId: enterprise.lineId, purpose: 'warning', template: 'warning.frozen', params: {} },
+      { key: warningContactKey(enterprise.lineId, '2026-02-20'), borrowerId: enterprise.borrowerId, creditLineId: enterprise.lineId, purpose: 'warning', template: 'warning.frozen', params: { productZh: '小微快贷·经营贷(演示)', productEn: expect.any(String) } },
     ]);
     expect(await line(excellent.lineId)).toMatchObject({ status: 'active', freezeReason: null });
   });

@@ -37,6 +37,10 @@ export const NOTICE_TEMPLATES = {
   'reminder.DPD7': reminder('notice.reminder.DPD7', 'overdue'),
   'reminder.DPD15': reminder('notice.reminder.DPD15', 'overdue'),
   'reminder.DPD30': reminder('notice.reminder.DPD30', 'overdue'),
+  // Early warning and the yearly review (server/postLoan/earlyWarningJob.ts, yearlyReviewJob.ts): said without accusing, with a way to a person.
+  'warning.frozen': { text: 'notice.warning.frozen', options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
+  'review.changed': { text: 'notice.review.changed', money: ['oldLimit', 'newLimit'], options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
+  'review.frozen': { text: 'notice.review.frozen', options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
 } as const satisfies Record<string, NoticeTemplate>;
 
 export type NoticeTemplateName = keyof typeof NOTICE_TEMPLATES;

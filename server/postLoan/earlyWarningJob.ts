@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, earlyWarning, RISK_REASONS, type EarlyWarning, type IsoDate, type WarningPolicy } from '../../core/index.js';
+import { addDays, earlyWarning, RISK_REASONS, type EarlyWarning, type IsoDate, type Product, type WarningPolicy } from '../../core/index.js';
 import type { Prisma } from '../db/generated/client.js';
 import { inTransaction, toDbDate, type Tx } from '../services/index.js';
-import type { PostLoanContext } from './contracts.js';
+import { POST_LOAN_JOBS, type PostLoanContext } from './contracts.js';
 import { freezeLine, retryOnConflict } from './lineFreeze.js';
-import { behaviourSignals, watchedLines, type SignalSources, type WatchedLine } from './watchedLines.js';
+import { behaviourSignals, productNames, watchedLines, type SignalSources, type WatchedLine } from './watchedLines.js';
 
 /** A reason as stored on a RiskSignal: the code, its level, the words in Chinese and English, and the detail. */
 export interface StoredReason {
@@ -17,6 +17,8 @@ export interface StoredReason {
 
 export interface EarlyWarningOptions extends SignalSources {
   readonly policy?: WarningPolicy;
+  /** The products, to name the line's product in the message (its id otherwise). */
+  readonly products?: readonly Product[];
   /** Lines read per chunk (keyset). */
   readonly chunkSize?: number;
   /**
@@ -60,7 +62,9 @@ export function createEarlyWarningJob(options: EarlyWarningOptions) {
   const chunkSize = options.chunkSize ?? 200;
   const holdDays = options.clearedHoldsDays ?? 30;
   return {
-    name: 'warning' as const,
+    name: POST_LOAN_JOBS.earlyWarning,
+    /** 01:30 Shanghai: after the end-of-day batch (00:30) has marked what is overdue. */
+    cron: '30 1 * * *',
     async run(ctx: PostLoanContext, businessDate: IsoDate): Promise<EarlyWarningSummary> {
       const started = Date.now();
       const counts = { processed: 0, red: 0, orange: 0, yellow: 0, frozen: 0, told: 0, unobserved: 0 };
@@ -130,7 +134,7 @@ export function createEarlyWarningJob(options: EarlyWarningOptions) {
   }
 
   async function tell(ctx: PostLoanContext, line: WatchedLine, businessDate: IsoDate, counts: Record<string, number>): Promise<void> {
-    const outcome = await ctx.contacts.contact({ key: warningContactKey(line.lineId, businessDate), borrowerId: line.borrowerId, creditLineId: line.lineId, purpose: 'warning', template: WARNING_FROZEN_TEMPLATE, params: {} });
+    const outcome = await ctx.contacts.contact({ key: warningContactKey(line.lineId, businessDate), borrowerId: line.borrowerId, creditLineId: line.lineId, purpose: 'warning', template: WARNING_FROZEN_TEMPLATE, params: productNames(options.products, line.productId) });
     if (outcome.status === 'sent' || outcome.status === 'deferred') counts.told!++;
     if (outcome.status === 'failed' || outcome.status === 'suppressed') ctx.logger.warn({ lineId: line.lineId, status: outcome.status, reason: outcome.reason }, '[warning] the borrower could not be told of the freeze');
   }

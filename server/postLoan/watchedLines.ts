@@ -1,4 +1,4 @@
-import { addMonths, type BehaviourSignals, type Fen, type IsoDate } from '../../core/index.js';
+import { addMonths, type BehaviourSignals, type Fen, type IsoDate, type Product } from '../../core/index.js';
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { BehaviourDataProvider } from '../providers/index.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
@@ -8,6 +8,7 @@ import { toFen } from '../services/index.js';
 export interface WatchedLine {
   readonly lineId: string;
   readonly borrowerId: string;
+  readonly productId: string;
   readonly status: 'active' | 'frozen';
   readonly freezeReason: string | null;
   readonly frozenAt: Date | null;
@@ -27,6 +28,7 @@ export interface WatchedLine {
 interface Row {
   lineId: string;
   borrowerId: string;
+  productId: string;
   status: 'active' | 'frozen';
   freezeReason: string | null;
   frozenAt: Date | null;
@@ -56,7 +58,7 @@ export async function watchedLines(prisma: PrismaClient, scope: WatchScope, busi
     scope.kind === 'money_out'
       ? Prisma.sql`EXISTS (SELECT 1 FROM "Drawdown" d WHERE d."creditLineId" = l.id AND d.status = 'active')`
       : Prisma.sql`l."reviewAt" <= ${businessDate}::date`;
-  const rows = await prisma.$queryRaw<Row[]>`SELECT l.id AS "lineId", l."borrowerId", l.status::text AS status, l."freezeReason", l."frozenAt", l."limitFen", l."availableFen",
+  const rows = await prisma.$queryRaw<Row[]>`SELECT l.id AS "lineId", l."borrowerId", l."productId", l.status::text AS status, l."freezeReason", l."frozenAt", l."limitFen", l."availableFen",
       to_char(l."validFrom", 'YYYY-MM-DD') AS "validFrom", to_char(l."reviewAt", 'YYYY-MM-DD') AS "reviewAt",
       GREATEST(l.dpd, (SELECT COALESCE(MAX(d.dpd), 0) FROM "Drawdown" d WHERE d."creditLineId" = l.id AND d.status = 'active'))::int AS "currentDpd",
       (SELECT MAX(c.dpd) FROM "LoanClassification" c WHERE c."creditLineId" = l.id AND c."businessDate" > ${since}::date AND c."businessDate" <= ${businessDate}::date)::int AS "historyDpd",
@@ -67,6 +69,7 @@ export async function watchedLines(prisma: PrismaClient, scope: WatchScope, busi
   return rows.map((r) => ({
     lineId: r.lineId,
     borrowerId: r.borrowerId,
+    productId: r.productId,
     status: r.status,
     freezeReason: r.freezeReason,
     frozenAt: r.frozenAt,
@@ -119,4 +122,10 @@ export async function behaviourSignals(sources: SignalSources, line: WatchedLine
   if (!answer.ok) return { signals: own, observed: false, providerError: `${answer.reason}: ${answer.detail}` };
   if (!answer.data) return { signals: own, observed: false };
   return { signals: { ...answer.data, ...own }, observed: true };
+}
+
+/** The product's name in both languages for a message (its id when the product is not known). */
+export function productNames(products: readonly Product[] | undefined, productId: string): { productZh: string; productEn: string } {
+  const p = products?.find((x) => x.id === productId);
+  return { productZh: p?.nameZh ?? productId, productEn: p?.nameEn ?? productId };
 }
