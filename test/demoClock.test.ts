@@ -77,7 +77,8 @@ describe(`demo clock on ${testDatabaseKind()}`, () => {
       expect(body.days.map((d) => d.date)).toEqual(dates);
       // Each date runs every job in order; a failing one is reported and the others still run.
       expect(ran).toEqual(dates.flatMap((d) => [`first ${d}`, `second ${d}`]));
-      expect(body.days[0]!.jobs).toEqual([
+      // The registered post-loan jobs (end of day …) run first; these are the test's own.
+      expect(body.days[0]!.jobs.filter((j) => j.name.startsWith('test.'))).toEqual([
         { name: 'test.first', ok: true, summary: { date: dates[0] }, ms: expect.any(Number) },
         { name: 'test.broken', ok: false, summary: { error: 'FAILED', message: 'gateway down' }, ms: expect.any(Number) },
         // The jobs see the moved clock.

@@ -1,4 +1,5 @@
 import type { PostLoanContext } from './contracts.js';
+import { endOfDayJob } from './endOfDay.js';
 
 /**
  * One post-loan job run once per business date: the end-of-day batch, early warning, renewal
@@ -26,7 +27,7 @@ export interface DailyJob {
  * days past due, classification) an earlier one wrote. Append yours here; the job runner schedules
  * each one with a cron and `demo:advance` runs them all for each date it passes.
  */
-export const DAILY_JOBS: DailyJob[] = [];
+export const DAILY_JOBS: DailyJob[] = [endOfDayJob];
 
 export interface DailyJobResult {
   readonly name: string;

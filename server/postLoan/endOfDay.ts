@@ -5,7 +5,8 @@ import { AppError } from '../errors.js';
 import { ledgerRows, saveLinesSql, type LineBatchItem } from '../services/creditLineStore.js';
 import { jsonb, toDbDate } from '../services/persistence.js';
 import { BatchProgressMeter, progressLine } from './batchProgress.js';
-import type { BatchProgress, PostLoanContext } from './contracts.js';
+import { POST_LOAN_JOBS, type BatchProgress, type PostLoanContext } from './contracts.js';
+import type { DailyJob } from './dailyJobs.js';
 import { endOfDayLine, type EndOfDayPolicy } from './endOfDayLine.js';
 import { portfolioSnapshot, type PortfolioFigures } from './portfolioSnapshot.js';
 
@@ -262,8 +263,14 @@ async function writeChunk(ctx: Ctx, businessDate: IsoDate, date: Date, rows: rea
 const sumKind = (postings: readonly { kind: string; entries: readonly { debit: number }[] }[], kind: string): number =>
   postings.filter((p) => p.kind === kind).reduce((s, p) => s + p.entries.reduce((t, e) => t + e.debit, 0), 0);
 
-/** The end-of-day batch as a daily job (the job runner and `demo:advance` call it per business date). */
-export const endOfDayJob = {
-  name: EOD_KIND,
-  run: (ctx: PostLoanContext, businessDate: IsoDate): Promise<EndOfDayResult> => runEndOfDay(ctx, businessDate),
+/**
+ * The end-of-day batch as a daily job. Fired at 00:30 Shanghai for the date just begun (and by
+ * `demo:advance` for each date it enters), it brings every line to that date: what fell due before
+ * it and is unpaid is overdue, days past due are counted to it, and the snapshot of the date is the
+ * portfolio as the previous day closed.
+ */
+export const endOfDayJob: DailyJob = {
+  name: POST_LOAN_JOBS.endOfDay,
+  cron: '30 0 * * *',
+  run: (ctx, businessDate) => runEndOfDay(ctx, businessDate),
 };

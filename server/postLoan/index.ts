@@ -3,3 +3,6 @@ export * from './contracts.js';
 export { DAILY_JOBS, runBusinessDay, type DailyJob, type DailyJobResult } from './dailyJobs.js';
 export { contactsNotWired, createPostLoanContext } from './postLoanContext.js';
 export { DemoAdvance, demoClockRefusal, MAX_ADVANCE_DAYS, type AdvanceResult } from './demoAdvance.js';
+export { endOfDayJob, runEndOfDay, type EndOfDayCounts, type EndOfDayOptions, type EndOfDayResult } from './endOfDay.js';
+export type { PortfolioFigures, Tally } from './portfolioSnapshot.js';
+export { BatchProgressMeter, progressLine } from './batchProgress.js';
