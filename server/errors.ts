@@ -27,6 +27,7 @@ export const ERRORS = {
   CRYPTO_FAILED: { status: 500, message: 'Could not decrypt a protected field: {reason}', messageZh: '服务内部错误' },
   CONVERSATION_BUSY: { status: 503, message: 'Conversation is busy: {reason}', messageZh: '正在处理上一条消息，请稍后再试' },
   CONVERSATION_NOT_FOUND: { status: 404, message: 'No conversation {conversationId}', messageZh: '未找到该对话' },
+  CONTACT_TEMPLATE_UNKNOWN: { status: 500, message: 'No notice template {template} in flows/notices/noticeCatalog.ts', messageZh: '服务内部错误' },
   CONVERSATION_TAKEN: { status: 409, message: 'Conversation {conversationId} is being served by {holder}: one person at a time', messageZh: '该对话正由其他同事接待' },
   CANNED_REPLY_EXISTS: { status: 409, message: 'A canned reply /{shortcut} in {locale} already exists', messageZh: '该快捷回复已存在' },
   TURN_FAILED: { status: 500, message: 'The conversation could not process {event}: {reason}', messageZh: '抱歉，系统开小差了，请稍后再试。' },

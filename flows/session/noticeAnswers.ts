@@ -23,7 +23,7 @@ export function noticeAnswerOf(said: string): NoticeAnswer | undefined {
  * now and its next due date is past the noticed one. Else it has not arrived (yet): how long
  * transfers take, and what is owed now.
  */
-export function paidReply(view: AccountView, notice: { readonly drawdownId?: string; readonly dueDate?: string } | undefined, locale: Locale): Reply {
+export function paidReply(view: AccountView, notice: { readonly drawdownId?: string; readonly dueDate?: string } | undefined, locale: Locale, atMenu = false): Reply {
   const drawdowns = view.lines.flatMap((l) => l.drawdowns);
   const noticed = notice?.drawdownId ? drawdowns.find((d) => d.drawdownId === notice.drawdownId) : undefined;
   const owedNow = noticed ? noticed.dueNow : view.lines.reduce((s, l) => s + l.dueNow, 0);
@@ -34,7 +34,9 @@ export function paidReply(view: AccountView, notice: { readonly drawdownId?: str
     return { text: t(locale, 'notice.paid.received', { next }).trim(), sensitive: true };
   }
   const amount = owedNow > 0 ? owedNow : (noticed?.nextDue?.amount ?? 0);
-  return { text: t(locale, 'notice.paid.notYet', { amount: yuan(amount) }), sensitive: true };
+  // Where the borrower's next words reach the menu, 还款 and 转人工 stay one tap away.
+  const options = atMenu ? [{ label: t(locale, 'menu.repay'), value: NOTICE_ANSWERS.repay }, { label: t(locale, 'menu.human'), value: NOTICE_ANSWERS.human }] : [];
+  return { text: t(locale, 'notice.paid.notYet', { amount: yuan(amount) }), ...(options.length ? { options } : {}), sensitive: true };
 }
 
 const HOUR = 3_600_000;

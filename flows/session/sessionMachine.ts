@@ -1043,7 +1043,16 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               id: 'checkRepaid',
               src: 'loadAccount',
               input: ({ context }) => ({ borrowerId: context.borrowerId!, at: context.lastAt }),
-              onDone: { target: 'idle', actions: [{ type: 'reply', params: ({ context, event }) => paidReply(event.output, context.lastNotice, context.locale) }, assign({ noticeAnswer: undefined }), 'repromptFlow'] },
+              onDone: {
+                target: 'idle',
+                actions: [
+                  enqueueActions(({ check, context, event, enqueue }) =>
+                    enqueue({ type: 'reply', params: paidReply(event.output, context.lastNotice, context.locale, check(stateIn({ flow: 'menu' }) as never) && check(stateIn({ handoff: 'bot' }) as never)) }),
+                  ),
+                  assign({ noticeAnswer: undefined }),
+                  'repromptFlow',
+                ],
+              },
               onError: { target: 'idle', actions: [assign({ noticeAnswer: undefined }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }, 'repromptFlow'] },
             },
           },

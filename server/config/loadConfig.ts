@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './configError.js';
+import { parseContactSettings, type ContactConfig } from './contactSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
 
@@ -88,6 +89,8 @@ export interface Config {
   readonly wecom: WecomConfig;
   /** Work orders: working hours (Shanghai), service level per kind, warning lead (WORK_* settings). */
   readonly workOrders: WorkOrderConfig;
+  /** Post-loan contact rules (CONTACT_WINDOW, CONTACT_MAX_PER_DAY/WEEK) and OA template ids (OA_TEMPLATE_*). */
+  readonly contact: ContactConfig;
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -264,6 +267,11 @@ const schema = z.object({
   WORK_MAKEUP_DAYS: z.string().optional(),
   WORK_ORDER_SLA: z.string().optional(),
   WORK_ORDER_WARN_BEFORE: z.string().default('30'),
+  CONTACT_WINDOW: z.string().default('08:00-21:00'),
+  CONTACT_MAX_PER_DAY: z.coerce.number().int().min(1).max(6).default(3),
+  CONTACT_MAX_PER_WEEK: z.coerce.number().int().min(1).max(42).default(10),
+  OA_TEMPLATE_REMINDER: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
+  OA_TEMPLATE_OVERDUE: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -365,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     officialAccount: parseOfficialAccount(raw, cleaned, envName),
     wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
     workOrders: parseWorkOrderSettings(raw),
+    contact: parseContactSettings(raw),
   };
 }
 

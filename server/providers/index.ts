@@ -1,7 +1,7 @@
 /** server/providers: the interfaces a bank implements to connect its systems, and the sandbox set. */
 export type {
   BankDataProvider, BehaviourDataProvider, BehaviourObservation, BehaviourQuery, ConsentEvidence, CreditBureauProvider, DataQuery, GovernmentDataProvider, IdentityQuery, IdentityVerifier,
-  PaymentGateway, PaymentKind, PaymentRequest, PaymentResult, ProviderResult, Providers, SmsResult, SmsSender,
+  PaymentGateway, PaymentKind, PaymentRequest, PaymentResult, ProviderResult, Providers, SmsNotice, SmsResult, SmsSender,
 } from './types.js';
 export { createProviders, createSandboxProviders, type SandboxProviders } from './createProviders.js';
 export { SandboxBankData, SandboxCreditBureau, SandboxGovernmentData } from './sandboxDataProviders.js';

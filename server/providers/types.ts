@@ -132,6 +132,21 @@ export type SmsResult = { readonly ok: true; readonly messageId: string } | { re
 export interface SmsSender {
   readonly name: string;
   sendVerificationCode(message: { readonly mobile: string; readonly code: string; readonly ttlMinutes: number; /** `drawdown`: the step-up before money moves (the text says so). */ readonly purpose?: 'verify_mobile' | 'drawdown' }): Promise<SmsResult>;
+  /**
+   * A post-loan notice (repayment reminder, overdue notice, …) to the borrower's own mobile, through
+   * the operator's approved notice template. Idempotent by `key` (the contact's key): the same key
+   * again sends nothing and answers the first result, so a contact retried after a crash is one SMS.
+   */
+  sendNotice(message: SmsNotice): Promise<SmsResult>;
+}
+
+export interface SmsNotice {
+  readonly key: string;
+  readonly mobile: string;
+  /** The notice template's name (reminder.T-1, …): what the operator's template is chosen by. */
+  readonly template: string;
+  /** The words, rendered in the borrower's language. */
+  readonly text: string;
 }
 
 export interface PaymentRequest {

@@ -19,6 +19,8 @@ export interface FakeWechatApi {
   callsTo(path: string): FakeCall[];
   /** Customer-service messages accepted, in order. */
   readonly sent: { touser: string; msgtype: string; body: Record<string, unknown> }[];
+  /** Template messages accepted, in order. */
+  readonly templates: { touser: string; templateId: string; body: Record<string, unknown> }[];
   /** Robot messages accepted, by webhook key. */
   readonly robotMessages: { key: string; body: Record<string, unknown>; at: number }[];
   /** The next `times` calls to `path` (after `skip` that succeed) answer `{ errcode, errmsg }` instead of their usual answer. */
@@ -37,6 +39,7 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
   const calls: FakeCall[] = [];
   const sent: FakeWechatApi['sent'] = [];
   const robotMessages: FakeWechatApi['robotMessages'] = [];
+  const templates: FakeWechatApi['templates'] = [];
   const failures = new Map<string, { errcode: number; times: number; skip: number }[]>();
   const valid = new Set<string>();
   let issued = 0;
@@ -93,6 +96,20 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
     return { errcode: 0, errmsg: 'ok' };
   });
 
+  // Template messages (service notices outside the 48-hour window): a template id and data fields.
+  app.post('/cgi-bin/message/template/send', async (request) => {
+    const q = request.query as Record<string, string>;
+    const body = request.body as Record<string, unknown>;
+    record('/cgi-bin/message/template/send', q, body);
+    if (!q.access_token) return { errcode: 41001, errmsg: 'access_token missing' };
+    if (!valid.has(q.access_token)) return { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' };
+    const failure = injected('/cgi-bin/message/template/send');
+    if (failure) return failure;
+    if (typeof body?.touser !== 'string' || typeof body.template_id !== 'string' || typeof body.data !== 'object') return { errcode: 40037, errmsg: 'invalid template_id' };
+    templates.push({ touser: body.touser, templateId: body.template_id, body });
+    return { errcode: 0, errmsg: 'ok', msgid: 200_000 + templates.length };
+  });
+
   app.post('/cgi-bin/webhook/send', async (request) => {
     const q = request.query as Record<string, string>;
     const body = request.body as Record<string, unknown>;
@@ -114,6 +131,7 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
     calls,
     callsTo: (path) => calls.filter((c) => c.path === path),
     sent,
+    templates,
     robotMessages,
     failNext(path, errcode, times = 1, skip = 0) {
       const queue = failures.get(path) ?? [];

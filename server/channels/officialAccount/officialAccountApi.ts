@@ -24,6 +24,8 @@ export interface OfficialAccountApi {
   accessToken(): Promise<string>;
   /** POST /cgi-bin/message/custom/send; a refused token is re-fetched and the call made once more. */
   sendCustomMessage(body: Readonly<Record<string, unknown>>): Promise<WechatApiResult>;
+  /** POST /cgi-bin/message/template/send: a service notice by template id, allowed outside the 48-hour window. */
+  sendTemplateMessage(body: Readonly<Record<string, unknown>>): Promise<WechatApiResult & { readonly msgid?: number }>;
 }
 
 /** errcodes meaning the access_token is invalid or expired. */
@@ -78,24 +80,34 @@ export function createOfficialAccountApi(options: OfficialAccountApiOptions): Of
 
   const tokens = new AccessTokenCache(fetchToken, options.now);
 
+  /** A message API call; a refused token is re-fetched and the call made once more. */
+  async function post(api: string, message: Readonly<Record<string, unknown>>): Promise<{ ok: boolean; errcode: number; errmsg: string; body: Record<string, unknown> }> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await tokens.get();
+      const body = await call(api, `${base}/cgi-bin/${api}?access_token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(message),
+      });
+      const errcode = errcodeOf(body);
+      if (errcode === 0) return { ok: true, errcode, errmsg: '', body };
+      if (TOKEN_ERRCODES.has(errcode)) {
+        tokens.invalidate(token);
+        if (attempt < 2) continue;
+      }
+      return { ok: false, errcode, errmsg: errmsgOf(body), body };
+    }
+  }
+
   return {
     accessToken: () => tokens.get(),
     async sendCustomMessage(message) {
-      for (let attempt = 1; ; attempt++) {
-        const token = await tokens.get();
-        const body = await call('message/custom/send', `${base}/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify(message),
-        });
-        const errcode = errcodeOf(body);
-        if (errcode === 0) return { ok: true };
-        if (TOKEN_ERRCODES.has(errcode)) {
-          tokens.invalidate(token);
-          if (attempt < 2) continue;
-        }
-        return { ok: false, errcode, errmsg: errmsgOf(body) };
-      }
+      const { ok, errcode, errmsg } = await post('message/custom/send', message);
+      return ok ? { ok: true } : { ok: false, errcode, errmsg };
+    },
+    async sendTemplateMessage(message) {
+      const { ok, errcode, errmsg, body } = await post('message/template/send', message);
+      return ok ? { ok: true, ...(typeof body.msgid === 'number' ? { msgid: body.msgid } : {}) } : { ok: false, errcode, errmsg };
     },
   };
 }

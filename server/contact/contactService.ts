@@ -1,0 +1,259 @@
+import type { Logger } from 'pino';
+import { decideContact, formatYuan, type ContactPolicy, type Fen } from '../../core/index.js';
+import { isNoticeTemplate, NOTICE_TEMPLATES, noticeText, t, type ConversationEvent, type Locale, type NoticeTemplateName } from '../../flows/index.js';
+import type { Clock } from '../clock.js';
+import type { OfficialAccountApi } from '../channels/officialAccount/index.js';
+import type { PrismaClient } from '../db/generated/client.js';
+import { AppError } from '../errors.js';
+import { crashPoint } from '../faults.js';
+import type { ContactOutcome, ContactRequest, Contacts } from '../postLoan/contracts.js';
+import type { SmsSender } from '../providers/index.js';
+import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
+import { isUniqueViolation } from '../services/persistence.js';
+
+/** WeChat lets an account send customer-service messages for 48 hours after the person's last action. */
+const CUSTOMER_SERVICE_WINDOW_MS = 48 * 3_600_000;
+/** A failed contact is tried again by the contact sweep after this long, at most MAX_ATTEMPTS times in all. */
+const RETRY_AFTER_MS = 15 * 60_000;
+const MAX_ATTEMPTS = 3;
+const WEEK_MS = 7 * 86_400_000;
+
+/** Private conversations a notice may go to: the borrower's own chat on each channel. */
+const PRIVATE_CHANNELS = ['web', 'rest', 'official_account', 'wechat', 'wecom'] as const;
+
+export interface ContactServiceDeps {
+  readonly prisma: PrismaClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly policy: ContactPolicy;
+  /** The conversation runtime (its `dispatch`): the notice becomes a turn, stored and delivered by the outbox. */
+  readonly conversations: { dispatch(conversationId: string, event: ConversationEvent): Promise<unknown> };
+  readonly sms: Pick<SmsSender, 'sendNotice'>;
+  /** Opens the borrower's mobile (sealed in Borrower.phoneEnc). */
+  readonly cipher: Pick<FieldCipher, 'decrypt'>;
+  /** The official account, when configured: template messages outside the 48-hour window (ids per kind). */
+  readonly officialAccount?: {
+    readonly api: Pick<OfficialAccountApi, 'sendTemplateMessage'>;
+    readonly templates: { readonly reminder?: string; readonly overdue?: string };
+    /** Where a tap on the template message leads (the web chat). */
+    readonly url?: string;
+    readonly windowMs?: number;
+  };
+}
+
+type Route =
+  | { readonly kind: 'conversation'; readonly channel: string; readonly conversationId: string; readonly locale: Locale }
+  | { readonly kind: 'oa_template'; readonly channel: 'official_account'; readonly conversationId: string; readonly openid: string; readonly templateId: string; readonly locale: Locale }
+  | { readonly kind: 'sms'; readonly channel: 'sms'; readonly mobile: string; readonly locale: Locale };
+
+interface LogRow {
+  readonly id: string;
+  readonly key: string;
+  readonly borrowerId: string;
+  readonly template: string;
+  readonly params: unknown;
+  readonly status: string;
+  readonly channel: string | null;
+  readonly reason: string | null;
+  readonly notBefore: Date | null;
+  readonly attempts: number;
+}
+
+/**
+ * The one contact component (Contacts) every post-loan job calls. For each request, by its key:
+ *
+ * 1. A key already sent answers `duplicate` and sends nothing; a deferred one waits for its moment.
+ * 2. The borrower's own channel: their most recent private conversation (web, REST, official account,
+ *    personal WeChat, WeCom), else an SMS to their mobile; never a group chat. None: `suppressed`.
+ * 3. The contact rules (core decideContact) on the ContactLog history: outside the window or over a
+ *    cap the row is stored `deferred` with `notBefore`, and `sendDeferred` sends it then.
+ * 4. The row is marked `sending` BEFORE anything goes out, then the notice is sent — a conversation
+ *    event `postloan.notice` (told once per key, so a resend after a crash is told once), an
+ *    official-account template message outside WeChat's 48-hour window, or a keyed SMS — and the row
+ *    is marked `sent` with the channel's answer, or `failed` (retried by the sweep up to 3 times).
+ *    A row found `sending` (a process died mid-way) is sent again: every channel but the
+ *    official-account template message is idempotent by the key.
+ *
+ * Every contact stays in ContactLog: channel, template, params, time, result.
+ */
+export class ContactService implements Contacts {
+  constructor(private readonly deps: ContactServiceDeps) {}
+
+  async contact(request: ContactRequest): Promise<ContactOutcome> {
+    if (!isNoticeTemplate(request.template)) throw new AppError('CONTACT_TEMPLATE_UNKNOWN', { template: request.template });
+    const row = await this.rowFor(request);
+    return this.attempt(row, this.deps.clock.now());
+  }
+
+  async sendDeferred(): Promise<{ sent: number; deferred: number; failed: number }> {
+    const now = this.deps.clock.now();
+    const totals = { sent: 0, deferred: 0, failed: 0 };
+    let after = '';
+    // Keyset over due rows (deferred whose moment came, failed due a retry, sending left by a dead process).
+    for (;;) {
+      const rows: LogRow[] = await this.deps.prisma.contactLog.findMany({
+        where: {
+          key: { gt: after },
+          OR: [
+            { status: 'deferred', notBefore: { lte: now } },
+            { status: 'failed', attempts: { lt: MAX_ATTEMPTS }, notBefore: { lte: now } },
+            { status: { in: ['sending', 'pending'] }, updatedAt: { lte: new Date(now.getTime() - 60_000) } },
+          ],
+        },
+        orderBy: { key: 'asc' },
+        take: 200,
+      });
+      if (!rows.length) break;
+      for (const row of rows) {
+        const outcome = await this.attempt(row, this.deps.clock.now());
+        if (outcome.status === 'sent') totals.sent++;
+        else if (outcome.status === 'deferred') totals.deferred++;
+        else if (outcome.status === 'failed') totals.failed++;
+      }
+      after = rows[rows.length - 1]!.key;
+    }
+    return totals;
+  }
+
+  /** The ContactLog row of this key, created `pending` the first time. */
+  private async rowFor(request: ContactRequest): Promise<LogRow> {
+    const existing = await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } });
+    if (existing) return existing;
+    try {
+      return await this.deps.prisma.contactLog.create({
+        data: {
+          key: request.key,
+          borrowerId: request.borrowerId,
+          creditLineId: request.creditLineId ?? null,
+          purpose: request.purpose,
+          template: request.template,
+          params: request.params as object,
+          status: 'pending',
+        },
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // Another process created it a moment ago.
+      return (await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } }))!;
+    }
+  }
+
+  private async attempt(row: LogRow, now: Date): Promise<ContactOutcome> {
+    const { prisma } = this.deps;
+    switch (row.status) {
+      case 'sent':
+        return { status: 'duplicate', ...(row.channel ? { channel: row.channel } : {}) };
+      case 'suppressed':
+        return { status: 'suppressed', ...(row.reason ? { reason: row.reason } : {}) };
+      case 'deferred':
+        if (row.notBefore && row.notBefore > now) return { status: 'deferred', notBefore: row.notBefore, ...(row.reason ? { reason: row.reason } : {}) };
+        break;
+      case 'failed':
+        if (row.attempts >= MAX_ATTEMPTS || (row.notBefore && row.notBefore > now)) return { status: 'failed', ...(row.reason ? { reason: row.reason } : {}) };
+        break;
+    }
+    const template = row.template as NoticeTemplateName;
+    const route = await this.routeFor(row.borrowerId, template, now);
+    if (!route) {
+      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'suppressed', reason: 'no_channel' } });
+      this.deps.logger.warn({ key: row.key, borrowerId: row.borrowerId }, 'contact suppressed: the borrower has no private channel and no mobile');
+      return { status: 'suppressed', reason: 'no_channel' };
+    }
+    const decision = decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history: await this.historyOf(row, now) }, this.deps.policy);
+    if (decision.kind === 'refuse') {
+      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'suppressed', reason: decision.reason, channel: route.channel } });
+      return { status: 'suppressed', reason: decision.reason };
+    }
+    if (decision.kind === 'defer') {
+      const notBefore = new Date(decision.notBefore);
+      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'deferred', notBefore, reason: decision.reason, channel: route.channel } });
+      return { status: 'deferred', channel: route.channel, notBefore, reason: decision.reason };
+    }
+
+    // Logged as being sent before anything leaves: a crash from here on is found and finished, never lost.
+    await prisma.contactLog.update({
+      where: { id: row.id },
+      data: { status: 'sending', channel: route.channel, conversationId: route.kind === 'sms' ? null : route.conversationId, attempts: { increment: 1 }, reason: null },
+    });
+    try {
+      const result = await this.send(route, row, template, now);
+      crashPoint('contact.after_send');
+      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, result: result as object, notBefore: null } });
+      return { status: 'sent', channel: route.channel };
+    } catch (e) {
+      const reason = e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+      this.deps.logger.warn({ err: e, key: row.key, channel: route.channel }, 'contact failed; the contact sweep tries again');
+      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'failed', reason: reason.slice(0, 500), notBefore: new Date(now.getTime() + RETRY_AFTER_MS), result: { error: reason.slice(0, 500) } } });
+      return { status: 'failed', channel: route.channel, reason };
+    }
+  }
+
+  private async send(route: Route, row: LogRow, template: NoticeTemplateName, now: Date): Promise<Record<string, unknown>> {
+    const params = (row.params ?? {}) as Record<string, string | number>;
+    switch (route.kind) {
+      case 'conversation': {
+        await this.deps.conversations.dispatch(route.conversationId, { type: 'postloan.notice', noticeId: row.key, template, params, at: now.getTime() });
+        return { channel: route.channel, conversationId: route.conversationId };
+      }
+      case 'sms': {
+        const text = `${noticeText(template, params, route.locale)}${t(route.locale, 'notice.sms.suffix')}`;
+        const sent = await this.deps.sms.sendNotice({ key: row.key, mobile: route.mobile, template, text });
+        if (!sent.ok) throw new AppError('PROVIDER_UNAVAILABLE', { provider: 'sms', reason: `${sent.reason}: ${sent.detail}` });
+        return { channel: 'sms', messageId: sent.messageId };
+      }
+      case 'oa_template': {
+        const oa = this.deps.officialAccount!;
+        const money = (v: unknown) => (typeof v === 'number' ? `¥${formatYuan(v as Fen)}` : '');
+        const sent = await oa.api.sendTemplateMessage({
+          touser: route.openid,
+          template_id: route.templateId,
+          ...(oa.url ? { url: oa.url } : {}),
+          data: {
+            first: { value: noticeText(template, params, route.locale) },
+            keyword1: { value: money(params.amount) },
+            keyword2: { value: String(params.dueDate ?? '') },
+            remark: { value: t(route.locale, 'notice.sms.suffix') },
+          },
+        });
+        if (!sent.ok) throw new AppError('WECHAT_API_FAILED', { api: 'message/template/send', reason: `errcode ${sent.errcode} ${sent.errmsg}`.trim() });
+        return { channel: 'official_account', templateId: route.templateId, ...(sent.msgid !== undefined ? { msgid: sent.msgid } : {}) };
+      }
+    }
+  }
+
+  /** Moments of this borrower's contacts in the last week (sent, or being sent), this one excluded. */
+  private async historyOf(row: LogRow, now: Date): Promise<number[]> {
+    const since = new Date(now.getTime() - WEEK_MS - 86_400_000);
+    const rows = await this.deps.prisma.contactLog.findMany({
+      where: { borrowerId: row.borrowerId, id: { not: row.id }, OR: [{ status: 'sent', sentAt: { gte: since } }, { status: 'sending', updatedAt: { gte: since } }] },
+      select: { status: true, sentAt: true, updatedAt: true },
+    });
+    return rows.map((r) => (r.status === 'sent' && r.sentAt ? r.sentAt : r.updatedAt).getTime());
+  }
+
+  /**
+   * The borrower's own channel now: their most recent private conversation; on the official account
+   * outside the 48-hour window, its template message (when the kind has a template id), else SMS.
+   */
+  private async routeFor(borrowerId: string, template: NoticeTemplateName, now: Date): Promise<Route | null> {
+    const { prisma } = this.deps;
+    const conversation = await prisma.conversation.findFirst({
+      where: { borrowerId, externalChatId: '', channel: { in: [...PRIVATE_CHANNELS] } },
+      orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
+      select: { id: true, channel: true, externalUserId: true, lastInboundAt: true, locale: true },
+    });
+    const locale: Locale = conversation?.locale === 'en' ? 'en' : 'zh';
+    if (conversation && conversation.channel !== 'official_account') return { kind: 'conversation', channel: conversation.channel, conversationId: conversation.id, locale };
+    if (conversation) {
+      const oa = this.deps.officialAccount;
+      const last = conversation.lastInboundAt?.getTime();
+      if (last !== undefined && now.getTime() - last <= (oa?.windowMs ?? CUSTOMER_SERVICE_WINDOW_MS)) return { kind: 'conversation', channel: 'official_account', conversationId: conversation.id, locale };
+      const kind = (NOTICE_TEMPLATES[template] as { officialAccount?: 'reminder' | 'overdue' }).officialAccount;
+      const templateId = kind ? oa?.templates[kind] : undefined;
+      if (oa && templateId) return { kind: 'oa_template', channel: 'official_account', conversationId: conversation.id, openid: conversation.externalUserId, templateId, locale };
+    }
+    const borrower = await prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneEnc: true } });
+    if (!borrower?.phoneEnc) return null;
+    return { kind: 'sms', channel: 'sms', mobile: this.deps.cipher.decrypt(borrower.phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)), locale };
+  }
+}
