@@ -57,6 +57,17 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
           actions: subflowSink,
           actors: { loadAccount: effect(effects, 'loadAccount'), sendStepUp: effect(effects, 'sendStepUp'), verifyStepUp: effect(effects, 'verifyStepUp'), disburse: effect(effects, 'disburse') },
         }),
+        renewal: raw.renewal.provide({
+          actions: subflowSink,
+          actors: {
+            loadRenewal: effect(effects, 'loadRenewal'),
+            recordConsent: effect(effects, 'recordConsent'),
+            pullData: effect(effects, 'pullData'),
+            recordRenewalDecision: effect(effects, 'recordRenewalDecision'),
+            renewLine: effect(effects, 'renewLine'),
+            closeRenewal: effect(effects, 'closeRenewal'),
+          },
+        }),
         repayment: raw.repayment.provide({ actions: subflowSink, actors: { loadAccount: effect(effects, 'loadAccount'), repay: effect(effects, 'repay') } }),
       } as typeof raw;
       return createSessionMachine({ products, faq, settings }, children).provide({

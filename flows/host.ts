@@ -70,6 +70,53 @@ export interface FlowEffects {
   /** The borrower's work orders (by borrower, or by conversation before they are known), newest first; with `number`, only that one, if it is theirs. */
   workOrderStatus: Effect<{ conversationId: string; borrowerId?: string; number?: string; at: number }, { orders: WorkOrderStatus[] }>;
   setMarketingOptOut: Effect<{ conversationId: string; borrowerId?: string; optOut: boolean; at: number }, { ok: true }>;
+  /** The borrower's open renewal invitation (无还本续贷: screened eligible and invited, not yet answered, line not yet past its last day), if any. */
+  loadRenewal: Effect<{ borrowerId: string; at: number }, { status: 'open'; renewal: RenewalView } | { status: 'none' }>;
+  /**
+   * Stores the fresh decision of a renewal on the line's application (as a Decision, audited) and
+   * notes it on the invitation; a decline or a manual review closes the invitation (LineReview
+   * `declined`). Idempotent by `requestKey` (the message that asked).
+   */
+  recordRenewalDecision: Effect<{ lineId: string; borrowerId: string; validUntil: IsoDate; decision: CreditDecision; requestKey: string; at: number }, { ok: true; decisionId: string } | { ok: false; reason: 'not_invited' }>;
+  /**
+   * Renews the line without repaying first: the same line runs on to `newValidUntil` with the
+   * decision's limit and rate, its drawdowns untouched; the invitation becomes `accepted` (audited,
+   * with the terms text's version and hash). Idempotent by `requestKey`: a redelivered confirmation
+   * answers what the first one did. `not_invited`: no open invitation for this line and period (or
+   * renewed already by another message); `line_inactive`: the line is frozen, expired or closed.
+   */
+  renewLine: Effect<RenewLineInput, { ok: true; line: LineView } | { ok: false; reason: 'not_invited' | 'line_inactive' }>;
+  /** The borrower said no to the invitation (不需要): it is closed as `declined`. */
+  closeRenewal: Effect<{ lineId: string; borrowerId: string; validUntil: IsoDate; at: number }, { ok: true }>;
+}
+
+/** An open renewal invitation, as the renewal flow needs it. */
+export interface RenewalView {
+  lineId: string;
+  productId: string;
+  /** The line's current last valid day: the invitation is for it. */
+  validUntil: IsoDate;
+  /** The application the line came from: its purpose, and the consents the fresh pull relies on. */
+  applicationId: string;
+  limit: Fen;
+  outstanding: Fen;
+  annualRate: number;
+  /** The latest unrevoked consent per data source and the text version the borrower agreed to. */
+  consents: { source: DataSource; textVersion: string }[];
+}
+
+export interface RenewLineInput {
+  lineId: string;
+  borrowerId: string;
+  /** The invitation's period (the line's last valid day when invited). */
+  validUntil: IsoDate;
+  newValidUntil: IsoDate;
+  decisionId: string;
+  termsVersion: string;
+  /** The exact renewal terms shown; the host stores its SHA-256. */
+  termsText: string;
+  requestKey: string;
+  at: number;
 }
 
 /** A promise actor's signature: what `fromPromise` receives and resolves with. */
@@ -217,6 +264,8 @@ export interface LineView {
   productNameZh: string;
   productNameEn: string;
   status: 'active' | 'frozen' | 'expired' | 'closed';
+  /** Why a frozen line is paused (overdue: repay first; warning, review: under review; staff): what the borrower is told when asking to draw. */
+  freezeReason?: 'overdue' | 'warning' | 'review' | 'staff' | null;
   limit: Fen;
   available: Fen;
   outstanding: Fen;

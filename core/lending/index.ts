@@ -45,6 +45,7 @@ export {
   type Prepayment,
 } from './creditLine.js';
 export { renewCreditLine, renewedValidUntil, type RenewCreditLineInput } from './renewCreditLine.js';
+export { worstDaysPastDue } from './worstDaysPastDue.js';
 export { drawFromCreditLine, previewDrawdown, type DrawRequest, type DrawResult } from './drawFromCreditLine.js';
 export { changeCreditLimit } from './changeCreditLimit.js';
 export { evaluateCreditLine, summarizeCreditLine, type CreditLineSummary, type DrawdownSummary } from './evaluateCreditLine.js';

@@ -41,6 +41,8 @@ export const NOTICE_TEMPLATES = {
   'warning.frozen': { text: 'notice.warning.frozen', options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
   'review.changed': { text: 'notice.review.changed', money: ['oldLimit', 'newLimit'], options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
   'review.frozen': { text: 'notice.review.frozen', options: [{ label: 'menu.human', value: '转人工' }], sensitive: true },
+  // Renewal screening's invitation (server/postLoan/renewalScreening.ts): 续贷 opens the renewal flow.
+  'renewal.invite': { text: 'notice.renewal.invite', money: ['limit'], options: [{ label: 'renewal.start', value: '续贷' }], sensitive: true },
 } as const satisfies Record<string, NoticeTemplate>;
 
 export type NoticeTemplateName = keyof typeof NOTICE_TEMPLATES;

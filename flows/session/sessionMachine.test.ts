@@ -15,7 +15,7 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
   const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
-  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human'].map(text);
+  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human', '续贷'].map(text);
   const staff = [
     { type: 'staff.takeover', staffId: 's', staffName: '小王', at: AT },
     { type: 'staff.message', staffId: 's', text: '您好', at: AT },
@@ -33,6 +33,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
   if (s.matches({ flow: { inFlow: 'offer' } })) completions.push(done('offer', { status: 'later', pending }));
   if (s.matches({ flow: { inFlow: 'drawdown' } })) completions.push(done('drawdown', { status: 'cancelled' }));
   if (s.matches({ flow: { inFlow: 'repayment' } })) completions.push(done('repayment', { status: 'nothing_owed' }));
+  if (s.matches({ flow: { inFlow: 'renewal' } })) completions.push(done('renewal', { status: 'renewed', line: lineFixture() }), done('renewal', { status: 'none' }));
   if (s.matches({ flow: 'status' }))
     completions.push(
       done('loadAccount', { borrowerId: 'b', lines: [], application: { applicationId: 'a', productId: DEMO_PRODUCTS[0]!.id, status: 'under_review', submittedAt: AT } }),

@@ -9,6 +9,7 @@ import { looksLikeQuestion, matchFaq, type FaqEntry } from '../faq/faqTable.js';
 import type { AccountView, PendingOffer } from '../host.js';
 import { createOfferMachine, type OfferOutput } from '../offer/offerMachine.js';
 import type { Reply, ReplyOption } from '../reply.js';
+import { createRenewalMachine } from '../renewal/renewalMachine.js';
 import { createRepaymentMachine, type RepaymentOutput } from '../repayment/repaymentMachine.js';
 import { BUSY_TAG, type ConversationStart } from '../runtimeContract.js';
 import { accountCard, yuan } from '../shared/cards.js';
@@ -37,7 +38,7 @@ const NOTICE_TEXT = {
   'repayment.voided': 'notice.repaymentVoided',
 } as const satisfies Record<PaymentNotice, string>;
 
-export const CHILD_IDS = ['application', 'consent', 'offer', 'drawdown', 'repayment'] as const;
+export const CHILD_IDS = ['application', 'consent', 'offer', 'drawdown', 'repayment', 'renewal'] as const;
 export type ChildId = (typeof CHILD_IDS)[number];
 /** Which state of the session runs which sub-flow. */
 const CHILD_STATES = [
@@ -46,6 +47,7 @@ const CHILD_STATES = [
   ['offer', 'offer'],
   ['drawdown', 'drawdown'],
   ['repayment', 'repayment'],
+  ['renewal', 'renewal'],
 ] as const satisfies readonly (readonly [string, ChildId])[];
 
 export interface SessionContext {
@@ -90,6 +92,8 @@ export interface SessionContext {
   readonly complaint?: { readonly text: string; readonly key: string };
   /** "工单 GD…": the number asked about. */
   readonly workOrderNumber?: string;
+  /** 续贷: the message that asked, which keys the renewal's pull and decision. */
+  readonly renewalRequest?: string;
   /** Post-loan notices told lately (their noticeId): the same notice dispatched again is told once. */
   readonly noticesTold?: readonly string[];
   /** The last post-loan notice told: what 已还 checks. */
@@ -127,6 +131,7 @@ export function createSessionChildren(products: readonly Product[], settings: Fl
     offer: createOfferMachine(products, settings),
     drawdown: createDrawdownMachine(),
     repayment: createRepaymentMachine(),
+    renewal: createRenewalMachine(products, settings),
   };
 }
 export type SessionChildren = ReturnType<typeof createSessionChildren>;
@@ -216,7 +221,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
   type Check = (guard: never) => boolean;
   const activeChild = (check: Check): ChildId | undefined => CHILD_STATES.find(([state]) => check(stateIn({ flow: { inFlow: state } }) as never))?.[1];
 
-  const { application, consent, offer, drawdown, repayment } = children;
+  const { application, consent, offer, drawdown, repayment, renewal } = children;
   const existingOf = (output: unknown) => {
     const out = output as ApplicationOutput;
     return out.status === 'existing' ? out : undefined;
@@ -373,6 +378,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
       offer,
       drawdown,
       repayment,
+      renewal,
       loadAccount: effect('loadAccount'),
       revokeConsent: effect('revokeConsent'),
       setMarketingOptOut: effect('setMarketingOptOut'),
@@ -610,9 +616,11 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: ({ context, event }) => is('apply')({ context, event }) && context.underReview !== undefined && context.borrowerId !== undefined, target: 'status', actions: 'stampUser' },
                 { guard: is('apply'), target: 'inFlow.application', actions: ['stampUser', assign({ requestedAmount: ({ context, event }) => amountOf(context, event) })] },
                 {
-                  guard: ({ context, event }) => ['draw', 'repay', 'account', 'revoke'].includes(understand(context, event).kind) && context.borrowerId === undefined,
+                  guard: ({ context, event }) => ['draw', 'repay', 'account', 'revoke', 'renew'].includes(understand(context, event).kind) && context.borrowerId === undefined,
                   actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'account.none'), options: [{ label: t(context.locale, 'menu.apply'), value: 'apply' }] }) }],
                 },
+                // 续贷 (the renewal invitation's option, or said): the renewal flow answers whether one is open.
+                { guard: is('renew'), target: 'inFlow.renewal', actions: ['stampUser', assign({ renewalRequest: ({ event }) => (event.type === 'user.text' ? event.id : undefined) })] },
                 { guard: is('draw'), target: 'inFlow.drawdown', actions: ['stampUser', assign({ requestedAmount: ({ context, event }) => amountOf(context, event) })] },
                 { guard: is('repay'), target: 'inFlow.repayment', actions: 'stampUser' },
                 { guard: is('account'), target: 'account', actions: 'stampUser' },
@@ -680,6 +688,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: 'wantsContinue', actions: ['stampUser', assign({ awaitingResume: false }), 'tellReprompt'] },
                 { guard: 'noticeAnswer', actions: ['stampUser', 'answerNotice'] },
                 { guard: 'noticeRepay', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'notice.repayInFlow') }) }, 'tellReprompt'] },
+                // 续贷 tapped or typed on the invitation while another flow runs: how to get there.
+                { guard: and([not(stateIn({ flow: { inFlow: 'renewal' } })), ({ context, event }) => said(context, event) === '续贷']), actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'renewal.inFlow') }) }, 'tellReprompt'] },
                 { guard: 'cmdHuman', actions: ['stampUser', 'requestHuman'] },
                 // 投诉 mid-flow: the work order opens beside the flow, which then asks its question again.
                 { guard: is('complaint'), actions: ['stampUser', 'openComplaint'] },
@@ -864,6 +874,14 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   }),
                   // Left (取消, 返回, 稍后): the menu, so the next words have somewhere to go.
                   onDone: [{ guard: ({ event }) => (event.output as DrawdownOutput).status === 'cancelled', target: '#menu', actions: { type: 'reply', params: ({ context }) => menuReply(context) } }, { target: '#menu' }],
+                },
+              },
+              renewal: {
+                invoke: {
+                  id: 'renewal',
+                  src: 'renewal',
+                  input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId!, requestId: context.renewalRequest ?? String(context.lastAt) }),
+                  onDone: { target: '#menu', actions: assign(({ event }) => (event.output.status === 'renewed' ? { renewalRequest: undefined, hasLine: true, lineRate: event.output.line.annualRate } : { renewalRequest: undefined })) },
                 },
               },
               repayment: {

@@ -70,7 +70,7 @@ export const statusBeforeApplying = (locale: Locale, hasDraft: boolean): Reply =
   hasDraft ? { text: t(locale, 'status.draft'), options: [{ label: t(locale, 'common.continue'), value: 'apply' }] } : { text: t(locale, 'status.none'), options: [{ label: t(locale, 'menu.apply'), value: 'apply' }] };
 
 /** "进度" asked in the middle of a sub-flow: where that stands (the sub-flow's question follows). */
-export function statusInFlow(child: 'application' | 'consent' | 'offer' | 'drawdown' | 'repayment', locale: Locale): string {
+export function statusInFlow(child: 'application' | 'consent' | 'offer' | 'drawdown' | 'repayment' | 'renewal', locale: Locale): string {
   switch (child) {
     case 'application':
       return t(locale, 'status.inApplication');

@@ -10,6 +10,8 @@ import { workOrderNumberIn } from '../understanding/workOrderNumber.js';
 
 export type MenuAction =
   | { readonly kind: 'repay' | 'account' | 'human' | 'unsubscribe' | 'revoke' | 'faq_list' | 'menu' | 'status' | 'hardship' | 'unknown' }
+  /** 续贷: renew a line before it expires (无还本续贷). */
+  | { readonly kind: 'renew' }
   /** To borrow; `amount` when the borrower named one ("我想借5万", or just "5万块钱"). */
   | { readonly kind: 'apply' | 'draw'; readonly amount?: Fen }
   | { readonly kind: 'faq'; readonly entry: FaqEntry }
@@ -66,6 +68,9 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
       case 'repay':
         action = { kind: 'repay' };
         break;
+      case 'renew':
+        action = { kind: 'renew' };
+        break;
       case 'limit':
       case 'bill':
         action = { kind: 'account' };
@@ -109,6 +114,6 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
         else action = normalizeText(text) === '' ? { kind: 'menu' } : { kind: 'unknown' };
       }
     }
-  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke', 'status', 'complaint', 'work_order'].includes(action.kind)) return { kind: 'go_private' };
+  if (ctx.chatType === 'group' && ['apply', 'draw', 'repay', 'account', 'revoke', 'status', 'complaint', 'work_order', 'renew'].includes(action.kind)) return { kind: 'go_private' };
   return action;
 }

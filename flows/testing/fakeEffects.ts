@@ -8,6 +8,8 @@ import {
   payNextInstallment,
   priceReviewedOffer,
   reviewBounds,
+  renewCreditLine,
+  renewedValidUntil,
   payoffQuote,
   payOffCreditLine,
   repayCreditLine,
@@ -41,6 +43,8 @@ export interface FakeEffects extends FlowEffects {
    * application and, approved, the offer the borrower's conversation is sent.
    */
   decideReview(input: { outcome: 'approved'; limit: number; annualRate: number; at: number } | { outcome: 'declined'; at: number }): { applicationId: string; offer?: PendingOffer };
+  /** The renewal screening's invitation for a line (as the renewal job records it), for the renewal flow's tests. */
+  inviteRenewal(lineId: string): void;
 }
 
 /** What the fake host holds: plain data (maps of plain objects), so it can be copied. */
@@ -57,6 +61,9 @@ export interface FakeStore {
   stepUps: Map<string, string>;
   /** Work orders by number (complaints the borrower opened), with whose they are. */
   workOrders?: Map<string, WorkOrderStatus & { conversationId: string; borrowerId?: string }>;
+  /** Renewal invitations by line and period (`lineId:validUntil`), and the text version of each consent (borrower → source → version). */
+  renewals?: Map<string, { lineId: string; validUntil: string; status: 'invited' | 'accepted' | 'declined'; decision?: { id: string; approved: boolean; limit: number; rate: number } }>;
+  consentVersions?: Map<string, Map<DataSource, string>>;
 }
 
 /** Effects over a new, empty store, or over a copy of `from` (another one's `saved()`). */
@@ -202,6 +209,9 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
     recordConsent: record('recordConsent', (input) =>
       once(input.idempotencyKey, () => {
         consents.set(input.borrowerId, new Set([...(consents.get(input.borrowerId) ?? []), ...input.granted]));
+        const versions = ((store.consentVersions ??= new Map()).get(input.borrowerId) ?? new Map<DataSource, string>());
+        for (const source of input.granted) versions.set(source, input.textVersion);
+        store.consentVersions.set(input.borrowerId, versions);
         return { consentIds: input.granted.map(() => id('c')) };
       }),
     ),
@@ -384,6 +394,63 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
       return { orders: theirs.map(({ conversationId: _c, borrowerId: _b, ...o }) => o) };
     }),
     setMarketingOptOut: record('setMarketingOptOut', async () => ({ ok: true })),
+    inviteRenewal(lineId) {
+      const line = lines.get(lineId)!;
+      (store.renewals ??= new Map()).set(`${lineId}:${line.validUntil}`, { lineId, validUntil: line.validUntil, status: 'invited' });
+    },
+    // As the host answers: the open invitation whose line still ends on its period, the consents in force with their text versions.
+    loadRenewal: record('loadRenewal', async ({ borrowerId, at }) => {
+      const open = [...(store.renewals?.values() ?? [])].find((r) => {
+        const line = lines.get(r.lineId);
+        return r.status === 'invited' && lineOwner.get(r.lineId)?.borrowerId === borrowerId && line?.status === 'active' && line.validUntil === r.validUntil && shanghaiDateOf(at) <= r.validUntil;
+      });
+      if (!open) return { status: 'none' as const };
+      const application = [...applications.values()].find((a) => a.borrowerId === borrowerId && a.status === 'accepted')!;
+      const v = view(open.lineId, at);
+      const versions = store.consentVersions?.get(borrowerId) ?? new Map<DataSource, string>();
+      return {
+        status: 'open' as const,
+        renewal: {
+          lineId: open.lineId,
+          productId: v.productId,
+          validUntil: open.validUntil,
+          applicationId: application.id,
+          limit: v.limit,
+          outstanding: v.outstanding,
+          annualRate: v.annualRate,
+          consents: [...(consents.get(borrowerId) ?? [])].map((source) => ({ source, textVersion: versions.get(source) ?? '' })),
+        },
+      };
+    }),
+    recordRenewalDecision: record('recordRenewalDecision', ({ lineId, validUntil, decision, requestKey }) =>
+      once(requestKey, () => {
+        const r = store.renewals?.get(`${lineId}:${validUntil}`);
+        if (!r || r.status !== 'invited') return { ok: false as const, reason: 'not_invited' as const };
+        const approved = decision.outcome === 'approved';
+        r.decision = { id: id('rd'), approved, limit: decision.limit, rate: decision.rate ?? 0 };
+        if (!approved) r.status = 'declined';
+        return { ok: true as const, decisionId: r.decision.id };
+      }),
+    ),
+    renewLine: record('renewLine', (input) =>
+      once(input.requestKey, () => {
+        const r = store.renewals?.get(`${input.lineId}:${input.validUntil}`);
+        const line = lines.get(input.lineId);
+        if (!r || !line || r.status !== 'invited' || r.decision?.id !== input.decisionId || !r.decision.approved) return { ok: false as const, reason: 'not_invited' as const };
+        const months = product(lineOwner.get(input.lineId)!.productId).lineValidityMonths;
+        if (renewedValidUntil(input.validUntil, months) !== input.newValidUntil) throw new Error('renewLine: the renewed term ends elsewhere');
+        const renewed = renewCreditLine(line, { on: shanghaiDateOf(input.at), validUntil: input.newValidUntil, limit: r.decision.limit, annualRate: r.decision.rate });
+        if (!renewed.ok) return { ok: false as const, reason: 'line_inactive' as const };
+        lines.set(input.lineId, renewed.value.line);
+        r.status = 'accepted';
+        return { ok: true as const, line: view(input.lineId, input.at) };
+      }),
+    ),
+    closeRenewal: record('closeRenewal', async ({ lineId, validUntil }) => {
+      const r = store.renewals?.get(`${lineId}:${validUntil}`);
+      if (r?.status === 'invited') r.status = 'declined';
+      return { ok: true as const };
+    }),
   };
   return effects;
 }

@@ -6,6 +6,7 @@ export type Intent =
   | 'apply'
   | 'draw'
   | 'repay'
+  | 'renew'
   | 'limit'
   | 'bill'
   | 'rate'
@@ -38,6 +39,8 @@ const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
   ['human', ['转人工', '人工客服', '人工服务', '找人工', '真人', '客服', '人工', 'human', 'agent']],
   ['english', ['english', '英文', '英语']],
   ['chinese', ['中文', '汉语', 'chinese']],
+  // Before hardship (展期 is a hardship word) and repay/apply: "无还本续贷" renews a line.
+  ['renew', ['无还本续贷', '续贷', '续期', '续签额度', '额度续期', 'renew', 'renewal']],
   // Before repay and apply: "还款困难" is hardship, "申请进度" and "我的申请怎么样了" are status.
   ['hardship', ['还不上', '还不起', '还不了', '少还', '延期', '缓还', '展期', '困难', '没钱还', '晚点还', '晚几天还', '协商还款', '停息挂账', 'hardship', "can't pay", 'cannot pay']],
   ['status', ['进度', '审批结果', '审核结果', '审批怎么样', '审核怎么样', '申请怎么样', '怎么样了', '批了吗', '批下来', '结果出来', '有结果', '到哪一步', '审到哪', 'status', 'progress']],

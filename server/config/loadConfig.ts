@@ -91,6 +91,8 @@ export interface Config {
   readonly workOrders: WorkOrderConfig;
   /** Post-loan contact rules (CONTACT_WINDOW, CONTACT_MAX_PER_DAY/WEEK) and OA template ids (OA_TEMPLATE_*). */
   readonly contact: ContactConfig;
+  /** Renewal screening (无还本续贷) looks at lines whose last valid day is within this many days (RENEWAL_WINDOW_DAYS). */
+  readonly renewalWindowDays: number;
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -272,6 +274,7 @@ const schema = z.object({
   CONTACT_MAX_PER_WEEK: z.coerce.number().int().min(1).max(42).default(10),
   OA_TEMPLATE_REMINDER: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
   OA_TEMPLATE_OVERDUE: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
+  RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -374,6 +377,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
     workOrders: parseWorkOrderSettings(raw),
     contact: parseContactSettings(raw),
+    renewalWindowDays: raw.RENEWAL_WINDOW_DAYS,
   };
 }
 

@@ -9,6 +9,7 @@ import { handoffEffects } from './handoffService.js';
 import { marketingPreferenceEffects } from './marketingPreferenceService.js';
 import { offerEffects } from './offerService.js';
 import { otpEffects } from './otpService.js';
+import { renewalEffects } from './renewalService.js';
 import { repaymentEffects } from './repaymentService.js';
 import { serviceContext, type FlowEffectsDeps } from './serviceDeps.js';
 import { workOrderEffects } from './workOrderEffects.js';
@@ -33,5 +34,6 @@ export function createFlowEffects(deps: FlowEffectsDeps): FlowEffects {
     ...handoffEffects(ctx),
     ...workOrderEffects(ctx),
     ...marketingPreferenceEffects(ctx),
+    ...renewalEffects(ctx),
   };
 }

@@ -27,6 +27,26 @@ const detailOf = (d: CreditDecision, hash: string) => ({
   lineExpiresOn: d.lineExpiresOn,
 });
 
+/** The Decision row of a core decision (detail with its hash, money in fen, rate in ppm, APR in basis points); renewals store theirs with it too. */
+export function decisionRow(applicationId: string, decision: CreditDecision, now: Date, extra: Record<string, unknown> = {}): Decision {
+  const hash = sha256Hex(JSON.stringify(decision));
+  return {
+    id: randomUUID(),
+    applicationId,
+    outcome: decision.outcome,
+    score: Math.round(decision.score),
+    grade: decision.grade,
+    reasonCodes: decision.reasons.map((r) => r.code),
+    detail: jsonValue({ ...detailOf(decision, hash), ...extra }),
+    modelVersion: decision.modelVersion,
+    limitFen: decision.outcome !== 'declined' ? toBigFen(decision.limit) : null,
+    ratePpm: decision.rate === null ? null : toPpm(decision.rate),
+    aprSimpleBp: decision.apr ? toBp(decision.apr.simple) : null,
+    aprCompoundBp: decision.apr ? toBp(decision.apr.compound) : null,
+    createdAt: now,
+  };
+}
+
 /**
  * Stores the decision (outcome, score, grade, reason codes, full detail, model version, limit,
  * rate in ppm, APR in basis points) and moves the application to `decided` with the offer's
@@ -45,23 +65,8 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       )[0];
       if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
       if (application.sameId) return { decisionId: application.sameId };
-      const live = decision.outcome !== 'declined';
       const now = new Date();
-      const row: Decision = {
-        id: randomUUID(),
-        applicationId,
-        outcome: decision.outcome,
-        score: Math.round(decision.score),
-        grade: decision.grade,
-        reasonCodes: decision.reasons.map((r) => r.code),
-        detail: jsonValue(detailOf(decision, hash)),
-        modelVersion: decision.modelVersion,
-        limitFen: live ? toBigFen(decision.limit) : null,
-        ratePpm: decision.rate === null ? null : toPpm(decision.rate),
-        aprSimpleBp: decision.apr ? toBp(decision.apr.simple) : null,
-        aprCompoundBp: decision.apr ? toBp(decision.apr.compound) : null,
-        createdAt: now,
-      };
+      const row = decisionRow(applicationId, decision, now);
       // A manual review opens a work order: numbered, deadlines in working hours, its deadline jobs in this statement.
       const review =
         decision.outcome === 'manual_review'
