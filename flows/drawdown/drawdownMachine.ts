@@ -50,6 +50,17 @@ const usableLine = (account: AccountView): LineView | null =>
   account.lines.filter((l) => l.status === 'active' && l.available > 0).sort((a, b) => b.available - a.available)[0] ?? null;
 
 /**
+ * A paused (frozen) line, said politely: why in plain words (overdue: repay first; an early warning
+ * or the yearly review: under review) and how to reach a person, never a generic error.
+ */
+function pausedReply(locale: Locale, line: LineView): Reply {
+  const human = { label: t(locale, 'menu.human'), value: '转人工' };
+  if (line.freezeReason === 'overdue') return { text: t(locale, 'draw.frozen.overdue'), options: [{ label: t(locale, 'menu.repay'), value: 'repay' }, human] };
+  if (line.freezeReason === 'warning' || line.freezeReason === 'review') return { text: t(locale, 'draw.frozen.review'), options: [human] };
+  return { text: t(locale, 'draw.frozen.staff'), options: [human] };
+}
+
+/**
  * drawdown: amount within the available limit, term and method, a schedule preview with total
  * interest and APR, confirmation, and exactly one disbursement per confirmation.
  */
@@ -182,6 +193,8 @@ export function createDrawdownMachine() {
               actions: {
                 type: 'reply',
                 params: ({ context, event }) => {
+                  const frozen = event.output.lines.find((l) => l.status === 'frozen');
+                  if (frozen) return pausedReply(context.locale, frozen);
                   const line = event.output.lines.find((l) => l.status === 'active');
                   if (line && line.overdue > 0) return { text: t(context.locale, 'draw.overdueFirst', { overdue: yuan(line.overdue) }), options: [{ label: t(context.locale, 'menu.repay'), value: 'repay' }] };
                   if (line) return { text: t(context.locale, 'draw.noneAvailable') };

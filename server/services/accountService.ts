@@ -1,5 +1,5 @@
 import { shanghaiDateOf, type CreditLine } from '../../core/index.js';
-import type { AccountView, ApplicationStatusView, FlowEffects, PendingOffer } from '../../flows/host.js';
+import type { AccountView, ApplicationStatusView, FlowEffects, LineView, PendingOffer } from '../../flows/host.js';
 import { Prisma } from '../db/generated/client.js';
 import { lineView } from './creditLineStore.js';
 import { fromBp, fromPpm, queryOne, toFen } from './persistence.js';
@@ -8,7 +8,7 @@ import { workOrderStatus } from './workOrderEffects.js';
 
 /** What loadAccount reads in one statement: the lines newest first, and the latest live offer (columns null when none). */
 interface AccountRead {
-  readonly lines: { id: string; productId: string; state: CreditLine }[];
+  readonly lines: { id: string; productId: string; state: CreditLine; freezeReason: LineView['freezeReason'] }[];
   readonly applicationId: string | null;
   readonly productId: string | null;
   readonly offerExpiresAt: Date | null;
@@ -47,7 +47,7 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
       const read = await queryOne<AccountRead>(
         db.prisma,
         Prisma.sql`SELECT
-          (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'productId', l."productId", 'state', l.state) ORDER BY l."createdAt" DESC), '[]'::json)
+          (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'productId', l."productId", 'state', l.state, 'freezeReason', l."freezeReason") ORDER BY l."createdAt" DESC), '[]'::json)
             FROM "CreditLine" l WHERE l."borrowerId" = ${borrowerId}::uuid AND l.state IS NOT NULL) AS lines,
           (SELECT COALESCE(json_agg(json_build_object('number', w.number, 'kind', w.kind, 'status', w.status, 'createdAt', ${epochMsOf('w."createdAt"')},
               'firstResponseDueAt', ${epochMsOf('w."firstResponseDueAt"')}, 'firstRespondedAt', ${epochMsOf('w."firstRespondedAt"')}, 'dueAt', ${epochMsOf('w."dueAt"')}) ORDER BY w."createdAt" DESC), '[]'::json)
@@ -63,7 +63,10 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
               (SELECT w."dueAt" FROM "WorkItem" w WHERE w."applicationId" = a.id AND w.kind = 'manual_review' AND w.status NOT IN ('resolved', 'closed') ORDER BY w."createdAt" DESC LIMIT 1) AS "reviewDueAt"
             FROM "Application" a WHERE a."borrowerId" = ${borrowerId}::uuid AND a.status <> 'draft' ORDER BY a."createdAt" DESC LIMIT 1) AS la ON true`,
       );
-      const lines = read.lines.map((row) => lineView(row, row.state, products.find((p) => p.id === row.productId), on));
+      const lines = read.lines.map((row) => {
+        const view = lineView(row, row.state, products.find((p) => p.id === row.productId), on);
+        return view.status === 'frozen' ? { ...view, freezeReason: row.freezeReason ?? null } : view;
+      });
       let pendingOffer: PendingOffer | undefined;
       if (read.applicationId && read.decisionId && read.outcome === 'approved' && read.limitFen !== null && read.ratePpm !== null && read.offerExpiresAt) {
         pendingOffer = {
