@@ -102,6 +102,8 @@ export const tr = defineTexts({
     'error.REVIEW_AWAITS_CONFIRMATION': '这笔申请的批准正等待第二位审批员确认：请确认或拒绝。',
     'error.REVIEW_NOTHING_TO_CONFIRM': '没有等待确认的批准。',
     'error.REVIEW_SECOND_REVIEWER_REQUIRED': '双人复核：需由另一位审批员确认，不能确认自己的批准。',
+    'error.DEMO_CLOCK_REFUSED': '只有沙箱演示环境可以推进营业日（生产环境和银行接口下不可用）。',
+    'error.JOBS_DISABLED': '本进程未启动作业运行器（JOBS_POLL_MS=0）。',
   },
   en: {
     title: 'Kuaidai · Staff console',
@@ -160,6 +162,8 @@ export const tr = defineTexts({
     'error.REVIEW_AWAITS_CONFIRMATION': 'An approval of this application waits for a second reviewer: confirm it or decline.',
     'error.REVIEW_NOTHING_TO_CONFIRM': 'No approval is waiting for confirmation.',
     'error.REVIEW_SECOND_REVIEWER_REQUIRED': 'Four eyes: another reviewer must confirm; you cannot confirm your own approval.',
+    'error.DEMO_CLOCK_REFUSED': 'Only the sandbox demo can move the business date (not production, not the bank\'s providers).',
+    'error.JOBS_DISABLED': 'The job runner is not started in this process (JOBS_POLL_MS=0).',
   },
 });
 export type ShellKey = Parameters<typeof tr>[0];

@@ -1,6 +1,7 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
 import { conversationPage } from './conversation.js';
+import { jobsPage } from './jobsPage.js';
 import { noticesPage } from './noticesPage.js';
 import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
@@ -26,4 +27,5 @@ export const PAGES: readonly PageDef[] = [
   // Admin pages last.
   staffAccountsPage,
   auditPage,
+  jobsPage,
 ];
