@@ -1,5 +1,6 @@
 import type { PostLoanContext } from './contracts.js';
 import { endOfDayJob } from './endOfDay.js';
+import { contactSweepJob, reminderJob } from './reminderJobs.js';
 
 /**
  * One post-loan job run once per business date: the end-of-day batch, early warning, renewal
@@ -27,7 +28,7 @@ export interface DailyJob {
  * days past due, classification) an earlier one wrote. Append yours here; the job runner schedules
  * each one with a cron and `demo:advance` runs them all for each date it passes.
  */
-export const DAILY_JOBS: DailyJob[] = [endOfDayJob];
+export const DAILY_JOBS: DailyJob[] = [endOfDayJob, reminderJob, contactSweepJob];
 
 export interface DailyJobResult {
   readonly name: string;
