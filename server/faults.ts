@@ -1,6 +1,7 @@
 // Crash points for tests of "killed at the worst moment". Names in use:
 //   disburse.after_reserve, disburse.after_payout, disburse.after_record,
 //   repay.after_intent, repay.after_collect, repay.after_store (server/services),
+//   contact.after_send (server/contact: a notice delivered, its ContactLog row not yet marked sent),
 //   and whatever other modules add; a name is just a string, keep them `<operation>.<moment>`.
 import { armedCrashPoints } from './config/index.js';
 
