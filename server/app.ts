@@ -17,6 +17,7 @@ import type { DemoAdvance } from './postLoan/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
 import { quoteRoutes } from './http/quoteRoutes.js';
 import { staffRoutes } from './http/staffRoutes.js';
+import { riskRoutes } from './http/riskRoutes.js';
 import { workOrderRoutes } from './http/workOrderRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
 import { installReviews } from './http/reviewRoutes.js';
@@ -107,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.conversations) staffRoutes(app, { runtime: deps.conversations.runtime, db: deps.db, clock: deps.clock, auth: staff.auth });
   // Work orders (工单) and staff notices; `app.workOrders` also fires their deadlines (boot.ts).
   workOrderRoutes(app, { db: deps.db, clock: deps.clock, config: deps.config.workOrders, auth: staff.auth });
+  // Early-warning signals (风险预警): the risk view's list, detail, confirm and clear.
+  riskRoutes(app, { db: deps.db, clock: deps.clock, auth: staff.auth });
   // Manual review (人工审批): the reviewers' queue and decisions, told to the borrower's conversation.
   if (deps.conversations) await installReviews(app, { config, db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, runtime: deps.conversations.runtime, auth: staff.auth });
   // The staff console: its page at /console, the live feed, the queue.

@@ -43,6 +43,8 @@ export const ERRORS = {
   WORK_ORDER_NOT_FOUND: { status: 404, message: 'No work order {workOrder}', messageZh: '未找到该工单' },
   WORK_ORDER_TRANSITION_REFUSED: { status: 409, message: 'Work order {number}: {reason}', messageZh: '工单状态不允许此操作' },
   WORK_ORDER_CHANGED: { status: 409, message: 'Work order {number} changed since it was loaded: reload it and try again', messageZh: '工单已被他人修改，请刷新后重试' },
+  RISK_SIGNAL_NOT_FOUND: { status: 404, message: 'No risk signal {id}', messageZh: '未找到该预警信号' },
+  RISK_SIGNAL_REVIEWED: { status: 409, message: 'Risk signal {id} was already judged ({status})', messageZh: '该预警信号已处理' },
   JOBS_DISABLED: { status: 503, message: 'The job runner is not running in this process (JOBS_POLL_MS=0): queue {queue}', messageZh: '作业运行器未启动' },
   DEMO_CLOCK_REFUSED: { status: 403, message: 'The demo clock only moves in sandbox mode: {reason}', messageZh: '仅沙箱演示环境可以推进营业日' },
   INTERNAL: { status: 500, message: 'Internal error', messageZh: '服务内部错误' },
