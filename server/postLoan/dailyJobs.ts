@@ -52,7 +52,10 @@ export async function runBusinessDay(ctx: PostLoanContext, businessDate: string,
     } catch (e) {
       ctx.logger.error({ err: e, job: job.name, businessDate }, 'daily job failed');
       const code = (e as { code?: unknown }).code;
-      results.push({ name: job.name, ok: false, summary: { error: typeof code === 'string' ? code : 'FAILED', message: (e as Error).message }, ms: Date.now() - started });
+      // For the admin who ran it: the cause behind a coded error says what to fix.
+      const cause = (e as { cause?: unknown }).cause;
+      const message = cause instanceof Error ? `${(e as Error).message}: ${cause.message}` : (e as Error).message;
+      results.push({ name: job.name, ok: false, summary: { error: typeof code === 'string' ? code : 'FAILED', message }, ms: Date.now() - started });
     }
   }
   return results;
