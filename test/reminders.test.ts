@@ -12,7 +12,7 @@ import type { SandboxProviders } from '../server/providers/index.js';
 import { openSql, type Sql } from '../server/runtime/index.js';
 import { fieldContext, type FieldCipher } from '../server/security/fieldCipher.js';
 import { startFakeWechatApi, type FakeWechatApi } from './support/fakeWechatApi.js';
-import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
  * Reminders and the contact rules end to end on the real server: a borrower borrows over REST, the
@@ -125,6 +125,10 @@ describe(`reminders and the contact rules, on ${testDatabaseKind()}`, () => {
     expect(texts(await say('转人工'))).toMatch(/已为您转接还款专员，工单号 GD\d{8}-\d{4}/);
     const order = await server.db.prisma.workItem.findFirstOrThrow({ where: { kind: 'collection' } });
     expect(order).toMatchObject({ status: 'open', borrowerId: await chenId() });
+    // In the collection staff's queue: the work-order list filtered by kind.
+    const queue = await server.app.inject({ method: 'GET', url: '/api/v1/staff/work-orders?kind=collection', headers: staffAuthHeaders });
+    expect(queue.statusCode, queue.body).toBe(200);
+    expect(JSON.stringify(queue.json())).toContain(order.number!);
     // A tap on the reminder's 还款 (what the option sends): the repayment opens on the instalment due.
     const repay = await say('notice.repay');
     expect(texts(repay)).toMatch(/提前还清 2026-12-22 到期的这一期|扣款 ¥2,588\.\d\d/);

@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-const KINDS = ['handoff', 'complaint', 'manual_review', 'manual'] as const;
+const KINDS = ['handoff', 'complaint', 'manual_review', 'collection', 'manual'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const version = z.number().int().nonnegative().optional();

@@ -6,7 +6,7 @@ import { defineTexts } from '../i18n.js';
 export const wt = defineTexts({
   zh: {
     listTitle: '工单',
-    listIntro: '转人工、投诉、人工审批和手工工单。时限按工作时间计算（默认周一至周五 09:00–18:00）；超时未处理的工单会升级给主管（超时督办）。',
+    listIntro: '转人工、投诉、人工审批、还款咨询（回复还款提醒转人工）和手工工单。时限按工作时间计算（默认周一至周五 09:00–18:00）；超时未处理的工单会升级给主管（超时督办）。',
     teamTitle: '团队看板',
     teamIntro: '每位客服手上的未办结工单、超时与督办数量，以及等待处理的督办工单。',
     detailTitle: '工单 {number}',
@@ -20,6 +20,7 @@ export const wt = defineTexts({
     'kind.handoff': '转人工',
     'kind.complaint': '投诉',
     'kind.manual_review': '人工审批',
+    'kind.collection': '还款咨询',
     'kind.manual': '手工工单',
     'status.open': '待处理',
     'status.assigned': '已分配',
@@ -89,7 +90,7 @@ export const wt = defineTexts({
   },
   en: {
     listTitle: 'Work orders',
-    listIntro: 'Requests for a person, complaints, manual reviews and orders opened by hand. Deadlines count working hours (by default Monday to Friday 09:00–18:00); orders past a deadline are escalated to supervisors.',
+    listIntro: 'Requests for a person, complaints, manual reviews, repayment enquiries (a borrower answering a reminder asked for a person) and orders opened by hand. Deadlines count working hours (by default Monday to Friday 09:00–18:00); orders past a deadline are escalated to supervisors.',
     teamTitle: 'Team',
     teamIntro: "Each agent's open work orders, breaches and escalations, and the escalated orders waiting.",
     detailTitle: 'Work order {number}',
@@ -103,6 +104,7 @@ export const wt = defineTexts({
     'kind.handoff': 'Request for a person',
     'kind.complaint': 'Complaint',
     'kind.manual_review': 'Manual review',
+    'kind.collection': 'Repayment enquiry',
     'kind.manual': 'Opened by hand',
     'status.open': 'Open',
     'status.assigned': 'Assigned',
@@ -185,7 +187,7 @@ export const beijing = (iso: string | null): string => (iso ? new Date(new Date(
 export const workOrderSchema = z.object({
   id: z.string(),
   number: z.string().nullable(),
-  kind: z.enum(['handoff', 'complaint', 'manual_review', 'manual']),
+  kind: z.enum(['handoff', 'complaint', 'manual_review', 'manual', 'collection']),
   status: z.enum(['open', 'assigned', 'in_progress', 'resolved', 'closed']),
   priority: z.enum(['low', 'normal', 'high', 'urgent']),
   title: z.string().nullable(),

@@ -12,7 +12,7 @@ const listSchema = z.object({
 
 const VIEWS = ['active', 'mine', 'unassigned', 'overdue', 'escalated', 'all'] as const;
 type View = (typeof VIEWS)[number];
-const KINDS = ['handoff', 'complaint', 'manual_review', 'manual'] as const;
+const KINDS = ['handoff', 'complaint', 'manual_review', 'collection', 'manual'] as const;
 
 /** The API query of a view (and kind). */
 function queryOf(view: View, kind: string): string {
