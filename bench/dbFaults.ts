@@ -202,7 +202,7 @@ async function main(): Promise<boolean> {
     const line = recoveryLine(kind);
     if (line) console.log(`recovery   : ${line}`);
   }
-  console.log(`log lines  : outage warnings scheduler ${outageLines('scheduler poll')}, outbox ${outageLines('outbox poll')}, LISTEN ${outageLines('push signal')}; turns abandoned ${logsMatching(logs, /conversation turn abandoned/).length}; uncaught ${logsMatching(logs, /uncaught exception/).length}; INTERNAL ${logsMatching(logs, /request failed/).length}`);
+  console.log(`log lines  : outage warnings job runner ${outageLines('job runner')}, outbox ${outageLines('outbox poll')}, LISTEN ${outageLines('push signal')}; turns abandoned ${logsMatching(logs, /conversation turn abandoned/).length}; uncaught ${logsMatching(logs, /uncaught exception/).length}; INTERNAL ${logsMatching(logs, /request failed/).length}`);
 
   return crashes.loaded + crashes.idle + stats.internal + stats.noAnswer + stats.leakedAddress + different.length + check.duplicateEffects + check.missingMessages + check.extraMessages + check.halfDone + check.ledgerMismatches === 0;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { databaseFault } from '../errors.js';
 
 export interface BackoffOptions {
-  /** What is retried, for the log: "scheduler poll", "push signal". */
+  /** What is retried, for the log: "outbox poll", "push signal", "job runner". */
   readonly what: string;
   readonly logger: Logger;
   /** The first wait after a failure. */
@@ -50,8 +50,8 @@ export class OutageBackoff {
 
 /**
  * Runs `run` every `pollMs` until stopped, one run at a time; a failing run is retried with backoff
- * (the poll interval doubling up to `maxBackoffMs`) and logged once per outage. The scheduler and the
- * outbox poll through it.
+ * (the poll interval doubling up to `maxBackoffMs`) and logged once per outage. The outbox polls
+ * through it (jobs run on the job runner, server/jobs/jobRunner.ts).
  */
 export class Poller {
   private timer: NodeJS.Timeout | undefined;
