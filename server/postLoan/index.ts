@@ -6,3 +6,4 @@ export { DemoAdvance, demoClockRefusal, MAX_ADVANCE_DAYS, type AdvanceResult } f
 export { endOfDayJob, runEndOfDay, type EndOfDayCounts, type EndOfDayOptions, type EndOfDayResult } from './endOfDay.js';
 export type { PortfolioFigures, Tally } from './portfolioSnapshot.js';
 export { BatchProgressMeter, progressLine } from './batchProgress.js';
+export { createRenewalScreeningJob, screenRenewals, type RenewalScreeningSummary } from './renewalScreening.js';
