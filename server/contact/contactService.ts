@@ -81,8 +81,29 @@ export class ContactService implements Contacts {
 
   async contact(request: ContactRequest): Promise<ContactOutcome> {
     if (!isNoticeTemplate(request.template)) throw new AppError('CONTACT_TEMPLATE_UNKNOWN', { template: request.template });
-    const row = await this.rowFor(request);
-    return this.attempt(row, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    // A new key is decided first and its row written once, already in its state (four statements for a
+    // contact sent); a key seen before (the unique index says so) continues from its row.
+    const route = await this.routeFor(request.borrowerId, request.template, now);
+    const decision = route ? decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history: await this.historyOf(request.borrowerId, request.key, now) }, this.deps.policy) : null;
+    const state =
+      !route ? { status: 'suppressed', reason: 'no_channel' }
+      : decision!.kind === 'refuse' ? { status: 'suppressed', reason: decision!.reason, channel: route.channel }
+      : decision!.kind === 'defer' ? { status: 'deferred', reason: decision!.reason, notBefore: new Date(decision!.notBefore), channel: route.channel }
+      : { status: 'sending', channel: route.channel, conversationId: route.kind === 'sms' ? null : route.conversationId, attempts: 1 };
+    let row: LogRow;
+    try {
+      row = await this.deps.prisma.contactLog.create({
+        data: { key: request.key, borrowerId: request.borrowerId, creditLineId: request.creditLineId ?? null, purpose: request.purpose, template: request.template, params: request.params as object, ...state },
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return this.attempt((await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } }))!, now);
+    }
+    if (!route) this.deps.logger.warn({ key: request.key, borrowerId: request.borrowerId }, 'contact suppressed: the borrower has no private channel and no mobile');
+    if (state.status === 'suppressed') return { status: 'suppressed', reason: state.reason! };
+    if (state.status === 'deferred') return { status: 'deferred', channel: route!.channel, notBefore: state.notBefore!, reason: state.reason! };
+    return this.deliver(row, route!, now);
   }
 
   async sendDeferred(): Promise<{ sent: number; deferred: number; failed: number }> {
@@ -115,29 +136,6 @@ export class ContactService implements Contacts {
     return totals;
   }
 
-  /** The ContactLog row of this key, created `pending` the first time. */
-  private async rowFor(request: ContactRequest): Promise<LogRow> {
-    const existing = await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } });
-    if (existing) return existing;
-    try {
-      return await this.deps.prisma.contactLog.create({
-        data: {
-          key: request.key,
-          borrowerId: request.borrowerId,
-          creditLineId: request.creditLineId ?? null,
-          purpose: request.purpose,
-          template: request.template,
-          params: request.params as object,
-          status: 'pending',
-        },
-      });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      // Another process created it a moment ago.
-      return (await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } }))!;
-    }
-  }
-
   private async attempt(row: LogRow, now: Date): Promise<ContactOutcome> {
     const { prisma } = this.deps;
     switch (row.status) {
@@ -159,7 +157,7 @@ export class ContactService implements Contacts {
       this.deps.logger.warn({ key: row.key, borrowerId: row.borrowerId }, 'contact suppressed: the borrower has no private channel and no mobile');
       return { status: 'suppressed', reason: 'no_channel' };
     }
-    const decision = decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history: await this.historyOf(row, now) }, this.deps.policy);
+    const decision = decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history: await this.historyOf(row.borrowerId, row.key, now) }, this.deps.policy);
     if (decision.kind === 'refuse') {
       await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'suppressed', reason: decision.reason, channel: route.channel } });
       return { status: 'suppressed', reason: decision.reason };
@@ -175,6 +173,13 @@ export class ContactService implements Contacts {
       where: { id: row.id },
       data: { status: 'sending', channel: route.channel, conversationId: route.kind === 'sms' ? null : route.conversationId, attempts: { increment: 1 }, reason: null },
     });
+    return this.deliver(row, route, now);
+  }
+
+  /** Sends a row already logged `sending`, then marks it sent (or failed, for the sweep to retry). */
+  private async deliver(row: LogRow, route: Route, now: Date): Promise<ContactOutcome> {
+    const { prisma } = this.deps;
+    const template = row.template as NoticeTemplateName;
     try {
       const result = await this.send(route, row, template, now);
       crashPoint('contact.after_send');
@@ -222,10 +227,10 @@ export class ContactService implements Contacts {
   }
 
   /** Moments of this borrower's contacts in the last week (sent, or being sent), this one excluded. */
-  private async historyOf(row: LogRow, now: Date): Promise<number[]> {
+  private async historyOf(borrowerId: string, key: string, now: Date): Promise<number[]> {
     const since = new Date(now.getTime() - WEEK_MS - 86_400_000);
     const rows = await this.deps.prisma.contactLog.findMany({
-      where: { borrowerId: row.borrowerId, id: { not: row.id }, OR: [{ status: 'sent', sentAt: { gte: since } }, { status: 'sending', updatedAt: { gte: since } }] },
+      where: { borrowerId, key: { not: key }, OR: [{ status: 'sent', sentAt: { gte: since } }, { status: 'sending', updatedAt: { gte: since } }] },
       select: { status: true, sentAt: true, updatedAt: true },
     });
     return rows.map((r) => (r.status === 'sent' && r.sentAt ? r.sentAt : r.updatedAt).getTime());
@@ -235,7 +240,7 @@ export class ContactService implements Contacts {
    * The borrower's own channel now: their most recent private conversation; on the official account
    * outside the 48-hour window, its template message (when the kind has a template id), else SMS.
    */
-  private async routeFor(borrowerId: string, template: NoticeTemplateName, now: Date): Promise<Route | null> {
+  private async routeFor(borrowerId: string, template: NoticeTemplateName | string, now: Date): Promise<Route | null> {
     const { prisma } = this.deps;
     const conversation = await prisma.conversation.findFirst({
       where: { borrowerId, externalChatId: '', channel: { in: [...PRIVATE_CHANNELS] } },
@@ -248,7 +253,7 @@ export class ContactService implements Contacts {
       const oa = this.deps.officialAccount;
       const last = conversation.lastInboundAt?.getTime();
       if (last !== undefined && now.getTime() - last <= (oa?.windowMs ?? CUSTOMER_SERVICE_WINDOW_MS)) return { kind: 'conversation', channel: 'official_account', conversationId: conversation.id, locale };
-      const kind = (NOTICE_TEMPLATES[template] as { officialAccount?: 'reminder' | 'overdue' }).officialAccount;
+      const kind = (NOTICE_TEMPLATES[template as NoticeTemplateName] as { officialAccount?: 'reminder' | 'overdue' }).officialAccount;
       const templateId = kind ? oa?.templates[kind] : undefined;
       if (oa && templateId) return { kind: 'oa_template', channel: 'official_account', conversationId: conversation.id, openid: conversation.externalUserId, templateId, locale };
     }
