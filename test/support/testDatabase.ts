@@ -52,12 +52,15 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
   return { target: { kind: 'pglite', dataDir: dir }, url: `pglite:${dir}`, drop: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A test configuration on the given database, silent logs, no real secrets. */
+/**
+ * A test configuration on the given database, silent logs, no real secrets, and the job runner off
+ * (JOBS_POLL_MS=0: tests drive the deadline sweep and the jobs by hand; pass JOBS_POLL_MS to start it).
+ */
 /** The STAFF_API_TOKEN of test servers (testConfig): the service account the staff API's machine clients act as. */
 export const TEST_STAFF_TOKEN = 'tst-9fK2xQ7mLp4Rz8Vb1Nc6Wd3Hy5Tg0Js';
 /** Headers of a staff API request made as the test service account. */
 export const staffAuthHeaders = { authorization: `Bearer ${TEST_STAFF_TOKEN}` };
 
 export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
-  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: database.url, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
+  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', JOBS_POLL_MS: '0', DATABASE_URL: database.url, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
 }
