@@ -141,7 +141,7 @@ export interface LineBatchItem {
  * saveLineSql for many lines in one statement (the end-of-day batch writes a chunk at once): the
  * same version-checked update of each CreditLine row (state, available, status, version + 1, and
  * the post-loan columns when given) as CTE `guard` RETURNING the ids of the lines saved, and the same
- * mirror writes for the drawdowns that changed (settled status, periods gone deleted, the rest upserted), each only
+ * mirror writes for the drawdowns that changed (settled status, periods gone deleted, the instalments that changed upserted), each only
  * for a line its guard saved. A line whose version moved on is simply absent from `guard`; the
  * caller reads it again. Callers' own writes filter on `IN (SELECT id FROM guard)`.
  */
@@ -164,12 +164,17 @@ export function saveLinesSql(items: readonly LineBatchItem[], now: Date): Prisma
   const periods: { drawdownId: string; lineId: string; periods: number[] }[] = [];
   const installments: (Installment & { lineId: string })[] = [];
   for (const { loaded, after } of items) {
-    const before = new Map(loaded.line.drawdowns.map((d) => [d.id, JSON.stringify(d)]));
+    const before = new Map(loaded.line.drawdowns.map((d) => [d.id, d]));
     for (const d of after.drawdowns) {
-      if (before.get(d.id) === JSON.stringify(d)) continue;
+      const was = before.get(d.id);
+      if (was === d || (was && JSON.stringify(was) === JSON.stringify(d))) continue;
       if (d.status === 'settled') settled.push({ id: d.id, lineId: loaded.row.id });
-      periods.push({ drawdownId: d.id, lineId: loaded.row.id, periods: d.installments.map((i) => i.period) });
-      for (const row of installmentRows(d.id, d.installments)) installments.push({ ...row, lineId: loaded.row.id });
+      const wasPeriods = was?.installments.map((i) => i.period).join(',');
+      if (wasPeriods !== d.installments.map((i) => i.period).join(',')) periods.push({ drawdownId: d.id, lineId: loaded.row.id, periods: d.installments.map((i) => i.period) });
+      // The mirror holds every instalment as saved: only those that changed are written again.
+      const old = new Map(was?.installments.map((i) => [i.period, JSON.stringify(i)]));
+      const changed = d.installments.filter((i) => old.get(i.period) !== JSON.stringify(i));
+      for (const row of installmentRows(d.id, changed)) installments.push({ ...row, lineId: loaded.row.id });
     }
   }
   return Prisma.sql`saved AS (SELECT * FROM jsonb_to_recordset(${jsonb(lines)}) AS v(id uuid, version int, state jsonb, available bigint, status "CreditLineStatus",

@@ -82,16 +82,18 @@ export const BENCH_OVERDUE_DPD = [3, 15, 45, 120, 400] as const;
 
 /**
  * The benchmark's mix as of `businessDate`: 100 templates, one in three with a second drawdown;
- * drawn on spread-out days so about one monthly loan in thirty falls due on the date itself; five
- * (5 %) overdue by BENCH_OVERDUE_DPD days; the rest repaid on time.
+ * drawn on spread-out days so that `dueTodayPercent` of the lines (3 % by default, about one monthly
+ * loan in thirty) fall due on the date itself; five (5 %) overdue by BENCH_OVERDUE_DPD days; the
+ * rest repaid on time.
  */
-export function benchTemplates(businessDate: IsoDate): CreditLine[] {
+export function benchTemplates(businessDate: IsoDate, options: { dueTodayPercent?: number } = {}): CreditLine[] {
+  const dueToday = options.dueTodayPercent ?? 3;
   const out: CreditLine[] = [];
   for (let t = 0; t < 100; t++) {
     const m = METHODS[t % METHODS.length]!;
     const overdue = t % 20 === 7 ? BENCH_OVERDUE_DPD[(t - 7) / 20]! : 0;
     // Current loans: drawn 1 to ~term months ago on varied days; every 30th one falls due today.
-    const firstDraw = overdue ? addMonths(addDays(businessDate, -overdue), -1) : t % 30 === 3 ? addMonths(businessDate, -1 - (t % 3)) : addDays(businessDate, -(7 + ((t * 37) % (m.termMonths * 28))));
+    const firstDraw = overdue ? addMonths(addDays(businessDate, -overdue), -1) : (t * 37) % 100 < dueToday ? addMonths(businessDate, -1 - (t % 3)) : addDays(businessDate, -(7 + ((t * 37) % (m.termMonths * 28))));
     const draws: DrawSpec[] = [{ amount: 1_000_000 + t * 50_000, termMonths: m.termMonths, method: m.method, on: firstDraw, paidBefore: overdue ? firstDraw : businessDate }];
     if (t % 3 === 0 && !overdue) {
       const second = METHODS[(t + 2) % METHODS.length]!;
