@@ -6,21 +6,22 @@ import { createTestDatabase, testDatabaseKind, type TestDatabase } from './suppo
 
 /** The one job runner (pg-boss 12) on the database the tests run on: cron in Shanghai time, retries with backoff into a dead-letter queue, singleton and throttled sends, a stop that waits. */
 const logger = createLogger('silent');
-const opened: { database: TestDatabase; db: Database; runner: JobRunner }[] = [];
+const opened: { database: TestDatabase | undefined; db: Database | undefined; runner: JobRunner }[] = [];
 afterAll(async () => {
-  for (const o of opened) {
+  for (const o of opened.reverse()) {
     await o.runner.stop().catch(() => {});
-    await o.db.close();
-    await o.database.drop();
+    await o.db?.close();
+    await o.database?.drop();
   }
 });
 
-async function open(): Promise<{ db: Database; runner: JobRunner }> {
+async function open(): Promise<{ db: Database; runner: JobRunner; runnerUrl: string | undefined }> {
   const database = await createTestDatabase();
   const db = await openDatabase(database.target);
-  const runner = new JobRunner({ db, postgresUrl: database.target.kind === 'postgres' ? database.target.url : undefined, logger });
+  const runnerUrl = database.target.kind === 'postgres' ? database.target.url : undefined;
+  const runner = new JobRunner({ db, postgresUrl: runnerUrl, logger });
   opened.push({ database, db, runner });
-  return { db, runner };
+  return { db, runner, runnerUrl };
 }
 
 const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> => {
@@ -32,8 +33,8 @@ const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_000
 };
 
 describe(`job runner (pg-boss) on ${testDatabaseKind()}`, () => {
-  it('registers crons in Asia/Shanghai, retries a failing job with backoff, dead-letters it, retries the dead letter, dedupes singleton and throttled sends, and stops after the handler under way', async () => {
-    const { runner } = await open();
+  it('registers crons in Asia/Shanghai, retries a failing job with backoff, dead-letters it, retries the dead letter, dedupes singleton and throttled sends, stops after the handler under way, and drops at start a schedule no longer declared', async () => {
+    const { db, runner, runnerUrl } = await open();
     const attempts: number[] = [];
     let healthy = false;
     const handled: unknown[] = [];
@@ -105,5 +106,12 @@ describe(`job runner (pg-boss) on ${testDatabaseKind()}`, () => {
     expect(slowDone).toBe(true);
     expect(runner.running).toBe(false);
     await expect(runner.send('test.single', {})).rejects.toMatchObject({ code: 'JOBS_DISABLED' });
+
+    // The next version no longer declares the cron: its schedule is removed at start.
+    const next = new JobRunner({ db, postgresUrl: runnerUrl, logger }).queue('test.single', { policy: 'short' });
+    opened.push({ database: undefined, db: undefined, runner: next });
+    await next.start();
+    expect(await next.schedules()).toEqual([]);
+    await next.stop();
   }, 60_000);
 });

@@ -170,6 +170,10 @@ export class JobRunner {
     this.starting = (async () => {
       await boss.start();
       for (const r of this.registrations.values()) await this.createQueue(boss, r);
+      // A schedule this version no longer declares would keep sending to a queue nobody works.
+      for (const old of await boss.getSchedules()) {
+        if (!this.registrations.get(old.name)?.crons.some((c) => c.key === old.key)) await boss.unschedule(old.name, old.key || undefined);
+      }
       for (const r of this.registrations.values()) {
         for (const c of r.crons) await boss.schedule(r.name, c.expression, c.data, { tz: JOB_TIME_ZONE, ...(c.key ? { key: c.key } : {}) });
         if (r.handler) await this.startWorker(boss, r);
