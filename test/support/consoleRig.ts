@@ -19,8 +19,12 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
-/** Starts a {@link ConsoleRig} for one browser test file; `env` goes on top of its settings. */
-export async function startConsoleRig(name: string, env: Record<string, string> = {}): Promise<ConsoleRig> {
+/**
+ * Starts a {@link ConsoleRig} for one browser test file; `env` goes on top of its settings. `seed`
+ * writes test data into the database before the server starts (an embedded database has one process
+ * at a time, so not while it runs).
+ */
+export async function startConsoleRig(name: string, env: Record<string, string> = {}, options: { seed?: (database: TestDatabase) => Promise<void> } = {}): Promise<ConsoleRig> {
   await mkdir(ARTIFACTS, { recursive: true });
   const database: TestDatabase = await createTestDatabase({ persistent: true });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `kuaidai-${name}-`));
@@ -37,6 +41,7 @@ export async function startConsoleRig(name: string, env: Record<string, string> 
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
+    await options.seed?.(database);
     server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_DATA_DIR: dataDir, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
     browser = await launchChromium();
   } catch (e) {

@@ -6,6 +6,8 @@ import { noticesPage } from './noticesPage.js';
 import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
 import { reviewQueuePage } from './reviewQueuePage.js';
+import { riskSignalPage } from './riskSignalPage.js';
+import { riskSignalsPage } from './riskSignalsPage.js';
 import { staffAccountsPage } from './staffAccountsPage.js';
 import { teamPage } from './teamPage.js';
 import { workOrderPage } from './workOrderPage.js';
@@ -20,6 +22,8 @@ export const PAGES: readonly PageDef[] = [
   conversationPage,
   reviewQueuePage,
   reviewPage,
+  riskSignalsPage,
+  riskSignalPage,
   workOrdersPage,
   workOrderPage,
   teamPage,
