@@ -59,6 +59,7 @@ describe(`reminders and the contact rules, on ${testDatabaseKind()}`, () => {
     sql = await openSql(server.db);
     contacts = new ContactService({
       prisma: server.db.prisma,
+      sql,
       clock,
       logger: createLogger('silent'),
       policy: DEFAULT_CONTACT_POLICY,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { decideContact, formatYuan, type ContactPolicy, type Fen } from '../../core/index.js';
 import { isNoticeTemplate, NOTICE_TEMPLATES, noticeText, t, type ConversationEvent, type Locale, type NoticeTemplateName } from '../../flows/index.js';
@@ -9,7 +10,7 @@ import { crashPoint } from '../faults.js';
 import type { ContactOutcome, ContactRequest, Contacts } from '../postLoan/contracts.js';
 import type { SmsSender } from '../providers/index.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
-import { isUniqueViolation } from '../services/persistence.js';
+import { epochMs, type Sql } from '../runtime/index.js';
 
 /** WeChat lets an account send customer-service messages for 48 hours after the person's last action. */
 const CUSTOMER_SERVICE_WINDOW_MS = 48 * 3_600_000;
@@ -23,6 +24,8 @@ const PRIVATE_CHANNELS = ['web', 'rest', 'official_account', 'wechat', 'wecom'] 
 
 export interface ContactServiceDeps {
   readonly prisma: PrismaClient;
+  /** Raw SQL on the same database: the hot path of a sweep (channel, history, the log row) in four plain statements. */
+  readonly sql: Sql;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly policy: ContactPolicy;
@@ -86,20 +89,24 @@ export class ContactService implements Contacts {
     // contact sent); a key seen before (the unique index says so) continues from its row.
     const route = await this.routeFor(request.borrowerId, request.template, now);
     const decision = route ? decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history: await this.historyOf(request.borrowerId, request.key, now) }, this.deps.policy) : null;
-    const state =
+    const state: { status: string; reason?: string; channel?: string; conversationId?: string | null; notBefore?: Date; attempts?: number } =
       !route ? { status: 'suppressed', reason: 'no_channel' }
       : decision!.kind === 'refuse' ? { status: 'suppressed', reason: decision!.reason, channel: route.channel }
       : decision!.kind === 'defer' ? { status: 'deferred', reason: decision!.reason, notBefore: new Date(decision!.notBefore), channel: route.channel }
       : { status: 'sending', channel: route.channel, conversationId: route.kind === 'sms' ? null : route.conversationId, attempts: 1 };
-    let row: LogRow;
-    try {
-      row = await this.deps.prisma.contactLog.create({
-        data: { key: request.key, borrowerId: request.borrowerId, creditLineId: request.creditLineId ?? null, purpose: request.purpose, template: request.template, params: request.params as object, ...state },
-      });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      return this.attempt((await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } }))!, now);
-    }
+    const id = randomUUID();
+    const inserted = await this.deps.sql.query(
+      `INSERT INTO "ContactLog" (id, key, "borrowerId", "creditLineId", purpose, template, params, channel, "conversationId", status, reason, "notBefore", attempts, "createdAt", "updatedAt")
+       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7::jsonb, $8, $9::uuid, $10, $11, $12::timestamptz, $13, $14::timestamptz, $14::timestamptz)
+       ON CONFLICT (key) DO NOTHING RETURNING id`,
+      [
+        id, request.key, request.borrowerId, request.creditLineId ?? null, request.purpose, request.template, JSON.stringify(request.params), state.channel ?? null,
+        state.conversationId ?? null, state.status, state.reason ?? null, state.notBefore?.toISOString() ?? null, state.attempts ?? 0, now.toISOString(),
+      ],
+    );
+    // A key seen before: it continues from its row.
+    if (!inserted.length) return this.attempt((await this.deps.prisma.contactLog.findUnique({ where: { key: request.key } }))!, now);
+    const row: LogRow = { id, key: request.key, borrowerId: request.borrowerId, template: request.template, params: request.params, status: state.status, channel: state.channel ?? null, reason: state.reason ?? null, notBefore: state.notBefore ?? null, attempts: state.attempts ?? 0 };
     if (!route) this.deps.logger.warn({ key: request.key, borrowerId: request.borrowerId }, 'contact suppressed: the borrower has no private channel and no mobile');
     if (state.status === 'suppressed') return { status: 'suppressed', reason: state.reason! };
     if (state.status === 'deferred') return { status: 'deferred', channel: route!.channel, notBefore: state.notBefore!, reason: state.reason! };
@@ -183,7 +190,7 @@ export class ContactService implements Contacts {
     try {
       const result = await this.send(route, row, template, now);
       crashPoint('contact.after_send');
-      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, result: result as object, notBefore: null } });
+      await this.deps.sql.query(`UPDATE "ContactLog" SET status = 'sent', "sentAt" = $2::timestamptz, result = $3::jsonb, "notBefore" = NULL, "updatedAt" = $2::timestamptz WHERE id = $1::uuid`, [row.id, now.toISOString(), JSON.stringify(result)]);
       return { status: 'sent', channel: route.channel };
     } catch (e) {
       const reason = e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
@@ -228,12 +235,13 @@ export class ContactService implements Contacts {
 
   /** Moments of this borrower's contacts in the last week (sent, or being sent), this one excluded. */
   private async historyOf(borrowerId: string, key: string, now: Date): Promise<number[]> {
-    const since = new Date(now.getTime() - WEEK_MS - 86_400_000);
-    const rows = await this.deps.prisma.contactLog.findMany({
-      where: { borrowerId, key: { not: key }, OR: [{ status: 'sent', sentAt: { gte: since } }, { status: 'sending', updatedAt: { gte: since } }] },
-      select: { status: true, sentAt: true, updatedAt: true },
-    });
-    return rows.map((r) => (r.status === 'sent' && r.sentAt ? r.sentAt : r.updatedAt).getTime());
+    const since = new Date(now.getTime() - WEEK_MS - 86_400_000).toISOString();
+    const rows = await this.deps.sql.query(
+      `SELECT ${epochMs(`CASE WHEN status = 'sent' THEN "sentAt" ELSE "updatedAt" END`)} AS at FROM "ContactLog"
+       WHERE "borrowerId" = $1::uuid AND key <> $2 AND ((status = 'sent' AND "sentAt" >= $3::timestamptz) OR (status = 'sending' AND "updatedAt" >= $3::timestamptz))`,
+      [borrowerId, key, since],
+    );
+    return rows.map((r) => Number(r.at));
   }
 
   /**
@@ -242,16 +250,19 @@ export class ContactService implements Contacts {
    */
   private async routeFor(borrowerId: string, template: NoticeTemplateName | string, now: Date): Promise<Route | null> {
     const { prisma } = this.deps;
-    const conversation = await prisma.conversation.findFirst({
-      where: { borrowerId, externalChatId: '', channel: { in: [...PRIVATE_CHANNELS] } },
-      orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
-      select: { id: true, channel: true, externalUserId: true, lastInboundAt: true, locale: true },
-    });
+    const conversation = (
+      await this.deps.sql.query(
+        `SELECT id::text AS id, channel::text AS channel, "externalUserId", locale, ${epochMs('"lastInboundAt"')} AS "lastInboundAt" FROM "Conversation"
+         WHERE "borrowerId" = $1::uuid AND "externalChatId" = '' AND channel::text = ANY($2::text[])
+         ORDER BY "lastInboundAt" DESC NULLS LAST, "updatedAt" DESC LIMIT 1`,
+        [borrowerId, `{${PRIVATE_CHANNELS.join(',')}}`],
+      )
+    )[0] as { id: string; channel: string; externalUserId: string; locale: string; lastInboundAt: number | null } | undefined;
     const locale: Locale = conversation?.locale === 'en' ? 'en' : 'zh';
     if (conversation && conversation.channel !== 'official_account') return { kind: 'conversation', channel: conversation.channel, conversationId: conversation.id, locale };
     if (conversation) {
       const oa = this.deps.officialAccount;
-      const last = conversation.lastInboundAt?.getTime();
+      const last = conversation.lastInboundAt === null ? undefined : Number(conversation.lastInboundAt);
       if (last !== undefined && now.getTime() - last <= (oa?.windowMs ?? CUSTOMER_SERVICE_WINDOW_MS)) return { kind: 'conversation', channel: 'official_account', conversationId: conversation.id, locale };
       const kind = (NOTICE_TEMPLATES[template as NoticeTemplateName] as { officialAccount?: 'reminder' | 'overdue' }).officialAccount;
       const templateId = kind ? oa?.templates[kind] : undefined;

@@ -28,7 +28,7 @@ const server = await bootServer(config, logger, {
 });
 const sql = await openSql(server.db);
 if (process.env.SEED) await seedReminderPortfolio(sql, { from: 1, count: Number(process.env.SEED), baseDue: process.env.DUE!, spreadDays: 1, channel: 'rest' });
-const contacts = createContactService({ config, db: server.db, clock, logger, runtime: server.conversations!.runtime, sms: providers!.sms, cipher: cipher! });
+const contacts = createContactService({ config, db: server.db, sql, clock, logger, runtime: server.conversations!.runtime, sms: providers!.sms, cipher: cipher! });
 const result = await sweepReminders({ prisma: server.db.prisma, sql, clock, config, logger, contacts }, { chunkSize: 7, concurrency: 4 });
 process.stdout.write(`SWEEP ${JSON.stringify(result)}\n`);
 await sql.close();
