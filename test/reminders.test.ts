@@ -13,6 +13,7 @@ import { openSql, type Sql } from '../server/runtime/index.js';
 import { fieldContext, type FieldCipher } from '../server/security/fieldCipher.js';
 import { startFakeWechatApi, type FakeWechatApi } from './support/fakeWechatApi.js';
 import { createTestDatabase, staffAuthHeaders, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
+import { sessionCookieOf, TestSocket, userIdOf } from './webTestClient.js';
 
 /**
  * Reminders and the contact rules end to end on the real server: a borrower borrows over REST, the
@@ -206,5 +207,28 @@ describe(`reminders and the contact rules, on ${testDatabaseKind()}`, () => {
     expect(fake.templates[0]).toMatchObject({ touser: 'openid-liu', templateId: 'TPL_OVERDUE_00001' });
     expect(JSON.stringify(fake.templates[0]!.body)).toContain('¥2,600.00');
     expect(await log('test:oa-outside')).toMatchObject({ status: 'sent', channel: 'official_account', result: { templateId: 'TPL_OVERDUE_00001' } });
+  });
+
+  it('reaches the web chat: pushed to the open page of the borrower\'s latest private conversation', async () => {
+    const borrowerId = await chenId();
+    clock.set(sh('2027-01-13T10:00:00'));
+    const cookie = await sessionCookieOf(server.app);
+    const tab = await TestSocket.open(server.app, cookie);
+    await tab.hello();
+    tab.say('w1', '你好');
+    await tab.messagesUntil(2);
+    const userId = await userIdOf(server.db.prisma, cookie);
+    // The page belongs to Chen (as after she verified herself on it): her latest private chat.
+    await server.db.prisma.conversation.update({ where: { channel_externalUserId_externalChatId: { channel: 'web', externalUserId: userId, externalChatId: '' } }, data: { borrowerId } });
+    clock.advance(60_000);
+    const outcome = await contacts.contact({ key: 'test:web', borrowerId, purpose: 'reminder', template: 'reminder.T-3', params: { drawdownId: 'x', period: 2, dueDate: '2027-01-16', amount: 258_862, penalty: 0, dpd: 0, productZh: '常德快贷', productEn: 'Changde Kuaidai' } });
+    expect(outcome).toMatchObject({ status: 'sent', channel: 'web' });
+    await server.conversations!.outbox.idle();
+    const deadline = Date.now() + 10_000;
+    while (!tab.messages.some((m) => m.text.includes('2027-01-16 到期')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const notice = tab.messages.find((m) => m.text.includes('2027-01-16 到期'));
+    expect(notice?.text).toContain('应还 ¥2,588.62');
+    tab.close();
+    await tab.closed;
   });
 });
