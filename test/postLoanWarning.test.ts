@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../core/index.js';
 import { createEarlyWarningJob, warningContactKey } from '../server/postLoan/earlyWarningJob.js';
-import type { PostLoanContext } from '../server/postLoan/contracts.js';
+import type { DailyJob, PostLoanContext } from '../server/postLoan/index.js';
 import { testDatabaseKind } from './support/testDatabase.js';
 import { postLoanContext } from './support/postLoanContext.js';
 import { recordingContacts } from './support/recordingContacts.js';
@@ -37,6 +37,11 @@ describe(`early warning batch on ${testDatabaseKind()}`, () => {
   afterAll(async () => {
     await ctx?.close();
     await h?.close();
+  });
+
+  it('is a daily job of the post-loan queues, after the end-of-day batch', () => {
+    const daily: DailyJob = job;
+    expect([daily.name, daily.cron]).toEqual(['postloan.warning', '30 1 * * *']);
   });
 
   it('a red signal freezes the line (reason warning) and the borrower is told once; a healthy line gets no signal', async () => {

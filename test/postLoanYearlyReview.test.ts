@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../core/index.js';
-import type { PostLoanContext } from '../server/postLoan/contracts.js';
+import type { DailyJob, PostLoanContext } from '../server/postLoan/index.js';
 import { createYearlyReviewJob, reviewContactKey } from '../server/postLoan/yearlyReviewJob.js';
 import { postLoanContext } from './support/postLoanContext.js';
 import { recordingContacts } from './support/recordingContacts.js';
@@ -38,6 +38,11 @@ describe(`yearly review on ${testDatabaseKind()}`, () => {
   afterAll(async () => {
     await ctx?.close();
     await h?.close();
+  });
+
+  it('is a daily job of the post-loan queues, after early warning', () => {
+    const daily: DailyJob = job;
+    expect([daily.name, daily.cron]).toEqual(['postloan.review', '0 2 * * *']);
   });
 
   it('does nothing before a line’s review date', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
-import { RiskSignalService, type RiskReviewer } from '../postLoan/riskSignalService.js';
+import { RiskSignalService, type RiskReviewer } from '../postLoan/index.js';
 import { clientOrigin } from './clientOrigin.js';
 import { parseInput, queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';

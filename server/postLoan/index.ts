@@ -7,3 +7,8 @@ export { endOfDayJob, runEndOfDay, type EndOfDayCounts, type EndOfDayOptions, ty
 export type { PortfolioFigures, Tally } from './portfolioSnapshot.js';
 export { BatchProgressMeter, progressLine } from './batchProgress.js';
 export { createRenewalScreeningJob, screenRenewals, type RenewalScreeningSummary } from './renewalScreening.js';
+export { createEarlyWarningJob, warningContactKey, WARNING_FROZEN_TEMPLATE, type EarlyWarningJob, type EarlyWarningOptions, type EarlyWarningSummary, type StoredReason } from './earlyWarningJob.js';
+export { createYearlyReviewJob, reviewContactKey, REVIEW_TEMPLATES, type YearlyReviewJob, type YearlyReviewOptions, type YearlyReviewSummary } from './yearlyReviewJob.js';
+export { freezeLine, unfreezeLine, type FreezeReason, type FreezeOutcome, type UnfreezeOutcome } from './lineFreeze.js';
+export { RiskSignalService, type RiskReviewer, type SignalFilter, type SignalList, type SignalRow } from './riskSignalService.js';
+export type { SignalSources } from './watchedLines.js';
