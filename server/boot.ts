@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
 import { shanghaiDateOf } from '../core/index.js';
 import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
+import { ContactService } from './contact/index.js';
 import { contactsNotWired, createPostLoanContext, DAILY_JOBS, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
 import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
@@ -50,8 +51,10 @@ export interface BootOptions {
   /** The local command line's token (`npm run staff`), accepted from loopback as an admin; main.ts writes it to the data directory. */
   readonly staffCliToken?: string;
   /**
-   * The contact-policy component the post-loan jobs send through (server/contact/), built once the app
-   * exists (its channels are on it). Without one a job that contacts a borrower fails with a clear error.
+   * The contact-policy component the post-loan jobs send through, built once the app exists (its
+   * channels are on it). By default the server's own ContactService (server/contact/) on its runtime,
+   * SMS provider and official account; without a conversation spec there is none, and a job that
+   * contacts a borrower fails with a clear error.
    */
   readonly contacts?: (deps: { app: FastifyInstance; db: Database; clock: Clock; config: Config; logger: Logger; conversations: ConversationServices | undefined }) => Contacts;
 }
@@ -83,9 +86,10 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       clock = businessClock;
       if (businessClock.offsetMs) logger.warn({ businessDate: businessClock.businessDate(), offsetDays: Math.round(businessClock.offsetMs / 86_400_000) }, 'demo clock: the business date is moved ahead of the system clock (npm run demo:advance)');
     }
+    let providers: Providers | undefined;
     if (options.spec) {
       // One set of providers for the conversation's services and the payment recovery job.
-      const providers = createProviders(config, logger, db.prisma, options.providers);
+      providers = createProviders(config, logger, db.prisma, options.providers);
       const spec = typeof options.spec === 'function' ? await options.spec({ config, db, cipher, clock, logger, providers, publishWorkOrder: (event) => publishWorkOrder(event) }) : options.spec;
       conversations = await startConversations({ config, db, clock, logger, spec, cipher, providers, senders: options.senders ?? [], runner });
     }
@@ -115,7 +119,25 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
     }
     const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo }, sessionClock: baseClock });
+    // Every borrower contact of the post-loan jobs goes through the one contact component (server/contact/):
+    // the borrower's own conversation (stored and pushed by the outbox), the official account's template
+    // message outside its 48-hour window, else SMS; inside the contact window and caps, every contact logged.
     if (options.contacts) contacts = options.contacts({ app, db, clock, config, logger, conversations });
+    else if (conversations && providers) {
+      const oa = app.officialAccount;
+      const templates = config.contact.officialAccountTemplates;
+      contacts = new ContactService({
+        prisma: db.prisma,
+        sql: postLoanSql,
+        clock,
+        logger: logger.child({ component: 'contacts' }),
+        policy: config.contact.policy,
+        conversations: conversations.runtime,
+        sms: providers.sms,
+        cipher,
+        ...(oa && (templates.reminder || templates.overdue) ? { officialAccount: { api: oa.api, templates } } : {}),
+      });
+    }
     if (conversations) {
       const { scheduler } = conversations;
       // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
