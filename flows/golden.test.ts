@@ -303,3 +303,16 @@ describe('golden transcripts: status', () => {
     await expect(await transcript(declined)).toMatchFileSnapshot(golden('status-declined'));
   });
 });
+
+describe('golden transcripts: renewal (无还本续贷)', () => {
+  it('invited before the line expires: 续贷 shows the renewed terms APR first, 确认续贷 runs the line on without repaying', async () => {
+    const effects = createFakeEffects(DEMO_PRODUCTS);
+    const apply: Step[] = ['我要申请贷款', '2', owner.person.name, owner.person.idNumber, owner.person.mobile, '123456', owner.enterprise!.name, owner.enterprise!.uscc, '法定代表人', '经营周转', '50万', '确认', '同意全部授权', '接受额度', '我已阅读并同意'];
+    // The screening found the line eligible: the invitation, as the contact component tells it.
+    const invite: Step = (e) => e.inviteRenewal([...e.lines.keys()][0]!);
+    const notice: Step = { event: { type: 'postloan.notice', noticeId: 'renewal:line:2029-11-21', template: 'renewal.invite', params: { limit: 100_000_000, validUntil: '2029-11-21' } } };
+    const steps: Step[] = [...apply, '借款', '20万', '6', '随借随还', '确认借款', '123456', invite, notice, '续贷', '确认续贷', '续贷', '额度'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('renewal-renews'));
+    expect(effects.calls.filter((c) => c.name === 'renewLine')).toHaveLength(1);
+  });
+});

@@ -177,4 +177,12 @@ describe(`renewal screening and renewLine on ${testDatabaseKind()}`, () => {
     expect(await h.db.prisma.lineReview.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ outcome: 'declined' });
     expect(await h.db.prisma.auditLog.count({ where: { action: 'renewal.declined', subjectId: consumer.lineId } })).toBe(1);
   });
+
+  it('an invitation left unanswered past the last day of its line is closed as expired', async () => {
+    const row = await h.db.prisma.lineReview.findFirstOrThrow({ where: { creditLineId: consumer.lineId } });
+    await h.db.prisma.lineReview.update({ where: { id: row.id }, data: { outcome: 'invited' } });
+    expect(await screenRenewals(ctx, '2027-01-05', { sources })).toMatchObject({ expired: 0 });
+    expect(await screenRenewals(ctx, '2027-01-06', { sources })).toMatchObject({ expired: 1 });
+    expect(await h.db.prisma.lineReview.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ outcome: 'expired' });
+  });
 });

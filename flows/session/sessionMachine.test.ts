@@ -15,7 +15,9 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
   const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
-  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human', '续贷'].map(text);
+  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human'].map(text);
+  // 续贷 starts the renewal from the menu of a borrower with a line (said elsewhere: flows/renewal's tests); kept to those states, the model stays small.
+  if (s.matches({ flow: 'menu' }) && (s.context as { hasLine: boolean }).hasLine) words.push(text('续贷'));
   const staff = [
     { type: 'staff.takeover', staffId: 's', staffName: '小王', at: AT },
     { type: 'staff.message', staffId: 's', text: '您好', at: AT },

@@ -32,6 +32,8 @@ export interface RenewalScreeningSummary {
   readonly invited: number;
   /** Eligible, but the contact component did not take the invitation (suppressed or failed): retried on the next run. */
   readonly notInvited: number;
+  /** Invitations not answered by their line's last day, closed as `expired`. */
+  readonly expired: number;
 }
 
 /** A line to screen, as one read gives it. */
@@ -106,7 +108,8 @@ export function renewalInputOf(c: Candidate, businessDate: IsoDate, observed: Pa
  * borrowers are invited through the contact component, keyed `renewal:<lineId>:<validUntil>`: run
  * again for the same date — or any later date — a line screened already is not screened again and
  * its invitation is not sent twice (the review is unique per line and period, the contact per key);
- * an invitation the contact component did not take is offered to it again.
+ * an invitation the contact component did not take is offered to it again. Invitations left
+ * unanswered past their line's last day are closed as `expired`.
  */
 export async function screenRenewals(ctx: PostLoanContext, businessDate: IsoDate, options: { readonly windowDays?: number; readonly sources?: SignalSources } = {}): Promise<RenewalScreeningSummary> {
   const windowDays = options.windowDays ?? ctx.config.renewalWindowDays ?? DEFAULT_RENEWAL_POLICY.windowDays;
@@ -115,6 +118,9 @@ export async function screenRenewals(ctx: PostLoanContext, businessDate: IsoDate
   if (Number.isNaN(day.getTime())) throw new AppError('VALIDATION_FAILED', { field: 'businessDate', reason: `not a date: ${businessDate}` });
   const last = new Date(`${addDays(businessDate, windowDays)}T00:00:00.000Z`);
   const sixMonthsAgo = new Date(`${addMonths(businessDate, -6)}T00:00:00.000Z`);
+  // Invitations whose line passed its last day unanswered: closed, so 续贷 no longer finds them.
+  const expired = await ctx.prisma.$executeRaw`UPDATE "LineReview" SET outcome = 'expired', "decidedAt" = ${ctx.clock.now()}::timestamptz, "updatedAt" = now()
+    WHERE kind = 'renewal' AND outcome IN ('eligible', 'invited') AND period < ${day}::date`;
   const candidates = await ctx.prisma.$queryRaw<Candidate[]>(Prisma.sql`
     SELECT l.id, l."borrowerId", l."validFrom", l."validUntil", l.state, l.dpd, a.purpose, d.detail->'ruleResults' AS "ruleResults",
       (SELECT max(c.dpd) FROM "LoanClassification" c WHERE c."creditLineId" = l.id AND c."businessDate" >= l."validFrom") AS "maxClassifiedDpd",
@@ -175,7 +181,7 @@ export async function screenRenewals(ctx: PostLoanContext, businessDate: IsoDate
       notInvited++;
     }
   }
-  const summary: RenewalScreeningSummary = { businessDate, windowDays, screened, eligible, ineligible, invited, notInvited };
+  const summary: RenewalScreeningSummary = { businessDate, windowDays, screened, eligible, ineligible, invited, notInvited, expired };
   ctx.logger.info(summary, 'renewal screening done');
   return summary;
 }
