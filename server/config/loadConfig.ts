@@ -1,10 +1,12 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { YearlyReviewPolicy } from '../../core/index.js';
 import { ConfigError } from './configError.js';
 import { parseContactSettings, type ContactConfig } from './contactSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
+import { parseYearlyReviewSettings } from './yearlyReviewSettings.js';
 
 export { ConfigError };
 
@@ -93,6 +95,8 @@ export interface Config {
   readonly contact: ContactConfig;
   /** Renewal screening (无还本续贷) looks at lines whose last valid day is within this many days (RENEWAL_WINDOW_DAYS). */
   readonly renewalWindowDays: number;
+  /** The yearly review's keep / reduce / freeze thresholds on the behaviour score (REVIEW_* settings). */
+  readonly yearlyReview: YearlyReviewPolicy;
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -275,6 +279,9 @@ const schema = z.object({
   OA_TEMPLATE_REMINDER: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
   OA_TEMPLATE_OVERDUE: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
   RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  REVIEW_KEEP_FROM_SCORE: z.coerce.number().int().min(0).max(1000).default(600),
+  REVIEW_FREEZE_BELOW_SCORE: z.coerce.number().int().min(0).max(1000).default(540),
+  REVIEW_REDUCE_FACTOR: z.coerce.number().gt(0).lt(1).default(0.7),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -378,6 +385,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workOrders: parseWorkOrderSettings(raw),
     contact: parseContactSettings(raw),
     renewalWindowDays: raw.RENEWAL_WINDOW_DAYS,
+    yearlyReview: parseYearlyReviewSettings(raw),
   };
 }
 

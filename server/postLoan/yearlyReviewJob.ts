@@ -9,6 +9,7 @@ import { retryOnConflict } from './lineFreeze.js';
 import { behaviourSignals, productNames, watchedLines, type SignalSources, type WatchedLine } from './watchedLines.js';
 
 export interface YearlyReviewOptions extends SignalSources {
+  /** Thresholds; the configuration's (REVIEW_* settings) when not given. */
   readonly policy?: YearlyReviewPolicy;
   /** The products, to name the line's product in the message (its id otherwise). */
   readonly products?: readonly Product[];
@@ -89,7 +90,7 @@ export function createYearlyReviewJob(options: YearlyReviewOptions) {
         const loaded = await loadLine(tx, line.lineId);
         if (!loaded || (loaded.line.status !== 'active' && loaded.line.status !== 'frozen')) return null;
         const on = laterOf(businessDate, loaded.line.asOf);
-        const decision = yearlyReview({ behaviourScore: score, limit: loaded.line.limit, outstanding: lineOutstandingPrincipal(loaded.line) }, options.policy);
+        const decision = yearlyReview({ behaviourScore: score, limit: loaded.line.limit, outstanding: lineOutstandingPrincipal(loaded.line) }, options.policy ?? ctx.config.yearlyReview);
         if (!decision.ok) throw new Error(`yearly review of ${line.lineId}: ${decision.error.code} ${decision.error.message}`);
         const d = decision.value;
         const now = ctx.clock.now();
