@@ -94,6 +94,19 @@ describe(`early warning batch on ${testDatabaseKind()}`, () => {
     expect(contacts.sent).toHaveLength(1);
   });
 
+  it('a red signal a reviewer cleared holds: the next days record red again for the same reasons without freezing; the line opened by the clearing stays open', async () => {
+    const { RiskSignalService } = await import('../server/postLoan/index.js');
+    const service = new RiskSignalService({ prisma: h.db.prisma, clock: h.clock });
+    const latest = await h.db.prisma.riskSignal.findFirstOrThrow({ where: { creditLineId: enterprise.lineId }, orderBy: { businessDate: 'desc' } });
+    const staff = await h.db.prisma.staffUser.create({ data: { username: key('rev'), displayName: '赵敏', roles: ['reviewer'], passwordHash: '' } });
+    const cleared = await service.clear(latest.id, '企业经营正常，误报', { staffId: staff.id, username: staff.username });
+    expect(cleared.line).toMatchObject({ status: 'active', unfrozen: true });
+    await job.run(ctx, '2026-02-24');
+    expect(await h.db.prisma.riskSignal.findFirst({ where: { creditLineId: enterprise.lineId, businessDate: new Date('2026-02-24') } })).toMatchObject({ level: 'red', status: 'open' });
+    expect(await line(enterprise.lineId)).toMatchObject({ status: 'active', freezeReason: null });
+    expect(contacts.sent).toHaveLength(1);
+  });
+
   it('a line frozen for being overdue keeps that reason when a red signal comes', async () => {
     const other = await borrow('excellent', 2_000_000);
     await h.db.prisma.drawdown.updateMany({ where: { creditLineId: other.lineId }, data: { dpd: 40 } });
