@@ -5,19 +5,21 @@ import { manualClock } from '../server/clock.js';
 import type { Config } from '../server/config/index.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
-import type { ContactOutcome, ContactRequest, Contacts, PostLoanContext } from '../server/postLoan/contracts.js';
+import { createContactService } from '../server/contact/index.js';
+import type { PostLoanContext } from '../server/postLoan/contracts.js';
 import { screenRenewals } from '../server/postLoan/renewalScreening.js';
-import type { BehaviourDataProvider } from '../server/providers/index.js';
+import { createProviders, type BehaviourDataProvider } from '../server/providers/index.js';
 import { openSql } from '../server/runtime/index.js';
 import { createFieldCipher } from '../server/security/fieldCipher.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
- * A renewal end to end over REST on the real services and sandbox providers: the enterprise owner
- * applies and draws ¥200,000; before the line's last day the screening invites her (the invitation
- * told in her conversation), 续贷 shows the renewed terms after a fresh decision — the data
- * authorisation asked again because its text changed since she agreed — and 确认续贷 runs the same
- * line on a year without repaying; the confirmation delivered again renews nothing more.
+ * A renewal end to end over REST on the real services, sandbox providers and the server's contact
+ * component: the enterprise owner applies and draws ¥200,000; before the line's last day the
+ * screening invites her (the invitation told in her conversation, logged once), 续贷 shows the
+ * renewed terms after a fresh decision — the data authorisation asked again because its text
+ * changed since she agreed — and 确认续贷 runs the same line on a year without repaying; the
+ * confirmation delivered again renews nothing more.
  */
 const logger = createLogger('silent');
 const owner = demoPersona('enterprise_owner').profile;
@@ -75,24 +77,18 @@ describe(`a renewal over REST on ${testDatabaseKind()}`, () => {
 
     // Screening on 2026-12-20 (25 days before the last day): the invitation is told in her conversation.
     clock.set('2026-12-20T01:00:00Z');
-    const told: ContactRequest[] = [];
-    const contacts: Contacts = {
-      async contact(request): Promise<ContactOutcome> {
-        if (told.some((t) => t.key === request.key)) return { status: 'duplicate', channel: 'rest' };
-        told.push(request);
-        const conversation = await prisma.conversation.findFirstOrThrow({ where: { borrowerId: request.borrowerId } });
-        await server!.conversations!.runtime.dispatch(conversation.id, { type: 'postloan.notice', noticeId: request.key, template: request.template, params: request.params, at: clock.now().getTime() });
-        return { status: 'sent', channel: 'rest' };
-      },
-      sendDeferred: async () => ({ sent: 0, deferred: 0, failed: 0 }),
-    };
+    // The server's own contact component: the borrower's conversation, inside the contact window, logged.
     const sql = await openSql(server.db);
+    const cipher = createFieldCipher(config.dataKey, config.oldDataKeys);
+    const contacts = createContactService({ config, db: server.db, sql, clock, logger, runtime: server.conversations!.runtime, sms: createProviders(config, logger, prisma).sms, cipher });
     const ctx: PostLoanContext = { prisma, sql, clock, config: { renewalWindowDays: 30 } as Config, logger, contacts };
-    const sources = { behaviour: healthyFeed, cipher: createFieldCipher(config.dataKey, config.oldDataKeys) };
+    const sources = { behaviour: healthyFeed, cipher };
     expect(await screenRenewals(ctx, '2026-12-20', { sources })).toMatchObject({ screened: 1, eligible: 1, invited: 1 });
     expect(await screenRenewals(ctx, '2026-12-20', { sources })).toMatchObject({ screened: 0, invited: 0 });
     await sql.close();
-    expect(told).toHaveLength(1);
+    const logged = await prisma.contactLog.findMany({ where: { purpose: 'renewal' } });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ key: `renewal:${line.id}:2027-01-14`, template: 'renewal.invite', status: 'sent', borrowerId: line.borrowerId });
     const inbox = await server.app.inject({ method: 'GET', url: '/api/v1/chat/messages?userId=owner&afterSeq=0&limit=200' });
     expect(inbox.body).toContain('符合无还本续贷条件');
     expect(inbox.body).toContain('2027-01-14');
