@@ -154,8 +154,8 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       conversations?.outbox.start(config.jobsPollMs);
     });
     app.addHook('onClose', async () => {
-      // Handlers under way finish first (they dispatch to the runtime), then the runtime, then the database.
-      await runner.stop(config.shutdownGraceMs);
+      // Handlers under way finish first (they dispatch to the runtime; half the grace), then the runtime, then the database.
+      await runner.stop(Math.max(1_000, config.shutdownGraceMs / 2));
       await conversations?.close();
       await postLoanSql?.close();
       await db.close();
