@@ -10,6 +10,7 @@ export const words = defineTexts({
     'step.offer': '额度确认',
     'step.drawdown': '借款',
     'step.repayment': '还款',
+    'step.renewal': '续贷',
     'step.account': '额度与账单',
     'step.status': '进度查询',
     'step.revokeConfirm': '撤回授权',
@@ -41,6 +42,7 @@ export const words = defineTexts({
     'step.offer': 'Offer',
     'step.drawdown': 'Drawdown',
     'step.repayment': 'Repayment',
+    'step.renewal': 'Renewal',
     'step.account': 'Limit and bills',
     'step.status': 'Status enquiry',
     'step.revokeConfirm': 'Revoking consent',
@@ -67,7 +69,7 @@ export const words = defineTexts({
 });
 export type WordKey = Parameters<typeof words>[0];
 
-const STEPS = ['new', 'menu', 'application', 'authorisation', 'offer', 'drawdown', 'repayment', 'account', 'status', 'revokeConfirm', 'revoking', 'unsubscribing'];
+const STEPS = ['new', 'menu', 'application', 'authorisation', 'offer', 'drawdown', 'repayment', 'renewal', 'account', 'status', 'revokeConfirm', 'revoking', 'unsubscribing'];
 
 /** A flow step in words: `application.mobile` → 申请额度 · mobile (the inner part is the machine's own name). */
 export function stepWords(step: string | null): { label: string; detail: string } {
