@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
-import type { BusinessClock } from '../jobs/businessClock.js';
+import type { BusinessClock } from '../jobs/index.js';
 import type { PostLoanContext } from './contracts.js';
 import { DAILY_JOBS, runBusinessDay, type DailyJob, type DailyJobResult } from './dailyJobs.js';
 
