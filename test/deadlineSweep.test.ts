@@ -39,7 +39,7 @@ describe(`deadline sweep on the job runner, ${testDatabaseKind()}`, () => {
 
     await expect.poll(() => fired.length, { timeout: 15_000, interval: 100 }).toBe(2);
     expect(fired.map((f) => f.key)).toEqual(['second', 'first']);
-    const [s, f] = fired as [{ at: number }, { at: number }];
+    const [s, f] = [fired[0]!, fired[1]!];
     expect(s.at).toBeGreaterThanOrEqual(second);
     expect(s.at - second).toBeLessThan(3_000);
     expect(f.at).toBeGreaterThanOrEqual(first);
