@@ -49,7 +49,7 @@ export interface Config {
   readonly chatApiToken: string | undefined;
   /** Bearer token of the staff API (hand-off: take over, relay, hand back). Unset: open in development, not served in production. */
   readonly staffApiToken: string | undefined;
-  /** How often the scheduler and the outbox look for due work; 0 turns polling off. */
+  /** > 0: the job runner (pg-boss) starts, due-at rows are swept at most this often, and the outbox polls this often; 0: no jobs, no polling (tests drive them). */
   readonly jobsPollMs: number;
   /** How long a conversation turn may wait for its machine to settle (busy states) before it apologises. */
   readonly turnSettleTimeoutMs: number;
