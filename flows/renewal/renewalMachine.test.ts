@@ -133,6 +133,21 @@ describe('renewal flow (无还本续贷)', () => {
     expect(await c.say('Confirm renewal')).toContain('Renewed!');
   });
 
+  it('the invitation offers 续贷, and the menu keeps offering it until the borrower has answered it', async () => {
+    const c = conversation(invitation());
+    await c.say('你好');
+    const told = await c.driver.send({ type: 'postloan.notice', noticeId: 'renewal:line-1:2026-12-10', template: 'renewal.invite', params: { limit: 50_000_000, validUntil: '2026-12-10' } });
+    expect(told[0]!.text).toContain('符合无还本续贷条件');
+    expect(told[0]!.options).toEqual([{ label: '续贷', value: '续贷' }]);
+    const menu = await c.driver.say('菜单');
+    expect(menu.at(-1)!.options!.map((o) => o.label)).toEqual(['申请额度', '借款用款', '还款', '额度与账单', '常见问题', '转人工', '续贷']);
+    // Its number on the menu starts the renewal.
+    expect(await c.say('7')).toContain('续贷方案');
+    expect(c.named('loadRenewal')).toHaveLength(1);
+    await c.say('确认续贷');
+    expect((await c.driver.say('菜单')).at(-1)!.options!.map((o) => o.label)).not.toContain('续贷');
+  });
+
   it('续贷 said inside another flow tells how to get there', async () => {
     const c = conversation(invitation());
     await c.say('你好');

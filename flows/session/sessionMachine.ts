@@ -94,6 +94,8 @@ export interface SessionContext {
   readonly workOrderNumber?: string;
   /** 续贷: the message that asked, which keys the renewal's pull and decision. */
   readonly renewalRequest?: string;
+  /** A renewal invitation was told and not yet answered: the menu offers 续贷. */
+  readonly renewalInvited?: boolean;
   /** Post-loan notices told lately (their noticeId): the same notice dispatched again is told once. */
   readonly noticesTold?: readonly string[];
   /** The last post-loan notice told: what 已还 checks. */
@@ -158,7 +160,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
   const staffReply = (ctx: SessionContext, event: Extract<SessionEvent, { type: 'staff.message' }>): Reply => ({ text: event.text, sender: { kind: 'staff', name: event.staffName ?? ctx.staffName ?? '' } });
   const menuReply = (ctx: SessionContext, lead?: string): Reply => ({
     text: `${lead ? `${lead}\n` : ''}${t(ctx.locale, 'menu.title')}`,
-    options: menuOptions(ctx.locale),
+    // While a renewal invitation is open, the menu offers it too.
+    options: ctx.renewalInvited ? [...menuOptions(ctx.locale), { label: t(ctx.locale, 'renewal.start'), value: '续贷' }] : menuOptions(ctx.locale),
   });
   /** The product an application under way is for (the application sub-flow holds its draft). */
   const applyingFor = (self: AnyActorRef | undefined): string | undefined => {
@@ -323,6 +326,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
         enqueue.assign({
           noticesTold: [...(context.noticesTold ?? []), event.noticeId].slice(-20),
           lastNotice: { template: event.template, ...(drawdownId ? { drawdownId } : {}), ...(dueDate ? { dueDate } : {}) },
+          ...(event.template === 'renewal.invite' ? { renewalInvited: true } : {}),
         });
         enqueue({ type: 'reply', params: noticeReply(event.template, event.params, context.locale, atMenu) });
         if (child) {
@@ -881,7 +885,15 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                   id: 'renewal',
                   src: 'renewal',
                   input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel, locale: context.locale, at: context.lastAt, borrowerId: context.borrowerId!, requestId: context.renewalRequest ?? String(context.lastAt) }),
-                  onDone: { target: '#menu', actions: assign(({ event }) => (event.output.status === 'renewed' ? { renewalRequest: undefined, hasLine: true, lineRate: event.output.line.annualRate } : { renewalRequest: undefined })) },
+                  // Whatever came of it (renewed, declined, kept for later), the invitation has been seen through: the menu stops offering it.
+                  onDone: {
+                    target: '#menu',
+                    actions: assign(({ event }) => ({
+                      renewalRequest: undefined,
+                      renewalInvited: event.output.status === 'later' ? true : undefined,
+                      ...(event.output.status === 'renewed' ? { hasLine: true, lineRate: event.output.line.annualRate } : {}),
+                    })),
+                  },
                 },
               },
               repayment: {
