@@ -3,6 +3,7 @@ import { DEMO_PRODUCTS } from '../core/index.js';
 import { createEarlyWarningJob, warningContactKey } from '../server/postLoan/earlyWarningJob.js';
 import type { DailyJob, PostLoanContext } from '../server/postLoan/index.js';
 import { testDatabaseKind } from './support/testDatabase.js';
+import { troubledEnterpriseFeed } from './support/behaviourFeeds.js';
 import { postLoanContext } from './support/postLoanContext.js';
 import { recordingContacts } from './support/recordingContacts.js';
 import { key, openLineFor, openServices, shanghai, type ServicesHarness } from './servicesHarness.js';
@@ -30,7 +31,7 @@ describe(`early warning batch on ${testDatabaseKind()}`, () => {
   beforeAll(async () => {
     h = await openServices();
     ctx = await postLoanContext(h, contacts);
-    job = createEarlyWarningJob({ behaviour: h.providers.behaviour, cipher: h.cipher, products: DEMO_PRODUCTS, chunkSize: 1 });
+    job = createEarlyWarningJob({ behaviour: troubledEnterpriseFeed(), cipher: h.cipher, products: DEMO_PRODUCTS, chunkSize: 1 });
     excellent = await borrow('excellent', 3_000_000);
     enterprise = await borrow('enterprise_owner', 20_000_000);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../core/index.js';
 import type { DailyJob, PostLoanContext } from '../server/postLoan/index.js';
 import { createYearlyReviewJob, reviewContactKey } from '../server/postLoan/yearlyReviewJob.js';
+import { troubledEnterpriseFeed } from './support/behaviourFeeds.js';
 import { postLoanContext } from './support/postLoanContext.js';
 import { recordingContacts } from './support/recordingContacts.js';
 import { testDatabaseKind } from './support/testDatabase.js';
@@ -31,7 +32,7 @@ describe(`yearly review on ${testDatabaseKind()}`, () => {
   beforeAll(async () => {
     h = await openServices();
     ctx = await postLoanContext(h, contacts);
-    job = createYearlyReviewJob({ behaviour: h.providers.behaviour, cipher: h.cipher, products: DEMO_PRODUCTS, chunkSize: 1 });
+    job = createYearlyReviewJob({ behaviour: troubledEnterpriseFeed(), cipher: h.cipher, products: DEMO_PRODUCTS, chunkSize: 1 });
     excellent = await borrow('excellent', 3_000_000);
     enterprise = await borrow('enterprise_owner', 20_000_000);
   });

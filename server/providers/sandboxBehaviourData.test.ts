@@ -7,10 +7,11 @@ const query = (idNumber: string) => ({ borrowerId: '00000000-0000-4000-8000-0000
 
 describe('sandbox post-loan observations', () => {
   it('answers the demo personas the same way every time', async () => {
-    const id = demoPersona('enterprise_owner').profile.person.idNumber;
+    const id = demoPersona('thin_file').profile.person.idNumber;
     const a = await provider.observe(query(id));
     expect(a).toEqual(await provider.observe(query(id)));
-    expect(a).toMatchObject({ ok: true, data: { businessStatus: 'abnormal', newCourtRecords: 1 } });
+    expect(a).toMatchObject({ ok: true, data: { depositBalance: 1_200_000, unsettledLendersNow: 4 } });
+    expect(await provider.observe(query(demoPersona('enterprise_owner').profile.person.idNumber))).toMatchObject({ ok: true, data: { businessStatus: 'active' } });
   });
 
   it('observes nobody else: no made-up data', async () => {
@@ -18,7 +19,7 @@ describe('sandbox post-loan observations', () => {
     expect(await provider.observe(query(stranger))).toEqual({ ok: true, data: null });
   });
 
-  it('gives the demo its three stories: healthy, yellow, red', async () => {
+  it('gives the demo its stories: the excellent file and the enterprise owner (renewal) healthy, the thin file red', async () => {
     const level = async (key: 'excellent' | 'thin_file' | 'enterprise_owner') => {
       const r = await provider.observe(query(demoPersona(key).profile.person.idNumber));
       if (!r.ok || !r.data) throw new Error('observed');
@@ -27,7 +28,7 @@ describe('sandbox post-loan observations', () => {
       return w.value.level;
     };
     expect(await level('excellent')).toBe('none');
-    expect(await level('thin_file')).toBe('yellow');
-    expect(await level('enterprise_owner')).toBe('red');
+    expect(await level('thin_file')).toBe('red');
+    expect(await level('enterprise_owner')).toBe('none');
   });
 });

@@ -5,23 +5,23 @@ import type { BehaviourDataProvider, BehaviourObservation, BehaviourQuery, Provi
 
 /**
  * What the sandbox's monitoring feeds say about the demo personas after their loan (SYNTHETIC,
- * fixed): the excellent file stays healthy, the thin file's deposits fall and she borrows
- * elsewhere (yellow), the enterprise owner's company is listed as operating abnormally with a new
- * lawsuit, falling deposits and three more lenders (the behaviour score falls to red: the demo's
- * warning that freezes a line). Anyone else is not observed: `data: null`, never made up.
+ * fixed): the excellent file and the enterprise owner stay healthy (she is the renewal demo's
+ * borrower); the thin file's deposits fall by 80 %, she borrows from four more lenders and her
+ * inquiries climb, so her behaviour score falls to red — the demo's warning that freezes a line.
+ * Anyone else is not observed: `data: null`, never made up.
  */
 const OBSERVATIONS: Readonly<Partial<Record<DemoPersonaKey, BehaviourObservation>>> = {
   excellent: { depositBalance: 15_200_000, depositAvg6m: 15_000_000, newCourtRecords: 0, courtDefaulter: false, unsettledLendersAtApproval: 1, unsettledLendersNow: 1, hardInquiries3m: 1 },
-  thin_file: { depositBalance: 2_400_000, depositAvg6m: 6_000_000, newCourtRecords: 0, courtDefaulter: false, unsettledLendersAtApproval: 0, unsettledLendersNow: 2, hardInquiries3m: 3 },
+  thin_file: { depositBalance: 1_200_000, depositAvg6m: 6_000_000, newCourtRecords: 0, courtDefaulter: false, unsettledLendersAtApproval: 0, unsettledLendersNow: 4, hardInquiries3m: 7 },
   enterprise_owner: {
-    depositBalance: 8_000_000,
+    depositBalance: 41_000_000,
     depositAvg6m: 40_000_000,
-    newCourtRecords: 1,
+    newCourtRecords: 0,
     courtDefaulter: false,
-    businessStatus: 'abnormal',
+    businessStatus: 'active',
     unsettledLendersAtApproval: 2,
-    unsettledLendersNow: 5,
-    hardInquiries3m: 7,
+    unsettledLendersNow: 2,
+    hardInquiries3m: 1,
   },
 };
 
