@@ -43,11 +43,12 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     deliver: { type: 'string', default: '2000' },
     keep: { type: 'boolean', default: false },
+    database: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('npm run bench:reminders -- [--db pglite|postgres] [--drawdowns 100000] [--date 2026-03-10] [--chunk 2000] [--concurrency 8] [--deliver 2000] [--keep]');
+  console.log('npm run bench:reminders -- [--db pglite|postgres] [--drawdowns 100000] [--date 2026-03-10] [--chunk 2000] [--concurrency 8] [--deliver 2000] [--keep] [--database <kept PostgreSQL database to sweep again>]');
   process.exit(0);
 }
 const onPostgres = args.db === 'postgres';
@@ -71,11 +72,14 @@ async function main(): Promise<void> {
   let cleanup: () => Promise<void>;
   if (onPostgres) {
     const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `kuaidai_bench_rem_${process.pid}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
+    // A kept database (--keep, then --database) is swept again without seeding: its contact log and messages are emptied first.
+    const name = args.database ?? `kuaidai_bench_rem_${process.pid}`;
+    if (!args.database) {
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+    }
     const u = new URL(base);
     u.pathname = `/${name}`;
     url = u.toString();
@@ -104,13 +108,19 @@ async function main(): Promise<void> {
       return createLendingConversation(c);
     },
   });
-  const sql = await openSql(server.db, { poolSize: CONCURRENCY + 2 });
+  const sql = await openSql(server.db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: CONCURRENCY + 2 } : {});
   try {
+    const seeded = Number((await sql.query(`SELECT count(*)::int AS c FROM "Drawdown" WHERE status = 'active'`))[0]!.c);
+    if (seeded > 0) {
+      console.log(`reusing ${n(seeded)} active drawdowns; emptying the contact log and messages`);
+      await sql.query(`TRUNCATE "ContactLog", "Message"`);
+      await sql.query(`UPDATE "Conversation" SET snapshot = NULL, "lastSeq" = 0, version = 0`);
+    }
     console.log(`seeding ${n(WANTED)} borrowers with an active drawdown and a web chat each on ${server.db.where} …`);
     const seedStart = performance.now();
     const batch = onPostgres ? 50_000 : 10_000;
     let lastPrint = seedStart;
-    for (let from = 1; from <= WANTED; from += batch) {
+    for (let from = seeded + 1; from <= WANTED; from += batch) {
       await seedReminderPortfolio(sql, { from, count: Math.min(batch, WANTED - from + 1), baseDue: addDays(DATE, -2), spreadDays: 32, channel: 'web' });
       if (performance.now() - lastPrint > 5_000) {
         lastPrint = performance.now();

@@ -231,4 +231,17 @@ describe(`reminders and the contact rules, on ${testDatabaseKind()}`, () => {
     tab.close();
     await tab.closed;
   });
+
+  it('contactMany (a sweep chunk) keeps the same rules: the daily cap across the chunk, a key once, deferred and suppressed alike', async () => {
+    const borrowerId = await chenId();
+    const nobody = await server.db.prisma.borrower.create({ data: { name: '孙八' } });
+    clock.set(sh('2027-01-20T10:00:00'));
+    const request = (key: string, who = borrowerId) => ({ key, borrowerId: who, purpose: 'reminder' as const, template: 'reminder.T-1', params: { drawdownId: 'x', period: 3, dueDate: '2027-01-21', amount: 100, penalty: 0, dpd: 0, productZh: '常德快贷', productEn: 'Changde Kuaidai' } });
+    const outcomes = await contacts.contactMany([request('many:1'), request('many:2'), request('many:1'), request('many:3'), request('many:4'), request('many:5', nobody.id)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'duplicate', 'sent', 'deferred', 'suppressed']);
+    expect(outcomes[4]).toMatchObject({ notBefore: sh('2027-01-21T08:00:00'), reason: 'daily_cap' });
+    expect(await server.db.prisma.contactLog.count({ where: { key: { startsWith: 'many:' } } })).toBe(5);
+    expect(await server.db.prisma.contactLog.count({ where: { key: { startsWith: 'many:' }, status: 'sent', sentAt: sh('2027-01-20T10:00:00') } })).toBe(3);
+    expect((await contacts.contactMany([request('many:1'), request('many:4')])).map((o) => o.status)).toEqual(['duplicate', 'deferred']);
+  });
 });

@@ -113,6 +113,96 @@ export class ContactService implements Contacts {
     return this.deliver(row, route!, now);
   }
 
+  /**
+   * `contact` for a sweep's chunk: the channels, histories and log rows of all requests read and
+   * written in a few statements (rows `sending` before anything leaves, as one at a time), the
+   * notices sent one by one, then marked sent together. Keys seen before go through `contact`.
+   */
+  async contactMany(requests: readonly ContactRequest[]): Promise<ContactOutcome[]> {
+    for (const r of requests) if (!isNoticeTemplate(r.template)) throw new AppError('CONTACT_TEMPLATE_UNKNOWN', { template: r.template });
+    if (requests.length <= 1) return Promise.all(requests.map((r) => this.contact(r)));
+    const now = this.deps.clock.now();
+    const keys = requests.map((r) => r.key);
+    const known = new Set((await this.deps.sql.query(`SELECT key FROM "ContactLog" WHERE key = ANY($1::text[])`, [textArray(keys)])).map((r) => r.key as string));
+    const seen = new Set<string>();
+    const fresh = requests.filter((r) => !known.has(r.key) && !seen.has(r.key) && seen.add(r.key));
+    const borrowers = [...new Set(fresh.map((r) => r.borrowerId))];
+    const [conversations, histories] = await Promise.all([this.latestConversations(borrowers), this.historiesOf(borrowers, keys, now)]);
+    const routes = fresh.map((r) => this.routeOf(conversations.get(r.borrowerId), r.template, now));
+    const phones = await this.phonesOf([...new Set(fresh.filter((_, i) => routes[i] === 'sms').map((r) => r.borrowerId))]);
+
+    type Planned = { request: ContactRequest; route: Route | null; state: { status: string; reason?: string; notBefore?: Date } };
+    const planned: Planned[] = fresh.map((request, i) => {
+      const r = routes[i]!;
+      const route = r === 'sms' ? this.smsRoute(request.borrowerId, phones.get(request.borrowerId) ?? null, conversations.get(request.borrowerId)?.locale) : r;
+      if (!route) return { request, route, state: { status: 'suppressed', reason: 'no_channel' } };
+      const history = histories.get(request.borrowerId) ?? [];
+      const decision = decideContact({ now: now.getTime(), chatType: 'private', recipient: 'borrower', history }, this.deps.policy);
+      if (decision.kind === 'refuse') return { request, route, state: { status: 'suppressed', reason: decision.reason } };
+      if (decision.kind === 'defer') return { request, route, state: { status: 'deferred', reason: decision.reason, notBefore: new Date(decision.notBefore) } };
+      // The next request of the same borrower counts this one.
+      histories.set(request.borrowerId, [...history, now.getTime()]);
+      return { request, route, state: { status: 'sending' } };
+    });
+
+    const ids = planned.map(() => randomUUID());
+    const col = <T>(f: (p: Planned, i: number) => T) => planned.map(f);
+    const inserted = new Set(
+      (
+        await this.deps.sql.query(
+          `INSERT INTO "ContactLog" (id, key, "borrowerId", "creditLineId", purpose, template, params, channel, "conversationId", status, reason, "notBefore", attempts, "createdAt", "updatedAt")
+           SELECT v.id, v.key, v.borrower, v.line, v.purpose, v.template, v.params::jsonb, v.channel, v.conversation, v.status, v.reason, v."notBefore",
+             CASE WHEN v.status = 'sending' THEN 1 ELSE 0 END, $12::timestamptz, $12::timestamptz
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[], $11::text[], $13::timestamptz[])
+             AS v(id, key, borrower, line, purpose, template, params, channel, conversation, status, reason, "notBefore")
+           ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [
+            `{${ids.join(',')}}`, textArray(col((p) => p.request.key)), `{${col((p) => p.request.borrowerId).join(',')}}`, nullableArray(col((p) => p.request.creditLineId ?? null)),
+            textArray(col((p) => p.request.purpose)), textArray(col((p) => p.request.template)), JSON.stringify(col((p) => JSON.stringify(p.request.params))).replace(/^\[/, '{').replace(/\]$/, '}'),
+            nullableArray(col((p) => p.route?.channel ?? null)), nullableArray(col((p) => (p.route && p.route.kind !== 'sms' ? p.route.conversationId : null))),
+            textArray(col((p) => p.state.status)), nullableArray(col((p) => p.state.reason ?? null)), now.toISOString(), nullableArray(col((p) => p.state.notBefore?.toISOString() ?? null)),
+          ],
+        )
+      ).map((r) => r.key as string),
+    );
+
+    const byKey = new Map<string, ContactOutcome>();
+    const sent: { id: string; result: Record<string, unknown> }[] = [];
+    for (let i = 0; i < planned.length; i++) {
+      const { request, route, state } = planned[i]!;
+      if (!inserted.has(request.key)) continue;
+      if (state.status === 'suppressed') byKey.set(request.key, { status: 'suppressed', reason: state.reason! });
+      else if (state.status === 'deferred') byKey.set(request.key, { status: 'deferred', channel: route!.channel, notBefore: state.notBefore!, reason: state.reason! });
+      else {
+        const row: LogRow = { id: ids[i]!, key: request.key, borrowerId: request.borrowerId, template: request.template, params: request.params, status: 'sending', channel: route!.channel, reason: null, notBefore: null, attempts: 1 };
+        try {
+          sent.push({ id: row.id, result: await this.send(route!, row, request.template as NoticeTemplateName, now) });
+          crashPoint('contact.after_send');
+          byKey.set(request.key, { status: 'sent', channel: route!.channel });
+        } catch (e) {
+          byKey.set(request.key, await this.failed(row, route!, now, e));
+        }
+      }
+    }
+    if (sent.length)
+      await this.deps.sql.query(
+        `UPDATE "ContactLog" c SET status = 'sent', "sentAt" = $3::timestamptz, result = v.result::jsonb, "notBefore" = NULL, "updatedAt" = $3::timestamptz
+         FROM unnest($1::uuid[], $2::text[]) AS v(id, result) WHERE c.id = v.id`,
+        [`{${sent.map((x) => x.id).join(',')}}`, JSON.stringify(sent.map((x) => JSON.stringify(x.result))).replace(/^\[/, '{').replace(/\]$/, '}'), now.toISOString()],
+      );
+    // Keys seen before (or written by another process a moment ago) continue from their rows, one at a time.
+    const out: ContactOutcome[] = [];
+    const told = new Set<string>();
+    for (const r of requests) {
+      const first = byKey.get(r.key);
+      // The same key twice in one chunk answers as `contact` twice would: sent, then duplicate.
+      if (first && told.has(r.key)) out.push(first.status === 'sent' ? { status: 'duplicate', ...(first.channel ? { channel: first.channel } : {}) } : first);
+      else out.push(first ?? (await this.contact(r)));
+      told.add(r.key);
+    }
+    return out;
+  }
+
   async sendDeferred(): Promise<{ sent: number; deferred: number; failed: number }> {
     const now = this.deps.clock.now();
     const totals = { sent: 0, deferred: 0, failed: 0 };
@@ -185,7 +275,6 @@ export class ContactService implements Contacts {
 
   /** Sends a row already logged `sending`, then marks it sent (or failed, for the sweep to retry). */
   private async deliver(row: LogRow, route: Route, now: Date): Promise<ContactOutcome> {
-    const { prisma } = this.deps;
     const template = row.template as NoticeTemplateName;
     try {
       const result = await this.send(route, row, template, now);
@@ -193,11 +282,15 @@ export class ContactService implements Contacts {
       await this.deps.sql.query(`UPDATE "ContactLog" SET status = 'sent', "sentAt" = $2::timestamptz, result = $3::jsonb, "notBefore" = NULL, "updatedAt" = $2::timestamptz WHERE id = $1::uuid`, [row.id, now.toISOString(), JSON.stringify(result)]);
       return { status: 'sent', channel: route.channel };
     } catch (e) {
-      const reason = e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-      this.deps.logger.warn({ err: e, key: row.key, channel: route.channel }, 'contact failed; the contact sweep tries again');
-      await prisma.contactLog.update({ where: { id: row.id }, data: { status: 'failed', reason: reason.slice(0, 500), notBefore: new Date(now.getTime() + RETRY_AFTER_MS), result: { error: reason.slice(0, 500) } } });
-      return { status: 'failed', channel: route.channel, reason };
+      return this.failed(row, route, now, e);
     }
+  }
+
+  private async failed(row: LogRow, route: Route, now: Date, e: unknown): Promise<ContactOutcome> {
+    const reason = e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    this.deps.logger.warn({ err: e, key: row.key, channel: route.channel }, 'contact failed; the contact sweep tries again');
+    await this.deps.prisma.contactLog.update({ where: { id: row.id }, data: { status: 'failed', reason: reason.slice(0, 500), notBefore: new Date(now.getTime() + RETRY_AFTER_MS), result: { error: reason.slice(0, 500) } } });
+    return { status: 'failed', channel: route.channel, reason };
   }
 
   private async send(route: Route, row: LogRow, template: NoticeTemplateName, now: Date): Promise<Record<string, unknown>> {
@@ -233,31 +326,23 @@ export class ContactService implements Contacts {
     }
   }
 
-  /** Moments of this borrower's contacts in the last week (sent, or being sent), this one excluded. */
   private async historyOf(borrowerId: string, key: string, now: Date): Promise<number[]> {
-    const since = new Date(now.getTime() - WEEK_MS - 86_400_000).toISOString();
-    const rows = await this.deps.sql.query(
-      `SELECT ${epochMs(`CASE WHEN status = 'sent' THEN "sentAt" ELSE "updatedAt" END`)} AS at FROM "ContactLog"
-       WHERE "borrowerId" = $1::uuid AND key <> $2 AND ((status = 'sent' AND "sentAt" >= $3::timestamptz) OR (status = 'sending' AND "updatedAt" >= $3::timestamptz))`,
-      [borrowerId, key, since],
-    );
-    return rows.map((r) => Number(r.at));
+    return (await this.historiesOf([borrowerId], [key], now)).get(borrowerId) ?? [];
   }
 
   /**
    * The borrower's own channel now: their most recent private conversation; on the official account
    * outside the 48-hour window, its template message (when the kind has a template id), else SMS.
    */
-  private async routeFor(borrowerId: string, template: NoticeTemplateName | string, now: Date): Promise<Route | null> {
-    const { prisma } = this.deps;
-    const conversation = (
-      await this.deps.sql.query(
-        `SELECT id::text AS id, channel::text AS channel, "externalUserId", locale, ${epochMs('"lastInboundAt"')} AS "lastInboundAt" FROM "Conversation"
-         WHERE "borrowerId" = $1::uuid AND "externalChatId" = '' AND channel::text = ANY($2::text[])
-         ORDER BY "lastInboundAt" DESC NULLS LAST, "updatedAt" DESC LIMIT 1`,
-        [borrowerId, `{${PRIVATE_CHANNELS.join(',')}}`],
-      )
-    )[0] as { id: string; channel: string; externalUserId: string; locale: string; lastInboundAt: number | null } | undefined;
+  private async routeFor(borrowerId: string, template: string, now: Date): Promise<Route | null> {
+    const conversation = (await this.latestConversations([borrowerId])).get(borrowerId);
+    const route = this.routeOf(conversation, template, now);
+    if (route !== 'sms') return route;
+    return this.smsRoute(borrowerId, (await this.phonesOf([borrowerId])).get(borrowerId) ?? null, conversation?.locale);
+  }
+
+  /** A conversation route, or 'sms' when the borrower must be reached by SMS. */
+  private routeOf(conversation: LatestConversation | undefined, template: string, now: Date): Route | 'sms' {
     const locale: Locale = conversation?.locale === 'en' ? 'en' : 'zh';
     if (conversation && conversation.channel !== 'official_account') return { kind: 'conversation', channel: conversation.channel, conversationId: conversation.id, locale };
     if (conversation) {
@@ -268,8 +353,55 @@ export class ContactService implements Contacts {
       const templateId = kind ? oa?.templates[kind] : undefined;
       if (oa && templateId) return { kind: 'oa_template', channel: 'official_account', conversationId: conversation.id, openid: conversation.externalUserId, templateId, locale };
     }
-    const borrower = await prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneEnc: true } });
-    if (!borrower?.phoneEnc) return null;
-    return { kind: 'sms', channel: 'sms', mobile: this.deps.cipher.decrypt(borrower.phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)), locale };
+    return 'sms';
+  }
+
+  private smsRoute(borrowerId: string, phoneEnc: string | null, locale: string | undefined): Route | null {
+    if (!phoneEnc) return null;
+    return { kind: 'sms', channel: 'sms', mobile: this.deps.cipher.decrypt(phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)), locale: locale === 'en' ? 'en' : 'zh' };
+  }
+
+  /** Each borrower's most recent private conversation (never a group chat). */
+  private async latestConversations(borrowerIds: readonly string[]): Promise<Map<string, LatestConversation>> {
+    const rows = await this.deps.sql.query(
+      `SELECT DISTINCT ON ("borrowerId") "borrowerId"::text AS "borrowerId", id::text AS id, channel::text AS channel, "externalUserId", locale, ${epochMs('"lastInboundAt"')} AS "lastInboundAt"
+       FROM "Conversation" WHERE "borrowerId" = ANY($1::uuid[]) AND "externalChatId" = '' AND channel::text = ANY($2::text[])
+       ORDER BY "borrowerId", "lastInboundAt" DESC NULLS LAST, "updatedAt" DESC`,
+      [`{${borrowerIds.join(',')}}`, `{${PRIVATE_CHANNELS.join(',')}}`],
+    );
+    return new Map(rows.map((r) => [r.borrowerId as string, r as unknown as LatestConversation]));
+  }
+
+  private async phonesOf(borrowerIds: readonly string[]): Promise<Map<string, string>> {
+    if (!borrowerIds.length) return new Map();
+    const rows = await this.deps.sql.query(`SELECT id::text AS id, "phoneEnc" FROM "Borrower" WHERE id = ANY($1::uuid[]) AND "phoneEnc" IS NOT NULL`, [`{${borrowerIds.join(',')}}`]);
+    return new Map(rows.map((r) => [r.id as string, r.phoneEnc as string]));
+  }
+
+  /** Moments of these borrowers' contacts in the last week (sent, or being sent), these keys excluded. */
+  private async historiesOf(borrowerIds: readonly string[], keys: readonly string[], now: Date): Promise<Map<string, number[]>> {
+    const since = new Date(now.getTime() - WEEK_MS - 86_400_000).toISOString();
+    const rows = await this.deps.sql.query(
+      `SELECT "borrowerId"::text AS "borrowerId", ${epochMs(`CASE WHEN status = 'sent' THEN "sentAt" ELSE "updatedAt" END`)} AS at FROM "ContactLog"
+       WHERE "borrowerId" = ANY($1::uuid[]) AND NOT (key = ANY($2::text[])) AND ((status = 'sent' AND "sentAt" >= $3::timestamptz) OR (status = 'sending' AND "updatedAt" >= $3::timestamptz))`,
+      [`{${borrowerIds.join(',')}}`, textArray(keys), since],
+    );
+    const out = new Map<string, number[]>();
+    for (const r of rows) out.set(r.borrowerId as string, [...(out.get(r.borrowerId as string) ?? []), Number(r.at)]);
+    return out;
   }
 }
+
+interface LatestConversation {
+  readonly id: string;
+  readonly channel: string;
+  readonly externalUserId: string;
+  readonly locale: string;
+  readonly lastInboundAt: number | null;
+}
+
+/** A PostgreSQL text[] literal (keys are plain ASCII: prefixes, uuids, numbers, kinds). */
+const textArray = (values: readonly string[]): string => `{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`;
+
+/** A PostgreSQL array literal of nullable text (NULL unquoted). */
+const nullableArray = (values: readonly (string | null)[]): string => `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, '')}"`)).join(',')}}`;

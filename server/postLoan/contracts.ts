@@ -49,6 +49,11 @@ export interface ContactOutcome {
 /** The one contact-policy component every post-loan job and channel calls. */
 export interface Contacts {
   contact(request: ContactRequest): Promise<ContactOutcome>;
+  /**
+   * The same for many requests at once (a sweep's chunk), in order, with the same rules and the same
+   * outcomes as one `contact` each; a component may read and write their log rows in a few statements.
+   */
+  contactMany?(requests: readonly ContactRequest[]): Promise<ContactOutcome[]>;
   /** Sends deferred contacts whose moment has come (inside the window and caps). */
   sendDeferred(): Promise<{ readonly sent: number; readonly deferred: number; readonly failed: number }>;
 }
