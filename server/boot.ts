@@ -10,7 +10,7 @@ import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
 import { shanghaiDateOf } from '../core/index.js';
 import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
-import { ContactService } from './contact/index.js';
+import { createContactService } from './contact/index.js';
 import { contactsNotWired, createPostLoanContext, DAILY_JOBS, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
 import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
@@ -123,21 +123,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     // the borrower's own conversation (stored and pushed by the outbox), the official account's template
     // message outside its 48-hour window, else SMS; inside the contact window and caps, every contact logged.
     if (options.contacts) contacts = options.contacts({ app, db, clock, config, logger, conversations });
-    else if (conversations && providers) {
-      const oa = app.officialAccount;
-      const templates = config.contact.officialAccountTemplates;
-      contacts = new ContactService({
-        prisma: db.prisma,
-        sql: postLoanSql,
-        clock,
-        logger: logger.child({ component: 'contacts' }),
-        policy: config.contact.policy,
-        conversations: conversations.runtime,
-        sms: providers.sms,
-        cipher,
-        ...(oa && (templates.reminder || templates.overdue) ? { officialAccount: { api: oa.api, templates } } : {}),
-      });
-    }
+    else if (conversations && providers) contacts = createContactService({ config, db, sql: postLoanSql, clock, logger, runtime: conversations.runtime, sms: providers.sms, cipher });
     if (conversations) {
       const { scheduler } = conversations;
       // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
