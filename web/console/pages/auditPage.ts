@@ -60,6 +60,8 @@ const ACTION_WORDS: Record<string, { zh: string; en: string }> = {
   'review.approval_pending': { zh: '批准待复核', en: 'Approval awaiting a second reviewer' },
   'review.approval_confirmed': { zh: '复核确认批准', en: 'Approval confirmed' },
   'audit.exported': { zh: '导出审计日志', en: 'Exported the audit log' },
+  'risk_signal.confirmed': { zh: '确认风险预警', en: 'Confirmed a risk signal' },
+  'risk_signal.cleared': { zh: '排除风险预警', en: 'Cleared a risk signal' },
 };
 const PREFIX_WORDS: Record<string, { zh: string; en: string }> = {
   staff: { zh: '员工账号', en: 'Staff account' },
