@@ -8,14 +8,14 @@ import { createLogger } from '../server/logging/index.js';
 import { createContactService } from '../server/contact/index.js';
 import type { PostLoanContext } from '../server/postLoan/contracts.js';
 import { screenRenewals } from '../server/postLoan/renewalScreening.js';
-import { createProviders, type BehaviourDataProvider } from '../server/providers/index.js';
+import { createProviders } from '../server/providers/index.js';
 import { openSql } from '../server/runtime/index.js';
 import { createFieldCipher } from '../server/security/fieldCipher.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
- * A renewal end to end over REST on the real services, sandbox providers and the server's contact
- * component: the enterprise owner applies and draws ¥200,000; before the line's last day the
+ * A renewal end to end over REST on the real services, sandbox providers (monitoring feed included)
+ * and the server's contact component: the enterprise owner applies and draws ¥200,000; before the line's last day the
  * screening invites her (the invitation told in her conversation, logged once), 续贷 shows the
  * renewed terms after a fresh decision — the data authorisation asked again because its text
  * changed since she agreed — and 确认续贷 runs the same line on a year without repaying; the
@@ -34,15 +34,6 @@ interface ReplyBody {
   text: string;
   options?: { label: string; value: string }[];
 }
-
-/** A monitoring feed that sees the owner's company active and steady. */
-const healthyFeed: BehaviourDataProvider = {
-  name: 'test-feed',
-  observe: async (q) =>
-    q.idNumber === owner.person.idNumber
-      ? { ok: true, data: { depositBalance: 40_000_000, depositAvg6m: 40_000_000, newCourtRecords: 0, courtDefaulter: false, businessStatus: 'active', unsettledLendersAtApproval: 2, unsettledLendersNow: 2, hardInquiries3m: 0 } }
-      : { ok: true, data: null },
-};
 
 describe(`a renewal over REST on ${testDatabaseKind()}`, () => {
   it('is invited, asks consent again for a changed text, decides afresh and renews the same line once', async () => {
@@ -80,9 +71,11 @@ describe(`a renewal over REST on ${testDatabaseKind()}`, () => {
     // The server's own contact component: the borrower's conversation, inside the contact window, logged.
     const sql = await openSql(server.db);
     const cipher = createFieldCipher(config.dataKey, config.oldDataKeys);
-    const contacts = createContactService({ config, db: server.db, sql, clock, logger, runtime: server.conversations!.runtime, sms: createProviders(config, logger, prisma).sms, cipher });
+    const providers = createProviders(config, logger, prisma);
+    const contacts = createContactService({ config, db: server.db, sql, clock, logger, runtime: server.conversations!.runtime, sms: providers.sms, cipher });
     const ctx: PostLoanContext = { prisma, sql, clock, config: { renewalWindowDays: 30 } as Config, logger, contacts };
-    const sources = { behaviour: healthyFeed, cipher };
+    // The sandbox's monitoring feed: the enterprise owner's company stays active and steady (the renewal demo).
+    const sources = { behaviour: providers.behaviour, cipher };
     expect(await screenRenewals(ctx, '2026-12-20', { sources })).toMatchObject({ screened: 1, eligible: 1, invited: 1 });
     expect(await screenRenewals(ctx, '2026-12-20', { sources })).toMatchObject({ screened: 0, invited: 0 });
     await sql.close();
