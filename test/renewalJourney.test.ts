@@ -15,8 +15,8 @@ import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } f
 
 /**
  * A renewal end to end over REST on the real services, sandbox providers (monitoring feed included)
- * and the server's contact component: the enterprise owner applies and draws ¥200,000; before the line's last day the
- * screening invites her (the invitation told in her conversation, logged once), 续贷 shows the
+ * and the server's contact component: the enterprise owner applies and draws ¥200,000; before the
+ * line's last day the screening invites her (told in her conversation, logged once), 续贷 shows the
  * renewed terms after a fresh decision — the data authorisation asked again because its text
  * changed since she agreed — and 确认续贷 runs the same line on a year without repaying; the
  * confirmation delivered again renews nothing more.
