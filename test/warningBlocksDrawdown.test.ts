@@ -3,19 +3,20 @@ import { demoPersona, DEMO_PRODUCTS } from '../core/index.js';
 import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
+import { createContactService } from '../server/contact/index.js';
 import { createLogger } from '../server/logging/index.js';
 import { createEarlyWarningJob } from '../server/postLoan/earlyWarningJob.js';
 import type { Providers } from '../server/providers/index.js';
 import { openSql } from '../server/runtime/index.js';
 import type { FieldCipher } from '../server/security/fieldCipher.js';
-import { recordingContacts } from './support/recordingContacts.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
 /**
  * Issue 12: "a red signal blocks a drawdown in the chat". The excellent persona borrows over REST;
  * her loan falls 40 days past due (as the end-of-day batch would record it); the early-warning batch
- * raises a red signal and freezes the line; asked again to borrow, the chat says the line is paused
- * for a review and offers a person, and no money moves.
+ * raises a red signal, freezes the line and tells her once in her chat (the server's own contact
+ * component); asked again to borrow, the chat says the line is paused for a review and offers a
+ * person, and no money moves.
  */
 const chen = demoPersona('excellent').profile.person;
 
@@ -31,12 +32,14 @@ describe(`a red early warning blocks a drawdown in the chat, on ${testDatabaseKi
   let server: Server;
   let providers: Providers;
   let cipher: FieldCipher;
+  let config: ReturnType<typeof testConfig>;
   const clock = manualClock('2026-11-22T02:00:00Z');
   let n = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    server = await bootServer(testConfig(database, { SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '0' }), createLogger('silent'), {
+    config = testConfig(database, { SANDBOX_OTP_CODE: '123456', JOBS_POLL_MS: '0' });
+    server = await bootServer(config, createLogger('silent'), {
       clock,
       spec: (ctx) => {
         providers = ctx.providers;
@@ -65,15 +68,24 @@ describe(`a red early warning blocks a drawdown in the chat, on ${testDatabaseKi
 
     const line = await server.db.prisma.creditLine.findFirstOrThrow({ where: { status: 'active' } });
     await server.db.prisma.drawdown.updateMany({ where: { creditLineId: line.id }, data: { dpd: 40 } });
-    const contacts = recordingContacts();
+    // The server's own contact component: her conversation, inside the contact window, logged.
     const sql = await openSql(server.db);
+    const logger = createLogger('silent');
     try {
+      const contacts = createContactService({ config, db: server.db, sql, clock, logger, runtime: server.conversations!.runtime, sms: providers.sms, cipher });
       const job = createEarlyWarningJob({ behaviour: providers.behaviour, cipher, products: DEMO_PRODUCTS });
-      const summary = await job.run({ prisma: server.db.prisma, sql, clock, config: {} as never, logger: createLogger('silent'), contacts }, '2026-11-22');
-      expect(summary).toMatchObject({ signals: { red: 1 }, frozen: 1 });
+      const summary = await job.run({ prisma: server.db.prisma, sql, clock, config, logger, contacts }, '2026-11-22');
+      expect(summary).toMatchObject({ signals: { red: 1 }, frozen: 1, told: 1 });
+      expect(await job.run({ prisma: server.db.prisma, sql, clock, config, logger, contacts }, '2026-11-22')).toMatchObject({ signals: { red: 0 }, frozen: 0, told: 0 });
     } finally {
       await sql.close();
     }
+    // Told once in her chat, politely, with the way to a person.
+    expect(await server.db.prisma.contactLog.findMany({ where: { purpose: 'warning' } })).toEqual([expect.objectContaining({ template: 'warning.frozen', status: 'sent', key: `warning.frozen:${line.id}:2026-11-22` })]);
+    const inbox = await server.app.inject({ method: 'GET', url: '/api/v1/chat/messages?userId=chen&afterSeq=0&limit=200' });
+    expect(inbox.body.split('暂停新的借款').length - 1).toBe(1);
+    expect(inbox.body).toContain('这并不代表对您有任何结论');
+    expect(inbox.body).toContain('转人工');
     expect(await server.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.id } })).toMatchObject({ status: 'frozen', freezeReason: 'warning' });
     const drawdowns = await server.db.prisma.drawdown.count();
 
