@@ -135,10 +135,19 @@ export async function runEndOfDay(ctx: Ctx, businessDate: IsoDate, options: EndO
   if (run.cursor) logger.info({ businessDate, cursor, done: counts.processed, remaining }, 'end-of-day batch resumes after its last committed chunk');
 
   try {
+    const readAfter = (after: string): Promise<LineRead[]> => {
+      const read = prisma.$queryRaw<LineRead[]>`SELECT ${readColumns} FROM "CreditLine" l
+        WHERE l.id > ${after}::uuid AND ${needsDay(date)} ORDER BY l.id LIMIT ${chunkSize}`;
+      read.catch(() => {}); // awaited below; a batch that fails first must not leave it unhandled
+      return read;
+    };
+    let next = readAfter(cursor);
     for (let chunk = 1; ; chunk++) {
-      const rows = await prisma.$queryRaw<LineRead[]>`SELECT ${readColumns} FROM "CreditLine" l
-        WHERE l.id > ${cursor}::uuid AND ${needsDay(date)} ORDER BY l.id LIMIT ${chunkSize}`;
+      const rows = await next;
       if (rows.length === 0) break;
+      // The next chunk is read while this one is evaluated and written (PostgreSQL overlaps the two;
+      // its lines are later ones, and a line changed meanwhile fails its version check and is read again).
+      next = readAfter(rows[rows.length - 1]!.id);
       let pending: readonly LineRead[] = rows;
       let chunkCounts = ZERO;
       for (let attempt = 0; pending.length > 0; attempt++) {
