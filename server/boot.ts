@@ -11,11 +11,11 @@ import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUr
 import { shanghaiDateOf } from '../core/index.js';
 import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
 import { createContactService } from './contact/index.js';
-import { contactsNotWired, createPostLoanContext, DAILY_JOBS, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
+import { contactsNotWired, createPostLoanContext, DAILY_JOBS, dailyJobsWithMonitoring, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
 import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
-import { createProviders, type Providers } from './providers/index.js';
+import { createProviders, SandboxBehaviourData, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
 import { createPaymentRecovery } from './services/index.js';
 import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type CommittedTurn, type ConversationLock, type PushSignal, type Sql } from './runtime/index.js';
@@ -98,7 +98,11 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     let contacts: Contacts = contactsNotWired;
     const postLoanDeps = { prisma: db.prisma, sql: postLoanSql, clock, config, logger };
     const postLoanContext = () => createPostLoanContext(postLoanDeps, contacts);
-    for (const job of DAILY_JOBS) {
+    // Early warning, renewal screening and the yearly review read the monitoring provider: the bank's, or the sandbox's demo personas.
+    const behaviour = providers?.behaviour ?? options.providers?.behaviour ?? (config.providers === 'sandbox' ? new SandboxBehaviourData(logger) : undefined);
+    if (!behaviour) logger.warn('no post-loan monitoring provider (BootOptions.providers.behaviour): early warning, renewal screening and the yearly review do not run');
+    const dailyJobs = behaviour ? dailyJobsWithMonitoring({ behaviour, cipher }) : DAILY_JOBS;
+    for (const job of dailyJobs) {
       if (job.cron) runner.cron(job.name, job.cron, () => job.run(postLoanContext(), shanghaiDateOf(clock.now().getTime())), { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 });
     }
     const scheduler = conversations?.scheduler;
@@ -107,6 +111,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       config,
       clock: businessClock,
       context: postLoanContext,
+      jobs: dailyJobs,
       // Deadlines the move made due fire before the day's jobs (an offer expires, then the reminders run).
       afterMove: async () => {
         if (scheduler) await scheduler.runDue(clock.now());

@@ -12,3 +12,4 @@ export { createYearlyReviewJob, reviewContactKey, REVIEW_TEMPLATES, type YearlyR
 export { freezeLine, unfreezeLine, type FreezeReason, type FreezeOutcome, type UnfreezeOutcome } from './lineFreeze.js';
 export { RiskSignalService, type RiskReviewer, type SignalFilter, type SignalList, type SignalRow } from './riskSignalService.js';
 export type { SignalSources } from './watchedLines.js';
+export { dailyJobsWithMonitoring } from './monitoringJobs.js';

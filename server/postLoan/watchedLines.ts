@@ -1,4 +1,4 @@
-import { addMonths, type BehaviourSignals, type Fen, type IsoDate, type Product } from '../../core/index.js';
+import { addMonths, DEMO_PRODUCTS, type BehaviourSignals, type Fen, type IsoDate, type Product } from '../../core/index.js';
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { BehaviourDataProvider } from '../providers/index.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
@@ -124,8 +124,8 @@ export async function behaviourSignals(sources: SignalSources, line: WatchedLine
   return { signals: { ...answer.data, ...own }, observed: true };
 }
 
-/** The product's name in both languages for a message (its id when the product is not known). */
+/** The product's name in both languages for a message (the demo products' when none are given, as the reminders do; its id when not known). */
 export function productNames(products: readonly Product[] | undefined, productId: string): { productZh: string; productEn: string } {
-  const p = products?.find((x) => x.id === productId);
+  const p = (products ?? DEMO_PRODUCTS).find((x) => x.id === productId);
   return { productZh: p?.nameZh ?? productId, productEn: p?.nameEn ?? productId };
 }
