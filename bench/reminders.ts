@@ -27,7 +27,7 @@ import { loadConfig } from '../server/config/index.js';
 import { createContactService } from '../server/contact/index.js';
 import { createLendingConversation } from '../server/lendingConversation.js';
 import { createLogger } from '../server/logging/index.js';
-import { progressLine } from '../server/postLoan/index.js';
+import type { BatchProgress } from '../server/postLoan/index.js';
 import { sweepReminders } from '../server/postLoan/reminders.js';
 import type { SandboxProviders } from '../server/providers/index.js';
 import { openSql } from '../server/runtime/index.js';
@@ -139,7 +139,9 @@ async function main(): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     peakRss = rssBefore;
     console.log(`reminder sweep ${DATE} 10:30 Shanghai (chunks of ${n(CHUNK)}, ${CONCURRENCY} borrowers at once):`);
-    const sweep = (label: string) => sweepReminders(ctx, { chunkSize: CHUNK, concurrency: CONCURRENCY, progressEveryMs: 2_000, onProgress: (p) => console.log(`  ${label} ${progressLine(p)}`) });
+    const line = (p: BatchProgress) =>
+      `${p.businessDate}: ${n(p.processed)}/${n(p.total)} drawdowns (${p.total ? ((100 * p.processed) / p.total).toFixed(1) : '100.0'}%), ${n(p.changed)} reminders, ${n(p.ratePerSecond)} drawdowns/s, ETA ${p.etaSeconds ?? '?'} s`;
+    const sweep = (label: string) => sweepReminders(ctx, { chunkSize: CHUNK, concurrency: CONCURRENCY, progressEveryMs: 2_000, onProgress: (p) => console.log(`  ${label} ${line(p)}`) });
     const first = await sweep('first');
     const sweepPeak = peakRss;
     const again = await sweep('again');
