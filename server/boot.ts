@@ -84,7 +84,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     const businessClock = demoClockRefusal(config) ? undefined : await BusinessClock.load(db.prisma, baseClock);
     if (businessClock) {
       clock = businessClock;
-      if (businessClock.offsetMs) logger.warn({ businessDate: businessClock.businessDate(), offsetDays: Math.round(businessClock.offsetMs / 86_400_000) }, 'demo clock: the business date is moved ahead of the system clock (npm run demo:advance)');
+      if (businessClock.offsetMs) logger.warn({ businessDate: businessClock.businessDate(), offsetDays: businessClock.offsetDays() }, 'demo clock: the business date is moved ahead of the system clock (npm run demo:advance)');
     }
     let providers: Providers | undefined;
     if (options.spec) {

@@ -1,8 +1,13 @@
-import { shanghaiDateOf, type IsoDate } from '../../core/index.js';
+import { daysBetween, shanghaiDateOf, shanghaiDayNumber, shanghaiMoment, type IsoDate } from '../../core/index.js';
 import type { Clock } from '../clock.js';
 import type { PrismaClient } from '../db/generated/client.js';
 
-const DAY_MS = 86_400_000;
+/**
+ * Each step of the demo lands at 10:00 Beijing time on the next date: inside the contact window
+ * (08:00–21:00), so what the day's jobs want to tell the borrower goes out at once, whatever time of
+ * day the demo is run (moving whole days from 23:00 would only ever defer every message).
+ */
+export const DEMO_DAY_START_MINUTE = 10 * 60;
 
 /**
  * The sandbox's demo clock: the server's clock plus an offset kept in the BusinessClock table (row 1),
@@ -38,15 +43,22 @@ export class BusinessClock implements Clock {
     return shanghaiDateOf(this.now().getTime());
   }
 
+  /** Whole calendar days the business date is ahead of the system clock's date. */
+  offsetDays(): number {
+    return daysBetween(shanghaiDateOf(this.base.now().getTime()), this.businessDate());
+  }
+
   /**
-   * Moves the clock one day forward, stored before it is used (a crash after it leaves the date moved,
-   * as the demo said it would be), and returns the business date it entered.
+   * Moves the clock to 10:00 Beijing time on the next date, stored before it is used (a crash after it
+   * leaves the date moved, as the demo said it would be), and returns the business date it entered.
    */
   async advanceOneDay(): Promise<IsoDate> {
+    const now = this.now().getTime();
+    const step = shanghaiMoment(shanghaiDayNumber(now) + 1, DEMO_DAY_START_MINUTE) - now;
     const row = await this.prisma.businessClock.upsert({
       where: { id: 1 },
-      create: { id: 1, offsetMs: BigInt(this.offset + DAY_MS) },
-      update: { offsetMs: { increment: BigInt(DAY_MS) } },
+      create: { id: 1, offsetMs: BigInt(this.offset + step) },
+      update: { offsetMs: { increment: BigInt(step) } },
     });
     // Another process may have moved the stored offset too: the table's value wins.
     this.offset = Number(row.offsetMs);

@@ -23,7 +23,7 @@ export interface AdvanceResult {
 
 /**
  * `demo:advance`: moves the sandbox's business date forward `days` days, one at a time, and after each
- * move runs the daily jobs for the date it entered, in order, so a reminder, an overdue notice, a
+ * move (to 10:00 Beijing time of the next date) runs the daily jobs for the date it entered, in order, so a reminder, an overdue notice, a
  * warning and a renewal invitation arrive as they would over those days. Refused (DEMO_CLOCK_REFUSED)
  * in production and outside the sandbox. Calls are serialised in the process.
  */
@@ -46,7 +46,7 @@ export class DemoAdvance {
   status(): { available: boolean; reason?: string; businessDate?: string; offsetDays?: number } {
     const reason = demoClockRefusal(this.deps.config) ?? (this.deps.clock ? undefined : 'no demo clock in this process');
     if (reason || !this.deps.clock) return { available: false, reason };
-    return { available: true, businessDate: this.deps.clock.businessDate(), offsetDays: Math.round(this.deps.clock.offsetMs / 86_400_000) };
+    return { available: true, businessDate: this.deps.clock.businessDate(), offsetDays: this.deps.clock.offsetDays() };
   }
 
   advance(days: number): Promise<AdvanceResult> {
@@ -69,6 +69,6 @@ export class DemoAdvance {
       out.push({ date, jobs: await runBusinessDay(ctx, date, this.deps.jobs ?? DAILY_JOBS) });
     }
     ctx.logger.info({ from, to: clock.businessDate(), days }, 'demo clock advanced');
-    return { from, businessDate: clock.businessDate(), offsetDays: Math.round(clock.offsetMs / 86_400_000), days: out };
+    return { from, businessDate: clock.businessDate(), offsetDays: clock.offsetDays(), days: out };
   }
 }
