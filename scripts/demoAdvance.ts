@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 
 const USAGE = `usage: npm run demo:advance -- --days N [--url http://localhost:3000] [--username admin] [--password …]
 
-  --days N        business days to move forward, 1 to 60
+  --days N        business days to move forward, 1 to 400 (one request per day)
   --url <base>    the running server (default http://localhost:<PORT or 3000>)
   --username, --password
                   an admin account (default the sandbox's demo admin, admin / Demo-Root-2026)`;
@@ -30,7 +30,7 @@ if (values.help) {
   process.exit(0);
 }
 const days = Number(values.days);
-if (!Number.isInteger(days) || days < 1 || days > 60) fail(`--days must be a whole number from 1 to 60\n${USAGE}`);
+if (!Number.isInteger(days) || days < 1 || days > 400) fail(`--days must be a whole number from 1 to 400\n${USAGE}`);
 const base = (values.url ?? `http://localhost:${process.env.PORT ?? '3000'}`).replace(/\/+$/, '');
 
 interface Answer {
