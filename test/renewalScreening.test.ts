@@ -2,29 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPersona, renewedValidUntil, type CreditLine } from '../core/index.js';
 import type { Config } from '../server/config/index.js';
 import { createLogger } from '../server/logging/index.js';
-import type { ContactOutcome, ContactRequest, Contacts, PostLoanContext } from '../server/postLoan/contracts.js';
+import type { PostLoanContext } from '../server/postLoan/contracts.js';
 import { screenRenewals } from '../server/postLoan/renewalScreening.js';
 import type { BehaviourDataProvider } from '../server/providers/index.js';
 import { openSql, type Sql } from '../server/runtime/index.js';
+import { recordingContacts } from './support/recordingContacts.js';
 import { testDatabaseKind } from './support/testDatabase.js';
 import { key, openLineFor, openServices, shanghai, type ServicesHarness } from './servicesHarness.js';
-
-/** Records every contact and, like the contact log's unique key, takes a key once (`duplicate` after). */
-function keyedContacts(): Contacts & { requests: ContactRequest[]; sent: ContactRequest[] } {
-  const requests: ContactRequest[] = [];
-  const sent: ContactRequest[] = [];
-  return {
-    requests,
-    sent,
-    async contact(request): Promise<ContactOutcome> {
-      requests.push(request);
-      if (sent.some((s) => s.key === request.key)) return { status: 'duplicate', channel: 'test' };
-      sent.push(request);
-      return { status: 'sent', channel: 'test' };
-    },
-    sendDeferred: async () => ({ sent: 0, deferred: 0, failed: 0 }),
-  };
-}
 
 /** A monitoring feed that sees one healthy business (the enterprise owner's company active, deposits steady, no new lenders) and nobody else. */
 function healthyFeed(idNumber: string): BehaviourDataProvider {
@@ -40,7 +24,7 @@ function healthyFeed(idNumber: string): BehaviourDataProvider {
 describe(`renewal screening and renewLine on ${testDatabaseKind()}`, () => {
   let h: ServicesHarness;
   let sql: Sql;
-  const contacts = keyedContacts();
+  const contacts = recordingContacts();
   let ctx: PostLoanContext;
   let enterprise: { borrowerId: string; lineId: string; validUntil: string };
   let consumer: { borrowerId: string; lineId: string };
