@@ -53,7 +53,7 @@ export interface FlowEffects {
    * "processing", never "failed". `busy`: nothing was done, because a repayment on the line is
    * being collected (a payout and a collection are never in flight on one line together).
    */
-  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'processing' | 'busy' | 'invalid'; detail: string }>;
+  disburse: Effect<DisburseInput, { ok: true; receipt: DrawdownReceipt } | { ok: false; reason: 'limit_exceeded' | 'line_inactive' | 'payment_failed' | 'processing' | 'busy' | 'invalid'; detail: string; /** line_inactive on a line paused since the preview: why, so the borrower is told it politely. */ freezeReason?: LineView['freezeReason'] }>;
   /** `processing` as for disburse: money may have been collected; the recovery job applies or voids it. `busy`: nothing was done, a payout on the line is in flight. */
   repay: Effect<RepayInput, { ok: true; receipt: RepaymentReceipt } | { ok: false; reason: 'insufficient_funds' | 'nothing_due' | 'invalid' | 'payment_failed' | 'processing' | 'busy'; detail: string }>;
   requestHandoff: Effect<{ conversationId: string; borrowerId?: string; reason: string; at: number }, { workItemId: string }>;

@@ -68,6 +68,9 @@ describe(`a red early warning blocks a drawdown in the chat, on ${testDatabaseKi
 
     const line = await server.db.prisma.creditLine.findFirstOrThrow({ where: { status: 'active' } });
     await server.db.prisma.drawdown.updateMany({ where: { creditLineId: line.id }, data: { dpd: 40 } });
+    // A second drawdown previewed and its SMS code sent before the night's batch pauses the line.
+    for (const text of ['借款', '1万', '12', '等额本息']) await say(text);
+    expect(texts(await say('确认借款'))).toContain('验证码');
     // The server's own contact component: her conversation, inside the contact window, logged.
     const sql = await openSql(server.db);
     const logger = createLogger('silent');
@@ -88,6 +91,11 @@ describe(`a red early warning blocks a drawdown in the chat, on ${testDatabaseKi
     expect(inbox.body).toContain('转人工');
     expect(await server.db.prisma.creditLine.findUniqueOrThrow({ where: { id: line.id } })).toMatchObject({ status: 'frozen', freezeReason: 'warning' });
     const drawdowns = await server.db.prisma.drawdown.count();
+    // The code typed after the pause: told why, politely, and nothing is drawn.
+    const late = texts(await say('123456'));
+    expect(late).toContain('例行复核');
+    expect(late).toContain('转人工');
+    expect(await server.db.prisma.drawdown.count()).toBe(drawdowns);
 
     const paused = await say('借款');
     expect(texts(paused)).toContain('暂停新的借款');

@@ -35,6 +35,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
       { type: 'xstate.done.actor.disburse', output: { ok: true, receipt } },
       { type: 'xstate.done.actor.disburse', output: { ok: false, reason: 'payment_failed', detail: 'bank' } },
       { type: 'xstate.done.actor.disburse', output: { ok: false, reason: 'limit_exceeded', detail: 'x' } },
+      { type: 'xstate.done.actor.disburse', output: { ok: false, reason: 'line_inactive', detail: 'x', freezeReason: 'overdue' } },
       { type: 'xstate.error.actor.disburse', error: new Error('boom') },
     ];
   return [

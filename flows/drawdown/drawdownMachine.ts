@@ -53,7 +53,7 @@ const usableLine = (account: AccountView): LineView | null =>
  * A paused (frozen) line, said politely: why in plain words (overdue: repay first; an early warning
  * or the yearly review: under review) and how to reach a person, never a generic error.
  */
-function pausedReply(locale: Locale, line: LineView): Reply {
+function pausedReply(locale: Locale, line: Pick<LineView, 'freezeReason'>): Reply {
   const human = { label: t(locale, 'menu.human'), value: '转人工' };
   if (line.freezeReason === 'overdue') return { text: t(locale, 'draw.frozen.overdue'), options: [{ label: t(locale, 'menu.repay'), value: 'repay' }, human] };
   if (line.freezeReason === 'warning' || line.freezeReason === 'review') return { text: t(locale, 'draw.frozen.review'), options: [human] };
@@ -363,6 +363,12 @@ export function createDrawdownMachine() {
             { guard: ({ event }) => event.output.ok, target: 'done', actions: assign({ receipt: ({ event }) => (event.output.ok ? event.output.receipt : null) }) },
             // Outcome not known yet: never "failed" (money may be on its way), never another confirmation.
             { guard: ({ event }) => !event.output.ok && event.output.reason === 'processing', target: 'processing' },
+            // Paused between the preview and the confirmation (a night's batch, a reviewer): said as politely as at the start, and the flow ends.
+            {
+              guard: ({ event }) => !event.output.ok && event.output.reason === 'line_inactive' && !!event.output.freezeReason,
+              target: 'noLine',
+              actions: { type: 'reply', params: ({ context, event }) => pausedReply(context.locale, { freezeReason: event.output.ok ? null : (event.output.freezeReason ?? null) }) },
+            },
             {
               target: 'preview',
               actions: {

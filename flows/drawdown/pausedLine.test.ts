@@ -42,3 +42,25 @@ describe('a paused (frozen) line refuses a drawdown politely', () => {
     expect(en.options).toEqual([{ label: 'Talk to a person', value: '转人工' }]);
   });
 });
+
+describe('a line paused between the preview and the confirmation', () => {
+  it('is told as politely as at the start: why, and how to reach a person', () => {
+    const replies: Reply[] = [];
+    const machine = createDrawdownMachine().provide({ actions: { reply: (_: unknown, reply: Reply) => void replies.push(reply) } });
+    const actor = createActor(machine, { input: { conversationId: 'c', channel: 'rest', locale: 'zh', at: AT, borrowerId: 'b' } }).start();
+    const text = (t: string) => actor.send({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
+    actor.send({ type: 'xstate.done.actor.loadAccount', output: { borrowerId: 'b', lines: [lineFixture()] } } as never);
+    for (const t of ['3万', '12', '1', '确认借款']) text(t);
+    actor.send({ type: 'xstate.done.actor.sendStepUp', output: { ok: true, expiresAt: AT + 300_000, mobileMasked: '138****8000' } } as never);
+    text('123456');
+    actor.send({ type: 'xstate.done.actor.verifyStepUp', output: { result: 'ok' } } as never);
+    expect(actor.getSnapshot().matches('disbursing')).toBe(true);
+    replies.length = 0;
+    // The night's early-warning batch paused the line after the preview was shown.
+    actor.send({ type: 'xstate.done.actor.disburse', output: { ok: false, reason: 'line_inactive', detail: 'LINE_NOT_ACTIVE', freezeReason: 'warning' } } as never);
+    expect(replies[0]!.text).toContain('例行复核');
+    expect(replies[0]!.options).toEqual([{ label: '转人工', value: '转人工' }]);
+    // The flow ends there: no second confirmation of a drawdown on a paused line.
+    expect(actor.getSnapshot().output).toEqual({ status: 'no_line' });
+  });
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { drawFromCreditLine, lineOutstandingPrincipal, shanghaiDateOf, type CreditLine, type Fen, type IsoDate, type Posting } from '../../core/index.js';
 import { conversationOfEffectKey, effectKeyPrefix } from '../../flows/index.js';
-import type { DisburseInput, DrawdownReceipt, FlowEffects } from '../../flows/host.js';
+import type { DisburseInput, DrawdownReceipt, FlowEffects, LineView } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
@@ -98,7 +98,10 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
     if (!drawn.ok) {
       const code = drawn.error.code;
       const reason = code === 'INSUFFICIENT_AVAILABLE_LIMIT' ? 'limit_exceeded' : LINE_INACTIVE.has(code) ? 'line_inactive' : 'invalid';
-      return { refused: { ok: false, reason, detail: `${code}: ${drawn.error.message}` } };
+      // Paused since the borrower's preview: the reason (a column beside the core state) lets the flow say why.
+      const frozen = reason === 'line_inactive' && loaded.line.status === 'frozen' ? await db.prisma.creditLine.findUnique({ where: { id: loaded.row.id }, select: { freezeReason: true } }) : null;
+      const paused = frozen ? { freezeReason: (frozen.freezeReason ?? 'staff') as NonNullable<LineView['freezeReason']> } : {};
+      return { refused: { ok: false, reason, detail: `${code}: ${drawn.error.message}`, ...paused } };
     }
     const { line, drawdown, postings } = drawn.value;
     const first = drawdown.installments[0]!;
