@@ -8,12 +8,9 @@
 //   3. runs the same date again (a no-op), then the next date (a normal following day);
 // and prints seconds, lines and drawdowns per second, the portfolio figures and the peak RSS.
 // Not a test: it prints its figures.
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { addDays } from '../core/index.js';
 import { manualClock } from '../server/clock.js';
 import { loadConfig } from '../server/config/index.js';
@@ -21,6 +18,7 @@ import { applyMigrations, openDatabase } from '../server/db/index.js';
 import { createLogger } from '../server/logging/index.js';
 import { progressLine, runEndOfDay, type EndOfDayResult } from '../server/postLoan/index.js';
 import { benchTemplates, drawdownsOf, seedPortfolio } from '../test/support/portfolioSeed.js';
+import { scratchDatabase } from './scratchDatabase.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,30 +49,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
-  let url: string;
-  let cleanup: () => Promise<void>;
-  if (onPostgres) {
-    const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `kuaidai_bench_eod_${process.pid}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = async () => {
-      if (args.keep) return console.log(`kept database ${name}`);
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-bench-eod-'));
-    url = `pglite:${dir}`;
-    cleanup = async () => (args.keep ? console.log(`kept ${dir}`) : rm(dir, { recursive: true, force: true }));
-  }
+  const { url, cleanup } = await scratchDatabase({ postgres: onPostgres, prefix: 'kuaidai_bench_eod', keep: !!args.keep });
   const config = loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, EOD_CHUNK_SIZE: String(CHUNK) });
   if (config.database.kind === 'postgres') console.log(`PostgreSQL database ${new URL(url).pathname.slice(1)}`);
   const db = await openDatabase(config.database, { poolSize: 4 });

@@ -14,12 +14,9 @@
 //      and outbox in one statement), at the sweep's concurrency; its rate is reported on its own.
 // Prints a progress line (counts, rate, ETA) every 2 s and the totals: seconds, drawdowns, reminders
 // planned and sent, peak RSS. Not a test: it prints its figures.
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { addDays } from '../core/index.js';
 import { bootServer } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
@@ -33,6 +30,7 @@ import type { SandboxProviders } from '../server/providers/index.js';
 import { openSql } from '../server/runtime/index.js';
 import type { FieldCipher } from '../server/security/fieldCipher.js';
 import { seedReminderPortfolio } from '../test/support/reminderSeed.js';
+import { scratchDatabase } from './scratchDatabase.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,33 +66,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const n = (x: number) => x.toLocaleString('en');
 
 async function main(): Promise<void> {
-  let url: string;
-  let cleanup: () => Promise<void>;
-  if (onPostgres) {
-    const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    // A kept database (--keep, then --database) is swept again without seeding: its contact log and messages are emptied first.
-    const name = args.database ?? `kuaidai_bench_rem_${process.pid}`;
-    if (!args.database) {
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      await admin.end();
-    }
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = async () => {
-      if (args.keep) return console.log(`kept database ${name}`);
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-bench-rem-'));
-    url = `pglite:${dir}`;
-    cleanup = async () => (args.keep ? console.log(`kept ${dir}`) : rm(dir, { recursive: true, force: true }));
-  }
+  // A kept database (--keep, then --database) is swept again without seeding: its contact log and messages are emptied first.
+  const { url, cleanup } = await scratchDatabase({ postgres: onPostgres, prefix: 'kuaidai_bench_rem', keep: !!args.keep, existing: args.database });
   const config = loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, JOBS_POLL_MS: '0' });
   const logger = createLogger('silent');
   const clock = manualClock(new Date(`${DATE}T10:30:00+08:00`));
