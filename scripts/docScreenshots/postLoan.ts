@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { applyMigrations, openDatabase } from '../../server/db/index.js';
 import { DEMO_STAFF } from '../../server/staff/demoStaff.js';
 import { startConsoleRig } from '../../test/support/consoleRig.js';
-import { seedSignal, seedWatchedLine } from '../../test/support/riskSeed.js';
+import { seedRiskScenario } from '../../test/support/riskSeed.js';
 
 const IMAGES = path.resolve(import.meta.dirname, '..', '..', 'docs', 'images');
 const password = (username: string): string => DEMO_STAFF.find((s) => s.username === username)!.password;
@@ -19,15 +19,7 @@ const rig = await startConsoleRig('doc-screenshots', { JOBS_POLL_MS: '1000' }, {
     const db = await openDatabase(database.target, { poolSize: 2 });
     try {
       await applyMigrations(db.adapterFactory);
-      const manager = await db.prisma.staffUser.create({ data: { username: 'wangjl', displayName: '王经理', roles: ['manager'], branch: '0736', passwordHash: '' } });
-      const warned = await seedWatchedLine(db.prisma, { name: '孙立强', phoneMasked: '135****0005', frozenFor: 'warning', managerId: manager.id });
-      const overdue = await seedWatchedLine(db.prisma, { name: '赵建国', phoneMasked: '158****0003', frozenFor: 'overdue', dpd: 40 });
-      const quiet = await seedWatchedLine(db.prisma, { name: '李晓薇', phoneMasked: '139****0002' });
-      await seedSignal(db.prisma, warned, { level: 'red', businessDate: '2026-12-01', branch: '0736', managerId: manager.id });
-      await seedSignal(db.prisma, warned, { level: 'red', businessDate: '2026-12-02', branch: '0736', managerId: manager.id });
-      await seedSignal(db.prisma, overdue, { level: 'red', businessDate: '2026-12-02', branch: '0731' });
-      await seedSignal(db.prisma, quiet, { level: 'orange', businessDate: '2026-12-01', branch: '0731' });
-      await seedSignal(db.prisma, quiet, { level: 'yellow', businessDate: '2026-12-02', branch: '0731' });
+      const { overdue, quiet } = await seedRiskScenario(db.prisma);
       // Collection work orders as a borrower's 转人工 after a reminder opens them (workOrderEffects), with
       // the deadlines the default service level gives (15 / 240 working minutes, Mon–Fri 09:00–18:00):
       // one opened Friday 2026-12-04 17:50, one Saturday 10:00 (counted from Monday 09:00).

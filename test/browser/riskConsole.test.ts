@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, openDatabase } from '../../server/db/index.js';
 import { DEMO_STAFF } from '../../server/staff/demoStaff.js';
 import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
-import { seedSignal, seedWatchedLine } from '../support/riskSeed.js';
+import { seedRiskScenario } from '../support/riskSeed.js';
 import { testDatabaseKind } from '../support/testDatabase.js';
 
 /**
@@ -22,15 +22,7 @@ beforeAll(async () => {
       const db = await openDatabase(database.target, { poolSize: 2 });
       try {
         await applyMigrations(db.adapterFactory);
-        const manager = await db.prisma.staffUser.create({ data: { username: 'wangjl', displayName: '王经理', roles: ['manager'], branch: '0736', passwordHash: '' } });
-        const warned = await seedWatchedLine(db.prisma, { name: '孙立强', phoneMasked: '135****0005', frozenFor: 'warning', managerId: manager.id });
-        const overdue = await seedWatchedLine(db.prisma, { name: '赵建国', phoneMasked: '158****0003', frozenFor: 'overdue', dpd: 40 });
-        const quiet = await seedWatchedLine(db.prisma, { name: '李晓薇', phoneMasked: '139****0002' });
-        await seedSignal(db.prisma, warned, { level: 'red', businessDate: '2026-12-01', branch: '0736', managerId: manager.id });
-        await seedSignal(db.prisma, warned, { level: 'red', businessDate: '2026-12-02', branch: '0736', managerId: manager.id });
-        await seedSignal(db.prisma, overdue, { level: 'red', businessDate: '2026-12-02', branch: '0731' });
-        await seedSignal(db.prisma, quiet, { level: 'orange', businessDate: '2026-12-01', branch: '0731' });
-        await seedSignal(db.prisma, quiet, { level: 'yellow', businessDate: '2026-12-02', branch: '0731' });
+        await seedRiskScenario(db.prisma);
       } finally {
         await db.close();
       }

@@ -46,3 +46,21 @@ export async function seedSignal(prisma: PrismaClient, line: { borrowerId: strin
     },
   });
 }
+
+/**
+ * The risk view's scenario (the browser test and the guides' screenshots): a manager of branch 0736;
+ * 孙立强 paused by two red signals, 赵建国 paused 40 days overdue with one red, 李晓薇 orange then
+ * yellow and not paused. Returns the lines, for more data on them.
+ */
+export async function seedRiskScenario(prisma: PrismaClient) {
+  const manager = await prisma.staffUser.create({ data: { username: 'wangjl', displayName: '王经理', roles: ['manager'], branch: '0736', passwordHash: '' } });
+  const warned = await seedWatchedLine(prisma, { name: '孙立强', phoneMasked: '135****0005', frozenFor: 'warning', managerId: manager.id });
+  const overdue = await seedWatchedLine(prisma, { name: '赵建国', phoneMasked: '158****0003', frozenFor: 'overdue', dpd: 40 });
+  const quiet = await seedWatchedLine(prisma, { name: '李晓薇', phoneMasked: '139****0002' });
+  await seedSignal(prisma, warned, { level: 'red', businessDate: '2026-12-01', branch: '0736', managerId: manager.id });
+  await seedSignal(prisma, warned, { level: 'red', businessDate: '2026-12-02', branch: '0736', managerId: manager.id });
+  await seedSignal(prisma, overdue, { level: 'red', businessDate: '2026-12-02', branch: '0731' });
+  await seedSignal(prisma, quiet, { level: 'orange', businessDate: '2026-12-01', branch: '0731' });
+  await seedSignal(prisma, quiet, { level: 'yellow', businessDate: '2026-12-02', branch: '0731' });
+  return { manager, warned, overdue, quiet };
+}
