@@ -104,11 +104,14 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // exitCode rather than exit(): exit() may cut off output still queued for a pipe.
   main().then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       console.error(e);
-      process.exit(2);
+      process.exitCode = 2;
     },
   );
 }
