@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * The managers' studio (客户经理工作室): attribution codes, campaigns, funnels and batch pre-credit.
+ * This file is the shared vocabulary of its parts; each part lives in its own file under server/studio/.
+ */
+
+/** What an attribution code names. Printed as `<prefix>_<code>` in QR scenes and links (`?ref=mgr_KM001`). */
+export type AttributionKind = 'manager' | 'campaign' | 'branch' | 'product';
+
+export const ATTRIBUTION_PREFIX: Readonly<Record<AttributionKind, string>> = {
+  manager: 'mgr',
+  campaign: 'cmp',
+  branch: 'br',
+  product: 'prd',
+};
+
+/** Codes are short, URL- and scene-safe: letters, digits, `-` and `_`, at most 40 characters. */
+export const ATTRIBUTION_CODE = /^[A-Za-z0-9_-]{1,40}$/;
+
+/**
+ * Channels a campaign goes out on. Personal channels reach one person each (web chat, official-account
+ * user); group channels reach a WeCom group through its robot or a WeChat room through wechaty.
+ */
+export const CAMPAIGN_CHANNELS = ['web', 'official_account', 'wecom_robot', 'wechaty_room'] as const;
+export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
+export const PERSONAL_CAMPAIGN_CHANNELS: readonly CampaignChannel[] = ['web', 'official_account'];
+
+/** Content as the manager writes it; the renderer adds the bank's name and how to unsubscribe (广告法 art. 43). */
+export const campaignContentSchema = z.object({
+  /** The message body (plain text, Simplified Chinese as the manager wrote it). */
+  text: z.string().trim().min(1).max(500),
+  /** A link card: title and description; its url is the campaign's tracked link, made at sending. */
+  card: z
+    .object({
+      title: z.string().trim().min(1).max(64),
+      description: z.string().trim().max(120).optional(),
+    })
+    .optional(),
+  /** Attach the campaign's QR code (image) where the channel can show one. */
+  withQr: z.boolean().default(false),
+});
+export type CampaignContent = z.infer<typeof campaignContentSchema>;
+
+/** Loan states an audience can select by. */
+export const LOAN_STATES = ['no_line', 'line_unused', 'due_soon', 'paid_off'] as const;
+export type LoanState = (typeof LOAN_STATES)[number];
+
+/**
+ * Who a campaign is for (personal channels). Criteria are ANDed; within a list they are ORed.
+ * Suppression (opted out, overdue, complained in the last 30 days, over a frequency cap) is applied at
+ * sending, whatever the audience says.
+ */
+export const audienceSpecSchema = z.object({
+  tags: z.array(z.string().trim().min(1).max(20)).max(20).optional(),
+  loanStates: z.array(z.enum(LOAN_STATES)).max(LOAN_STATES.length).optional(),
+  /** Whitelisted, not yet activated entries of a pre-credit batch. */
+  precreditBatchId: z.uuid().optional(),
+  branches: z.array(z.string().regex(ATTRIBUTION_CODE)).max(50).optional(),
+  /** Borrowers attributed to these managers (StaffUser ids). */
+  managerIds: z.array(z.uuid()).max(50).optional(),
+});
+export type AudienceSpec = z.infer<typeof audienceSpecSchema>;
+
+/** Groups named explicitly: a WeCom robot (WECOM_ROBOTS name) or a wechaty room (its id). */
+export const groupTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('wecom_robot'), robot: z.string().trim().min(1).max(64) }),
+  z.object({ kind: z.literal('wechaty_room'), roomId: z.string().trim().min(1).max(128), topic: z.string().max(64).optional() }),
+]);
+export type GroupTarget = z.infer<typeof groupTargetSchema>;
+
+/** The funnel's stages in order; every funnel (campaign, manager, branch) reports all of them. */
+export const FUNNEL_STAGES = ['sent', 'delivered', 'clicked', 'applied', 'authorised', 'approved', 'drawn'] as const;
+export type FunnelStage = (typeof FUNNEL_STAGES)[number];
+
+/** CampaignDelivery.status values. */
+export type DeliveryStatus = 'pending' | 'deferred' | 'sending' | 'sent' | 'failed' | 'suppressed';
