@@ -75,3 +75,37 @@ export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 
 /** CampaignDelivery.status values. */
 export type DeliveryStatus = 'pending' | 'deferred' | 'sending' | 'sent' | 'failed' | 'suppressed';
+
+/**
+ * One person an audience resolves to, on one personal channel. `recipientKey` is what "at most once per
+ * campaign" is keyed by: `borrower:<id>` when the person is a known borrower (whichever channel they
+ * are reached on), otherwise `<channel>:<externalUserId>`.
+ */
+export interface Recipient {
+  readonly recipientKey: string;
+  readonly channel: CampaignChannel;
+  /** The channel's user id (web chat user id, official-account openid). */
+  readonly target: string;
+  readonly borrowerId?: string;
+  readonly conversationId?: string;
+}
+
+/** The referral a link or QR carries: `<prefix>_<code>`, e.g. mgr_KM001 (the web chat reads `/?ref=`). */
+export function attributionRef(kind: AttributionKind, code: string): string {
+  return `${ATTRIBUTION_PREFIX[kind]}_${code}`;
+}
+
+/**
+ * HTTP surface shared between the studio's parts (each part owns its routes):
+ * - `GET /s/<ref>`: a manager's, branch's, product's or campaign's link — logs a LinkClick, redirects to `/?ref=<ref>`.
+ * - `GET /r/<token>`: a campaign delivery's tracked link — marks the delivery clicked, logs a LinkClick,
+ *   redirects to `/?ref=cmp_<code>`.
+ * - `GET /api/v1/staff/studio/codes/<kind>/<code>` (JSON: link, OA QR url when configured) and
+ *   `/api/v1/staff/studio/codes/<kind>/<code>/qr.png|qr.svg`.
+ * - `GET /api/v1/staff/studio/funnel?campaignId=|managerId=|branch=&from=&to=` → FunnelReport (JSON) or `&format=csv`.
+ */
+export interface FunnelReport {
+  readonly stages: readonly { readonly stage: FunnelStage; readonly count: number }[];
+  /** Per Beijing date in [from, to]: the count reaching each stage that day. */
+  readonly series: readonly ({ readonly date: string } & Readonly<Record<FunnelStage, number>>)[];
+}
