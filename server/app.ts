@@ -22,6 +22,7 @@ import { workOrderRoutes } from './http/workOrderRoutes.js';
 import { installStaffAccounts } from './http/installStaffAccounts.js';
 import { installReviews } from './http/reviewRoutes.js';
 import { ConsoleFeed, installConsole } from './console/index.js';
+import { installStudio } from './studio/installStudio.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -112,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   riskRoutes(app, { db: deps.db, clock: deps.clock, auth: staff.auth });
   // Manual review (人工审批): the reviewers' queue and decisions, told to the borrower's conversation.
   if (deps.conversations) await installReviews(app, { config, db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, runtime: deps.conversations.runtime, auth: staff.auth });
+  // The managers' studio: branches, codes and links, campaigns, funnels and dashboards, pre-credit.
+  await installStudio(app, { app: deps, auth: staff.auth });
   // The staff console: its page at /console, the live feed, the queue.
   await installConsole(app, { auth: staff.auth, db: deps.db, clock: deps.clock, heartbeatMs: deps.consoleHeartbeatMs });
   // The web chat at `/` (page, session cookie, websocket); a server without a conversation shows a placeholder.
