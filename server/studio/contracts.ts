@@ -109,3 +109,31 @@ export interface FunnelReport {
   /** Per Beijing date in [from, to]: the count reaching each stage that day. */
   readonly series: readonly ({ readonly date: string } & Readonly<Record<FunnelStage, number>>)[];
 }
+
+/**
+ * The audience resolver (owned by server/studio/resolveAudience.ts): one keyset page of recipients,
+ * ordered by recipientKey, after `after` (exclusive). The campaign editor counts with it, the sender
+ * materialises deliveries with it. Suppression is not applied here.
+ */
+export type ResolveAudience = (
+  spec: AudienceSpec,
+  options: { readonly channels: readonly CampaignChannel[]; readonly after?: string; readonly limit: number },
+) => Promise<Recipient[]>;
+
+/**
+ * A campaign message as one channel shows it (owned by server/studio/renderCampaignMessage.ts): the
+ * manager's text with the bank's name in front and how to unsubscribe at the end, and the link card
+ * pointing at the delivery's tracked link `/r/<token>`.
+ */
+export interface RenderedCampaignMessage {
+  readonly channel: CampaignChannel;
+  readonly text: string;
+  readonly card?: { readonly title: string; readonly description?: string; readonly url: string; readonly qrPngUrl?: string };
+}
+
+/**
+ * Marketing opt-out rule (the sender's suppression reads it): a person is opted out when a
+ * ContactPreference row with marketingOptOut = true matches their borrowerId, or their (channel,
+ * externalUserId) on any channel the same borrower is known on. Service messages (reminders) ignore it.
+ */
+export const MARKETING_OPT_OUT_RULE = 'ContactPreference.marketingOptOut by borrowerId or (channel, externalUserId)';
