@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { YearlyReviewPolicy } from '../../core/index.js';
 import { ConfigError } from './configError.js';
 import { parseContactSettings, type ContactConfig } from './contactSettings.js';
+import { parseMarketingSettings, type MarketingConfig } from './marketingSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
 import { parseYearlyReviewSettings } from './yearlyReviewSettings.js';
@@ -93,6 +94,8 @@ export interface Config {
   readonly workOrders: WorkOrderConfig;
   /** Post-loan contact rules (CONTACT_WINDOW, CONTACT_MAX_PER_DAY/WEEK) and OA template ids (OA_TEMPLATE_*). */
   readonly contact: ContactConfig;
+  /** Campaigns: the bank's name in every message, the marketing window and caps, channel rates (BANK_NAME, MARKETING_*, CAMPAIGN_RATE_*, OA_TEMPLATE_MARKETING). */
+  readonly marketing: MarketingConfig;
   /** Renewal screening (无还本续贷) looks at lines whose last valid day is within this many days (RENEWAL_WINDOW_DAYS). */
   readonly renewalWindowDays: number;
   /** The yearly review's keep / reduce / freeze thresholds on the behaviour score (REVIEW_* settings). */
@@ -278,6 +281,13 @@ const schema = z.object({
   CONTACT_MAX_PER_WEEK: z.coerce.number().int().min(1).max(42).default(10),
   OA_TEMPLATE_REMINDER: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
   OA_TEMPLATE_OVERDUE: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
+  BANK_NAME: z.string().trim().min(1).max(32).default('快贷助手示范银行'),
+  MARKETING_WINDOW: z.string().default('09:00-20:00'),
+  MARKETING_MAX_PER_DAY: z.coerce.number().int().min(1).max(6).default(1),
+  MARKETING_MAX_PER_WEEK: z.coerce.number().int().min(1).max(42).default(2),
+  CAMPAIGN_RATE_WEB: z.coerce.number().min(0.1).max(10_000).default(200),
+  CAMPAIGN_RATE_OA: z.coerce.number().min(0.1).max(1_000).default(20),
+  OA_TEMPLATE_MARKETING: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id from the WeChat console').optional(),
   RENEWAL_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   REVIEW_KEEP_FROM_SCORE: z.coerce.number().int().min(0).max(1000).default(600),
   REVIEW_FREEZE_BELOW_SCORE: z.coerce.number().int().min(0).max(1000).default(540),
@@ -384,6 +394,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
     workOrders: parseWorkOrderSettings(raw),
     contact: parseContactSettings(raw),
+    marketing: parseMarketingSettings(raw),
     renewalWindowDays: raw.RENEWAL_WINDOW_DAYS,
     yearlyReview: parseYearlyReviewSettings(raw),
   };
