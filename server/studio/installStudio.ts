@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import type { StaffAuth } from '../http/staffAuth.js';
+import { dashboardRoutes } from './dashboardRoutes.js';
+import { funnelRoutes } from './funnelRoutes.js';
 
 /** What the studio's routes need: the app's dependencies and the staff identity's role checks. */
 export interface StudioDeps {
@@ -16,4 +18,6 @@ export interface StudioDeps {
 export async function installStudio(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   void app;
   void deps;
+  funnelRoutes(app, deps);
+  dashboardRoutes(app, deps);
 }
