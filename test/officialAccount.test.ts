@@ -224,7 +224,7 @@ describe(`WeChat official account on ${testDatabaseKind()}`, () => {
   it('keeps the QR scene as the conversation’s referral and attributes a known borrower to the manager', async () => {
     const sub = await post(eventXml('oNewcomer', 'subscribe', 'qrscene_mgr_ZS001'));
     expect(fieldsOf(sub.body).Content).toContain(ECHO.askName);
-    expect((await conversationOf('oNewcomer'))?.referral).toBe('ZS001');
+    expect((await conversationOf('oNewcomer'))?.referral).toBe('mgr_ZS001');
 
     const staff = await server.db.prisma.staffUser.create({ data: { username: `zs-${randomUUID()}`, displayName: '张经理', roles: ['manager'], passwordHash: 'x', referralCode: 'ZS001' } });
     const campaign = await server.db.prisma.campaign.create({ data: { code: 'spring', name: '春季快贷', content: {} } });
@@ -236,8 +236,8 @@ describe(`WeChat official account on ${testDatabaseKind()}`, () => {
     const scan = await post(eventXml('oKnown', 'SCAN', 'mgr_ZS001'));
     expect(scan.statusCode).toBe(200);
     const attributed = await server.db.prisma.borrower.findUniqueOrThrow({ where: { id: borrower.id } });
-    expect(attributed).toMatchObject({ attributedStaffId: staff.id, attributedCampaignId: null });
-    expect((await conversationOf('oKnown'))?.referral).toBe('ZS001');
+    expect(attributed).toMatchObject({ attributedStaffId: staff.id, attributedCampaignId: null, firstTouch: 'mgr_ZS001' });
+    expect((await conversationOf('oKnown'))?.referral).toBe('mgr_ZS001');
     const audit = await server.db.prisma.auditLog.findFirst({ where: { action: 'borrower.attributed', subjectId: borrower.id } });
     expect(audit?.detail).toMatchObject({ channel: 'official_account', scene: 'mgr_ZS001', attributedStaffId: staff.id });
     // First touch wins: a later campaign scan leaves the borrower with the manager.

@@ -62,4 +62,16 @@ describe('official-account API client against a fake WeChat', () => {
     const down = createOfficialAccountApi({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: 'http://127.0.0.1:9', tokenApi: 'stable', timeoutMs: 2_000 });
     await expect(down.sendCustomMessage(message(3))).rejects.toMatchObject({ code: 'WECHAT_API_FAILED' });
   });
+
+  it('creates a permanent QR code with a string scene and returns its ticket and showqrcode address; a refusal is a value', async () => {
+    const api = createOfficialAccountApi({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: fake.url, tokenApi: 'stable' });
+    const created = await api.createPermanentQrCode('mgr_KM001');
+    expect(created).toMatchObject({ ok: true, ticket: expect.stringMatching(/^gQ-fake-ticket-/) });
+    if (!created.ok) throw new Error('unreachable');
+    expect(created.imageUrl).toBe(`https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(created.ticket)}`);
+    expect(fake.callsTo('/cgi-bin/qrcode/create').at(-1)?.body).toEqual({ action_name: 'QR_LIMIT_STR_SCENE', action_info: { scene: { scene_str: 'mgr_KM001' } } });
+    fake.failNext('/cgi-bin/qrcode/create', 48001);
+    expect(await api.createPermanentQrCode('cmp_spring')).toMatchObject({ ok: false, errcode: 48001 });
+    await expect(api.createPermanentQrCode('x'.repeat(65))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 });

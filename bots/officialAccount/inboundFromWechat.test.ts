@@ -37,8 +37,10 @@ describe('official-account callbacks as inbound messages', () => {
     expect(event('subscribe')).toMatchObject({ kind: 'inbound', inbound: { text: '你好', messageId: 'evt:oUser_1-x:1700000000:subscribe:' } });
     expect(event('subscribe').kind === 'inbound' && 'scene' in event('subscribe')).toBe(false);
     const viaManager = event('subscribe', 'qrscene_mgr_ZS001');
-    expect(viaManager).toMatchObject({ kind: 'inbound', inbound: { text: '你好', referral: 'ZS001' }, scene: { kind: 'manager', code: 'ZS001', scene: 'mgr_ZS001' } });
-    expect(event('SCAN', 'cmp_spring2025')).toMatchObject({ kind: 'inbound', inbound: { referral: 'spring2025' }, scene: { kind: 'campaign', code: 'spring2025' } });
+    expect(viaManager).toMatchObject({ kind: 'inbound', inbound: { text: '你好', referral: 'mgr_ZS001' }, scene: { kind: 'manager', code: 'ZS001', scene: 'mgr_ZS001' } });
+    expect(event('SCAN', 'cmp_spring2025')).toMatchObject({ kind: 'inbound', inbound: { referral: 'cmp_spring2025' }, scene: { kind: 'campaign', code: 'spring2025' } });
+    expect(event('SCAN', 'br_0101')).toMatchObject({ inbound: { referral: 'br_0101' }, scene: { kind: 'branch', code: '0101' } });
+    expect(event('SCAN', 'prd_changde-kuaidai-personal-demo')).toMatchObject({ inbound: { referral: 'prd_changde-kuaidai-personal-demo' }, scene: { kind: 'product', code: 'changde-kuaidai-personal-demo' } });
     expect(event('SCAN', '123')).toMatchObject({ inbound: { referral: '123' }, scene: { kind: 'other', code: '123' } });
   });
 
@@ -71,6 +73,8 @@ describe('official-account callbacks as inbound messages', () => {
   it('parses scene values', () => {
     expect(parseScene('mgr_A1')).toEqual({ kind: 'manager', code: 'A1', scene: 'mgr_A1' });
     expect(parseScene('cmp_x_y')).toEqual({ kind: 'campaign', code: 'x_y', scene: 'cmp_x_y' });
+    expect(parseScene('br_0101')).toEqual({ kind: 'branch', code: '0101', scene: 'br_0101' });
+    expect(parseScene('prd_p1')).toEqual({ kind: 'product', code: 'p1', scene: 'prd_p1' });
     expect(parseScene('mgr_')).toEqual({ kind: 'other', code: 'mgr_', scene: 'mgr_' });
     expect(parseScene('')).toBeUndefined();
     expect(parseScene('x'.repeat(65))).toBeUndefined();

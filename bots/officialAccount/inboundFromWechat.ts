@@ -21,12 +21,13 @@ export type WechatCallback =
   | { readonly kind: 'invalid'; readonly reason: string };
 
 /**
- * A QR scene value. The bank prints `mgr_<StaffUser.referralCode>` on a customer manager's codes
- * and `cmp_<Campaign.code>` on a campaign's; any other value is passed on as it is.
+ * A QR scene value. The bank prints `mgr_<StaffUser.referralCode>` on a customer manager's codes,
+ * `cmp_<Campaign.code>` on a campaign's, `br_<Branch.code>` on a branch's and `prd_<product id>` on a
+ * product's; any other value is passed on as it is.
  */
 export interface SceneReferral {
-  readonly kind: 'manager' | 'campaign' | 'other';
-  /** The code without its prefix: what `InboundMessage.referral` carries. */
+  readonly kind: 'manager' | 'campaign' | 'branch' | 'product' | 'other';
+  /** The code without its prefix. `InboundMessage.referral` carries the whole scene (the prefix says what the code names). */
   readonly code: string;
   /** The scene value as WeChat sent it (without `qrscene_`). */
   readonly scene: string;
@@ -64,7 +65,8 @@ const MEDIA: Readonly<Record<string, MediaKind>> = {
 };
 
 const OPENID = /^[A-Za-z0-9_-]{1,64}$/;
-const SCENE = /^(mgr|cmp)_(.+)$/;
+const SCENE = /^(mgr|cmp|br|prd)_(.+)$/;
+const SCENE_KINDS: Readonly<Record<string, SceneReferral['kind']>> = { mgr: 'manager', cmp: 'campaign', br: 'branch', prd: 'product' };
 /** Scene strings are 1–64 characters (scene_str), or a 32-bit number (scene_id). */
 const MAX_SCENE = 64;
 
@@ -73,7 +75,7 @@ export function parseScene(raw: string): SceneReferral | undefined {
   const scene = raw.trim();
   if (!scene || scene.length > MAX_SCENE) return undefined;
   const m = SCENE.exec(scene);
-  if (m) return { kind: m[1] === 'mgr' ? 'manager' : 'campaign', code: m[2]!, scene };
+  if (m) return { kind: SCENE_KINDS[m[1]!]!, code: m[2]!, scene };
   return { kind: 'other', code: scene, scene };
 }
 
@@ -111,7 +113,7 @@ function eventCallback(fields: Readonly<Record<string, string>>, who: { openid: 
     kind: 'inbound',
     openid,
     account,
-    inbound: { channel: 'official_account', userId: openid, messageId, text, ...(scene ? { referral: scene.code } : {}) },
+    inbound: { channel: 'official_account', userId: openid, messageId, text, ...(scene ? { referral: scene.scene } : {}) },
     ...(scene ? { scene } : {}),
   });
 

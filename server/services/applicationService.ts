@@ -8,6 +8,10 @@ import { Prisma, type Application, type Borrower } from '../db/generated/client.
 import { auditRow, idempotencyRow, insertRows, isUniqueViolation, jsonValue, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
 import { fieldContext } from '../security/fieldCipher.js';
 import type { ServiceContext } from './serviceDeps.js';
+// The studio's leaf modules, not its index: the index also exports routes built on these services.
+import { attributionRef } from '../studio/contracts.js';
+import { parseAttributionRef, type ParsedRef } from '../studio/parseAttributionRef.js';
+import type { Product } from '../../core/index.js';
 
 type SubmitOutput = SubmitApplicationOutput;
 
@@ -28,8 +32,19 @@ interface SubmitRead {
   readonly storedName: string | null;
   readonly storedPhoneHash: string | null;
   readonly attributed: boolean | null;
+  /** The borrower's first touch as stored (null when none or no borrower). */
+  readonly firstTouch: string | null;
+  readonly firstStaffId: string | null;
+  readonly firstCampaignId: string | null;
+  readonly firstBranch: string | null;
+  /** What the referral names: an active manager (and their branch), a campaign (and its branch), an active branch. */
   readonly staffId: string | null;
+  readonly staffCode: string | null;
+  readonly staffBranch: string | null;
   readonly campaignId: string | null;
+  readonly campaignCode: string | null;
+  readonly campaignBranch: string | null;
+  readonly branchCode: string | null;
   /** An open (active or frozen) line of this product. */
   readonly lineId: string | null;
   /** The newest application of this product still open: submitted, or decided for review or with a live offer. */
@@ -72,7 +87,9 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       const name = input.name.trim();
 
       const idNumberHash = cipher.lookupHash(idNumber);
-      const code = input.referral?.trim() || null;
+      const ref = parseAttributionRef(input.referral);
+      // A bare (legacy) code is looked up as a manager's first, then as a campaign's.
+      const codeOf = (kind: 'manager' | 'campaign' | 'branch') => (ref && (ref.kind === kind || (ref.kind === 'legacy' && kind !== 'branch')) ? ref.code : null);
       const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, withoutName(output), clock.now())]);
 
       // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
@@ -81,12 +98,16 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           db.prisma,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             b.id AS "borrowerId", b.name AS "storedName", b."phoneHash" AS "storedPhoneHash",
-            (b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
-            (SELECT s.id FROM "StaffUser" s WHERE s."referralCode" = ${code} AND s.active LIMIT 1) AS "staffId",
-            (SELECT c.id FROM "Campaign" c WHERE c.code = ${code}) AS "campaignId",
+            (b."firstTouch" IS NOT NULL OR b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
+            b."firstTouch", b."attributedStaffId" AS "firstStaffId", b."attributedCampaignId" AS "firstCampaignId", b."attributedBranch" AS "firstBranch",
+            s.id AS "staffId", s."referralCode" AS "staffCode", s.branch AS "staffBranch",
+            c.id AS "campaignId", c.code AS "campaignCode", c.branch AS "campaignBranch",
+            (SELECT br.code FROM "Branch" br WHERE br.code = ${codeOf('branch')} AND br.active) AS "branchCode",
             (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = b.id AND l."productId" = ${product.id} AND l.status IN ('active', 'frozen') LIMIT 1) AS "lineId",
             o.id AS "openApplicationId", o.status::text AS "openStatus", o.outcome AS "openOutcome"
             FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}
+            LEFT JOIN "StaffUser" s ON s."referralCode" = ${codeOf('manager')} AND s.active
+            LEFT JOIN "Campaign" c ON c.code = ${codeOf('campaign')}
             LEFT JOIN LATERAL (SELECT a.id, a.status, (SELECT d.outcome::text FROM "Decision" d WHERE d."applicationId" = a.id ORDER BY d."createdAt" DESC LIMIT 1) AS outcome
               FROM "Application" a WHERE a."borrowerId" = b.id AND a."productId" = ${product.id}
                 AND (a.status = 'submitted' OR (a.status = 'decided' AND (a."offerExpiresAt" IS NULL OR a."offerExpiresAt" > ${new Date(input.at)}::timestamptz)))
@@ -135,18 +156,25 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
         }
 
         // 3. A new application (and a new borrower when the ID is new).
-        // The referral code names an active manager first, else a campaign.
-        const attribution: { attributedStaffId?: string; attributedCampaignId?: string } = found.staffId ? { attributedStaffId: found.staffId } : found.campaignId ? { attributedCampaignId: found.campaignId } : {};
+        // The referral names an active manager first, else a campaign, else a branch or a product.
+        const touch = touchOf(ref, found, products);
+        const attribution: { attributedStaffId?: string; attributedCampaignId?: string } = touch?.staffId ? { attributedStaffId: touch.staffId } : touch?.campaignId ? { attributedCampaignId: touch.campaignId } : {};
+        // First touch wins: the borrower's stored one, else this one; the application carries it, `referral` is the last touch.
+        const first = found.attributed
+          ? { firstTouch: found.firstTouch, attributedStaffId: found.firstStaffId, attributedCampaignId: found.firstCampaignId, attributedBranch: found.firstBranch }
+          : { firstTouch: touch?.ref ?? null, attributedStaffId: touch?.staffId ?? null, attributedCampaignId: touch?.campaignId ?? null, attributedBranch: touch?.branch ?? null };
+        const newTouch = !found.attributed && touch ? touch : null;
         const enterprise = input.enterprise ? { enterpriseName: input.enterprise.name, uscc: input.enterprise.uscc.trim().toUpperCase(), enterpriseRole: input.enterprise.role } : null;
         let writeBorrower: Prisma.Sql;
         if (existing) {
-          // First touch wins: a borrower stays with the manager or campaign that brought them.
-          const touch = found.attributed ? {} : attribution;
+          // First touch wins: a borrower stays with the manager, campaign, branch or product that brought them.
           writeBorrower = Prisma.sql`UPDATE "Borrower" SET
             ${mobileChanged ? Prisma.sql`"phoneEnc" = ${phone.phoneEnc}, "phoneHash" = ${phone.phoneHash}, "phoneMasked" = ${phone.phoneMasked},` : Prisma.empty}
             ${enterprise ? Prisma.sql`kind = 'enterprise', "enterpriseName" = ${enterprise.enterpriseName}, uscc = ${enterprise.uscc}, "enterpriseRole" = ${enterprise.enterpriseRole},` : Prisma.empty}
-            ${touch.attributedStaffId ? Prisma.sql`"attributedStaffId" = ${touch.attributedStaffId}::uuid,` : Prisma.empty}
-            ${touch.attributedCampaignId ? Prisma.sql`"attributedCampaignId" = ${touch.attributedCampaignId}::uuid,` : Prisma.empty}
+            ${newTouch
+              ? Prisma.sql`"firstTouch" = ${newTouch.ref}, "firstTouchAt" = ${now}::timestamptz, "attributedBranch" = ${newTouch.branch},
+                "attributedStaffId" = ${newTouch.staffId}::uuid, "attributedCampaignId" = ${newTouch.campaignId}::uuid,`
+              : Prisma.empty}
             "updatedAt" = ${now}::timestamptz WHERE id = ${existing}::uuid`;
         } else {
           const borrower: Borrower = {
@@ -160,11 +188,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
             enterpriseName: enterprise?.enterpriseName ?? null,
             uscc: enterprise?.uscc ?? null,
             enterpriseRole: enterprise?.enterpriseRole ?? null,
-            attributedStaffId: attribution.attributedStaffId ?? null,
-            attributedCampaignId: attribution.attributedCampaignId ?? null,
-            firstTouch: null,
-            attributedBranch: null,
-            firstTouchAt: null,
+            attributedStaffId: first.attributedStaffId,
+            attributedCampaignId: first.attributedCampaignId,
+            firstTouch: first.firstTouch,
+            attributedBranch: first.attributedBranch,
+            firstTouchAt: newTouch ? now : null,
             tags: [],
             createdAt: now,
             updatedAt: now,
@@ -179,10 +207,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           purpose: input.purpose,
           purposeDetail: input.purposeDetail,
           referral: input.referral ?? null,
-          firstTouch: null,
-          attributedStaffId: null,
-          attributedCampaignId: null,
-          attributedBranch: null,
+          ...first,
           precreditEntryId: null,
           requestedAmount: toBigFen(input.requestedAmount),
           requestedTerm: null,
@@ -203,7 +228,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           subjectType: 'Application',
           subjectId: application.id,
           at: input.at,
-          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution, ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
+          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution, ...(newTouch ? { firstTouch: newTouch.ref } : {}), ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
         });
         const mobileAudit = mobileChanged
           ? Prisma.sql`mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: borrowerId, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])}),`
@@ -253,4 +278,21 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       }
     },
   };
+}
+
+/** A touch: the normalised ref (mgr_…, cmp_…, br_…, prd_…) and what it resolves to; undefined when it names nothing known. */
+interface Touch {
+  readonly ref: string;
+  readonly staffId: string | null;
+  readonly campaignId: string | null;
+  readonly branch: string | null;
+}
+
+function touchOf(ref: ParsedRef | undefined, found: SubmitRead, products: readonly Product[]): Touch | undefined {
+  if (!ref) return undefined;
+  if (found.staffId && found.staffCode) return { ref: attributionRef('manager', found.staffCode), staffId: found.staffId, campaignId: null, branch: found.staffBranch };
+  if (found.campaignId && found.campaignCode) return { ref: attributionRef('campaign', found.campaignCode), staffId: null, campaignId: found.campaignId, branch: found.campaignBranch };
+  if (ref.kind === 'branch' && found.branchCode) return { ref: attributionRef('branch', found.branchCode), staffId: null, campaignId: null, branch: found.branchCode };
+  if (ref.kind === 'product' && products.some((p) => p.id === ref.code)) return { ref: attributionRef('product', ref.code), staffId: null, campaignId: null, branch: null };
+  return undefined;
 }

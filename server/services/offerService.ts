@@ -24,6 +24,11 @@ interface OfferRead {
   readonly ratePpm: number | null;
   /** An open (active or frozen) line the applicant already has for the product. */
   readonly openLineId: string | null;
+  /** The application's first touch (copied onto the line). */
+  readonly firstTouch: string | null;
+  readonly attributedStaffId: string | null;
+  readonly attributedCampaignId: string | null;
+  readonly attributedBranch: string | null;
 }
 
 /**
@@ -45,6 +50,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
           db.prisma,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             a.id AS "applicationId", a."borrowerId", a."productId", a.status::text AS status, a."offerExpiresAt",
+            a."firstTouch", a."attributedStaffId", a."attributedCampaignId", a."attributedBranch",
             d.id AS "decisionId", d."applicationId" AS "decisionApplicationId", d.outcome::text AS outcome, d."limitFen", d."ratePpm",
             (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = a."borrowerId" AND l."productId" = a."productId" AND l.status IN ('active', 'frozen') LIMIT 1) AS "openLineId"
             FROM (SELECT 1) AS one LEFT JOIN "Application" a ON a.id = ${input.applicationId}::uuid LEFT JOIN "Decision" d ON d.id = ${input.decisionId}::uuid`,
@@ -98,10 +104,11 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
           bucket: 'M0',
           loanClass: 'normal',
           evaluatedOn: null,
-          firstTouch: null,
-          attributedStaffId: null,
-          attributedCampaignId: null,
-          attributedBranch: null,
+          // The application's first touch stays with the line (funnels, managers' books).
+          firstTouch: found.firstTouch,
+          attributedStaffId: found.attributedStaffId,
+          attributedCampaignId: found.attributedCampaignId,
+          attributedBranch: found.attributedBranch,
           state: jsonValue(line),
           version: 0,
           createdAt: now,

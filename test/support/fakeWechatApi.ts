@@ -21,6 +21,8 @@ export interface FakeWechatApi {
   readonly sent: { touser: string; msgtype: string; body: Record<string, unknown> }[];
   /** Template messages accepted, in order. */
   readonly templates: { touser: string; templateId: string; body: Record<string, unknown> }[];
+  /** Scenes of the permanent QR codes created, in order. */
+  readonly qrCodes: string[];
   /** Robot messages accepted, by webhook key. */
   readonly robotMessages: { key: string; body: Record<string, unknown>; at: number }[];
   /** The next `times` calls to `path` (after `skip` that succeed) answer `{ errcode, errmsg }` instead of their usual answer. */
@@ -40,6 +42,7 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
   const sent: FakeWechatApi['sent'] = [];
   const robotMessages: FakeWechatApi['robotMessages'] = [];
   const templates: FakeWechatApi['templates'] = [];
+  const qrCodes: string[] = [];
   const failures = new Map<string, { errcode: number; times: number; skip: number }[]>();
   const valid = new Set<string>();
   let issued = 0;
@@ -110,6 +113,21 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
     return { errcode: 0, errmsg: 'ok', msgid: 200_000 + templates.length };
   });
 
+  // Permanent parametric QR codes (QR_LIMIT_STR_SCENE): a ticket per call, recorded with its scene.
+  app.post('/cgi-bin/qrcode/create', async (request) => {
+    const q = request.query as Record<string, string>;
+    const body = request.body as { action_name?: unknown; action_info?: { scene?: { scene_str?: unknown } } };
+    record('/cgi-bin/qrcode/create', q, body);
+    if (!q.access_token) return { errcode: 41001, errmsg: 'access_token missing' };
+    if (!valid.has(q.access_token)) return { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' };
+    const failure = injected('/cgi-bin/qrcode/create');
+    if (failure) return failure;
+    const scene = body?.action_info?.scene?.scene_str;
+    if (body?.action_name !== 'QR_LIMIT_STR_SCENE' || typeof scene !== 'string' || scene.length < 1 || scene.length > 64) return { errcode: 40053, errmsg: 'invalid action info' };
+    qrCodes.push(scene);
+    return { ticket: `gQ-fake-ticket-${qrCodes.length}==`, url: `http://weixin.qq.com/q/fake${qrCodes.length}` };
+  });
+
   app.post('/cgi-bin/webhook/send', async (request) => {
     const q = request.query as Record<string, string>;
     const body = request.body as Record<string, unknown>;
@@ -133,6 +151,7 @@ export async function startFakeWechatApi(options: { appId: string; appSecret: st
     sent,
     templates,
     robotMessages,
+    qrCodes,
     failNext(path, errcode, times = 1, skip = 0) {
       const queue = failures.get(path) ?? [];
       queue.push({ errcode, times, skip });

@@ -26,7 +26,16 @@ export interface OfficialAccountApi {
   sendCustomMessage(body: Readonly<Record<string, unknown>>): Promise<WechatApiResult>;
   /** POST /cgi-bin/message/template/send: a service notice by template id, allowed outside the 48-hour window. */
   sendTemplateMessage(body: Readonly<Record<string, unknown>>): Promise<WechatApiResult & { readonly msgid?: number }>;
+  /**
+   * POST /cgi-bin/qrcode/create with `QR_LIMIT_STR_SCENE`: a permanent parametric QR code whose scans
+   * reach the callback with `scene` (1–64 characters). The account may hold at most 100,000 of these:
+   * create each once and keep the ticket. `imageUrl` is showqrcode's address of the image.
+   */
+  createPermanentQrCode(scene: string): Promise<{ readonly ok: true; readonly ticket: string; readonly url: string; readonly imageUrl: string } | { readonly ok: false; readonly errcode: number; readonly errmsg: string }>;
 }
+
+/** Where WeChat serves a QR code's image by its ticket. */
+export const SHOW_QR_CODE_URL = 'https://mp.weixin.qq.com/cgi-bin/showqrcode';
 
 /** errcodes meaning the access_token is invalid or expired. */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
@@ -108,6 +117,13 @@ export function createOfficialAccountApi(options: OfficialAccountApiOptions): Of
     async sendTemplateMessage(message) {
       const { ok, errcode, errmsg, body } = await post('message/template/send', message);
       return ok ? { ok: true, ...(typeof body.msgid === 'number' ? { msgid: body.msgid } : {}) } : { ok: false, errcode, errmsg };
+    },
+    async createPermanentQrCode(scene) {
+      if (scene.length < 1 || scene.length > 64) throw new AppError('VALIDATION_FAILED', { field: 'scene', reason: 'must be 1–64 characters' });
+      const { ok, errcode, errmsg, body } = await post('qrcode/create', { action_name: 'QR_LIMIT_STR_SCENE', action_info: { scene: { scene_str: scene } } });
+      if (!ok) return { ok: false, errcode, errmsg };
+      if (typeof body.ticket !== 'string' || !body.ticket) throw new AppError('WECHAT_API_FAILED', { api: 'qrcode/create', reason: 'the answer has no ticket' });
+      return { ok: true, ticket: body.ticket, url: typeof body.url === 'string' ? body.url : '', imageUrl: `${SHOW_QR_CODE_URL}?ticket=${encodeURIComponent(body.ticket)}` };
     },
   };
 }
