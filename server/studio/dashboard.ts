@@ -31,7 +31,8 @@ const sliceSql = (slice: DashboardSlice, alias: string): Prisma.Sql =>
 
 /**
  * Applications submitted in the period (Beijing dates), as cohorts: each counted once under the day
- * it was made, the channel of its conversation, its product and its attributed manager, with how many
+ * it was made, the channel of its conversation, its product and its manager (attributed, or the creator
+ * of its attributed campaign), with how many
  * of them the borrower authorised (a consent granted in that conversation after applying), were
  * approved (an approved decision) and drawn (a disbursed drawdown on the line their decision opened).
  */
@@ -40,7 +41,8 @@ export async function applicationDashboard(prisma: PrismaClient, period: FunnelP
   const end = beijingMidnight(addDays(period.to, 1));
   const rows = await prisma.$queryRaw<{ day: string; channel: string | null; product: string; managerId: string | null; manager: string | null; applied: number; authorised: number; approved: number; drawn: number }[]>`
     WITH apps AS (
-      SELECT a.id, a."borrowerId", a."conversationId", a."createdAt", a."productId", a."attributedStaffId" FROM "Application" a
+      SELECT a.id, a."borrowerId", a."conversationId", a."createdAt", a."productId",
+        COALESCE(a."attributedStaffId", (SELECT cp."createdById" FROM "Campaign" cp WHERE cp.id = a."attributedCampaignId")) AS "managerId" FROM "Application" a
       WHERE a."createdAt" >= ${start}::timestamptz AND a."createdAt" < ${end}::timestamptz AND ${sliceSql(slice, 'a')}
     ), reached AS (
       SELECT apps.*, cv.channel::text AS channel,
@@ -51,9 +53,9 @@ export async function applicationDashboard(prisma: PrismaClient, period: FunnelP
           WHERE dc."applicationId" = apps.id AND dw.status IN ('active', 'settled')) AS drawn
       FROM apps LEFT JOIN "Conversation" cv ON cv.id = apps."conversationId"
     )
-    SELECT ${beijingDay(Prisma.sql`r."createdAt"`)} AS day, r.channel, r."productId" AS product, r."attributedStaffId"::text AS "managerId", s."displayName" AS manager,
+    SELECT ${beijingDay(Prisma.sql`r."createdAt"`)} AS day, r.channel, r."productId" AS product, r."managerId"::text AS "managerId", s."displayName" AS manager,
       count(*)::int AS applied, count(*) FILTER (WHERE r.authorised)::int AS authorised, count(*) FILTER (WHERE r.approved)::int AS approved, count(*) FILTER (WHERE r.drawn)::int AS drawn
-    FROM reached r LEFT JOIN "StaffUser" s ON s.id = r."attributedStaffId"
+    FROM reached r LEFT JOIN "StaffUser" s ON s.id = r."managerId"
     GROUP BY 1, 2, 3, 4, 5`;
   const group = (keyOf: (r: (typeof rows)[number]) => { key: string; label: string }, seed: readonly { key: string; label: string }[] = []): ApplicationFunnelRow[] => {
     const out = new Map<string, { key: string; label: string; applied: number; authorised: number; approved: number; drawn: number }>(seed.map((s) => [s.key, { ...s, applied: 0, authorised: 0, approved: 0, drawn: 0 }]));
