@@ -24,6 +24,7 @@ import {
   groupTargetSchema,
   type AudienceSpec,
   type CampaignChannel,
+  type CampaignSenderMoves,
   type CampaignContent,
   type GroupTarget,
   type RenderedCampaignMessage,
@@ -126,7 +127,7 @@ type Row = Campaign & { createdBy: { id: string; displayName: string } | null };
  * The sender (server/studio's sending engine) moves a campaign to running and done with `markRunning`
  * and `markDone`.
  */
-export class CampaignService {
+export class CampaignService implements CampaignSenderMoves {
   constructor(private readonly deps: CampaignServiceDeps) {}
 
   async list(filter: { status?: CampaignStatus | undefined; mine?: boolean | undefined }, staff: CampaignStaff): Promise<CampaignView[]> {

@@ -121,6 +121,19 @@ export type ResolveAudience = (
 ) => Promise<Recipient[]>;
 
 /**
+ * The sender's lifecycle moves (owned by server/studio/campaignService.ts, `new CampaignService({ prisma,
+ * clock, robots: [] })`): `markRunning(id)` scheduled → running when its first batch goes out, `markDone(id)`
+ * running → done when every delivery is final. Each returns whether this call moved the campaign (false:
+ * it was not in the state, e.g. paused or cancelled meanwhile), bumps Campaign.version and writes an
+ * AuditLog row (actor system, campaign.started / campaign.finished). Staff pause, resume and cancel; the
+ * sender sends only while status = running.
+ */
+export interface CampaignSenderMoves {
+  markRunning(id: string): Promise<boolean>;
+  markDone(id: string): Promise<boolean>;
+}
+
+/**
  * A campaign message as one channel shows it (owned by server/studio/renderCampaignMessage.ts): the
  * manager's text with the bank's name in front and how to unsubscribe at the end, and the link card
  * pointing at the delivery's tracked link `/r/<token>`.
