@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import type { StaffAuth } from '../http/staffAuth.js';
+import { campaignRoutes } from './campaignRoutes.js';
 import { dashboardRoutes } from './dashboardRoutes.js';
 import { funnelRoutes } from './funnelRoutes.js';
 
@@ -18,6 +19,7 @@ export interface StudioDeps {
 export async function installStudio(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   void app;
   void deps;
+  campaignRoutes(app, deps);
   funnelRoutes(app, deps);
   dashboardRoutes(app, deps);
 }
