@@ -12,6 +12,8 @@ import { shanghaiDateOf } from '../core/index.js';
 import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
 import { createContactService } from './contact/index.js';
 import { contactsNotWired, createPostLoanContext, DAILY_JOBS, dailyJobsWithMonitoring, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
+import { startCampaignSending } from './studio/startCampaignSending.js';
+import type { CampaignSender } from './studio/campaignSender.js';
 import { WORK_ORDER_ESCALATE_JOB, WORK_ORDER_WARN_JOB, workOrderDeadlineHandler } from './workOrders/index.js';
 import { AppError, databaseFault } from './errors.js';
 import type { ConversationContext } from './lendingConversation.js';
@@ -33,6 +35,8 @@ export interface Server {
   readonly businessClock: BusinessClock | undefined;
   /** `demo:advance` and the console's 推进营业日. */
   readonly demo: DemoAdvance;
+  /** The campaign sender (server/studio): its jobs on the runner; `useRooms` once a wechaty bot is logged in. */
+  readonly campaigns: CampaignSender;
 }
 
 export interface BootOptions {
@@ -129,6 +133,8 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     // message outside its 48-hour window, else SMS; inside the contact window and caps, every contact logged.
     if (options.contacts) contacts = options.contacts({ app, db, clock, config, logger, conversations });
     else if (conversations && providers) contacts = createContactService({ config, db, sql: postLoanSql, clock, logger, runtime: conversations.runtime, sms: providers.sms, cipher });
+    // Campaigns: the sweep starts due ones, the send queue delivers them at their channels' rates (docs/studio.md).
+    const campaigns = startCampaignSending({ app, config, db, clock, logger, runner });
     if (conversations) {
       const { scheduler } = conversations;
       // Work-order deadlines: the warning before each, the escalation to supervisors when one passed (超时督办).
@@ -151,7 +157,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       await postLoanSql?.close();
       await db.close();
     });
-    return { app, db, appliedMigrations, conversations, jobs: runner, businessClock, demo };
+    return { app, db, appliedMigrations, conversations, jobs: runner, businessClock, demo, campaigns };
   } catch (e) {
     await runner.stop().catch(() => {});
     await conversations?.close().catch(() => {});

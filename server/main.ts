@@ -4,6 +4,7 @@ import { bootServerWhenDatabaseAnswers } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { databaseFault, isAppError } from './errors.js';
 import { attachWechatyChannel, WechatyStartError } from './channels/wechaty/index.js';
+import { wechatyRoomSender } from './studio/deliveryChannels.js';
 import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
 import { writeCliToken } from './staff/cliToken.js';
@@ -34,7 +35,9 @@ try {
   const staffCliToken = await writeCliToken(config.dataDir);
   const server = await bootServerWhenDatabaseAnswers(config, logger, { spec: (ctx) => createLendingConversation(ctx), staffCliToken });
   // Personal WeChat through wechaty, when WECHATY_PUPPET is set (it stops before the runtime on close).
-  await attachWechatyChannel(server, config, logger);
+  const wechaty = await attachWechatyChannel(server, config, logger);
+  // Campaigns into WeChat rooms go through the same bot.
+  if (wechaty) server.campaigns.useRooms(wechatyRoomSender(wechaty.bot));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

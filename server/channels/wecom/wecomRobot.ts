@@ -25,6 +25,8 @@ export interface WecomRobotOptions extends WecomConfig {
   readonly maxWaitMs?: number;
   /** After WeCom answers 45009, nothing goes to that robot for this long; the message is tried once more. */
   readonly backoffMs?: number;
+  /** After WeCom answers 130101 (the robot blocked for sending too much), nothing goes to it for this long (10 minutes); the message is refused as rate_limited. */
+  readonly blockedBackoffMs?: number;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
   /** Resolves link cards whose url is a path (Config.publicBaseUrl). */
@@ -40,13 +42,16 @@ export interface WecomRobot {
 }
 
 const RATE_LIMITED = 45009;
+/** WeCom's "too many messages from this robot": it blocks the robot for about 10 minutes. */
+const ROBOT_BLOCKED = 130101;
 
 /**
  * The send-only client of WeCom group-robot webhooks (`POST <base>/cgi-bin/webhook/send?key=…`).
  * Policy on the allowance of 20 messages a minute per robot: a message over it is held until its
  * slot (first come, first served) when that is at most `maxWaitMs` (default 60 s) away, and refused
  * as `rate_limited` with `retryAfterMs` otherwise, so a campaign job reschedules instead of piling
- * up. When WeCom still answers 45009 (another system posting with the same robot), the robot is
+ * up. WeCom's 130101 (the robot blocked for ~10 minutes) pauses it for `blockedBackoffMs` and refuses
+ * the message as `rate_limited`. When WeCom still answers 45009 (another system posting with the same robot), the robot is
  * paused for `backoffMs` and the message tried once more. Webhook keys never appear in logs.
  */
 export function createWecomRobot(options: WecomRobotOptions): WecomRobot {
@@ -56,6 +61,7 @@ export function createWecomRobot(options: WecomRobotOptions): WecomRobot {
   const limiter = new SlidingWindowLimiter({ limit: options.limit ?? 20, windowMs: options.windowMs ?? 60_000 });
   const maxWaitMs = options.maxWaitMs ?? 60_000;
   const backoffMs = options.backoffMs ?? 60_000;
+  const blockedBackoffMs = options.blockedBackoffMs ?? 600_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const doFetch = options.fetch ?? fetch;
   const robots = new Map(Object.entries(options.robots));
@@ -97,6 +103,12 @@ export function createWecomRobot(options: WecomRobotOptions): WecomRobot {
         options.logger?.warn({ robot, attempt, backoffMs }, 'WeCom robot rate limited (45009); backing off');
         if (attempt < 2) continue;
         return { status: 'rate_limited', robot, retryAfterMs: backoffMs };
+      }
+      if (answer.errcode === ROBOT_BLOCKED) {
+        // Blocked for minutes: trying again now would only extend it. The caller reschedules.
+        limiter.pause(robot, clock.now().getTime() + blockedBackoffMs);
+        options.logger?.warn({ robot, blockedBackoffMs }, 'WeCom robot blocked for sending too much (130101); backing off');
+        return { status: 'rate_limited', robot, retryAfterMs: blockedBackoffMs };
       }
       // -1 is "system busy"; other codes (93000 invalid webhook key, 40008 bad message, 45002 too long…) will not change by retrying.
       options.logger?.warn({ robot, errcode: answer.errcode, errmsg: answer.errmsg }, 'WeCom robot refused the message');
