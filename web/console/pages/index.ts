@@ -1,5 +1,8 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
+import { campaignEditPage, campaignNewPage } from './campaignEditPage.js';
+import { campaignPage } from './campaignPage.js';
+import { campaignsPage } from './campaignsPage.js';
 import { conversationPage } from './conversation.js';
 import { jobsPage } from './jobsPage.js';
 import { noticesPage } from './noticesPage.js';
@@ -27,6 +30,11 @@ export const PAGES: readonly PageDef[] = [
   workOrdersPage,
   workOrderPage,
   teamPage,
+  // /campaigns/new before /campaigns/:id.
+  campaignsPage,
+  campaignNewPage,
+  campaignEditPage,
+  campaignPage,
   noticesPage,
   // Admin pages last.
   staffAccountsPage,
