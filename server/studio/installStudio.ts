@@ -4,6 +4,7 @@ import type { StaffAuth } from '../http/staffAuth.js';
 import { campaignRoutes } from './campaignRoutes.js';
 import { dashboardRoutes } from './dashboardRoutes.js';
 import { funnelRoutes } from './funnelRoutes.js';
+import { trackedLinkRoutes } from './trackedLinkRoutes.js';
 
 /** What the studio's routes need: the app's dependencies and the staff identity's role checks. */
 export interface StudioDeps {
@@ -22,4 +23,5 @@ export async function installStudio(app: FastifyInstance, deps: StudioDeps): Pro
   campaignRoutes(app, deps);
   funnelRoutes(app, deps);
   dashboardRoutes(app, deps);
+  trackedLinkRoutes(app, deps);
 }
