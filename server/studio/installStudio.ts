@@ -4,6 +4,7 @@ import type { StaffAuth } from '../http/staffAuth.js';
 import { campaignRoutes } from './campaignRoutes.js';
 import { dashboardRoutes } from './dashboardRoutes.js';
 import { funnelRoutes } from './funnelRoutes.js';
+import { managerStudioRoutes } from './managerStudioRoutes.js';
 import { trackedLinkRoutes } from './trackedLinkRoutes.js';
 
 /** What the studio's routes need: the app's dependencies and the staff identity's role checks. */
@@ -23,5 +24,6 @@ export async function installStudio(app: FastifyInstance, deps: StudioDeps): Pro
   campaignRoutes(app, deps);
   funnelRoutes(app, deps);
   dashboardRoutes(app, deps);
+  await managerStudioRoutes(app, deps);
   trackedLinkRoutes(app, deps);
 }
