@@ -30,4 +30,5 @@ export { authorisationText } from './consent/authorisationText.js';
 export { t, type Locale, type MessageKey } from './text/translate.js';
 export { containsPersonalNumber } from './session/understandMenuText.js';
 export { workOrderNumberIn } from './understanding/workOrderNumber.js';
+export { isOptOutReply } from './understanding/optOutReply.js';
 export { NOTICE_TEMPLATES, NOTICE_ANSWERS, isNoticeTemplate, noticeText, noticeOptions, noticeReply, type NoticeTemplate, type NoticeTemplateName, type NoticeParams } from './notices/noticeCatalog.js';

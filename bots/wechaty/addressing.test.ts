@@ -27,6 +27,9 @@ describe('addressingOf', () => {
   it('treats a posted ID or mobile number as addressed, so the person is warned', () => {
     expect(of('我的身份证是430702198605120230')).toMatchObject({ addressed: true, by: 'personal_number' });
     expect(of('电话 138 0736 0001')).toMatchObject({ addressed: true, by: 'personal_number' });
+    // A bare opt-out answers a campaign message: addressed without a mention; chatter holding the word is not.
+    for (const text of ['退订', 'TD', 'td。', '不要再发了', '别再发']) expect(of(text)).toMatchObject({ addressed: true, by: 'opt_out' });
+    expect(of('我把会员退订了')).toMatchObject({ addressed: false });
   });
 
   it('leaves other chatter alone, including a name in the middle or another person mentioned', () => {

@@ -1,6 +1,6 @@
-import { containsPersonalNumber } from '../../flows/index.js';
+import { containsPersonalNumber, isOptOutReply } from '../../flows/index.js';
 /** How a group message reached the bot; `undefined` when it did not. */
-export type AddressedBy = 'mention' | 'name' | 'quote' | 'personal_number';
+export type AddressedBy = 'mention' | 'name' | 'quote' | 'personal_number' | 'opt_out';
 
 export interface Addressing {
   readonly addressed: boolean;
@@ -29,7 +29,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * Whether a group message is meant for the bot, and what it says to it. A group message is
  * addressed when it @-mentions the bot, starts with one of its names ("快贷助手，利率多少？"), quotes
  * one of its messages (a reply to a marketing message), or contains what looks like an ID or
- * mobile number: the person then gets the privacy warning instead of the bot staying silent.
+ * mobile number: the person then gets the privacy warning instead of the bot staying silent. A reply
+ * that is only an opt-out (退订, TD, 不要再发) is addressed too: campaign messages ask for just that.
  */
 export function addressingOf(rawText: string, options: AddressingOptions): Addressing {
   let text = rawText.replace(BLANKS, ' ').trim();
@@ -60,6 +61,7 @@ export function addressingOf(rawText: string, options: AddressingOptions): Addre
   }
 
   if (!by && containsPersonalNumber(text)) by = 'personal_number';
+  if (!by && isOptOutReply(text)) by = 'opt_out';
   return by ? { addressed: true, by, text } : { addressed: false, text };
 }
 

@@ -15,7 +15,7 @@ const pending = { applicationId: 'a', decisionId: 'd', productId: DEMO_PRODUCTS[
 const events = (s: AnyMachineSnapshot): TestEvent[] => {
   const text = (t: string) => ({ type: 'user.text', text: t, id: `m-${t}`, at: AT });
   const done = (id: string, output: unknown) => ({ type: `xstate.done.actor.${id}`, output });
-  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human'].map(text);
+  const words = ['你好', '1', '2', '3', '4', '5', '申请', '借款', '还款', '额度', '进度', '我想借5万', '还不上了', '转人工', '取消', '利率多少？', '退订', '恢复推送', '撤回授权', 'English', '确认撤回', '乱七八糟', '我要投诉', '我的工单', '工单 GD20261122-0001', 'notice.repay', 'notice.paid', 'notice.human'].map(text);
   // 续贷 starts the renewal from the menu of a borrower with a line (said elsewhere: flows/renewal's tests); kept to those states, the model stays small.
   if (s.matches({ flow: 'menu' }) && (s.context as { hasLine: boolean }).hasLine) words.push(text('续贷'));
   const staff = [
@@ -45,6 +45,7 @@ const events = (s: AnyMachineSnapshot): TestEvent[] => {
   if (s.matches({ flow: 'account' })) completions.push(done('loadAccount', { borrowerId: 'b', lines: [lineFixture()] }), done('loadAccount', { borrowerId: 'b', lines: [], pendingOffer: pending }), done('loadAccount', { borrowerId: 'b', lines: [] }));
   if (s.matches({ flow: 'revoking' })) completions.push(done('revokeConsent', { revoked: ['credit_bureau'] }));
   if (s.matches({ flow: 'unsubscribing' })) completions.push(done('setMarketingOptOut', { ok: true }));
+  if (s.matches({ flow: 'resubscribing' })) completions.push(done('setMarketingOptIn', { ok: true }));
   if (s.matches({ handoff: 'requested' })) completions.push(done('requestHandoff', { workItemId: 'w' }));
   const order = { number: 'GD20261122-0001', kind: 'complaint', status: 'open', createdAt: AT, respondBy: AT + 7_200_000, resolveBy: AT + 57_600_000 };
   if (s.matches({ complaint: 'opening' })) completions.push(done('openComplaint', order));

@@ -543,6 +543,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               'user.text': [
                 // The channel showed the greeting already (the web page): straight to what they asked.
                 { guard: ({ event }) => event.greeted === true, target: 'menu', actions: ['stampUser', raise(({ event }) => event)] },
+                // 退订 as the first words (a reply to a campaign): no greeting with rates, just the opt-out.
+                { guard: is('unsubscribe'), target: 'menu', actions: ['stampUser', raise(({ event }) => event)] },
                 { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => ({ text: greeting(context) }) }, raise(({ event }) => event)] },
               ],
               'user.media': { target: 'menu', actions: ['stampUser', { type: 'reply', params: ({ context }) => menuReply(context, greeting(context)) }] },
@@ -630,6 +632,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                 { guard: is('account'), target: 'account', actions: 'stampUser' },
                 { guard: is('revoke'), target: 'revokeConfirm', actions: 'stampUser' },
                 { guard: is('unsubscribe'), target: 'unsubscribing', actions: 'stampUser' },
+                { guard: is('resubscribe'), target: 'resubscribing', actions: 'stampUser' },
                 { guard: ({ context, event }) => is('status')({ context, event }) && context.borrowerId !== undefined, target: 'status', actions: 'stampUser' },
                 { guard: is('status'), actions: ['stampUser', 'sayStatusBeforeApplying'] },
                 { guard: is('hardship'), actions: ['stampUser', { type: 'reply', params: ({ context }) => hardshipReply(context, false) }] },
@@ -1018,6 +1021,17 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
               src: 'setMarketingOptOut',
               input: ({ context }) => ({ conversationId: context.conversationId, ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}), optOut: true, at: context.lastAt }),
               onDone: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'unsubscribe.done') }) } },
+              onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
+            },
+          },
+          /** 恢复推送 / 订阅: marketing back on for this person (every channel), audited like the opt-out. */
+          resubscribing: {
+            tags: [BUSY_TAG],
+            invoke: {
+              id: 'setMarketingOptIn',
+              src: 'setMarketingOptOut',
+              input: ({ context }) => ({ conversationId: context.conversationId, ...(context.borrowerId ? { borrowerId: context.borrowerId } : {}), optOut: false, at: context.lastAt }),
+              onDone: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'resubscribe.done') }) } },
               onError: { target: 'menu', actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) } },
             },
           },

@@ -9,7 +9,7 @@ import { recognizeIntent } from '../understanding/recognizeIntent.js';
 import { workOrderNumberIn } from '../understanding/workOrderNumber.js';
 
 export type MenuAction =
-  | { readonly kind: 'repay' | 'account' | 'human' | 'unsubscribe' | 'revoke' | 'faq_list' | 'menu' | 'status' | 'hardship' | 'unknown' }
+  | { readonly kind: 'repay' | 'account' | 'human' | 'unsubscribe' | 'resubscribe' | 'revoke' | 'faq_list' | 'menu' | 'status' | 'hardship' | 'unknown' }
   /** 续贷: renew a line before it expires (无还本续贷). */
   | { readonly kind: 'renew' }
   /** To borrow; `amount` when the borrower named one ("我想借5万", or just "5万块钱"). */
@@ -88,6 +88,9 @@ export function understandMenuText(text: string, ctx: { locale: Locale; chatType
       }
       case 'unsubscribe':
         action = { kind: 'unsubscribe' };
+        break;
+      case 'resubscribe':
+        action = { kind: 'resubscribe' };
         break;
       case 'revoke':
         action = { kind: 'revoke' };

@@ -265,6 +265,7 @@ export const en: Record<keyof typeof zh, string> = {
   'revoke.done': '{count} authorisations revoked.',
   'revoke.nothing': 'You have no active authorisations.',
   'unsubscribe.done': 'Unsubscribed from marketing messages (service notices such as repayment reminders continue).',
+  'resubscribe.done': 'Marketing messages are back on. Reply "unsubscribe" or "TD" to stop them again.',
   'receipt.card': 'Card',
   'receipt.term': 'Term',
   'receipt.method': 'Repayment',

@@ -263,6 +263,7 @@ export const zh = {
   'revoke.done': '已撤回 {count} 项数据授权。',
   'revoke.nothing': '您目前没有有效的数据授权。',
   'unsubscribe.done': '已退订营销消息，您将不再收到活动推送（还款提醒等服务通知除外）。',
+  'resubscribe.done': '已恢复接收活动推送。如需再次退订，回复“退订”或“TD”即可。',
   'receipt.card': '收款/扣款卡',
   'receipt.term': '期限',
   'receipt.method': '还款方式',

@@ -17,6 +17,7 @@ export type Intent =
   | 'complaint'
   | 'workOrder'
   | 'unsubscribe'
+  | 'resubscribe'
   | 'revoke'
   | 'help'
   | 'cancel'
@@ -33,6 +34,8 @@ export type Intent =
 const KEYWORDS: readonly (readonly [Intent, readonly string[]])[] = [
   ['revoke', ['撤回授权', '取消授权', '撤销授权', '解除授权', 'revoke']],
   ['unsubscribe', ['退订', '取消订阅', '不要再发', '别再发', 'unsubscribe', 'td']],
+  // After unsubscribe: "取消订阅" holds 订阅.
+  ['resubscribe', ['恢复推送', '重新订阅', '恢复订阅', '订阅', 'resubscribe', 'subscribe']],
   // Before complaint and status: "投诉进度" asks after a complaint; before human: "投诉客服" is a complaint.
   ['workOrder', ['我的工单', '工单', '投诉进度', '投诉处理得怎么样', '投诉怎么样', '投诉结果', '投诉到哪', 'work order', 'ticket', 'my complaint']],
   ['complaint', ['我要投诉', '投诉', '举报', '太不满意', '很不满意', '非常不满意', '差评', '态度太差', '态度很差', 'complain', 'complaint']],
