@@ -100,15 +100,15 @@ export function personaApplication(persona: DemoPersonaKey, at: number, override
 }
 
 /** Takes a persona from submission to an accepted offer and returns the ids and the line. */
-export async function openLineFor(h: ServicesHarness, persona: DemoPersonaKey, at: number) {
+export async function openLineFor(h: ServicesHarness, persona: DemoPersonaKey, at: number, overrides: Partial<SubmitApplicationInput> = {}) {
   const p = demoPersona(persona);
   const product = DEMO_PRODUCTS.find((x) => x.id === p.productId)!;
-  let submitted = await h.effects.submitApplication(personaApplication(persona, at));
+  let submitted = await h.effects.submitApplication(personaApplication(persona, at, overrides));
   if (submitted.status === 'existing' && submitted.situation === 'has_line') {
     // One open line per person and product: a persona given a line by an earlier test has it closed
     // here, so every test starts from a fresh line.
     await h.db.prisma.creditLine.updateMany({ where: { borrowerId: submitted.borrowerId, status: { in: ['active', 'frozen'] } }, data: { status: 'closed' } });
-    submitted = await h.effects.submitApplication(personaApplication(persona, at));
+    submitted = await h.effects.submitApplication(personaApplication(persona, at, overrides));
   }
   const s = { ...applicationOf(submitted), borrowerName: submitted.status === 'identity_mismatch' ? '' : submitted.borrowerName };
   const sources = [...product.dataSources.required, ...product.dataSources.optional];
