@@ -98,7 +98,7 @@ export async function seedFunnelScenario(prisma: PrismaClient, o: { managerId?: 
   // The collection queue: one open past its deadline, one in progress, one resolved on 12-04.
   const order = (status: 'open' | 'in_progress' | 'resolved', dueAt: string, doneAt?: string) =>
     prisma.workItem.create({ data: { kind: 'collection', status, reason: 'repayment_question', dueAt: at(dueAt), borrowerId: b1, ...(doneAt ? { doneAt: at(doneAt) } : {}) } });
-  await order('open', '2026-12-06T02:00:00Z');
+  await order('open', '2026-11-30T02:00:00Z');
   await order('in_progress', '2026-12-09T02:00:00Z');
   await order('resolved', '2026-12-04T02:00:00Z', '2026-12-04T01:00:00Z');
 

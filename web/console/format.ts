@@ -94,3 +94,35 @@ export const staffLabel = (s: { displayName: string; employeeNo: string | null }
 
 /** Fills {name}, {nextDueDate}, {amountDue} from the context (empty when unknown, e.g. a visitor); other braces stay as typed. */
 export const fillVariables = (text: string, vars: Readonly<Record<string, string>>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k]! : m));
+
+/**
+ * Large figures as Chinese readers scan them: 万 (10⁴) and 亿 (10⁸), at most `digits` decimals with
+ * trailing zeros dropped (12,345 → 1.23万; 130,000,000 → 1.3亿); below 10,000 the number with
+ * grouping. English uses thousands, millions and billions (12.35K, 130M).
+ */
+export function formatCount(n: number, lang: 'zh' | 'en' = currentLang(), digits = 2): string {
+  const abs = Math.abs(n);
+  const short = (v: number) => Number(v.toFixed(digits)).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: digits });
+  // Rounding can carry into the next unit (99,999,999 → 1亿, not 10,000万).
+  const carries = (unit: number) => Math.abs(Number((n / unit).toFixed(digits))) >= 1e4;
+  if (lang === 'zh') {
+    if (abs >= 1e8 || (abs >= 1e4 && carries(1e4))) return `${short(n / 1e8)}亿`;
+    if (abs >= 1e4) return `${short(n / 1e4)}万`;
+    return n.toLocaleString('zh-CN', { maximumFractionDigits: digits });
+  }
+  const carriesEn = (unit: number) => Math.abs(Number((n / unit).toFixed(digits))) >= 1e3;
+  if (abs >= 1e9 || (abs >= 1e6 && carriesEn(1e6))) return `${short(n / 1e9)}B`;
+  if (abs >= 1e6 || (abs >= 1e4 && carriesEn(1e3))) return `${short(n / 1e6)}M`;
+  if (abs >= 1e4) return `${short(n / 1e3)}K`;
+  return n.toLocaleString('en-GB', { maximumFractionDigits: digits });
+}
+
+/** Money in fen as 元, 万元 or 亿元 (¥ and K/M/B in English): 12,345,600 fen → 12.35万元. */
+export function formatFen(fen: number, lang: 'zh' | 'en' = currentLang()): string {
+  const yuan = fen / 100;
+  if (lang === 'zh') return Math.abs(yuan) >= 1e4 ? `${formatCount(yuan, 'zh')}元` : `${yuan.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}元`;
+  return Math.abs(yuan) >= 1e4 ? `¥${formatCount(yuan, 'en')}` : `¥${yuan.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A share (0–1) as a percentage with up to two decimals: 0.012345 → 1.23%. */
+export const formatShare = (share: number): string => `${Number((share * 100).toFixed(2))}%`;

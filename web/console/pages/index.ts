@@ -4,6 +4,7 @@ import { campaignEditPage, campaignNewPage } from './campaignEditPage.js';
 import { campaignPage } from './campaignPage.js';
 import { campaignsPage } from './campaignsPage.js';
 import { conversationPage } from './conversation.js';
+import { dashboardPage } from './dashboardPage.js';
 import { jobsPage } from './jobsPage.js';
 import { noticesPage } from './noticesPage.js';
 import { queuePage } from './queue.js';
@@ -30,6 +31,7 @@ export const PAGES: readonly PageDef[] = [
   workOrdersPage,
   workOrderPage,
   teamPage,
+  dashboardPage,
   // /campaigns/new before /campaigns/:id.
   campaignsPage,
   campaignNewPage,

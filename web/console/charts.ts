@@ -1,0 +1,108 @@
+import { BarChart, FunnelChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { h } from '../shared/dom.js';
+import { formatCount } from './format.js';
+import { currentLang, defineTexts } from './i18n.js';
+
+// Only what the console draws: ECharts' tree-shaken core keeps the bundle to a fraction of the full build.
+echarts.use([LineChart, BarChart, FunnelChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
+
+/** The funnel's stages and their names (the order of server/studio/contracts.ts FUNNEL_STAGES). */
+export const FUNNEL_STAGE_KEYS = ['sent', 'delivered', 'clicked', 'applied', 'authorised', 'approved', 'drawn'] as const;
+export type FunnelStageKey = (typeof FUNNEL_STAGE_KEYS)[number];
+
+export const stageWords = defineTexts<FunnelStageKey | 'funnel' | 'byDay'>({
+  zh: { sent: '发送', delivered: '送达', clicked: '打开或点击', applied: '申请', authorised: '授权', approved: '批准', drawn: '用信', funnel: '转化漏斗', byDay: '按日趋势' },
+  en: { sent: 'Sent', delivered: 'Delivered', clicked: 'Opened or clicked', applied: 'Applied', authorised: 'Authorised', approved: 'Approved', drawn: 'Drawn', funnel: 'Conversion funnel', byDay: 'By day' },
+});
+
+/** A FunnelReport as GET /api/v1/staff/studio/funnel returns it. */
+export interface FunnelReportView {
+  readonly stages: readonly { readonly stage: FunnelStageKey; readonly count: number }[];
+  readonly series: readonly ({ readonly date: string } & Readonly<Record<FunnelStageKey, number>>)[];
+}
+
+/** The bank's palette (web/shared/tokens.css --brand first), in series order. */
+const PALETTE = ['#c8102e', '#1f6fb2', '#2e8b57', '#d98e04', '#6a4c93', '#00838f', '#8d6e63'];
+
+/** One line or bar series of a time or category chart. */
+export interface ChartSeries {
+  readonly name: string;
+  readonly data: readonly number[];
+  readonly kind?: 'line' | 'bar';
+  /** Bars of the same stack are piled (buckets, classes). */
+  readonly stack?: string;
+}
+
+export interface ChartSpec {
+  readonly categories: readonly string[];
+  readonly series: readonly ChartSeries[];
+  /** How the axis and the tooltip show a value (default: counts in 万 and 亿). */
+  readonly format?: (value: number) => string;
+  /** Accessible name of the chart (an `img` with this label; the numbers are in the table beside it). */
+  readonly label: string;
+}
+
+/**
+ * A chart in `el` (an element with a height, class `chart`), drawn as SVG so it stays sharp when
+ * printed and tests can read it. Returns what to call when the page is left. Resizes with the window.
+ */
+function mount(el: HTMLElement, label: string, option: echarts.EChartsCoreOption): () => void {
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', label);
+  el.classList.add('chart');
+  const chart = echarts.init(el, undefined, { renderer: 'svg', locale: currentLang() === 'zh' ? 'ZH' : 'EN' });
+  chart.setOption({ color: PALETTE, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
+  const resize = () => chart.resize();
+  window.addEventListener('resize', resize);
+  return () => {
+    window.removeEventListener('resize', resize);
+    chart.dispose();
+  };
+}
+
+/** Lines or bars over categories (dates, channels, buckets). */
+export function renderSeries(el: HTMLElement, spec: ChartSpec): () => void {
+  const fmt = spec.format ?? ((v: number) => formatCount(v));
+  return mount(el, spec.label, {
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v)) },
+    legend: { top: 0, type: 'scroll' },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: [...spec.categories] },
+    // Counts never show fractions on the axis.
+    yAxis: { type: 'value', ...(spec.format ? {} : { minInterval: 1 }), axisLabel: { formatter: (v: number) => fmt(v) } },
+    series: spec.series.map((s) => ({ name: s.name, type: s.kind ?? 'line', data: [...s.data], ...(s.stack ? { stack: s.stack } : {}), ...(s.kind === 'bar' ? {} : { showSymbol: spec.categories.length <= 31 }) })),
+  });
+}
+
+/**
+ * The funnel of a FunnelReport (sent → … → drawn) as a funnel chart, and below it the stages by day
+ * as lines. For the campaign page, the manager page and the dashboards:
+ * `const undo = renderFunnel(el, report)`; call `undo()` when the page is left.
+ */
+export function renderFunnel(el: HTMLElement, report: FunnelReportView, options: { readonly stages?: readonly FunnelStageKey[] } = {}): () => void {
+  const stages = options.stages ?? FUNNEL_STAGE_KEYS;
+  const counts = new Map(report.stages.map((s) => [s.stage, s.count]));
+  const top = h('div', { class: 'chart chart-funnel' });
+  const days = h('div', { class: 'chart' });
+  el.replaceChildren(top, days);
+  const undoFunnel = mount(top, stageWords('funnel'), {
+    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}: ${formatCount(p.value)}` },
+    series: [{
+      type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 8, bottom: 8, minSize: '8%', gap: 2,
+      label: { show: true, position: 'inside', formatter: (p: { name: string; value: number }) => `${p.name} ${formatCount(p.value)}` },
+      data: stages.map((s) => ({ name: stageWords(s), value: counts.get(s) ?? 0 })),
+    }],
+  });
+  const undoDays = renderSeries(days, {
+    label: stageWords('byDay'),
+    categories: report.series.map((d) => d.date.slice(5)),
+    series: stages.map((s) => ({ name: stageWords(s), data: report.series.map((d) => d[s]) })),
+  });
+  return () => {
+    undoFunnel();
+    undoDays();
+  };
+}
