@@ -69,7 +69,7 @@ const channelList = (channels: readonly CampaignChannel[]) => Prisma.sql`(${chan
  * their most recently active private chat among the campaign's channels), then — only when the spec
  * names no criterion, since every criterion is about borrowers — channel users not yet known as a
  * borrower (`official_account:<openid>`, then `web:<id>`). Each stream is read through an index
- * (Conversation.borrowerId; the channel+user unique key), so paging through 100,000 recipients costs
+ * (Borrower's key with one Conversation.borrowerId probe each; the channel+user unique key), so paging through 100,000 recipients costs
  * one short query per page. Suppression is the sender's.
  */
 export function resolveAudience(deps: AudienceDeps): ResolveAudience {
@@ -83,13 +83,19 @@ export function resolveAudience(deps: AudienceDeps): ResolveAudience {
     if (after < BORROWER_PREFIX || after.startsWith(BORROWER_PREFIX)) {
       const bound = after.startsWith(BORROWER_PREFIX) ? after.slice(BORROWER_PREFIX.length) : undefined;
       if (bound !== undefined && !UUID.test(bound)) throw new AppError('VALIDATION_FAILED', { field: 'after', reason: 'must be a recipientKey from an earlier page' });
+      // Walks Borrower in id order and picks each one's latest private chat (one index probe per
+      // borrower): a page stops after `limit` matches instead of sorting every conversation.
       const rows = await deps.prisma.$queryRaw<{ borrowerId: string; conversationId: string; channel: CampaignChannel; externalUserId: string }[]>`
-        SELECT DISTINCT ON (c."borrowerId") c."borrowerId"::text AS "borrowerId", c.id::text AS "conversationId", c.channel::text AS channel, c."externalUserId"
-        FROM "Conversation" c JOIN "Borrower" b ON b.id = c."borrowerId"
-        WHERE c."externalChatId" = '' AND c.channel = ANY(${channelList(channels)})
-          ${bound === undefined ? Prisma.empty : Prisma.sql`AND c."borrowerId" > ${bound}::uuid`}
+        SELECT b.id::text AS "borrowerId", c.id::text AS "conversationId", c.channel::text AS channel, c."externalUserId"
+        FROM "Borrower" b
+        CROSS JOIN LATERAL (
+          SELECT c.id, c.channel, c."externalUserId" FROM "Conversation" c
+          WHERE c."borrowerId" = b.id AND c."externalChatId" = '' AND c.channel = ANY(${channelList(channels)})
+          ORDER BY COALESCE(c."lastInboundAt", c."updatedAt") DESC, c.id
+          LIMIT 1) c
+        WHERE ${bound === undefined ? Prisma.sql`TRUE` : Prisma.sql`b.id > ${bound}::uuid`}
           AND ${borrowerCriteria(spec, today)}
-        ORDER BY c."borrowerId", COALESCE(c."lastInboundAt", c."updatedAt") DESC, c.id
+        ORDER BY b.id
         LIMIT ${options.limit}`;
       for (const r of rows)
         out.push({ recipientKey: `${BORROWER_PREFIX}${r.borrowerId}`, channel: r.channel, target: r.externalUserId, borrowerId: r.borrowerId, conversationId: r.conversationId });
