@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootServer, type Server } from '../server/boot.js';
 import { manualClock } from '../server/clock.js';
 import { createLogger } from '../server/logging/index.js';
-import { CampaignService } from '../server/studio/campaignService.js';
+import { CampaignService, type CampaignInput } from '../server/studio/campaignService.js';
 import { consoleCall, consoleLogin, type ConsoleSession } from './support/consoleClient.js';
 import { createTestDatabase, testConfig, testDatabaseKind, type TestDatabase } from './support/testDatabase.js';
 
@@ -134,7 +134,7 @@ describe(`campaign routes on ${testDatabaseKind()}`, () => {
 
   it('managers see their own campaigns; supervisors and admins see all, filtered by status and mine', async () => {
     const other = await server.db.prisma.staffUser.create({ data: { username: 'km2', displayName: '王芳', roles: ['manager'], passwordHash: '' } });
-    const theirs = await new CampaignService({ prisma: server.db.prisma, clock, robots: ['branch_a'] }).create(draft, { staffId: other.id, username: 'km2', roles: ['manager'] });
+    const theirs = await new CampaignService({ prisma: server.db.prisma, clock, robots: ['branch_a'] }).create(draft as CampaignInput, { staffId: other.id, username: 'km2', roles: ['manager'] });
     const mine = (await consoleCall(server.app, 'GET', BASE, s.jingli!)).json();
     expect(mine.campaigns.every((c: { createdBy: { id: string } }) => c.createdBy.id === s.jingli!.staffId)).toBe(true);
     expect(mine.robots).toEqual(['branch_a']);
