@@ -56,6 +56,11 @@ export const ERRORS = {
   CAMPAIGN_CHANGED: { status: 409, message: 'Campaign {code} changed since it was loaded (version {version}): reload it and try again', messageZh: '营销活动已被他人修改，请刷新后重试' },
   CAMPAIGN_CODE_TAKEN: { status: 409, message: 'Campaign code {code} is already used by another campaign', messageZh: '活动编码已被使用' },
   JOBS_DISABLED: { status: 503, message: 'The job runner is not running in this process (JOBS_POLL_MS=0): queue {queue}', messageZh: '作业运行器未启动' },
+  PRECREDIT_FILE_TOO_LARGE: { status: 413, message: 'The customer file is larger than {limitMb} MB: split it, or run npm run precredit on the server', messageZh: '客户文件过大，请拆分后上传或在服务器上运行 npm run precredit' },
+  PRECREDIT_FILE_EMPTY: { status: 400, message: 'The customer file is empty: send the CSV as the request body (text/csv)', messageZh: '客户文件为空' },
+  PRECREDIT_BUSY: { status: 409, message: 'A pre-credit batch is being scored ({reason}): wait for it to finish', messageZh: '正在处理另一批预授信，请稍后再试' },
+  PRECREDIT_REFUSED: { status: 400, message: '{reason}', messageZh: '无法处理该客户文件' },
+  PRECREDIT_BATCH_NOT_FOUND: { status: 404, message: 'No pre-credit batch {id}', messageZh: '未找到该预授信批次' },
   DEMO_CLOCK_REFUSED: { status: 403, message: 'The demo clock only moves in sandbox mode: {reason}', messageZh: '仅沙箱演示环境可以推进营业日' },
   INTERNAL: { status: 500, message: 'Internal error', messageZh: '服务内部错误' },
 } as const satisfies Record<string, { status: number; message: string; messageZh: string }>;

@@ -5,6 +5,7 @@ import { campaignRoutes } from './campaignRoutes.js';
 import { dashboardRoutes } from './dashboardRoutes.js';
 import { funnelRoutes } from './funnelRoutes.js';
 import { managerStudioRoutes } from './managerStudioRoutes.js';
+import { precreditRoutes } from './precreditRoutes.js';
 import { trackedLinkRoutes } from './trackedLinkRoutes.js';
 
 /** What the studio's routes need: the app's dependencies and the staff identity's role checks. */
@@ -26,4 +27,5 @@ export async function installStudio(app: FastifyInstance, deps: StudioDeps): Pro
   dashboardRoutes(app, deps);
   await managerStudioRoutes(app, deps);
   trackedLinkRoutes(app, deps);
+  precreditRoutes(app, deps);
 }
