@@ -45,7 +45,7 @@ export interface WebAssets {
 
 const hashed = (name: string, ext: string, body: Buffer | string) => `${name}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.${ext}`;
 
-const bundle = (entry: string) =>
+const bundle = (entry: string, chunks?: { readonly name: string }) =>
   build({
     entryPoints: [entry],
     bundle: true,
@@ -56,22 +56,27 @@ const bundle = (entry: string) =>
     legalComments: 'none',
     logLevel: 'silent',
     charset: 'utf8',
+    // A dynamic import() becomes its own hashed chunk beside the script (the console's charts load only on the pages that draw them).
+    ...(chunks ? { splitting: true, outdir: path.join(WEB_DIR, '.bundle'), chunkNames: `${chunks.name}-chunk-[hash]` } : {}),
   });
 
 /**
  * Bundles a page's TypeScript and CSS (with its `@import`s, e.g. web/shared/tokens.css) with esbuild
  * (already installed with tsx: no network, no build step before `npm start`) into one minified ES
- * module and one stylesheet, in memory. Takes tens of milliseconds.
+ * module (plus a chunk per dynamic import) and one stylesheet, in memory. Takes tens of milliseconds.
  */
 export async function buildPageAssets(page: PageSpec): Promise<WebAssets> {
-  const [js, css, template] = await Promise.all([bundle(path.join(page.dir, 'main.ts')), bundle(path.join(page.dir, `${page.name}.css`)), readFile(path.join(page.dir, 'index.html'), 'utf8')]);
-  const script = Buffer.from(js.outputFiles[0]!.contents);
+  const [js, css, template] = await Promise.all([bundle(path.join(page.dir, 'main.ts'), { name: page.name }), bundle(path.join(page.dir, `${page.name}.css`)), readFile(path.join(page.dir, 'index.html'), 'utf8')]);
+  const [entry, ...chunks] = [...js.outputFiles].sort((a, b) => Number(path.basename(b.path) === 'main.js') - Number(path.basename(a.path) === 'main.js'));
+  const script = Buffer.from(entry!.contents);
   const style = Buffer.from(css.outputFiles[0]!.contents);
   const jsName = hashed(page.name, 'js', script);
   const cssName = hashed(page.name, 'css', style);
   const files = new Map<string, WebAsset>([
     [jsName, { body: script, type: 'text/javascript; charset=utf-8' }],
     [cssName, { body: style, type: 'text/css; charset=utf-8' }],
+    // Chunk names carry esbuild's content hash; the script imports them relatively (same folder).
+    ...chunks.map((c): [string, WebAsset] => [path.basename(c.path), { body: Buffer.from(c.contents), type: 'text/javascript; charset=utf-8' }]),
   ]);
   const html = template.replaceAll('{{script}}', `${page.assetBase}${jsName}`).replaceAll('{{style}}', `${page.assetBase}${cssName}`);
   return { html, files };

@@ -46,6 +46,11 @@ export interface ChartSpec {
 }
 
 /**
+ * Import this module lazily (`await import('../charts.js')`): it carries ECharts, which the console's
+ * main script must not (its bundle stays small and free of innerHTML, test/consoleShell.test.ts).
+ * Tooltips are drawn inside the SVG (richText), never as HTML, so campaign or product names
+ * shown in them are text whatever they contain.
+ *
  * A chart in `el` (an element with a height, class `chart`), drawn as SVG so it stays sharp when
  * printed and tests can read it. Returns what to call when the page is left. Resizes with the window.
  */
@@ -67,7 +72,7 @@ function mount(el: HTMLElement, label: string, option: echarts.EChartsCoreOption
 export function renderSeries(el: HTMLElement, spec: ChartSpec): () => void {
   const fmt = spec.format ?? ((v: number) => formatCount(v));
   return mount(el, spec.label, {
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v)) },
+    tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v)) },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: [...spec.categories] },
@@ -89,7 +94,7 @@ export function renderFunnel(el: HTMLElement, report: FunnelReportView, options:
   const days = h('div', { class: 'chart' });
   el.replaceChildren(top, days);
   const undoFunnel = mount(top, stageWords('funnel'), {
-    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}: ${formatCount(p.value)}` },
+    tooltip: { trigger: 'item', renderMode: 'richText', formatter: (p: { name: string; value: number }) => `${p.name}: ${formatCount(p.value)}` },
     series: [{
       type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 8, bottom: 8, minSize: '8%', gap: 2,
       label: { show: true, position: 'inside', formatter: (p: { name: string; value: number }) => `${p.name} ${formatCount(p.value)}` },
