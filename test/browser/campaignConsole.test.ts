@@ -52,6 +52,10 @@ describe(`campaigns in the console, in Chromium (${testDatabaseKind()})`, () => 
     const preview = jingli.getByRole('article', { name: '网页聊天' });
     await expect.poll(() => preview.innerText()).toMatch(/【常德农商银行】春耕备耕[\s\S]*退订[\s\S]*立即申请/);
     expect(await preview.innerText()).toContain('qr.png');
+    // The campaign's funnel (nothing sent yet: every stage 0), as a table and a chart.
+    const funnel = jingli.getByRole('table', { name: '活动转化漏斗' });
+    await expect.poll(() => funnel.innerText()).toMatch(/发送\s+0[\s\S]*用信\s+0/);
+    await jingli.locator('.chart-funnel svg').waitFor();
     await jingli.getByRole('button', { name: '发送测试给自己' }).click();
     await expect.poll(() => jingli.locator('#status').innerText()).toContain('已发送 1 条测试消息到您的通知');
     await jingli.screenshot({ path: path.join(ARTIFACTS, 'campaign-draft.png') });

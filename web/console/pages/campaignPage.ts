@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
-import { currentLang } from '../i18n.js';
+import { FUNNEL_STAGE_KEYS, renderFunnel } from '../charts.js';
 import { newestOnly, type PageContext, type PageDef } from '../page.js';
 import { shanghaiTime } from './reviewTexts.js';
 import { campaignSchema, ct, previewSchema, statusClass, type CampaignData, type CampaignTextKey } from './campaignTexts.js';
@@ -9,16 +9,11 @@ import { campaignSchema, ct, previewSchema, statusClass, type CampaignData, type
 const BASE = '/api/v1/staff/studio/campaigns';
 const card = (title: string, ...children: (Node | null)[]) => h('section', { class: 'card', 'aria-label': title }, h('h3', {}, title), ...children);
 const facts = (...pairs: [string, string][]) => h('dl', { class: 'facts' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-const funnelSchema = z.object({ stages: z.array(z.object({ stage: z.string(), count: z.number() })) });
-const STAGE_WORDS: Readonly<Record<string, { zh: string; en: string }>> = {
-  sent: { zh: '发送', en: 'Sent' },
-  delivered: { zh: '送达', en: 'Delivered' },
-  clicked: { zh: '打开或点击', en: 'Opened or clicked' },
-  applied: { zh: '申请', en: 'Applied' },
-  authorised: { zh: '授权', en: 'Authorised' },
-  approved: { zh: '批准', en: 'Approved' },
-  drawn: { zh: '用信', en: 'Drawn' },
-};
+const stageKey = z.enum(FUNNEL_STAGE_KEYS);
+const funnelSchema = z.object({
+  stages: z.array(z.object({ stage: stageKey, count: z.number() })),
+  series: z.array(z.object({ date: z.string() }).and(z.record(stageKey, z.number()))),
+});
 
 /**
  * One campaign: its content and audience, the preview per channel, the acts the viewer may do now
@@ -34,11 +29,15 @@ export const campaignPage: PageDef = {
     const main = h('div', { class: 'campaign-detail' });
     ctx.root.append(h('p', {}, h('a', { href: '#/campaigns' }, ct('back'))), main);
     let stale = false;
+    // The funnel's charts, undone when the view is drawn again or the page is left.
+    const undos: (() => void)[] = [];
+    const undoAll = () => undos.splice(0).forEach((u) => u());
     const load = newestOnly(async (current) => {
       try {
         const c = await api('GET', `${BASE}/${encodeURIComponent(ctx.params.id!)}`, { schema: campaignSchema });
         if (stale || !current()) return;
-        main.replaceChildren(...view(ctx, c, () => load()));
+        undoAll();
+        main.replaceChildren(...view(ctx, c, () => load(), undos));
       } catch (e) {
         main.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, errorWords(e)));
       }
@@ -46,11 +45,12 @@ export const campaignPage: PageDef = {
     void load();
     return () => {
       stale = true;
+      undoAll();
     };
   },
 };
 
-function view(ctx: PageContext, c: CampaignData, reload: () => Promise<void>): Node[] {
+function view(ctx: PageContext, c: CampaignData, reload: () => Promise<void>, undos: (() => void)[]): Node[] {
   const a = c.audience;
   const audience = [
     a.tags?.length ? `${ct('tags')}: ${a.tags.join('、')}` : '',
@@ -78,7 +78,7 @@ function view(ctx: PageContext, c: CampaignData, reload: () => Promise<void>): N
     lifecycle(ctx, c, reload),
     preview(c),
     progress(c),
-    funnel(c),
+    funnel(c, undos),
   ];
 }
 
@@ -179,19 +179,22 @@ function progress(c: CampaignData): Node {
   return card(ct('progressCard'), facts(...statuses.sort((x, y) => known.indexOf(x) - known.indexOf(y)).map((s): [string, string] => [word(s), String(d[s])])));
 }
 
-function funnel(c: CampaignData): Node {
+function funnel(c: CampaignData, undos: (() => void)[]): Node {
   const body = h('div', {}, h('p', { class: 'muted' }, ct('noFunnel')));
   const url = `/api/v1/staff/studio/funnel?campaignId=${encodeURIComponent(c.id)}`;
   void (async () => {
     try {
-      const f = await api('GET', url, { schema: funnelSchema });
-      const en = currentLang() === 'en';
+      const report = await api('GET', url, { schema: funnelSchema });
+      if (!body.isConnected) return;
+      const chart = h('div', {});
       body.replaceChildren(
-        h('table', { class: 'grid', 'aria-label': ct('funnelCard') }, h('tbody', {}, ...f.stages.map((s) => h('tr', {}, h('th', {}, STAGE_WORDS[s.stage]?.[en ? 'en' : 'zh'] ?? s.stage), h('td', {}, String(s.count)))))),
+        h('table', { class: 'grid', 'aria-label': ct('funnelCard') }, h('tbody', {}, ...report.stages.map((s) => h('tr', {}, h('th', {}, ct(`stage.${s.stage}`)), h('td', {}, String(s.count)))))),
+        chart,
         h('p', {}, h('a', { href: `${url}&format=csv` }, ct('funnelCsv'))),
       );
+      undos.push(renderFunnel(chart, report as Parameters<typeof renderFunnel>[1]));
     } catch {
-      // The funnel is another part's route; without it the card says there is nothing yet.
+      // Without an answer (no funnel yet, or the route refused) the card says there is nothing yet.
     }
   })();
   return card(ct('funnelCard'), body);

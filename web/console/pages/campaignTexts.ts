@@ -104,6 +104,13 @@ export const ct = defineTexts({
     'delivery.failed': '失败',
     'delivery.suppressed': '已排除',
     branch: '所属网点',
+    'stage.sent': '发送',
+    'stage.delivered': '送达',
+    'stage.clicked': '打开或点击',
+    'stage.applied': '申请',
+    'stage.authorised': '授权',
+    'stage.approved': '批准',
+    'stage.drawn': '用信',
   },
   en: {
     title: 'Campaigns',
@@ -206,6 +213,13 @@ export const ct = defineTexts({
     'delivery.failed': 'Failed',
     'delivery.suppressed': 'Left out',
     branch: 'Branch',
+    'stage.sent': 'Sent',
+    'stage.delivered': 'Delivered',
+    'stage.clicked': 'Opened or clicked',
+    'stage.applied': 'Applied',
+    'stage.authorised': 'Authorised',
+    'stage.approved': 'Approved',
+    'stage.drawn': 'Drawn',
   },
 });
 export type CampaignTextKey = Parameters<typeof ct>[0];
