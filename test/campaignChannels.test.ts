@@ -16,7 +16,7 @@ afterAll(() => fake?.close());
 beforeEach(async () => {
   database = await createTestDatabase();
   rig = await openCampaignRig(database.target);
-});
+}, 180_000);
 afterEach(async () => {
   await rig.close();
   await database.drop();
@@ -51,7 +51,7 @@ describe('campaign sender on group channels', () => {
     const body = fake.robotMessages.filter((m) => m.key === KEY).at(-25)!.body as { news: { articles: { url: string; description: string }[] } };
     expect(body.news.articles[0]!.url).toBe(`https://loans.example.cn/r/${first.token}`);
     expect(body.news.articles[0]!.description).toContain('【快贷助手示范银行】');
-  });
+  }, 180_000);
 
   it('backs off for 10 minutes when WeCom answers 130101, sending nothing to that robot meanwhile', async () => {
     const sender = rig.sender({ channels: { robot: robotClient() } });
@@ -75,7 +75,7 @@ describe('campaign sender on group channels', () => {
     await sender.sendBatch(b);
     expect(await deliveryOf(a)).toMatchObject({ status: 'sent' });
     expect(await deliveryOf(b)).toMatchObject({ status: 'sent' });
-  });
+  }, 180_000);
 
   it('says the message in a wechaty room; a channel that is not configured fails the delivery as channel_unavailable', async () => {
     const said: { roomId: string; text: string }[] = [];
@@ -91,7 +91,7 @@ describe('campaign sender on group channels', () => {
     const robot = await rig.db.prisma.campaignDelivery.findUniqueOrThrow({ where: { campaignId_recipientKey: { campaignId: room, recipientKey: 'robot:branch' } } });
     expect(robot).toMatchObject({ status: 'failed', reason: 'channel_unavailable' });
     expect((await rig.db.prisma.campaign.findUniqueOrThrow({ where: { id: room } })).status).toBe('done');
-  });
+  }, 180_000);
 
   it('never sends an external delivery twice: one found sending after its lease is failed as interrupted', async () => {
     const said: string[] = [];
@@ -109,7 +109,7 @@ describe('campaign sender on group channels', () => {
     expect(said).toEqual([]);
     expect(await deliveryOf(id)).toMatchObject({ status: 'failed', reason: 'interrupted' });
     expect((await rig.db.prisma.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('done');
-  });
+  }, 180_000);
 });
 
 describe('pause, resume and cancel', () => {
@@ -136,5 +136,5 @@ describe('pause, resume and cancel', () => {
     expect(await rig.db.prisma.campaignDelivery.count({ where: { campaignId: id, status: 'suppressed', reason: 'cancelled' } })).toBe(4);
     expect(await sender.active()).toEqual([]);
     expect(await rig.db.prisma.message.count({ where: { author: 'campaign:PAUSE' } })).toBe(8);
-  });
+  }, 180_000);
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     },
   });
   sql = await openSql(server.db);
-});
+}, 180_000);
 afterAll(async () => {
   await sql?.close();
   await server?.app.close();
@@ -63,5 +63,5 @@ describe(`marketing opt-out and the sender, on ${testDatabaseKind()}`, () => {
     expect(outcome).toMatchObject({ status: 'sent', channel: 'web' });
     const told = await prisma.message.findMany({ where: { conversationId: optedOut.id, direction: 'outbound', text: { contains: '温馨提示' } } });
     expect(told).toHaveLength(1);
-  });
+  }, 180_000);
 });

@@ -8,7 +8,7 @@ let rig: CampaignRig;
 beforeEach(async () => {
   database = await createTestDatabase();
   rig = await openCampaignRig(database.target);
-});
+}, 180_000);
 afterEach(async () => {
   await rig.close();
   await database.drop();
@@ -21,19 +21,19 @@ const statuses = async (campaignId: string) => {
 
 describe('campaign sender (web chat)', () => {
   it('starts a due campaign, materialises one delivery per recipient, appends one message each to their conversation, and finishes', async () => {
-    await rig.seedWebUsers(30);
-    const sender = rig.sender({ batchSize: 7 });
+    await rig.seedWebUsers(12);
+    const sender = rig.sender({ batchSize: 5 });
     const campaignId = await rig.campaign();
     expect(await sender.startDue()).toEqual([campaignId]);
     await drain(sender, rig.clock, campaignId, new Date(rig.clock.now().getTime() + 60_000));
-    expect(await statuses(campaignId)).toEqual({ sent: 30 });
+    expect(await statuses(campaignId)).toEqual({ sent: 12 });
     const campaign = await rig.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } });
     expect(campaign.status).toBe('done');
     expect(campaign.startedAt).not.toBeNull();
     expect(campaign.finishedAt).not.toBeNull();
     const messages = await rig.db.prisma.message.findMany({ where: { author: { startsWith: 'campaign:' } }, include: { conversation: true } });
-    expect(messages).toHaveLength(30);
-    expect(new Set(messages.map((m) => m.conversationId)).size).toBe(30);
+    expect(messages).toHaveLength(12);
+    expect(new Set(messages.map((m) => m.conversationId)).size).toBe(12);
     for (const m of messages) {
       expect(m.seq).toBe(m.conversation.lastSeq);
       expect(m.text.startsWith('【快贷助手示范银行】春耕贷款')).toBe(true);
@@ -46,7 +46,7 @@ describe('campaign sender (web chat)', () => {
     expect(delivery.deliveredAt).not.toBeNull();
     // Materialising again adds nobody.
     expect(await sender.materialise(campaignId)).toBe(0);
-  });
+  }, 180_000);
 
   it('quiet hours defer every delivery to the next window start and send then, never dropping one', async () => {
     await rig.seedWebUsers(5);
@@ -64,7 +64,7 @@ describe('campaign sender (web chat)', () => {
     rig.clock.set(first.nextAt!);
     await drain(sender, rig.clock, campaignId);
     expect(await statuses(campaignId)).toEqual({ sent: 5 });
-  });
+  }, 180_000);
 
   it('suppresses over the daily and weekly caps, opted-out, overdue and recently complaining borrowers', async () => {
     await rig.seedWebUsers(6, { borrowers: true });
@@ -105,5 +105,5 @@ describe('campaign sender (web chat)', () => {
     await sender.startDue();
     await drain(sender, rig.clock, fifth);
     expect(await statuses(fifth)).toEqual({ 'suppressed:opted_out': 1, 'suppressed:overdue': 1, 'suppressed:complained': 1, sent: 3 });
-  });
+  }, 180_000);
 });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   server = await bootServer(testConfig(database, { PUBLIC_BASE_URL: 'https://loans.example.cn' }), createLogger('silent'), { spec: createEchoSpec({ lookupMs: 1 }), clock });
   await server.app.ready();
-});
+}, 180_000);
 afterAll(async () => {
   await server?.app.close();
   await database?.drop();
@@ -52,7 +52,7 @@ describe(`campaign tracked links on ${testDatabaseKind()}`, () => {
     expect(qr.statusCode).toBe(200);
     expect(qr.headers['content-type']).toBe('image/png');
     expect(qr.rawPayload.subarray(1, 4).toString()).toBe('PNG');
-  });
+  }, 180_000);
 
   it('answers an unknown or malformed token with a short page in both languages, not an error', async () => {
     for (const token of ['0'.repeat(32), 'not-a-token', '%27%3B--']) {
@@ -63,5 +63,5 @@ describe(`campaign tracked links on ${testDatabaseKind()}`, () => {
       expect(res.body).toContain('not valid');
     }
     expect((await server.app.inject({ method: 'GET', url: `/r/${'0'.repeat(32)}/qr.png` })).statusCode).toBe(404);
-  });
+  }, 180_000);
 });

@@ -274,8 +274,11 @@ export class CampaignSender {
     const shanghaiMidnight = new Date(shanghaiMoment(shanghaiDayNumber(now.getTime()), 0));
     const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
     const complaintsSince = new Date(now.getTime() - COMPLAINT_LOOKBACK_MS);
-    const sentSince = (since: Date) => Prisma.sql`(SELECT count(*) FROM "CampaignDelivery" x WHERE x.status = 'sent' AND x."sentAt" >= ${since} AND x."campaignId" <> d."campaignId"
-        AND (x."recipientKey" = d."recipientKey" OR x."borrowerId" = d."borrowerId"))`;
+    // Two indexed lookups (recipientKey, sentAt) and (borrowerId, sentAt), UNIONed so a row matching both counts once.
+    const sentSince = (since: Date) => Prisma.sql`(SELECT count(*) FROM (
+        SELECT x.id FROM "CampaignDelivery" x WHERE x."recipientKey" = d."recipientKey" AND x."sentAt" >= ${since} AND x.status = 'sent' AND x."campaignId" <> d."campaignId"
+        UNION
+        SELECT x.id FROM "CampaignDelivery" x WHERE d."borrowerId" IS NOT NULL AND x."borrowerId" = d."borrowerId" AND x."sentAt" >= ${since} AND x.status = 'sent' AND x."campaignId" <> d."campaignId") sent)`;
     const optedOut = marketingOptedOutSql({ borrowerId: Prisma.sql`d."borrowerId"`, channel: Prisma.sql`d.channel`, externalUserId: Prisma.sql`d.target` });
     const rows = await this.deps.prisma.$queryRaw<{ id: string; reason: string }[]>`
       WITH s AS (
@@ -306,7 +309,8 @@ export class CampaignSender {
     if (!claimed.length) return [];
     const conversations = await this.deps.prisma.$queryRaw<{ key: string; id: string; locale: string }[]>`
       SELECT v.key, c.id::text AS id, c.locale FROM unnest(${claimed.map((d) => d.id)}::text[], ${claimed.map((d) => d.conversationId)}::uuid[], ${claimed.map((d) => d.target)}::text[]) AS v(key, conversation, target)
-      JOIN "Conversation" c ON c.id = COALESCE(v.conversation, (SELECT x.id FROM "Conversation" x WHERE x.channel = 'web' AND x."externalUserId" = v.target AND x."externalChatId" = '' LIMIT 1))`;
+      CROSS JOIN LATERAL (SELECT COALESCE(v.conversation, (SELECT x.id FROM "Conversation" x WHERE x.channel = 'web' AND x."externalUserId" = v.target AND x."externalChatId" = '')) AS id) k
+      JOIN "Conversation" c ON c.id = k.id`;
     const byDelivery = new Map(conversations.map((c) => [c.key, c]));
     const outcomes: Outcome[] = [];
     const rows: { id: string; attempts: number; conversation: string; text: string; payload: string }[] = [];
