@@ -1,13 +1,10 @@
-import { BarChart, FunnelChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+import type { EChartsCoreOption } from 'echarts/core';
 import { h } from '../shared/dom.js';
 import { formatCount } from './format.js';
 import { currentLang, defineTexts } from './i18n.js';
 
-// Only what the console draws: ECharts' tree-shaken core keeps the bundle to a fraction of the full build.
-echarts.use([LineChart, BarChart, FunnelChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
+/** ECharts (chartEngine.ts) is its own chunk, fetched with the first chart a page draws. */
+const engine = () => import('./chartEngine.js');
 
 /** The funnel's stages and their names (the order of server/studio/contracts.ts FUNNEL_STAGES). */
 export const FUNNEL_STAGE_KEYS = ['sent', 'delivered', 'clicked', 'applied', 'authorised', 'approved', 'drawn'] as const;
@@ -23,9 +20,6 @@ export interface FunnelReportView {
   readonly stages: readonly { readonly stage: FunnelStageKey; readonly count: number }[];
   readonly series: readonly ({ readonly date: string } & Readonly<Record<FunnelStageKey, number>>)[];
 }
-
-/** The bank's palette (web/shared/tokens.css --brand first), in series order. */
-const PALETTE = ['#c8102e', '#1f6fb2', '#2e8b57', '#d98e04', '#6a4c93', '#00838f', '#8d6e63'];
 
 /** One line or bar series of a time or category chart. */
 export interface ChartSeries {
@@ -46,25 +40,25 @@ export interface ChartSpec {
 }
 
 /**
- * Import this module lazily (`await import('../charts.js')`): it carries ECharts, which the console's
- * main script must not (its bundle stays small and free of innerHTML, test/consoleShell.test.ts).
- * Tooltips are drawn inside the SVG (richText), never as HTML, so campaign or product names
- * shown in them are text whatever they contain.
- *
- * A chart in `el` (an element with a height, class `chart`), drawn as SVG so it stays sharp when
- * printed and tests can read it. Returns what to call when the page is left. Resizes with the window.
+ * A chart in `el` (an element with a height, class `chart`), named for screen readers (the figures
+ * are in a table beside it). Returns at once what to call when the page is left; the chart is drawn
+ * when the ECharts chunk has arrived (at once after the first time). This module is light and may be
+ * imported statically: ECharts stays out of the console's main script (its size, and its innerHTML
+ * guard in test/consoleShell.test.ts). Tooltips are drawn inside the SVG (richText), never as HTML, so
+ * a campaign's or product's name in one is text whatever it contains.
  */
-function mount(el: HTMLElement, label: string, option: echarts.EChartsCoreOption): () => void {
+function mount(el: HTMLElement, label: string, option: EChartsCoreOption): () => void {
   el.setAttribute('role', 'img');
   el.setAttribute('aria-label', label);
   el.classList.add('chart');
-  const chart = echarts.init(el, undefined, { renderer: 'svg', locale: currentLang() === 'zh' ? 'ZH' : 'EN' });
-  chart.setOption({ color: PALETTE, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
-  const resize = () => chart.resize();
-  window.addEventListener('resize', resize);
+  let undone = false;
+  let dispose: (() => void) | undefined;
+  void engine().then((e) => {
+    if (!undone && el.isConnected) dispose = e.mountChart(el, option, currentLang());
+  });
   return () => {
-    window.removeEventListener('resize', resize);
-    chart.dispose();
+    undone = true;
+    dispose?.();
   };
 }
 

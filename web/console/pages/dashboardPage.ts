@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { h, type Child } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
+import { renderSeries } from '../charts.js';
 import { formatCount, formatFen, formatShare } from '../format.js';
 import { defineTexts } from '../i18n.js';
 import { newestOnly, type PageDef } from '../page.js';
@@ -53,10 +54,6 @@ function dataTable(name: string, headers: readonly string[], rows: readonly HTML
   );
 }
 
-/** The charts (ECharts, a chunk of its own) load with the first page that draws one. */
-const loadCharts = () => import('../charts.js');
-type Charts = Awaited<ReturnType<typeof loadCharts>>;
-
 const section = (title: string, ...children: Child[]): HTMLElement => h('section', { class: 'dash-section card', 'aria-label': title }, h('h3', {}, title), ...children);
 const chartBox = (): HTMLElement => h('div', { class: 'chart' });
 
@@ -99,9 +96,8 @@ export const dashboardPage: PageDef = {
 
     const undo: (() => void)[] = [];
     let left = false;
-    const chart = async (box: HTMLElement, draw: (c: Charts, el: HTMLElement) => () => void) => {
-      const c = await loadCharts();
-      if (!left) undo.push(draw(c, box));
+    const chart = (box: HTMLElement, draw: (el: HTMLElement) => () => void) => {
+      if (!left) undo.push(draw(box));
     };
     const query = (extra: Record<string, string> = {}) => {
       const q = new URLSearchParams(extra);
@@ -133,7 +129,7 @@ export const dashboardPage: PageDef = {
           dataTable(dt('applicationsByDay'), funnelHeaders('date'), d.day.filter((r) => r.applied > 0).map((r) => funnelCells(r.key, r)), csv('applications', { table: 'day' })),
         ),
       );
-      await chart(byDay, (c, el) => c.renderSeries(el, { label: dt('applicationsByDay'), categories: d.day.map((r) => r.key.slice(5)), series: (['applied', 'authorised', 'approved', 'drawn'] as const).map((k) => ({ name: dt(k), data: d.day.map((r) => r[k]) })) }));
+      chart(byDay, (el) => renderSeries(el, { label: dt('applicationsByDay'), categories: d.day.map((r) => r.key.slice(5)), series: (['applied', 'authorised', 'approved', 'drawn'] as const).map((k) => ({ name: dt(k), data: d.day.map((r) => r[k]) })) }));
     };
 
     const loadPortfolio = async () => {
@@ -162,13 +158,13 @@ export const dashboardPage: PageDef = {
           dataTable(dt('classes'), CLASSES.map((c) => dt(`class.${c}`)), [CLASSES.map((c) => money(latest.byClass[c]?.balanceFen ?? 0))], csv('portfolio')),
         ),
       );
-      await chart(trend, (c, el) => c.renderSeries(el, {
+      chart(trend, (el) => renderSeries(el, {
         label: dt('portfolioTrend'),
         format: (v) => formatFen(v),
         categories: d.points.map((p) => p.businessDate.slice(5)),
         series: [{ name: dt('outstanding'), data: d.points.map((p) => p.figures.outstandingFen) }, { name: dt('limit'), data: d.points.map((p) => p.figures.limitFen) }],
       }));
-      await chart(buckets, (c, el) => c.renderSeries(el, {
+      chart(buckets, (el) => renderSeries(el, {
         label: dt('buckets'),
         format: (v) => formatFen(v),
         categories: d.points.map((p) => p.businessDate.slice(5)),
@@ -187,7 +183,7 @@ export const dashboardPage: PageDef = {
           h('p', {}, h('a', { href: '#/risk' }, dt('toRisk'))),
         ),
       );
-      await chart(bars, (c, el) => c.renderSeries(el, {
+      chart(bars, (el) => renderSeries(el, {
         label: dt('riskByLevel'),
         categories: d.byLevel.map((r) => dt(`level.${r.level}`)),
         series: (['open', 'confirmed', 'cleared'] as const).map((k) => ({ name: dt(k), kind: 'bar' as const, data: d.byLevel.map((r) => r[k]) })),
@@ -206,7 +202,7 @@ export const dashboardPage: PageDef = {
           h('div', { class: 'dash-grid' }, bars, dataTable(dt('bucketLines'), [dt('bucket'), dt('lines'), dt('outstanding')], d.buckets.map((b) => [h('td', {}, b.bucket), num(b.lines), money(b.outstandingFen)]), csv('collection'))),
         ),
       );
-      await chart(bars, (c, el) => c.renderSeries(el, { label: dt('bucketLines'), categories: d.buckets.map((b) => b.bucket), series: [{ name: dt('lines'), kind: 'bar', data: d.buckets.map((b) => b.lines) }] }));
+      chart(bars, (el) => renderSeries(el, { label: dt('bucketLines'), categories: d.buckets.map((b) => b.bucket), series: [{ name: dt('lines'), kind: 'bar', data: d.buckets.map((b) => b.lines) }] }));
     };
 
     const loadCampaigns = async () => {
@@ -230,7 +226,7 @@ export const dashboardPage: PageDef = {
         ),
       );
       if (d.campaigns.length) {
-        await chart(bars, (c, el) => c.renderSeries(el, {
+        chart(bars, (el) => renderSeries(el, {
           label: dt('campaigns'),
           categories: shown.map((c) => c.name),
           series: (['sent', 'clicked', 'applied', 'approved', 'drawn'] as const).map((k) => ({ name: dt(k), kind: 'bar' as const, data: shown.map((c) => c[k]) })),
