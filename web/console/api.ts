@@ -44,13 +44,14 @@ interface ErrorBody {
  * token; parses the answer with `schema` when given; `keepalive` lets it finish while the page
  * closes. Failures throw {@link ApiError}.
  */
-export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; schema?: z.ZodType<T>; keepalive?: boolean } = {}): Promise<T> {
+export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; schema?: z.ZodType<T>; keepalive?: boolean; /** A body sent as it is (a file upload) instead of JSON. */ raw?: { readonly body: Blob; readonly type: string } } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw) headers['content-type'] = options.raw.type;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(options.keepalive ? { keepalive: true } : {}), ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(options.keepalive ? { keepalive: true } : {}), ...(options.raw ? { body: options.raw.body } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
   } catch {
     throw new ApiError('NETWORK', 0, tr('error.network'));
   }

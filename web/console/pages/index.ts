@@ -7,6 +7,7 @@ import { conversationPage } from './conversation.js';
 import { dashboardPage } from './dashboardPage.js';
 import { jobsPage } from './jobsPage.js';
 import { noticesPage } from './noticesPage.js';
+import { precreditBatchPage, precreditPage } from './precreditPage.js';
 import { queuePage } from './queue.js';
 import { reviewPage } from './reviewPage.js';
 import { reviewQueuePage } from './reviewQueuePage.js';
@@ -32,6 +33,8 @@ export const PAGES: readonly PageDef[] = [
   workOrderPage,
   teamPage,
   dashboardPage,
+  precreditPage,
+  precreditBatchPage,
   // /campaigns/new before /campaigns/:id.
   campaignsPage,
   campaignNewPage,
