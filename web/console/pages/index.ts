@@ -1,11 +1,13 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
+import { branchesPage } from './branchesPage.js';
 import { campaignEditPage, campaignNewPage } from './campaignEditPage.js';
 import { campaignPage } from './campaignPage.js';
 import { campaignsPage } from './campaignsPage.js';
 import { conversationPage } from './conversation.js';
 import { dashboardPage } from './dashboardPage.js';
 import { jobsPage } from './jobsPage.js';
+import { myBorrowersPage } from './myBorrowersPage.js';
 import { noticesPage } from './noticesPage.js';
 import { precreditBatchPage, precreditPage } from './precreditPage.js';
 import { queuePage } from './queue.js';
@@ -32,6 +34,7 @@ export const PAGES: readonly PageDef[] = [
   workOrdersPage,
   workOrderPage,
   teamPage,
+  myBorrowersPage,
   dashboardPage,
   precreditPage,
   precreditBatchPage,
@@ -43,6 +46,7 @@ export const PAGES: readonly PageDef[] = [
   noticesPage,
   // Admin pages last.
   staffAccountsPage,
+  branchesPage,
   auditPage,
   jobsPage,
 ];
