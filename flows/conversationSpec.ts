@@ -46,7 +46,7 @@ export function createConversationSpec(deps: ConversationSpecDeps): Conversation
       const children = {
         application: raw.application.provide({
           actions: subflowSink,
-          actors: { sendOtp: effect(effects, 'sendOtp'), verifyOtp: effect(effects, 'verifyOtp'), submitApplication: effect(effects, 'submitApplication') },
+          actors: { sendOtp: effect(effects, 'sendOtp'), verifyOtp: effect(effects, 'verifyOtp'), submitApplication: effect(effects, 'submitApplication'), findPrecreditOffer: effect(effects, 'findPrecreditOffer') },
         }),
         consent: raw.consent.provide({ actions: subflowSink, actors: { recordConsent: effect(effects, 'recordConsent') } }),
         offer: raw.offer.provide({

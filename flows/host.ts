@@ -33,6 +33,12 @@ export interface FlowEffects {
    * is answered as `existing` (nothing new opened). Only these two outcomes link the conversation.
    */
   submitApplication: Effect<SubmitApplicationInput, SubmitApplicationOutput>;
+  /**
+   * 一键激活: the pre-approved limit of a whitelisted, unexpired, not yet activated pre-credit entry
+   * (a batch for this product) matching the ID number, and the mobile when the entry has one. Asked
+   * only after the SMS code verified the mobile, whose sending checked name, ID and mobile together.
+   */
+  findPrecreditOffer: Effect<{ productId: string; idNumber: string; mobile: string; at: number }, PrecreditOffer | { found: false }>;
   /** Records consent per source (text version + hash, time, channel) before any pull. */
   recordConsent: Effect<RecordConsentInput, { consentIds: string[] }>;
   revokeConsent: Effect<{ borrowerId: string; sources: DataSource[]; channel: string; at: number }, { revoked: DataSource[] }>;
@@ -119,6 +125,16 @@ export interface RenewLineInput {
   at: number;
 }
 
+/** A pre-approved limit from a pre-credit batch (无感授信), offered for one-tap activation. */
+export interface PrecreditOffer {
+  found: true;
+  entryId: string;
+  limit: Fen;
+  annualRate: number;
+  /** The batch's offers lapse at this moment. */
+  expiresAt: number;
+}
+
 /** A promise actor's signature: what `fromPromise` receives and resolves with. */
 export type Effect<I, O> = (input: I) => Promise<O>;
 
@@ -134,13 +150,15 @@ export interface SubmitApplicationInput {
   purposeDetail: string;
   requestedAmount: Fen;
   referral?: string;
+  /** 一键激活: the pre-credit entry this application activates; checked again at submission (ignored when no longer valid). */
+  precreditEntryId?: string;
   /** Idempotency: the same key returns the same application. */
   idempotencyKey: string;
   at: number;
 }
 
 export type SubmitApplicationOutput =
-  | { status: 'submitted'; borrowerId: string; applicationId: string; borrowerName: string }
+  | { status: 'submitted'; borrowerId: string; applicationId: string; borrowerName: string; /** Set when the application activates this pre-credit entry (still valid at submission). */ precreditEntryId?: string }
   | {
       status: 'existing';
       borrowerId: string;

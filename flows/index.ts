@@ -19,6 +19,7 @@ export type {
   ApplicationStatusView,
   WorkOrderStatus,
   PendingOffer,
+  PrecreditOffer,
   LineView,
   DrawdownView,
   DrawdownReceipt,

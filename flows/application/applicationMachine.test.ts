@@ -49,6 +49,14 @@ function events(s: AnyMachineSnapshot): TestEvent[] {
     return ['ok', 'wrong', 'expired', 'too_many_attempts']
       .map((result): TestEvent => ({ type: 'xstate.done.actor.verifyOtp', output: { result } } as TestEvent))
       .concat([{ type: 'xstate.error.actor.verifyOtp', error: new Error('down') } as TestEvent]);
+  // 一键激活: whitelisted or not, or the lookup failing; then 激活, 暂不 or something else.
+  if (s.matches('checkingPrecredit'))
+    return [
+      { type: 'xstate.done.actor.findPrecreditOffer', output: { found: true, entryId: 'e', limit: 10_000_000, annualRate: 0.0648, expiresAt: AT + 86_400_000 } },
+      { type: 'xstate.done.actor.findPrecreditOffer', output: { found: false } },
+      { type: 'xstate.error.actor.findPrecreditOffer', error: new Error('db down') },
+    ];
+  if (s.matches('precreditOffered')) return [...common, text('激活'), text('暂不'), text('嗯？')];
   if (s.matches('submitting'))
     return [
       { type: 'xstate.done.actor.submitApplication', output: { status: 'submitted', borrowerId: 'b', applicationId: 'a', borrowerName: '陈思远' } },

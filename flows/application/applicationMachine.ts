@@ -1,6 +1,7 @@
 import { assign, enqueueActions, setup } from 'xstate';
-import { formatYuan, type Fen, type Product } from '../../core/index.js';
-import type { SubmitApplicationOutput } from '../host.js';
+import { formatPercent, formatYuan, shanghaiDateOf, type Fen, type Product } from '../../core/index.js';
+import type { PrecreditOffer, SubmitApplicationOutput } from '../host.js';
+import { aprRange, percentRange } from '../shared/rateStory.js';
 import type { Reply } from '../reply.js';
 import { BUSY_TAG } from '../runtimeContract.js';
 import type { ChildEvent, FlowBase } from '../shared/childEvents.js';
@@ -37,7 +38,15 @@ export interface ApplicationInput {
 }
 
 export type ApplicationOutput =
-  | { readonly status: 'submitted'; readonly borrowerId: string; readonly applicationId: string; readonly productId: string; readonly borrowerName: string }
+  | {
+      readonly status: 'submitted';
+      readonly borrowerId: string;
+      readonly applicationId: string;
+      readonly productId: string;
+      readonly borrowerName: string;
+      /** 一键激活: the application activates a pre-approved limit (accepted by the host at submission). */
+      readonly precredit?: { readonly entryId: string; readonly limit: Fen; readonly annualRate: number };
+    }
   /** The person already holds a line, an offer or an application for the product: shown, not opened again. */
   | Extract<SubmitApplicationOutput, { status: 'existing' }>
   /** Name, ID number and mobile did not verify: nothing was stored; the borrower was told and offered a person. */
@@ -65,6 +74,10 @@ interface ApplicationContext extends FlowBase {
   /** The amount the borrower named when asking, acknowledged before the first question. */
   readonly amountNamed?: Fen | undefined;
   readonly outcome: 'submitted' | 'paused' | 'cancelled' | 'identity_mismatch' | null;
+  /** 一键激活: looked up once the mobile is verified; `activating` once the borrower chose 激活. */
+  readonly precreditChecked?: boolean;
+  readonly precredit?: PrecreditOffer | null;
+  readonly activating?: boolean;
 }
 
 const MAX_OTP_FAILURES = 5;
@@ -121,6 +134,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       sendOtp: effect('sendOtp'),
       verifyOtp: effect('verifyOtp'),
       submitApplication: effect('submitApplication'),
+      findPrecreditOffer: effect('findPrecreditOffer'),
     },
     guards: {
       hasDraft: ({ context }) => context.hadDraft,
@@ -272,6 +286,8 @@ export function createApplicationMachine(products: readonly Product[], settings:
       answered: {
         always: [
           { guard: 'atMobile', target: 'sendingOtp' },
+          // The mobile just verified (the SMS code; its sending checked name, ID and mobile together): a pre-approved limit?
+          { guard: ({ context }) => context.draft.mobileVerified === true && !context.precreditChecked && !context.correcting && productOf(context.draft) !== undefined, target: 'checkingPrecredit' },
           { guard: ({ context }) => context.correcting && nextField(context.draft, fieldsOf(context.draft)) === undefined, target: 'confirm' },
           { target: 'route' },
         ],
@@ -358,6 +374,69 @@ export function createApplicationMachine(products: readonly Product[], settings:
           onError: { target: 'asking', actions: [assign({ otpCode: null }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'error.temporary') }) }] },
         },
       },
+      checkingPrecredit: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'findPrecreditOffer',
+          src: 'findPrecreditOffer',
+          input: ({ context }) => ({ productId: productOf(context.draft)!.id, idNumber: context.draft.idNumber!, mobile: context.draft.mobile!, at: context.lastAt }),
+          onDone: [
+            { guard: ({ event }) => event.output.found, target: 'precreditOffered', actions: assign({ precreditChecked: true, precredit: ({ event }) => (event.output.found ? event.output : null) }) },
+            { target: 'route', actions: assign({ precreditChecked: true }) },
+          ],
+          // Not found out: the usual application goes on.
+          onError: { target: 'route', actions: assign({ precreditChecked: true }) },
+        },
+      },
+      precreditOffered: {
+        entry: [
+          assign({
+            prompt: ({ context }) => {
+              const offer = context.precredit!;
+              const product = productOf(context.draft)!;
+              const range = aprRange(product, offer.annualRate, shanghaiDateOf(context.lastAt));
+              return {
+                text: t(context.locale, 'precredit.offer', {
+                  limit: yuan(offer.limit),
+                  apr: range ? percentRange(range.lowest.compound, range.highest.compound) : formatPercent(offer.annualRate),
+                  rate: formatPercent(offer.annualRate),
+                  expires: shanghaiDateOf(offer.expiresAt - 1),
+                }),
+                options: [
+                  { label: t(context.locale, 'precredit.activate'), value: 'activate' },
+                  { label: t(context.locale, 'precredit.notNow'), value: 'not_now' },
+                ],
+                sensitive: true,
+              };
+            },
+          }),
+          { type: 'reply', params: ({ context }) => context.prompt! },
+          { type: 'cancelDeadline', params: { key: 'nudge' } },
+        ],
+        on: {
+          'user.text': [
+            {
+              guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'activate' || /^(激活|一键激活|activate)$/.test(normalizeText(event.text)),
+              target: 'submitting',
+              actions: assign({
+                activating: true,
+                // The purpose and amount the batch decided for (the product's first purpose, the pre-approved limit): not asked.
+                draft: ({ context }) => {
+                  const [purpose, purposeDetail] = (fieldOptions('purpose', context.locale, products, productOf(context.draft))![0]!.value.split(':')) as [ApplicationDraft['purpose'], string];
+                  return { ...context.draft, purpose, purposeDetail, amount: context.precredit!.limit };
+                },
+                submitKey: ({ context, event }) => effectKey('app', context.conversationId, event.id),
+              }),
+            },
+            {
+              guard: ({ event, context }) => pickOption(event.text, context.prompt?.options ?? [])?.value === 'not_now' || /^(暂不|不用|notnow)$/.test(normalizeText(event.text)),
+              target: 'route',
+              actions: [assign({ precredit: null }), { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'precredit.skipped') }) }],
+            },
+            { actions: { type: 'reply', params: ({ context }) => ({ ...context.prompt!, text: `${optionHint(context)}\n${context.prompt!.text}` }) } },
+          ],
+        },
+      },
       confirm: {
         entry: [
           assign({ correcting: false, field: null }),
@@ -412,6 +491,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
               purposeDetail: d.purposeDetail!,
               requestedAmount: d.amount!,
               ...(context.referral ? { referral: context.referral } : {}),
+              ...(context.activating && context.precredit ? { precreditEntryId: context.precredit.entryId } : {}),
               idempotencyKey: context.submitKey!,
               at: context.lastAt,
             };
@@ -449,8 +529,10 @@ export function createApplicationMachine(products: readonly Product[], settings:
       if (context.outcome === 'identity_mismatch') return { status: 'identity_mismatch' };
       if (context.outcome === 'submitted' && context.result?.status === 'existing') return context.result;
       if (context.outcome === 'submitted' && context.result?.status === 'submitted') {
-        const { borrowerId, applicationId, borrowerName } = context.result;
-        return { status: 'submitted', borrowerId, applicationId, borrowerName, productId: productOf(context.draft)!.id };
+        const { borrowerId, applicationId, borrowerName, precreditEntryId } = context.result;
+        const offer = context.precredit;
+        const precredit = precreditEntryId && offer && offer.entryId === precreditEntryId ? { precredit: { entryId: offer.entryId, limit: offer.limit, annualRate: offer.annualRate } } : {};
+        return { status: 'submitted', borrowerId, applicationId, borrowerName, productId: productOf(context.draft)!.id, ...precredit };
       }
       return context.outcome === 'paused' && Object.keys(context.draft).length ? { status: 'paused', draft: context.draft } : { status: 'cancelled' };
     },

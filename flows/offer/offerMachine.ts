@@ -6,6 +6,7 @@ import {
   shanghaiDateOf,
   type ApplicantProfile,
   type DataSource,
+  type Fen,
   type Product,
 } from '../../core/index.js';
 import type { LineView, PendingOffer } from '../host.js';
@@ -33,6 +34,8 @@ export interface OfferInput {
   readonly granted: readonly DataSource[];
   /** An offer decided earlier and not yet accepted: go straight to it. */
   readonly pending?: PendingOffer;
+  /** 一键激活: the pre-approved limit and rate the borrower chose to activate. */
+  readonly precredit?: { readonly limit: number; readonly annualRate: number };
 }
 
 export type OfferOutput =
@@ -70,6 +73,7 @@ interface OfferContext extends FlowBase {
   readonly acceptKey: string | null;
   readonly line: LineView | null;
   readonly outcome: OfferOutput['status'] | null;
+  readonly precredit?: { readonly limit: number; readonly annualRate: number } | undefined;
 }
 
 const DAY = 86_400_000;
@@ -104,6 +108,20 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
   /** The worked example carries the offer's options itself: no separate "please choose" message. */
   const exampleReply = (ctx: OfferContext): Reply => exampleReplyOf(view(ctx), ctx.prompt?.options ?? offerOptions(ctx)) ?? { text: t(ctx.locale, 'error.temporary'), options: offerOptions(ctx) };
 
+  /** The offer an approved decision makes (kept in the conversation until accepted, declined or expired). */
+  const pendingOf = (ctx: OfferContext, decisionId: string): PendingOffer => {
+    const d = ctx.decision!;
+    return {
+      applicationId: ctx.applicationId,
+      decisionId,
+      productId: ctx.productId,
+      limit: d.limit,
+      annualRate: d.rate!,
+      aprSimple: d.aprSimple!,
+      aprCompound: d.aprCompound!,
+      offerExpiresAt: d.offerExpiresAt ?? ctx.lastAt + productOf(ctx.productId).offerValidityDays * DAY,
+    };
+  };
   const pick = (ctx: OfferContext, event: ChildEvent) => (event.type === 'user.text' ? pickOption(event.text, ctx.prompt?.options ?? [])?.value : undefined);
 
   return setup({
@@ -138,6 +156,7 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
       decision: null,
       fullDecision: null,
       pending: input.pending ?? null,
+      precredit: input.precredit,
       acceptKey: null,
       line: null,
       outcome: null,
@@ -179,7 +198,10 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
       deciding: {
         entry: assign(({ context }) => {
           const product = productOf(context.productId);
-          const result = decideApplication(product, context.profile!, shanghaiDateOf(context.lastAt));
+          const decided = decideApplication(product, context.profile!, shanghaiDateOf(context.lastAt));
+          // 一键激活: the pre-approved limit is the ceiling — the bank's batch decided it, today's data may only lower it.
+          const capped = decided.ok && context.precredit && decided.value.outcome === 'approved' && decided.value.limit > context.precredit.limit;
+          const result = capped ? { ...decided, value: { ...decided.value, limit: context.precredit!.limit as Fen } } : decided;
           if (!result.ok) return { fullDecision: result };
           const d = result.value;
           return {
@@ -214,6 +236,21 @@ export function createOfferMachine(products: readonly Product[], settings: FlowS
             at: context.lastAt,
           }),
           onDone: [
+            /**
+             * 一键激活: core decided on the current data (after 授权) for the pre-approved amount. When it
+             * approves the pre-approved limit at the pre-approved rate, the borrower already saw and chose
+             * this offer: straight to the key terms. Anything else (less, another rate, review, decline) is
+             * told as after any application.
+             */
+            {
+              guard: ({ context }) =>
+                context.decision?.outcome === 'approved' && context.precredit !== undefined && context.decision.limit === context.precredit.limit && Math.round((context.decision.rate ?? -1) * 1e6) === Math.round(context.precredit.annualRate * 1e6),
+              target: 'terms',
+              actions: [
+                assign(({ context, event }) => ({ fullDecision: null, pending: pendingOf(context, event.output.decisionId) })),
+                { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'offer.expiry', kind: 'offer.expiry', dueAt: context.pending!.offerExpiresAt }) },
+              ],
+            },
             {
               guard: 'approved',
               target: 'offered',

@@ -60,7 +60,9 @@ export interface SessionContext {
   /** A paused application, offered for resumption. */
   readonly draft: ApplicationDraft | undefined;
   /** The application in progress after submission. */
-  readonly application: { readonly applicationId: string; readonly productId: string; readonly granted: readonly DataSource[] | null } | undefined;
+  readonly application:
+    | { readonly applicationId: string; readonly productId: string; readonly granted: readonly DataSource[] | null; /** 一键激活: the pre-approved limit this application activates. */ readonly precredit?: { readonly limit: Fen; readonly annualRate: number } }
+    | undefined;
   readonly pendingOffer: PendingOffer | undefined;
   readonly hasLine: boolean;
   readonly lastAt: number;
@@ -752,7 +754,8 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                       target: 'authorisation',
                       actions: assign(({ event }) => {
                         const out = event.output as Extract<ApplicationOutput, { status: 'submitted' }>;
-                        return { borrowerId: out.borrowerId, application: { applicationId: out.applicationId, productId: out.productId, granted: null }, draft: undefined };
+                        const precredit = out.precredit ? { precredit: { limit: out.precredit.limit, annualRate: out.precredit.annualRate } } : {};
+                        return { borrowerId: out.borrowerId, application: { applicationId: out.applicationId, productId: out.productId, granted: null, ...precredit }, draft: undefined };
                       }),
                     },
                     // The verified person already has something for this product: this chat is now theirs and shows it.
@@ -843,6 +846,7 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
                     productId: context.pendingOffer?.productId ?? context.application!.productId,
                     granted: context.application?.granted ?? [],
                     ...(context.pendingOffer ? { pending: context.pendingOffer } : {}),
+                    ...(!context.pendingOffer && context.application?.precredit ? { precredit: context.application.precredit } : {}),
                   }),
                   onDone: {
                     target: '#menu',

@@ -64,6 +64,8 @@ export interface FakeStore {
   /** Renewal invitations by line and period (`lineId:validUntil`), and the text version of each consent (borrower → source → version). */
   renewals?: Map<string, { lineId: string; validUntil: string; status: 'invited' | 'accepted' | 'declined'; decision?: { id: string; approved: boolean; limit: number; rate: number } }>;
   consentVersions?: Map<string, Map<DataSource, string>>;
+  /** Pre-credit entries (一键激活) by id: whitelisted people with their pre-approved limit. */
+  precredit?: Map<string, { idNumber: string; productId: string; limit: number; annualRate: number; expiresAt: number; activatedBy?: string }>;
 }
 
 /** Effects over a new, empty store, or over a copy of `from` (another one's `saved()`). */
@@ -187,6 +189,13 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
       stepUps.delete(conversationId);
       return { result: 'ok' };
     }),
+    // As the host does: an unexpired, not yet activated entry for this ID number and product.
+    findPrecreditOffer: record('findPrecreditOffer', async ({ productId, idNumber, at }) => {
+      for (const [entryId, e] of store.precredit ?? []) {
+        if (e.idNumber === idNumber && e.productId === productId && !e.activatedBy && e.expiresAt > at) return { found: true, entryId, limit: e.limit, annualRate: e.annualRate, expiresAt: e.expiresAt };
+      }
+      return { found: false };
+    }),
     submitApplication: record('submitApplication', (input) =>
       once(input.idempotencyKey, () => {
         const existing = [...borrowers.values()].find((b) => b.idNumber === input.idNumber);
@@ -203,7 +212,9 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
         borrowers.set(borrower.id, borrower);
         const app = { ...input, id: id('app'), borrowerId: borrower.id, status: 'submitted' };
         applications.set(app.id, app);
-        return { status: 'submitted' as const, borrowerId: borrower.id, applicationId: app.id, borrowerName: borrower.name };
+        const entry = input.precreditEntryId ? store.precredit?.get(input.precreditEntryId) : undefined;
+        const activating = entry && !entry.activatedBy && entry.idNumber === input.idNumber && entry.expiresAt > input.at ? { precreditEntryId: input.precreditEntryId! } : {};
+        return { status: 'submitted' as const, borrowerId: borrower.id, applicationId: app.id, borrowerName: borrower.name, ...activating };
       }),
     ),
     recordConsent: record('recordConsent', (input) =>
@@ -256,6 +267,9 @@ export function createFakeEffects(products: readonly Product[], from?: FakeStore
         lines.set(lineId, opened.value.line);
         lineOwner.set(lineId, { borrowerId: input.borrowerId, productId: app.productId });
         app.status = 'accepted';
+        // 一键激活: the entry the application activates is marked once.
+        const entry = app.precreditEntryId ? store.precredit?.get(app.precreditEntryId) : undefined;
+        if (entry && !entry.activatedBy) entry.activatedBy = app.id;
         return { ok: true as const, line: view(lineId, input.at) };
       }),
     ),

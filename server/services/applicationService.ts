@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { Prisma, type Application, type Borrower } from '../db/generated/client.js';
 import { auditRow, idempotencyRow, insertRows, isUniqueViolation, jsonValue, productById, queryOne, toBigFen, uuidOrNull } from './persistence.js';
 import { fieldContext } from '../security/fieldCipher.js';
+import { activatablePrecreditSql, precreditHashes } from './precreditActivation.js';
 import type { ServiceContext } from './serviceDeps.js';
 // The studio's leaf modules, not its index: the index also exports routes built on these services.
 import { attributionRef } from '../studio/contracts.js';
@@ -51,6 +52,8 @@ interface SubmitRead {
   readonly openApplicationId: string | null;
   readonly openStatus: string | null;
   readonly openOutcome: string | null;
+  /** 一键激活: the pre-credit entry asked for, when it can still be activated by this person (precreditActivation.ts). */
+  readonly precreditEntryId: string | null;
 }
 
 /**
@@ -92,6 +95,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       const codeOf = (kind: 'manager' | 'campaign' | 'branch') => (ref && (ref.kind === kind || (ref.kind === 'legacy' && kind !== 'branch')) ? ref.code : null);
       const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, withoutName(output), clock.now())]);
 
+      // 一键激活: the entry asked for, checked again here (whitelisted, unexpired, not activated, this ID and mobile, this product).
+      const entryHashes = input.precreditEntryId ? precreditHashes(ctx, idNumber, mobile.value, input.at) : null;
+      const precreditCheck = input.precreditEntryId && entryHashes
+        ? Prisma.sql`(SELECT e.id FROM "PrecreditEntry" e JOIN "PrecreditBatch" pb ON pb.id = e."batchId" WHERE e.id = ${input.precreditEntryId}::uuid AND ${activatablePrecreditSql('e', 'pb', { productId: product.id, ...entryHashes, at: new Date(input.at) })})`
+        : Prisma.sql`NULL::uuid`;
       // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
       const attempt = async (): Promise<SubmitOutput> => {
         const found = await queryOne<SubmitRead>(
@@ -104,7 +112,8 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
             c.id AS "campaignId", c.code AS "campaignCode", c.branch AS "campaignBranch",
             (SELECT br.code FROM "Branch" br WHERE br.code = ${codeOf('branch')} AND br.active) AS "branchCode",
             (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = b.id AND l."productId" = ${product.id} AND l.status IN ('active', 'frozen') LIMIT 1) AS "lineId",
-            o.id AS "openApplicationId", o.status::text AS "openStatus", o.outcome AS "openOutcome"
+            o.id AS "openApplicationId", o.status::text AS "openStatus", o.outcome AS "openOutcome",
+            ${precreditCheck} AS "precreditEntryId"
             FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}
             LEFT JOIN "StaffUser" s ON s."referralCode" = ${codeOf('manager')} AND s.active
             LEFT JOIN "Campaign" c ON c.code = ${codeOf('campaign')}
@@ -208,7 +217,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           purposeDetail: input.purposeDetail,
           referral: input.referral ?? null,
           ...first,
-          precreditEntryId: null,
+          precreditEntryId: found.precreditEntryId,
           requestedAmount: toBigFen(input.requestedAmount),
           requestedTerm: null,
           conversationId: uuidOrNull(input.conversationId),
@@ -220,7 +229,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           createdAt: now,
           updatedAt: now,
         };
-        const output: SubmitOutput = { status: 'submitted', borrowerId, applicationId: application.id, borrowerName: found.storedName ?? name };
+        const output: SubmitOutput = { status: 'submitted', borrowerId, applicationId: application.id, borrowerName: found.storedName ?? name, ...(found.precreditEntryId ? { precreditEntryId: found.precreditEntryId } : {}) };
         const submitted = auditRow({
           actorType: 'borrower',
           actorId: borrowerId,
@@ -228,7 +237,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           subjectType: 'Application',
           subjectId: application.id,
           at: input.at,
-          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...attribution, ...(newTouch ? { firstTouch: newTouch.ref } : {}), ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
+          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...(found.precreditEntryId ? { precreditEntryId: found.precreditEntryId } : {}), ...attribution, ...(newTouch ? { firstTouch: newTouch.ref } : {}), ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
         });
         const mobileAudit = mobileChanged
           ? Prisma.sql`mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: borrowerId, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])}),`

@@ -9,6 +9,7 @@ import { handoffEffects } from './handoffService.js';
 import { marketingPreferenceEffects } from './marketingPreferenceService.js';
 import { offerEffects } from './offerService.js';
 import { otpEffects } from './otpService.js';
+import { precreditEffects } from './precreditActivation.js';
 import { renewalEffects } from './renewalService.js';
 import { repaymentEffects } from './repaymentService.js';
 import { serviceContext, type FlowEffectsDeps } from './serviceDeps.js';
@@ -24,6 +25,7 @@ export function createFlowEffects(deps: FlowEffectsDeps): FlowEffects {
   return {
     ...otpEffects(ctx),
     ...applicationEffects(ctx),
+    ...precreditEffects(ctx),
     ...consentEffects(ctx),
     ...dataPullEffects(ctx),
     ...decisionEffects(ctx),

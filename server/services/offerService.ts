@@ -131,7 +131,10 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
               WHERE id = ${applicationId}::uuid AND status = 'decided' RETURNING id),
             line AS (${insertRows('CreditLine', [row], IF_GUARDED)}),
             audited AS (${insertRows('AuditLog', [accepted], IF_GUARDED)}),
-            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)})
+            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)}),
+            -- 一键激活: the pre-credit entry the application activates is marked once, with the line's acceptance.
+            activated AS (UPDATE "PrecreditEntry" SET "activatedAt" = ${new Date(input.at)}::timestamptz, "applicationId" = ${applicationId}::uuid
+              WHERE id = (SELECT a."precreditEntryId" FROM "Application" a WHERE a.id = ${applicationId}::uuid) AND "activatedAt" IS NULL AND EXISTS (SELECT 1 FROM guard))
             SELECT count(*)::int AS written FROM guard`,
         );
         if (written === 1) return output;
