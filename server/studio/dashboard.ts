@@ -1,7 +1,7 @@
 import { addDays, type IsoDate } from '../../core/index.js';
 import { Prisma } from '../db/generated/client.js';
 import type { PrismaClient } from '../db/index.js';
-import type { PortfolioFigures } from '../postLoan/portfolioSnapshot.js';
+import type { PortfolioFigures } from '../postLoan/index.js';
 import { PERSONAL_CAMPAIGN_CHANNELS } from './contracts.js';
 import { beijingDay, beijingMidnight, type FunnelPeriod } from './funnel.js';
 
