@@ -65,6 +65,14 @@ describe('golden transcripts: happy paths', () => {
     await expect(await transcript(openLine)).toMatchFileSnapshot(golden('happy-1-individual-apply'));
   });
 
+  it('一键激活: a whitelisted person is offered the pre-approved limit after the SMS code and activates it with 授权 and the key terms', async () => {
+    const store = { ...createFakeEffects(DEMO_PRODUCTS).saved(), precredit: new Map([['entry-1', { idNumber: excellent.idNumber, productId: DEMO_PRODUCTS[0]!.id, limit: 15_000_000, annualRate: 0.0648, expiresAt: Date.UTC(2027, 1, 1) }]]) };
+    const effects = createFakeEffects(DEMO_PRODUCTS, store);
+    const steps: Step[] = ['你好', '1', '1', excellent.name, excellent.idNumber, excellent.mobile, '123456', '激活', '同意全部授权', '我已阅读并同意'];
+    await expect(await transcript(steps, 'private', effects)).toMatchFileSnapshot(golden('happy-6-precredit-activation'));
+    expect(effects.saved().precredit?.get('entry-1')?.activatedBy).toBeDefined();
+  });
+
   it('2. an enterprise owner applies with the unified social credit code', async () => {
     const steps: Step[] = ['我要申请贷款', '2', owner.person.name, owner.person.idNumber, owner.person.mobile, '123456', owner.enterprise!.name, owner.enterprise!.uscc, '法定代表人', '经营周转', '50万', '确认', '同意全部授权', '接受额度', '我已阅读并同意'];
     await expect(await transcript(steps)).toMatchFileSnapshot(golden('happy-2-enterprise-apply'));
