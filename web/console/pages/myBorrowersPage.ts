@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
+import { FUNNEL_STAGE_KEYS, renderFunnel, type FunnelReportView } from '../charts.js';
 import { defineTexts } from '../i18n.js';
 import { type PageDef, newestOnly } from '../page.js';
 
@@ -103,7 +104,7 @@ const codeSchema = z.object({
   qrSvg: z.string(),
   officialAccount: z.union([z.object({ status: z.literal('ready'), imageUrl: z.string() }), z.object({ status: z.literal('not_configured') }), z.object({ status: z.literal('failed'), reason: z.string() })]),
 });
-const funnelSchema = z.object({ stages: z.array(z.object({ stage: z.string(), count: z.number() })) });
+const funnelSchema = z.object({ stages: z.array(z.object({ stage: z.enum(FUNNEL_STAGE_KEYS), count: z.number() })), series: z.array(z.object({ date: z.string() }).catchall(z.number())) });
 
 const dateTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
 
@@ -143,19 +144,28 @@ export const myBorrowersPage: PageDef = {
       );
     };
 
+    let undoChart: (() => void) | undefined;
     const showFunnel = async (managerId: string) => {
       let stages: { stage: string; count: number }[] = [];
+      let report: FunnelReportView | undefined;
       try {
-        stages = (await api('GET', `/api/v1/staff/studio/funnel?managerId=${encodeURIComponent(managerId)}`, { schema: funnelSchema })).stages;
+        const answer = await api('GET', `/api/v1/staff/studio/funnel?managerId=${encodeURIComponent(managerId)}`, { schema: funnelSchema });
+        stages = answer.stages;
+        report = answer as unknown as FunnelReportView;
       } catch {
         stages = [];
       }
+      undoChart?.();
+      const chart = h('div', { class: 'funnel-chart' });
       funnel.replaceChildren(
         h('h3', {}, t('funnel')),
         stages.length
           ? h('table', { class: 'grid', 'aria-label': t('funnel') }, h('thead', {}, h('tr', {}, h('th', {}, t('stage')), h('th', {}, t('count')))), h('tbody', {}, ...stages.map((s) => h('tr', {}, h('td', {}, t(`funnel.${s.stage}` as 'funnel.sent')), h('td', {}, String(s.count))))))
           : h('p', { class: 'hint' }, t('noFunnel')),
+        chart,
       );
+      // The same report drawn (funnel and stages by day; charts.ts, drawn when ECharts has loaded).
+      if (report) undoChart = renderFunnel(chart, report);
     };
 
     const load = newestOnly(async (current) => {
@@ -204,6 +214,7 @@ export const myBorrowersPage: PageDef = {
     void load();
     return () => {
       stale = true;
+      undoChart?.();
     };
   },
 };
