@@ -116,6 +116,11 @@ export const tr = defineTexts({
     'error.REVIEW_SECOND_REVIEWER_REQUIRED': '双人复核：需由另一位审批员确认，不能确认自己的批准。',
     'error.DEMO_CLOCK_REFUSED': '只有沙箱演示环境可以推进营业日（生产环境和银行接口下不可用）。',
     'error.JOBS_DISABLED': '本进程未启动作业运行器（JOBS_POLL_MS=0）。',
+    'error.PRECREDIT_FILE_TOO_LARGE': '客户文件超过 64 MB：请拆分后上传，或在服务器上运行 npm run precredit。',
+    'error.PRECREDIT_FILE_EMPTY': '客户文件是空的。',
+    'error.PRECREDIT_BUSY': '正在处理另一批预授信，请等它完成后再上传。',
+    'error.PRECREDIT_REFUSED': '无法处理该客户文件：{detail}',
+    'error.PRECREDIT_BATCH_NOT_FOUND': '未找到该预授信批次。',
   },
   en: {
     title: 'Kuaidai · Staff console',
@@ -188,6 +193,11 @@ export const tr = defineTexts({
     'error.REVIEW_SECOND_REVIEWER_REQUIRED': 'Four eyes: another reviewer must confirm; you cannot confirm your own approval.',
     'error.DEMO_CLOCK_REFUSED': 'Only the sandbox demo can move the business date (not production, not the bank\'s providers).',
     'error.JOBS_DISABLED': 'The job runner is not started in this process (JOBS_POLL_MS=0).',
+    'error.PRECREDIT_FILE_TOO_LARGE': 'The customer file is over 64 MB: split it, or run npm run precredit on the server.',
+    'error.PRECREDIT_FILE_EMPTY': 'The customer file is empty.',
+    'error.PRECREDIT_BUSY': 'Another pre-credit batch is being scored: upload again when it has finished.',
+    'error.PRECREDIT_REFUSED': 'The customer file cannot be used: {detail}',
+    'error.PRECREDIT_BATCH_NOT_FOUND': 'No such pre-credit batch.',
   },
 });
 export type ShellKey = Parameters<typeof tr>[0];
