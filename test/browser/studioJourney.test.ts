@@ -164,8 +164,8 @@ describe(`the managers' studio end to end, in Chromium (${testDatabaseKind()})`,
     const chen = await webChatUser();
     const zhou = await webChatUser();
     const wu = await webChatUser();
-    const webConversations = await server.db.prisma.conversation.findMany({ where: { channel: 'web' }, select: { id: true } });
-    expect(webConversations).toHaveLength(3);
+    // Each said 你好, so each has a stored conversation (its first turn committed) before the audience is taken.
+    await expect.poll(() => server.db.prisma.conversation.count({ where: { channel: 'web', lastSeq: { gt: 0 } } })).toBe(3);
 
     const staff = await newContext();
     const jingli = staff.page;
