@@ -187,7 +187,7 @@ describe(`the managers' studio end to end, in Chromium (${testDatabaseKind()})`,
     expect(roomText).toContain(`【${BANK}】春耕备耕`);
     const roomDelivery = deliveries.find((d) => d.channel === 'wechaty_room')!;
     expect(roomText).toContain(`${baseUrl}/r/${roomDelivery.token}`);
-    expect(roomText).toMatch(/退订/);
+    expect(wechat.inbox(room).at(-1)!.split('\n').at(-1)).toMatch(/退订/);
 
     // Each web-chat user sees it in the chat as it arrives, with its link card.
     for (const user of [chen, zhou, wu]) {
