@@ -35,14 +35,14 @@ export const PAGES: readonly PageDef[] = [
   workOrderPage,
   teamPage,
   myBorrowersPage,
-  dashboardPage,
-  precreditPage,
-  precreditBatchPage,
   // /campaigns/new before /campaigns/:id.
   campaignsPage,
   campaignNewPage,
   campaignEditPage,
   campaignPage,
+  dashboardPage,
+  precreditPage,
+  precreditBatchPage,
   noticesPage,
   // Admin pages last.
   staffAccountsPage,
