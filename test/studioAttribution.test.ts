@@ -85,4 +85,11 @@ describe(`first-touch attribution on ${testDatabaseKind()}`, () => {
     expect(await h.db.prisma.borrower.findUniqueOrThrow({ where: { id: s.borrowerId } })).toMatchObject({ firstTouch: 'br_0101', attributedBranch: '0101' });
     expect(await h.db.prisma.application.findUniqueOrThrow({ where: { id: again.applicationId } })).toMatchObject({ firstTouch: 'br_0101', referral: 'br_0101' });
   });
+
+  it('takes the conversation’s stored referral when the machine brings none (a campaign card tapped inside the chat)', async () => {
+    const conversation = await h.db.prisma.conversation.create({ data: { channel: 'web', externalUserId: `tapper-${serial}`, machineId: 'lending', machineVersion: 1, referral: 'cmp_SPRING' } });
+    const { referral: _none, ...application } = newcomer('');
+    const s = asSubmitted(await h.effects.submitApplication({ ...application, conversationId: conversation.id }));
+    expect(await h.db.prisma.application.findUniqueOrThrow({ where: { id: s.applicationId } })).toMatchObject({ referral: 'cmp_SPRING', firstTouch: 'cmp_SPRING', attributedCampaignId: ids.campaign });
+  });
 });

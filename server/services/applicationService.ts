@@ -90,7 +90,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       const name = input.name.trim();
 
       const idNumberHash = cipher.lookupHash(idNumber);
-      const ref = parseAttributionRef(input.referral);
+      // The conversation may have been reached through a link since it started (a campaign card tapped
+      // inside the chat): its stored referral is then the last touch the machine did not hear of.
+      const conversationUuid = input.referral ? null : uuidOrNull(input.conversationId);
+      const referral = input.referral ?? (conversationUuid ? ((await db.prisma.conversation.findUnique({ where: { id: conversationUuid }, select: { referral: true } }))?.referral ?? undefined) : undefined);
+      const ref = parseAttributionRef(referral);
       // A bare (legacy) code is looked up as a manager's first, then as a campaign's.
       const codeOf = (kind: 'manager' | 'campaign' | 'branch') => (ref && (ref.kind === kind || (ref.kind === 'legacy' && kind !== 'branch')) ? ref.code : null);
       const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, withoutName(output), clock.now())]);
@@ -215,7 +219,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           status: 'submitted',
           purpose: input.purpose,
           purposeDetail: input.purposeDetail,
-          referral: input.referral ?? null,
+          referral: referral ?? null,
           ...first,
           precreditEntryId: found.precreditEntryId,
           requestedAmount: toBigFen(input.requestedAmount),
@@ -237,7 +241,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           subjectType: 'Application',
           subjectId: application.id,
           at: input.at,
-          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: input.referral ?? null, ...(found.precreditEntryId ? { precreditEntryId: found.precreditEntryId } : {}), ...attribution, ...(newTouch ? { firstTouch: newTouch.ref } : {}), ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
+          detail: { productId: product.id, channel: input.channel, conversationId: input.conversationId, requestedAmount: input.requestedAmount, newBorrower: !existing, referral: referral ?? null, ...(found.precreditEntryId ? { precreditEntryId: found.precreditEntryId } : {}), ...attribution, ...(newTouch ? { firstTouch: newTouch.ref } : {}), ...(mobileChanged ? { mobileChanged: phone.phoneMasked } : {}) },
         });
         const mobileAudit = mobileChanged
           ? Prisma.sql`mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: borrowerId, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])}),`
