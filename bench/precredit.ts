@@ -65,6 +65,7 @@ try {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(`${r.processed.toLocaleString('en')} rows: ${r.whitelisted.toLocaleString('en')} whitelisted, ${r.excluded.toLocaleString('en')} excluded, ${r.rejected} rejected`);
+  console.log(`scored on ${r.scoredOn === "worker" ? "a worker thread" : "the main thread"}`);
   console.log(`decision compute ${s(r.timings.decideMs)} (${Math.round(r.processed / (r.timings.decideMs / 1000)).toLocaleString('en')} decisions/s)`);
   console.log(`reading ${s(r.timings.readMs)} · hashing + masking ${s(r.timings.protectMs)} · storing ${s(r.timings.storeMs)} (reading and storing overlap)`);
   console.log(`end to end ${s(ms)} (${Math.round(r.processed / (ms / 1000)).toLocaleString('en')} rows/s), process CPU ${s((cpu.user + cpu.system) / 1000)}, peak RSS ${Math.round(peakRss / 1024 / 1024)} MB`);

@@ -95,6 +95,25 @@ describe('runPrecredit', () => {
     expect(await entries()).toEqual(interrupted);
   });
 
+  it('scores on a worker thread exactly as inline, bad rows included, interrupted and resumed there too', async () => {
+    const lines = csv(900, 31).split('\n');
+    lines.splice(300, 0, 'C-BAD,演示坏行,123,13800000000');
+    const text = lines.join('\n');
+    const inline = await runPrecredit(deps(), textFile(text), { chunkRows: 200, worker: false });
+    const inlineEntries = await entries();
+    await db.prisma.precreditBatch.deleteMany();
+
+    const stopped = await runPrecredit(deps(), textFile(text), { chunkRows: 200, worker: true, stopAfterRows: 300 });
+    expect(stopped.status).toBe('running');
+    const onWorker = await runPrecredit(deps(), textFile(text), { chunkRows: 200, worker: true });
+    expect(onWorker.scoredOn).toBe('worker');
+    expect(inline.scoredOn).toBe('inline');
+    expect([onWorker.processed, onWorker.whitelisted, onWorker.excluded, onWorker.rejected]).toEqual([inline.processed, inline.whitelisted, inline.excluded, inline.rejected]);
+    expect(onWorker.rejected).toBeGreaterThan(0);
+    expect(onWorker.errors).toEqual(inline.errors);
+    expect(await entries()).toEqual(inlineEntries);
+  });
+
   it('fails a file whose header lacks a required column, naming it', async () => {
     const r = await runPrecredit(deps(), textFile('客户号,姓名\nC1,演示\n'));
     expect(r.status).toBe('failed');

@@ -26,7 +26,15 @@ export interface FieldCipher {
   lookupHash(plain: string): string;
   /** The id new ciphertexts carry (derived from the current key; reveals nothing of it). */
   readonly keyId: string;
+  /**
+   * The lookup hash's own key (derived; it opens no ciphertext), for bulk hashing on a worker thread
+   * (batch pre-credit) with `lookupHashWith`, equal to `lookupHash`.
+   */
+  readonly lookupKey: Uint8Array;
 }
+
+/** The lookup hash with a given key: what `FieldCipher.lookupHash` computes. */
+export const lookupHashWith = (key: Uint8Array, plain: string): string => createHmac('sha256', key).update(plain.replace(/\s+/g, '').toUpperCase()).digest('base64url');
 
 interface RingKey {
   readonly id: string;
@@ -60,6 +68,7 @@ export function createFieldCipher(dataKey: Buffer, oldKeys: readonly Buffer[] = 
 
   return {
     keyId: current.id,
+    lookupKey: new Uint8Array(macKey),
     encrypt(plain, context = '') {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current.encKey, iv);
@@ -95,7 +104,7 @@ export function createFieldCipher(dataKey: Buffer, oldKeys: readonly Buffer[] = 
       throw new AppError('CRYPTO_FAILED', { reason: 'unknown format' });
     },
     lookupHash(plain) {
-      return createHmac('sha256', macKey).update(plain.replace(/\s+/g, '').toUpperCase()).digest('base64url');
+      return lookupHashWith(macKey, plain);
     },
   };
 }

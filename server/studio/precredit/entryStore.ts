@@ -33,8 +33,22 @@ export interface ChunkCounters {
   readonly at: Date;
 }
 
-/** Stores a chunk of entries and the batch's counters atomically; false when the batch was not at `before` (another run moved it). */
-export type StoreChunk = (batchId: string, counters: ChunkCounters, rows: readonly EntryRow[]) => Promise<boolean>;
+/** Stores a chunk of entries (`payload` in the store's format, `count` rows) and the batch's counters atomically; false when the batch was not at `before` (another run moved it). */
+export type StoreChunk = (batchId: string, counters: ChunkCounters, payload: string, count: number) => Promise<boolean>;
+
+/** How a store wants its rows: CSV for PGlite's COPY, a JSON array for PostgreSQL's jsonb_populate_recordset. */
+export type PayloadFormat = 'copy_csv' | 'json';
+
+/** The rows as the store's payload (made where the rows are scored, off the thread that stores them when it can be). */
+export const entryPayload = (rows: readonly EntryRow[], format: PayloadFormat): string => (format === 'copy_csv' ? toCsv(rows) : JSON.stringify(rows));
+
+/** The payload format of the store `chunkStore(db)` returns. */
+export const payloadFormatOf = (db: Database): PayloadFormat => (embeddedClient(db) ? 'copy_csv' : 'json');
+
+const embeddedClient = (db: Database): PGlite | null => {
+  const client = (db.adapterFactory as unknown as { client?: unknown }).client;
+  return db.kind === 'pglite' && client instanceof PGlite ? client : null;
+};
 
 const COLUMNS = ['id', 'batchId', 'rowNo', 'customerRef', 'nameMasked', 'idNumberHash', 'phoneHash', 'phoneMasked', 'branch', 'managerCode', 'outcome', 'limitFen', 'ratePpm', 'score', 'grade', 'reasons'] as const;
 const GUARD = `UPDATE "PrecreditBatch" SET processed = $2, whitelisted = $3, excluded = $4, rejected = $5, errors = $6::jsonb, total = GREATEST(total, $2), "updatedAt" = $7::timestamptz
@@ -60,18 +74,18 @@ function toCsv(rows: readonly EntryRow[]): string {
  * jsonb_populate_recordset INSERT as data-modifying CTEs, atomic as one statement is.
  */
 export function chunkStore(db: Database): StoreChunk {
-  const pglite = (db.adapterFactory as unknown as { client?: unknown }).client;
-  if (db.kind === 'pglite' && pglite instanceof PGlite) {
+  const pglite = embeddedClient(db);
+  if (pglite) {
     const copy = `COPY "PrecreditEntry" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
-    return async (batchId, c, rows) =>
+    return async (batchId, c, payload, count) =>
       pglite.transaction(async (tx) => {
         const guard = await tx.query(GUARD, [batchId, c.processed, c.whitelisted, c.excluded, c.rejected, c.errorsJson, c.at.toISOString(), c.before]);
         if (guard.rows.length !== 1) return false;
-        if (rows.length) await tx.query(copy, [], { blob: new Blob([toCsv(rows)]) });
+        if (count) await tx.query(copy, [], { blob: new Blob([payload]) });
         return true;
       });
   }
-  return async (batchId, c, rows) => {
+  return async (batchId, c, payload) => {
     const n = await db.prisma.$queryRaw<{ n: number }[]>(Prisma.sql`
       WITH guard AS (
         UPDATE "PrecreditBatch" SET processed = ${c.processed}, whitelisted = ${c.whitelisted}, excluded = ${c.excluded}, rejected = ${c.rejected},
@@ -79,7 +93,7 @@ export function chunkStore(db: Database): StoreChunk {
         WHERE id = ${batchId}::uuid AND processed = ${c.before} AND status = 'running' RETURNING id),
       ins AS (
         INSERT INTO "PrecreditEntry" (${Prisma.raw(COLUMNS.map((x) => `"${x}"`).join(', '))})
-        SELECT ${Prisma.raw(COLUMNS.map((x) => `r."${x}"`).join(', '))} FROM jsonb_populate_recordset(NULL::"PrecreditEntry", ${JSON.stringify(rows)}::jsonb) r
+        SELECT ${Prisma.raw(COLUMNS.map((x) => `r."${x}"`).join(', '))} FROM jsonb_populate_recordset(NULL::"PrecreditEntry", ${payload}::jsonb) r
         WHERE EXISTS (SELECT 1 FROM guard))
       SELECT count(*)::int AS n FROM guard`);
     return n[0]?.n === 1;

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { maskMobile, maskName, shanghaiDateOf, validateMobile, type Product } from '../../../core/index.js';
+import { shanghaiDateOf, type Product } from '../../../core/index.js';
 import type { Clock } from '../../clock.js';
 import type { Prisma, PrismaClient } from '../../db/generated/client.js';
 import type { Database } from '../../db/index.js';
 import type { FieldCipher } from '../../security/fieldCipher.js';
-import { chunkStore, type EntryRow } from './entryStore.js';
-import { csvRecords, UNTERMINATED } from './csvRecords.js';
-import { readHeader, readRow, type ColumnIndex, type PrecreditRow } from './precreditColumns.js';
-import { precreditRequest, scorePrecredit, type PrecreditScore } from './scorePrecredit.js';
+import { createChunkScorer } from './chunkScorer.js';
+import { chunkStore, payloadFormatOf } from './entryStore.js';
+import { csvRecords } from './csvRecords.js';
+import { readHeader, type ColumnIndex } from './precreditColumns.js';
+import { precreditRequest } from './scorePrecredit.js';
 
 /** A customer file: its bytes can be read more than once (a hash pass, then the scoring pass). */
 export interface PrecreditFile {
@@ -46,6 +47,8 @@ export interface PrecreditOptions {
   readonly onProgress?: ((p: PrecreditProgress) => void) | undefined;
   /** Stop after storing at least this many rows, as an interruption would (tests of resuming). */
   readonly stopAfterRows?: number | undefined;
+  /** Score on a worker thread (default: for files of WORKER_MIN_ROWS rows or more). */
+  readonly worker?: boolean | undefined;
   /** Called once the batch row exists (the upload route answers with its id then). */
   readonly onBatch?: ((batchId: string, resumedFrom: number) => void) | undefined;
 }
@@ -70,6 +73,8 @@ export interface PrecreditResult {
   readonly excludedByReason: Readonly<Record<string, number>>;
   readonly errors: readonly PrecreditError[];
   readonly expiresAt: Date;
+  /** Where this run scored its rows: a worker thread, or inline (small files, or the worker could not start). */
+  readonly scoredOn: 'worker' | 'inline';
   /** Milliseconds: reading + mapping rows, the decisions alone, hashing + masking, storing. */
   readonly timings: { readonly readMs: number; readonly decideMs: number; readonly protectMs: number; readonly storeMs: number };
 }
@@ -77,6 +82,8 @@ export interface PrecreditResult {
 /** Errors kept on the batch (the count of rejected rows is exact; the list stops here). */
 export const MAX_ERRORS = 200;
 const DEFAULT_CHUNK = 10_000;
+/** From this many rows a file is scored on a worker thread (starting one costs ~100 ms). */
+export const WORKER_MIN_ROWS = 20_000;
 
 export class PrecreditFailure extends Error {
   constructor(readonly code: 'PRODUCT_UNKNOWN' | 'PRODUCT_MISMATCH' | 'BUSY', message: string) {
@@ -139,128 +146,110 @@ export async function runPrecredit(deps: PrecreditDeps, file: PrecreditFile, opt
   options.onBatch?.(batchId, resumedFrom);
   const tally: Tally = { whitelisted: batch.whitelisted, excluded: batch.excluded, rejected: batch.rejected, errors: (batch.errors as unknown as PrecreditError[]) ?? [] };
   const timings = { readMs: 0, decideMs: 0, protectMs: 0, storeMs: 0 };
+  let scoredOn: 'worker' | 'inline' = 'inline';
   const done = async (status: 'running' | 'done' | 'failed', alreadyDone: boolean, processed: number): Promise<PrecreditResult> => ({
     batchId, status, alreadyDone, resumedFrom, productId: product.id, processed,
     whitelisted: tally.whitelisted, excluded: tally.excluded, rejected: tally.rejected,
-    excludedByReason: await excludedByReason(prisma, batchId), errors: tally.errors, expiresAt: found.expiresAt, timings,
+    excludedByReason: await excludedByReason(prisma, batchId), errors: tally.errors, expiresAt: found.expiresAt, scoredOn, timings,
   });
   if (batch.status !== 'running') return done(batch.status as 'done' | 'failed', true, batch.processed);
 
   const asOf = shanghaiDateOf(now.getTime());
   const request = precreditRequest(product);
   const store = chunkStore(deps.db);
+  const format = payloadFormatOf(deps.db);
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK;
+  // A second thread scores while this one reads and stores (PGlite's engine runs here); small files score inline.
+  const scorer = createChunkScorer({ worker: options.worker ?? rows >= WORKER_MIN_ROWS });
   let processed = resumedFrom;
+  let queued = resumedFrom;
   let header: ColumnIndex | null = null;
   let rowNo = 0;
-  let pending: Promise<void> | null = null;
-  let stored = resumedFrom;
-  // The chunk being filled: read rows (or their errors) in file order.
+  // The chunk being filled: raw records in file order with their line numbers.
   let lines: number[] = [];
-  let readRows: (PrecreditRow | string)[] = [];
+  let records: (readonly string[])[] = [];
+  // Chunks scored or being scored, stored strictly in file order (the resume point) by this chain.
+  let stored: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
 
   const flush = async (): Promise<void> => {
-    if (!readRows.length) return;
-    const t0 = performance.now();
-    const scores: (PrecreditScore | null)[] = new Array(readRows.length);
-    for (let i = 0; i < readRows.length; i++) {
-      const r = readRows[i] as PrecreditRow | string;
-      scores[i] = typeof r === 'string' ? null : scorePrecredit(product, r, asOf, request);
-    }
-    const t1 = performance.now();
-    timings.decideMs += t1 - t0;
-    const entries: EntryRow[] = [];
-    const firstRow = processed + 1;
-    for (let i = 0; i < readRows.length; i++) {
-      const r = readRows[i] as PrecreditRow | string;
-      const s = scores[i] ?? null;
-      const no = firstRow + i;
-      if (typeof r === 'string' || s === null || s.outcome === 'rejected') {
-        tally.rejected++;
-        if (tally.errors.length < MAX_ERRORS) tally.errors.push({ line: lines[i] as number, message: typeof r === 'string' ? r : s?.outcome === 'rejected' ? `${s.code}: ${s.message}` : 'unreadable' });
-        continue;
-      }
-      const p = r.profile.person;
-      // The decision accepted the mobile, so it reads; its bare 11 digits are what the chat hashes.
-      const m = validateMobile(p.mobile);
-      const mobile = m.ok ? m.value : p.mobile;
-      const base = {
-        id: randomUUID(), batchId, rowNo: no, customerRef: r.customerRef, nameMasked: maskName(p.name),
-        idNumberHash: deps.cipher.lookupHash(p.idNumber), phoneHash: deps.cipher.lookupHash(mobile), phoneMasked: maskMobile(mobile),
-        branch: r.branch, managerCode: r.managerCode, outcome: s.outcome, score: s.score, grade: s.grade, reasons: s.reasons,
-      };
-      if (s.outcome === 'whitelisted') {
-        tally.whitelisted++;
-        entries.push({ ...base, limitFen: s.limitFen, ratePpm: s.ratePpm });
-      } else {
-        tally.excluded++;
-        entries.push({ ...base, limitFen: null, ratePpm: null });
-      }
-    }
-    const before = processed;
-    processed += readRows.length;
-    timings.protectMs += performance.now() - t1;
+    if (!records.length) return;
+    const job = { product, asOf, request, lookupKey: deps.cipher.lookupKey, batchId, header: header as ColumnIndex, firstRowNo: queued + 1, lines, records, format };
+    queued += records.length;
     lines = [];
-    readRows = [];
-    // Store the previous chunk before this one (order is the resume point), overlapping the scoring above with its I/O.
-    if (pending) await pending;
-    const counters = { before, processed, whitelisted: tally.whitelisted, excluded: tally.excluded, rejected: tally.rejected, errorsJson: JSON.stringify(tally.errors), at: deps.clock.now() };
-    pending = (async () => {
+    records = [];
+    const scored = scorer.score(job);
+    scored.catch(() => {});
+    stored = stored.then(async () => {
+      const chunk = await scored;
+      scoredOn = scorer.where();
+      timings.decideMs += chunk.decideMs;
+      timings.protectMs += chunk.protectMs;
+      tally.whitelisted += chunk.whitelisted;
+      tally.excluded += chunk.excluded;
+      tally.rejected += chunk.rejected.length;
+      for (const e of chunk.rejected) if (tally.errors.length < MAX_ERRORS) tally.errors.push(e);
+      const before = processed;
+      const after = before + job.records.length;
+      const counters = { before, processed: after, whitelisted: tally.whitelisted, excluded: tally.excluded, rejected: tally.rejected, errorsJson: JSON.stringify(tally.errors), at: deps.clock.now() };
       const s0 = performance.now();
-      const ok = await store(batchId, counters, entries);
+      const ok = await store(batchId, counters, chunk.payload, chunk.entries);
       timings.storeMs += performance.now() - s0;
       if (!ok) throw new PrecreditFailure('BUSY', `batch ${batchId} moved on under this run (another run is scoring the same file)`);
-      stored = counters.processed;
-      options.onProgress?.({ batchId, processed: counters.processed, total: Math.max(rows, counters.processed), whitelisted: counters.whitelisted, excluded: counters.excluded, rejected: counters.rejected });
-    })();
+      processed = after;
+      options.onProgress?.({ batchId, processed, total: Math.max(rows, processed), whitelisted: tally.whitelisted, excluded: tally.excluded, rejected: tally.rejected });
+    });
     // A failed store is reported when awaited; keep the rejection from going unhandled meanwhile.
-    pending.catch(() => {});
+    stored.catch(() => {});
+    inFlight.push(stored);
+    // At most two chunks ahead of the store: memory stays bounded whatever the file's size.
+    if (inFlight.length > 2) await inFlight.shift();
   };
 
-  let r0 = performance.now();
-  let stopped = false;
-  for await (const rec of csvRecords(file.chunks())) {
-    if (header === null) {
-      const h = readHeader(rec.fields);
-      if (!h.ok) {
-        tally.errors = [{ line: rec.line, message: h.message }];
-        await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'failed', errors: tally.errors as unknown as Prisma.InputJsonValue, finishedAt: deps.clock.now() } });
-        return done('failed', false, processed);
+  try {
+    let r0 = performance.now();
+    let stopped = false;
+    for await (const rec of csvRecords(file.chunks())) {
+      if (header === null) {
+        const h = readHeader(rec.fields);
+        if (!h.ok) {
+          tally.errors = [{ line: rec.line, message: h.message }];
+          await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'failed', errors: tally.errors as unknown as Prisma.InputJsonValue, finishedAt: deps.clock.now() } });
+          return await done('failed', false, processed);
+        }
+        header = h.index;
+        continue;
       }
-      header = h.index;
-      continue;
+      rowNo++;
+      if (rowNo <= resumedFrom) continue;
+      lines.push(rec.line);
+      records.push(rec.fields);
+      if (records.length >= chunkRows) {
+        timings.readMs += performance.now() - r0;
+        await flush();
+        r0 = performance.now();
+        if (options.stopAfterRows !== undefined && queued >= options.stopAfterRows) {
+          stopped = true;
+          break;
+        }
+      }
     }
-    rowNo++;
-    if (rowNo <= resumedFrom) continue;
-    lines.push(rec.line);
-    if (rec.fields[0] === UNTERMINATED) readRows.push('a quoted field is never closed (a " missing)');
-    else {
-      const r = readRow(rec.fields, header);
-      readRows.push(r.ok ? r.row : r.message);
+    if (header === null) {
+      tally.errors = [{ line: 1, message: 'the file is empty: it needs a header row and customers' }];
+      await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'failed', errors: tally.errors as unknown as Prisma.InputJsonValue, finishedAt: deps.clock.now() } });
+      return await done('failed', false, processed);
     }
-    if (readRows.length >= chunkRows) {
+    if (!stopped) {
       timings.readMs += performance.now() - r0;
       await flush();
-      r0 = performance.now();
-      if (options.stopAfterRows !== undefined && processed >= options.stopAfterRows) {
-        stopped = true;
-        break;
-      }
     }
+    await stored;
+    if (stopped) return await done('running', false, processed);
+    await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'done', total: processed, finishedAt: deps.clock.now() } });
+    return await done('done', false, processed);
+  } finally {
+    await scorer.close();
   }
-  if (header === null) {
-    tally.errors = [{ line: 1, message: 'the file is empty: it needs a header row and customers' }];
-    await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'failed', errors: tally.errors as unknown as Prisma.InputJsonValue, finishedAt: deps.clock.now() } });
-    return done('failed', false, processed);
-  }
-  if (!stopped) {
-    timings.readMs += performance.now() - r0;
-    await flush();
-  }
-  if (pending) await pending;
-  if (stopped) return done('running', false, stored);
-  await prisma.precreditBatch.update({ where: { id: batchId }, data: { status: 'done', total: processed, finishedAt: deps.clock.now() } });
-  return done('done', false, processed);
 }
 
 /** Excluded entries of a batch counted by reason code (an entry with two reasons counts under both). */
