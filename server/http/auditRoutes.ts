@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Prisma } from '../db/generated/client.js';
+import { csvOf } from './csvFile.js';
 import { parseInput, queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';
 
@@ -19,11 +20,6 @@ const auditQuery = z.object({
 
 type AuditRow = { id: string; at: Date; actorType: string; actorId: string | null; action: string; subjectType: string; subjectId: string | null; detail: Prisma.JsonValue };
 
-/** A CSV field: quoted when it must be, and never read as a formula by a spreadsheet (=, +, -, @ lead). */
-const csvField = (value: string): string => {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
 
 /**
  * The audit log for admins: filter by actor, action, subject and time, newest first
@@ -80,10 +76,10 @@ export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): vo
     const staff = request.staff!;
     await prisma.auditLog.create({ data: { actorType: 'staff', actorId: staff.staffId, action: 'audit.exported', subjectType: 'AuditLog', detail: { filter: q, rows: rows.length } } });
     const header = ['at', 'actorType', 'actorId', 'action', 'subjectType', 'subjectId', 'detail'];
-    const lines = rows.map((r) => [r.at.toISOString(), r.actorType, r.actorId ?? '', r.action, r.subjectType, r.subjectId ?? '', r.detail === null ? '' : JSON.stringify(r.detail)].map(csvField).join(','));
+    const lines = rows.map((r) => [r.at.toISOString(), r.actorType, r.actorId ?? '', r.action, r.subjectType, r.subjectId ?? '', r.detail === null ? '' : JSON.stringify(r.detail)]);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="kuaidai-audit-${new Date().toISOString().slice(0, 10)}.csv"`)
-      .send(`\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`);
+      .send(csvOf(header, lines));
   });
 }

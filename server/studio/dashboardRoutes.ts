@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOAN_CLASS_NAMES_ZH, type LoanClass } from '../../core/index.js';
 import { parseInput } from '../http/parseInput.js';
 import { APPLICATION_BREAKDOWNS, applicationDashboard, campaignPerformance, collectionSummary, portfolioSeries, riskSummary, type DashboardSlice } from './dashboard.js';
-import { csvOf } from './dashboardCsv.js';
+import { csvOf } from '../http/csvFile.js';
 import { funnelPeriod } from './funnel.js';
 import { sendCsv } from './funnelRoutes.js';
 import type { StudioDeps } from './installStudio.js';

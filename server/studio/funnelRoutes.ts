@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { parseInput } from '../http/parseInput.js';
 import { ATTRIBUTION_CODE, FUNNEL_STAGES, type FunnelReport, type FunnelStage } from './contracts.js';
-import { attachment, csvOf } from './dashboardCsv.js';
+import { attachment, csvOf } from '../http/csvFile.js';
 import { funnelPeriod, funnelReport, type FunnelScope } from './funnel.js';
 import type { StudioDeps } from './installStudio.js';
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadCatalog } from '../catalog/loadCatalog.js';
 import { AppError } from '../errors.js';
 import { clientOrigin } from '../http/clientOrigin.js';
+import { attachment, csvOf } from '../http/csvFile.js';
 import { parseInput } from '../http/parseInput.js';
 import { audit } from '../services/persistence.js';
 import type { StudioDeps } from './installStudio.js';
@@ -24,12 +25,6 @@ const entriesQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(PAGE_MAX).default(50),
 });
-
-const csvCell = (v: string | number | null): string => {
-  const s = v === null ? '' : String(v);
-  // Quoted, and a leading = + - @ neutralised so a spreadsheet never runs it as a formula.
-  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replaceAll('"', '""')}"`;
-};
 
 /**
  * 预授信 / Pre-credit in the console: admins upload a customer file (the request body, text/csv,
@@ -140,18 +135,19 @@ export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
   app.get('/api/v1/staff/studio/precredit/:id/exclusions.csv', { onRequest: viewers }, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
     const b = await batchOr404(id);
-    const lines = ['行号 rowNo,客户号 customerRef,姓名 name,手机号 mobile,网点 branch,客户经理 managerCode,评分 score,原因 reasons'];
+    const header = ['行号 rowNo', '客户号 customerRef', '姓名 name', '手机号 mobile', '网点 branch', '客户经理 managerCode', '评分 score', '原因 reasons'];
+    const lines: (string | number | null)[][] = [];
     let after = 0;
     for (;;) {
       const rows = await prisma().precreditEntry.findMany({ where: { batchId: id, outcome: 'excluded', rowNo: { gt: after } }, orderBy: { rowNo: 'asc' }, take: 5_000 });
       if (!rows.length) break;
-      for (const e of rows) lines.push([e.rowNo, e.customerRef, e.nameMasked, e.phoneMasked, e.branch, e.managerCode, e.score, e.reasons.join(' ')].map(csvCell).join(','));
+      for (const e of rows) lines.push([e.rowNo, e.customerRef, e.nameMasked, e.phoneMasked, e.branch, e.managerCode, e.score, e.reasons.join(' ')]);
       after = rows[rows.length - 1]!.rowNo;
     }
-    await audited(request, 'precredit.exported', id, { rows: lines.length - 1, fileName: b.fileName });
+    await audited(request, 'precredit.exported', id, { rows: lines.length, fileName: b.fileName });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="precredit-exclusions-${id.slice(0, 8)}.csv"`)
-      .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+      .header('content-disposition', attachment(`precredit-exclusions-${id.slice(0, 8)}.csv`))
+      .send(csvOf(header, lines));
   });
 }

@@ -1,3 +1,4 @@
+/** CSV downloads for staff (audit log, funnels, dashboards, pre-credit exclusions): one writer, safe in Excel. */
 /** The byte-order mark that makes Excel read a CSV file as UTF-8 (Chinese shows correctly when opened by double-click). */
 export const UTF8_BOM = '\uFEFF';
 
