@@ -7,6 +7,7 @@ import { parseContactSettings, type ContactConfig } from './contactSettings.js';
 import { parseMarketingSettings, type MarketingConfig } from './marketingSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
+import { parseWorkerSettings } from './workerSettings.js';
 import { parseYearlyReviewSettings } from './yearlyReviewSettings.js';
 
 export { ConfigError };
@@ -46,6 +47,8 @@ export interface Config {
   /** Requests per window, per client address, bearer token and user (server/http/rateLimits.ts). */
   readonly rateLimits: RateLimitsConfig;
   readonly shutdownGraceMs: number;
+  /** KUAIDAI_WORKERS: server processes sharing the port (1: this process serves; more: server/runCluster.ts forks them; PostgreSQL only). */
+  readonly workers: number;
   /** Bearer token the REST chat channel requires; unset means open (refused in production). */
   readonly chatApiToken: string | undefined;
   /** Bearer token of the staff API (hand-off: take over, relay, hand back). Unset: open in development, not served in production. */
@@ -229,6 +232,7 @@ const schema = z.object({
   RATE_LIMIT_PER_STAFF_SESSION: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_NEW_SESSIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  KUAIDAI_WORKERS: z.string().optional(),
   CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   STAFF_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   JOBS_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -336,6 +340,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
+  const database = parseDatabaseUrl(raw.DATABASE_URL, dataDir);
+  const officialAccount = parseOfficialAccount(raw, cleaned, envName);
+  const workers = parseWorkerSettings(raw.KUAIDAI_WORKERS, { database, wechatyPuppet: raw.WECHATY_PUPPET, officialAccountTokenApi: officialAccount?.tokenApi });
+
   return {
     env: envName,
     dataDir,
@@ -343,7 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: raw.PORT,
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
-    database: parseDatabaseUrl(raw.DATABASE_URL, dataDir),
+    database,
     dbConnectTimeoutMs: raw.DB_CONNECT_TIMEOUT_MS,
     dbStartWaitMs: raw.DB_START_WAIT_MS,
     dbRetryMaxMs: raw.DB_RETRY_MAX_MS,
@@ -365,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       newSessionsPerIp: raw.RATE_LIMIT_NEW_SESSIONS_PER_IP,
     },
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    workers,
     chatApiToken,
     jobsPollMs: raw.JOBS_POLL_MS,
     turnSettleTimeoutMs: raw.TURN_SETTLE_TIMEOUT_MS,
@@ -390,7 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSocketsPerSession: raw.WEB_MAX_SOCKETS_PER_SESSION,
     },
     wechaty: parseWechaty(raw, envName, dataDir),
-    officialAccount: parseOfficialAccount(raw, cleaned, envName),
+    officialAccount,
     wecom: { webhookBaseUrl: raw.WECOM_ROBOT_WEBHOOK_BASE_URL.replace(/\/+$/, ''), robots: parseWecomRobots(raw.WECOM_ROBOTS) },
     workOrders: parseWorkOrderSettings(raw),
     contact: parseContactSettings(raw),
