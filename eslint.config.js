@@ -19,7 +19,7 @@ const layer = (files, forbiddenFolders, forbiddenPackages, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'server/db/generated/', 'web/dist/', 'test-artifacts/', 'web/public/vendor/'] },
+  { ignores: ['node_modules/', '.data/', 'dist/', 'dist.*/', 'server/db/generated/', 'web/dist/', 'test-artifacts/', 'web/public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{core,flows,bots,server,web,test}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/generated/**'],
+    exclude: ['**/node_modules/**', '**/generated/**', 'dist/**', 'dist.*/**'],
     setupFiles: ['test/support/fastCheckSeed.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

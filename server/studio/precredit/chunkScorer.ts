@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../../threads/index.js';
 import { scoreChunk, type ScoreJob, type ScoredChunk } from './scoreChunk.js';
 
 export interface ChunkScorer {
@@ -11,8 +12,8 @@ export interface ChunkScorer {
 
 /**
  * Scores pre-credit chunks on a worker thread, so the thread that stores them (embedded PGlite runs
- * on the caller's thread) and the scoring use both cores. The worker loads TypeScript through tsx's
- * API whatever started this process (npm start, a script, vitest). If the worker cannot start or
+ * on the caller's thread) and the scoring use both cores. The worker runs the compiled scoreWorker.js
+ * in a build, the TypeScript through tsx from source (workerUrl). If the worker cannot start or
  * dies, chunks are scored inline: slower, the same results.
  */
 export function createChunkScorer(options: { readonly worker: boolean }): ChunkScorer {
@@ -42,10 +43,7 @@ export function createChunkScorer(options: { readonly worker: boolean }): ChunkS
     if (failed) return null;
     if (worker) return worker;
     try {
-      const tsxApi = import.meta.resolve('tsx/esm/api');
-      const target = new URL('./scoreWorker.ts', import.meta.url).href;
-      const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(target)});`;
-      const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+      const w = new Worker(workerUrl(new URL('./scoreWorker.ts', import.meta.url)));
       w.on('message', (m: { id: number; ok: true; result: ScoredChunk } | { id: number; ok: false; message: string }) => {
         const entry = waiting.get(m.id);
         if (!entry) return;

@@ -1,0 +1,1 @@
+export { RUNNING_COMPILED, workerUrl } from './workerUrl.js';
