@@ -1,0 +1,361 @@
+// Whole borrower journeys against a fresh server: `npm run bench:journeys -- --help`.
+// Three processes: this one (prepares data, starts and measures the server from /proc, reports),
+// the server (`npm start`'s entry, with its workers if any) and the load driver (bench/journeyDriver.ts).
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { approvedBorrowers } from './approvedBorrowers.js';
+import { BENCH_LIMITS } from './benchLimits.js';
+import type { DriverConfig, DriverResult, FromDriver, ToDriver } from './journeyDriver.js';
+import { cpuSecondsBetween, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
+import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
+import { serverEntry } from './serverEntry.js';
+
+const HELP = `Kuaidai journeys benchmark: borrowers walk the real 13-turn journey to an opened credit line
+(你好 → 1 → 1 → name → ID number → mobile → SMS code → purpose → amount → 确认提交 → 同意全部授权 →
+接受额度 → 我已阅读并同意) over POST /api/v1/chat, against a fresh server started for this run.
+
+  npm run bench:journeys -- [--users 200] [--conversations 2000] [--db pglite|postgres] [--workers N|auto]
+
+Options
+  --users N            concurrent virtual users, one keep-alive connection each (default 200)
+  --conversations M    conversations in total, shared by the users; each has its own user id (default 2000)
+  --db pglite|postgres pglite (default): embedded, in a fresh temp KUAIDAI_DATA_DIR;
+                       postgres: a fresh database on DATABASE_URL's server (default
+                       postgres://postgres@127.0.0.1:5432), dropped afterwards
+  --workers N|auto     passed to the server as KUAIDAI_WORKERS (several processes on PostgreSQL);
+                       unset by default
+  --warmup K           sequential conversations before the run, left out of every figure (default 20)
+  --seed S             seed of the generated borrowers (default: from the clock, so data is fresh per run)
+  --request-timeout MS a turn without an answer after this long fails its conversation (default 10000)
+  --timeout S          the run stops starting conversations after S seconds (default 900)
+  --help               this text
+
+Borrowers are generated for each run and decided beforehand with core's own decision, so every one
+is approved by the sandbox; every reply is checked for what its step must show, and the offer for
+the limit core decided. The server is 'npm start''s entry (dist/server/main.js when built and newer
+than the sources, else server/main.ts through tsx) with SANDBOX_OTP_CODE=123456, LOG_LEVEL=warn and
+the benchmark limits (bench/benchLimits.ts); the driver is a separate process (bench/journeyDriver.ts).
+
+Prints completed and failed conversations (with the first reasons), turns, turns/s, journeys/s,
+latency p50/p95/p99/max (client round trip), new connections (time to 'connect', longest first reply
+on a new connection, longest accept queue of the listening socket), the server's peak RSS (sum over
+its process tree, sampled every 100 ms) and CPU per turn: the server's process tree and, on
+PostgreSQL, the backends serving this database (on PGlite the database runs inside the server).
+Ends with a RESULT {json} line. Exit code 0 only when every conversation completed.`;
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '200' },
+    conversations: { type: 'string', default: '2000' },
+    db: { type: 'string', default: 'pglite' },
+    workers: { type: 'string' },
+    warmup: { type: 'string', default: '20' },
+    seed: { type: 'string' },
+    'request-timeout': { type: 'string', default: '10000' },
+    timeout: { type: 'string', default: '900' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const usage = (message: string): never => {
+  console.error(`bench:journeys: ${message} (--help explains the options)`);
+  process.exit(2);
+};
+const int = (name: keyof typeof args, min: number, max: number): number => {
+  const n = Number(args[name]);
+  return Number.isInteger(n) && n >= min && n <= max ? n : usage(`--${name} must be a whole number from ${min} to ${max}`);
+};
+const USERS = int('users', 1, 10_000);
+const CONVERSATIONS = int('conversations', 1, 1_000_000);
+const WARMUP = int('warmup', 0, 10_000);
+const REQUEST_TIMEOUT_MS = int('request-timeout', 1, 600_000);
+const TIMEOUT_S = int('timeout', 1, 86_400);
+const SEED = args.seed === undefined ? Date.now() % 2 ** 31 : int('seed', 0, 2 ** 31 - 1);
+const DB = args.db === 'pglite' || args.db === 'postgres' ? args.db : usage('--db must be pglite or postgres');
+const WORKERS = args.workers === undefined ? undefined : args.workers === 'auto' || /^[1-9]\d{0,2}$/.test(args.workers) ? args.workers : usage('--workers must be a number or auto');
+const OTP = '123456';
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const mib = (kb: number) => r1(kb / 1024);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- the server -------------------------------------------------------------------------------
+interface Server {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly url: string;
+  readonly listenerInode: string;
+  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors), the first few kept. */
+  readonly log: { lines: number; first: string[] };
+}
+
+async function startServer(env: Record<string, string>, entryArgs: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, [...entryArgs], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = { lines: 0, first: [] as string[] };
+  const keep = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) {
+      if (!line.trim()) continue;
+      log.lines++;
+      if (log.first.length < 5) log.first.push(line.slice(0, 300));
+    }
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => (exited = `server exited (${signal ?? code}) before it was ready: ${log.first.join('\n')}`));
+  // LOG_LEVEL=warn hides "listening": find the port the server's process tree listens on, then wait for /readyz.
+  const until = Date.now() + 300_000;
+  while (Date.now() < until) {
+    if (exited) throw new Error(exited);
+    for (const l of listenersOf(processTree(child.pid!))) {
+      const url = `http://127.0.0.1:${l.port}`;
+      if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) return { child, pid: child.pid!, url, listenerInode: l.inode, log };
+    }
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server was not ready within 300 s');
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  if (await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)])) return;
+  console.error('the server did not stop within 20 s of SIGTERM: killing its process tree');
+  for (const pid of processTree(server.pid).reverse()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await exited;
+}
+
+// ---- the database's own CPU (PostgreSQL backends serving this database) ---------------------------
+interface BackendCpu {
+  refresh(): Promise<void>;
+  sample(): void;
+  /** Last CPU ticks of every backend seen (an exited one keeps its last reading). */
+  snapshot(): Map<number, number>;
+  readonly local: boolean;
+  close(): Promise<void>;
+}
+
+async function backendCpu(adminUrl: string, database: string): Promise<BackendCpu> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const pids = new Set<number>();
+  const last = new Map<number, number>();
+  let local = true;
+  const refresh = async () => {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    for (const r of rows) pids.add(r.pid);
+  };
+  const sample = () => {
+    for (const [pid, t] of ticksOf([...pids], { children: false })) last.set(pid, t);
+  };
+  await refresh();
+  sample();
+  // Backends on another machine are not in this /proc.
+  local = pids.size === 0 || last.size > 0;
+  return { refresh, sample, snapshot: () => new Map(last), local, close: () => admin.end() };
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+function receive<T extends FromDriver['type']>(driver: ChildProcess, type: T, onProgress?: (m: Extract<FromDriver, { type: 'progress' }>) => void): Promise<Extract<FromDriver, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromDriver) => {
+      if (m.type === 'progress') onProgress?.(m);
+      if (m.type !== type) return;
+      driver.off('message', onMessage);
+      driver.off('exit', onExit);
+      resolve(m as Extract<FromDriver, { type: T }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`the driver exited (${code}) before '${type}'`));
+    driver.on('message', onMessage);
+    driver.once('exit', onExit);
+  });
+}
+
+async function main(): Promise<number> {
+  const entry = serverEntry(root);
+  console.log('Kuaidai journeys benchmark (13-turn journey to an opened line, POST /api/v1/chat, sandbox providers)');
+  console.log(`machine      : ${os.cpus()[0]?.model ?? 'unknown'} · ${os.cpus().length} logical cores · ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB · Node ${process.version} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`server entry : ${entry.describe}`);
+
+  const g0 = performance.now();
+  const { borrowers, candidates } = approvedBorrowers({ count: WARMUP + CONVERSATIONS, seed: SEED, now: Date.now() });
+  console.log(`borrowers    : ${borrowers.length} generated, approved by core's decision (of ${candidates} candidates), seed ${SEED}, in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+
+  const env: Record<string, string> = {};
+  let dataDir: string | undefined;
+  let scratch: ScratchDatabase | undefined;
+  let where: string;
+  if (DB === 'pglite') {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-bench-journeys-'));
+    env.KUAIDAI_DATA_DIR = dataDir;
+    where = `embedded PGlite in ${dataDir}`;
+  } else {
+    scratch = await scratchDatabase({ postgres: true, prefix: 'kuaidai_bench_journeys' });
+    env.DATABASE_URL = scratch.url;
+    const u = new URL(scratch.url);
+    where = `PostgreSQL database ${u.pathname.slice(1)} on ${u.host} (fresh, dropped afterwards)`;
+  }
+  if (WORKERS !== undefined) env.KUAIDAI_WORKERS = WORKERS;
+  console.log(`database     : ${where}`);
+  console.log(`workers      : ${WORKERS === undefined ? 'KUAIDAI_WORKERS unset' : `KUAIDAI_WORKERS=${WORKERS}`}`);
+
+  let server: Server | undefined;
+  let driver: ChildProcess | undefined;
+  let backends: BackendCpu | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  const interrupted = () => {
+    console.error('interrupted: stopping the driver and the server');
+    driver?.kill('SIGTERM');
+    void (server ? stopServer(server) : Promise.resolve()).finally(() => void cleanup().finally(() => process.exit(130)));
+  };
+  const cleanup = async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await scratch?.cleanup();
+    dataDir = undefined;
+    scratch = undefined;
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    const s0 = performance.now();
+    server = await startServer(env, entry.args);
+    const srv = server;
+    console.log(`server       : ready at ${srv.url} in ${((performance.now() - s0) / 1000).toFixed(1)} s (pid ${srv.pid})`);
+
+    // Every 100 ms: the server tree's RSS and the accept queue; the tree itself and the backends' pids every second.
+    let tree = processTree(srv.pid);
+    let measuring = false;
+    const peak = { lifeKb: 0, runKb: 0, runProcesses: 0, acceptQueue: 0 };
+    let tick = 0;
+    sampler = setInterval(() => {
+      if (++tick % 10 === 0) {
+        tree = processTree(srv.pid);
+        if (measuring) void backends?.refresh().catch(() => undefined);
+      }
+      const kb = rssKbOf(tree);
+      peak.lifeKb = Math.max(peak.lifeKb, kb);
+      if (!measuring) return;
+      if (kb > peak.runKb) [peak.runKb, peak.runProcesses] = [kb, tree.length];
+      peak.acceptQueue = Math.max(peak.acceptQueue, ...listenersByInode(new Set([srv.listenerInode])).map((l) => l.acceptQueue));
+      backends?.sample();
+    }, 100);
+
+    if (scratch) {
+      const u = new URL(scratch.url);
+      const admin = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+      backends = await backendCpu(admin.toString(), u.pathname.slice(1));
+    }
+
+    driver = fork(path.join(root, 'bench/journeyDriver.ts'), [], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const config: DriverConfig = { url: srv.url, users: USERS, conversations: CONVERSATIONS, warmup: WARMUP, requestTimeoutMs: REQUEST_TIMEOUT_MS, timeoutMs: TIMEOUT_S * 1000, otp: OTP, borrowers, runTag: `j${Date.now().toString(36)}` };
+    const warmed = receive(driver, 'warmed');
+    driver.send({ type: 'config', config } satisfies ToDriver);
+    const w = await warmed;
+    console.log(`warm-up      : ${w.completed} of ${WARMUP} sequential conversations completed (left out of the figures)${w.failures[0] ? `; first failure: ${w.failures[0].reason}` : ''}`);
+
+    tree = processTree(srv.pid);
+    await backends?.refresh();
+    backends?.sample();
+    const serverBefore = ticksOf(tree, { children: true });
+    const dbBefore = backends?.snapshot();
+    peak.runKb = rssKbOf(tree);
+    peak.runProcesses = tree.length;
+    measuring = true;
+    const done = receive(driver, 'result', (p) => console.error(`  … ${r1(p.seconds)} s: ${p.completed} completed, ${p.failed} failed, ${p.turns} turns (${Math.round(p.turns / p.seconds)}/s)`));
+    driver.send({ type: 'go' } satisfies ToDriver);
+    const { result } = await done;
+    measuring = false;
+    tree = processTree(srv.pid);
+    const serverCpuS = cpuSecondsBetween(serverBefore, ticksOf(tree, { children: true }));
+    await backends?.refresh();
+    backends?.sample();
+    const dbCpuS = backends && dbBefore && backends.local ? cpuSecondsBetween(dbBefore, backends.snapshot()) : undefined;
+    clearInterval(sampler);
+    sampler = undefined;
+    await backends?.close();
+    backends = undefined;
+    await stopServer(srv);
+    return report(result, { serverCpuS, dbCpuS, peak, processes: tree.length, where, entry: entry.describe, log: srv.log });
+  } finally {
+    if (sampler) clearInterval(sampler);
+    await backends?.close().catch(() => undefined);
+    driver?.kill('SIGTERM');
+    if (server) await stopServer(server);
+    await cleanup();
+    process.off('SIGINT', interrupted);
+  }
+}
+
+function report(
+  r: DriverResult,
+  m: { serverCpuS: number; dbCpuS: number | undefined; peak: { lifeKb: number; runKb: number; runProcesses: number; acceptQueue: number }; processes: number; where: string; entry: string; log: Server['log'] },
+): number {
+  const turnsPerS = r.turns / r.wallS;
+  const journeysPerS = r.completed / r.wallS;
+  const serverMsPerTurn = r.turns ? (m.serverCpuS * 1000) / r.turns : NaN;
+  const dbMsPerTurn = m.dbCpuS === undefined || !r.turns ? undefined : (m.dbCpuS * 1000) / r.turns;
+  const l = r.latencyMs;
+  const failed = CONVERSATIONS - r.completed;
+  console.log(`run          : ${USERS} users × ${CONVERSATIONS} conversations in ${r2(r.wallS)} s`);
+  console.log(`conversations: ${r.completed} completed, ${failed} failed${r.cut || r.notStarted ? ` (of which ${r.cut} cut and ${r.notStarted} not started at --timeout ${TIMEOUT_S} s)` : ''}`);
+  for (const f of r.failures.slice(0, 5)) console.log(`  failure ×${f.count}: ${f.reason}`);
+  if (r.failures.length > 5) console.log(`  … ${r.failures.length - 5} more kinds of failure`);
+  console.log(`turns        : ${r.turns} → ${r1(turnsPerS)} turns/s, ${r1(journeysPerS)} journeys/s`);
+  console.log(`latency ms   : p50 ${r2(l.p50)} · p95 ${r2(l.p95)} · p99 ${r2(l.p99)} · max ${r2(l.max)} (client round trip of a turn)`);
+  console.log(`connections  : ${r.connections.opened} opened · longest to 'connect' ${r2(r.connections.connectMaxMs)} ms (p99 ${r2(r.connections.connectP99Ms)}) · longest first reply on a new connection ${r2(r.connections.firstReplyMaxMs)} ms · longest accept queue ${m.peak.acceptQueue}`);
+  console.log(`server RSS   : peak ${mib(m.peak.runKb)} MiB during the run (sum over ${m.peak.runProcesses} process${m.peak.runProcesses === 1 ? '' : 'es'}, sampled every 100 ms); ${mib(m.peak.lifeKb)} MiB since it was ready`);
+  const db = DB === 'pglite' ? 'database in server (PGlite)' : dbMsPerTurn === undefined ? 'database not measured (its backends are not in this machine\'s /proc)' : `database ${r2(dbMsPerTurn)} ms (PostgreSQL backends of this database: ${r2(m.dbCpuS!)} s)`;
+  console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s over ${m.processes} process${m.processes === 1 ? '' : 'es'}, ${r2(m.serverCpuS / r.wallS)} cores) · ${db}`);
+  console.log(`driver       : ${r2(r.driverCpuS)} s CPU (its own process, on the same machine)`);
+  if (m.log.lines) console.log(`server log   : ${m.log.lines} lines at warn or above; first: ${m.log.first[0]}`);
+  const result = {
+    db: DB,
+    workers: WORKERS ?? null,
+    entry: m.entry,
+    users: USERS,
+    conversations: CONVERSATIONS,
+    warmup: WARMUP,
+    seed: SEED,
+    turnsPerConversation: 13,
+    completed: r.completed,
+    failed,
+    cut: r.cut,
+    notStarted: r.notStarted,
+    failures: r.failures.slice(0, 10),
+    turns: r.turns,
+    wallS: r2(r.wallS),
+    turnsPerS: r1(turnsPerS),
+    journeysPerS: r1(journeysPerS),
+    latencyMs: { p50: r2(l.p50), p95: r2(l.p95), p99: r2(l.p99), max: r2(l.max) },
+    connections: { opened: r.connections.opened, connectMaxMs: r2(r.connections.connectMaxMs), firstReplyMaxMs: r2(r.connections.firstReplyMaxMs), acceptQueueMax: m.peak.acceptQueue },
+    server: { processes: m.processes, peakRssMiB: mib(m.peak.runKb), peakRssSinceReadyMiB: mib(m.peak.lifeKb), cpuS: r2(m.serverCpuS), cpuMsPerTurn: r2(serverMsPerTurn), logLines: m.log.lines },
+    database: DB === 'pglite' ? 'in server' : m.dbCpuS === undefined ? null : { cpuS: r2(m.dbCpuS), cpuMsPerTurn: r2(dbMsPerTurn!) },
+    driverCpuS: r2(r.driverCpuS),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAfter: os.loadavg().map(r2) },
+  };
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  return r.completed === CONVERSATIONS ? 0 : 1;
+}
+
+process.exitCode = await main();
