@@ -13,11 +13,12 @@ export interface ServerProcess {
 
 /**
  * `server/main.ts` as a child in test mode, with `env` on top of a minimal environment; resolves once
- * it listens on 127.0.0.1, rejects when it exits or has not listened within a minute.
+ * it listens on 127.0.0.1, rejects when it exits or has not listened within a minute. `nodeArgs`
+ * start something else, e.g. a build's `['--enable-source-maps', '<out>/server/main.js']`.
  */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, nodeArgs: readonly string[] = ['--import', 'tsx', 'server/main.ts']): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUAIDAI_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
