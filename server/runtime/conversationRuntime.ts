@@ -13,6 +13,7 @@ import { cleanText, inboundEvent, mayHoldSmsCode, transcriptText } from './inbou
 import { MachineHost, type MachineOutcome } from './machineHost.js';
 import type { OutboxDeliverer } from './outboxDeliverer.js';
 import { openSql, sqlState, type Sql } from './sql.js';
+import { outcomeOfError, TurnTrace, type TurnObserver, type TurnOrigin, type TurnOutcome } from './turnTrace.js';
 import { replyAuthor, replyPayload, type StoredReply } from './storedReply.js';
 
 /** What the borrower reads when a turn fails: the message is kept, the conversation stays where it was. */
@@ -69,6 +70,8 @@ export interface RuntimeOptions {
    * logged, never the turn's: the turn is stored already.
    */
   readonly onCommitted?: (turn: CommittedTurn) => Promise<void> | void;
+  /** Told once per turn with its channel, outcome and duration (server/metrics); O(1), off the database. */
+  readonly observeTurn?: TurnObserver;
 }
 
 /** A turn as stored, for whoever watches conversations (the staff console). */
@@ -120,9 +123,10 @@ export class ConversationRuntime {
     return this.options.spec;
   }
 
-  /** Handles one inbound message; a redelivered message returns the replies stored for it. */
-  receive(inbound: InboundMessage): Promise<ReceiveResult> {
-    return this.track(() => this.receiveNow(inbound));
+  /** Handles one inbound message; a redelivered message returns the replies stored for it. `origin.requestId` goes into the turn's logs. */
+  receive(inbound: InboundMessage, origin: TurnOrigin = {}): Promise<ReceiveResult> {
+    const trace = new TurnTrace(this.options.logger, 'message', inbound.channel, origin.requestId);
+    return this.traced(trace, this.track(() => this.receiveNow(inbound, trace)), (r) => (r.duplicate ? 'duplicate' : r.conversationId === null ? 'ignored' : 'ok'), (r) => r.conversationId);
   }
 
   /**
@@ -130,8 +134,9 @@ export class ConversationRuntime {
    * fetched on pull channels). `before` runs holding the conversation's lock, before the machine: it
    * may refuse the event by throwing (one person serving a conversation at a time).
    */
-  dispatch(conversationId: string, event: ConversationEvent, options: { before?: () => Promise<void> } = {}): Promise<DispatchResult> {
-    return this.track(() => this.dispatchNow(conversationId, event, options.before));
+  dispatch(conversationId: string, event: ConversationEvent, options: { before?: () => Promise<void>; requestId?: string | undefined } = {}): Promise<DispatchResult> {
+    const trace = new TurnTrace(this.options.logger, 'event', undefined, options.requestId);
+    return this.traced(trace, this.track(() => this.dispatchNow(conversationId, event, options.before, trace)), () => 'ok', (r) => r.conversationId);
   }
 
   /**
@@ -147,6 +152,20 @@ export class ConversationRuntime {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     if (this.ownsSql) await this.sql.close();
+  }
+
+  /** Ends the turn's trace (metrics, the debug line) when its promise settles; the result passes through. */
+  private traced<T>(trace: TurnTrace, turn: Promise<T>, outcome: (r: T) => TurnOutcome, conversationId: (r: T) => string | null): Promise<T> {
+    return turn.then(
+      (r) => {
+        trace.end(this.options.observeTurn, trace.failed ? 'failed' : outcome(r), conversationId(r));
+        return r;
+      },
+      (e: unknown) => {
+        trace.end(this.options.observeTurn, outcomeOfError(e), undefined);
+        throw e;
+      },
+    );
   }
 
   private track<T>(work: () => Promise<T>): Promise<T> {
@@ -166,7 +185,7 @@ export class ConversationRuntime {
     return p;
   }
 
-  private async receiveNow(inbound: InboundMessage): Promise<ReceiveResult> {
+  private async receiveNow(inbound: InboundMessage, trace: TurnTrace): Promise<ReceiveResult> {
     const key: ConversationKey = { channel: inbound.channel, userId: inbound.userId, chatId: inbound.chatId ?? '' };
     // In a group the bot answers only when addressed; other chatter is neither processed nor stored.
     if (key.chatId && inbound.addressed !== true) return { conversationId: null, replies: [], duplicate: false };
@@ -184,7 +203,7 @@ export class ConversationRuntime {
       const expectsSmsCode = conversation !== undefined && event.type === 'user.text' && mayHoldSmsCode(event.text) && (await this.store.repliesExpect(conversation.id, 'otp'));
       const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event, { expectsSmsCode }), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
-        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost });
+        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost, trace });
         const stored = turn.inboundSeq === undefined ? {} : { inbound: { id: inboundRow.id, seq: turn.inboundSeq, text: inboundRow.text } };
         return { conversationId, replies: turn.replies, duplicate: false, ...stored };
       } catch (e) {
@@ -204,9 +223,10 @@ export class ConversationRuntime {
     return { conversationId: duplicate.conversationId, replies: duplicate.replies, duplicate: true, ...(duplicate.inbound ? { inbound: duplicate.inbound } : {}) };
   }
 
-  private async dispatchNow(conversationId: string, event: ConversationEvent, before: (() => Promise<void>) | undefined): Promise<DispatchResult> {
+  private async dispatchNow(conversationId: string, event: ConversationEvent, before: (() => Promise<void>) | undefined, trace: TurnTrace): Promise<DispatchResult> {
     const key = this.keys.get(conversationId) ?? (await this.store.keyOf(conversationId));
     if (!key) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
+    trace.channel = key.channel;
     this.keys.set(conversationId, key);
     if (this.keys.size > 10_000) this.keys.delete(this.keys.keys().next().value!);
 
@@ -218,7 +238,7 @@ export class ConversationRuntime {
       // A staff message is part of the transcript (authored by the staff member); other events are not messages.
       const inboundRow =
         event.type === 'staff.message' ? { id: randomUUID(), channelMessageId: null, author: `staff:${event.staffId}`, text: cleanText(event.text), payload: null } : undefined;
-      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost });
+      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost, trace });
       return { conversationId, replies: turn.replies };
     });
   }
@@ -247,7 +267,7 @@ export class ConversationRuntime {
    * else, a settle timeout with no database fault) keeps the previous state and stores the apology.
    */
   private async runTurn(t: TurnInput): Promise<TurnOutput> {
-    const { spec, logger, settleTimeoutMs } = this.options;
+    const { spec, settleTimeoutMs } = this.options;
     const { conversation, conversationId } = t;
     const outcome = await this.host.run({
       stored: conversation ? { machineId: conversation.machineId, machineVersion: conversation.machineVersion, snapshot: conversation.snapshot } : undefined,
@@ -258,11 +278,12 @@ export class ConversationRuntime {
     for (const error of outcome.ok ? outcome.effectErrors : [outcome.error, ...outcome.effectErrors]) {
       const fault = databaseFault(error);
       if (!fault) continue;
-      logger.warn({ code: 'DB_UNAVAILABLE', reason: fault.reason, conversationId, event: t.event.type, machineId: spec.machineId, outcome: outcome.ok ? 'settled' : outcome.reason }, 'conversation turn abandoned: the database failed during it; nothing stored, the same message can be sent again');
+      t.trace.log.warn({ code: 'DB_UNAVAILABLE', reason: fault.reason, conversationId, event: t.event.type, machineId: spec.machineId, outcome: outcome.ok ? 'settled' : outcome.reason }, 'conversation turn abandoned: the database failed during it; nothing stored, the same message can be sent again');
       throw dbUnavailable(error, fault);
     }
     const fail = (reason: string, error: unknown) => {
-      logger.error({ err: error, conversationId, event: t.event.type, reason, machineId: spec.machineId }, 'conversation turn failed; previous state kept');
+      t.trace.failed = true;
+      t.trace.log.error({ err: error, conversationId, event: t.event.type, reason, machineId: spec.machineId }, 'conversation turn failed; previous state kept');
       if (!t.apologise) throw new AppError('TURN_FAILED', { event: t.event.type, reason }, { cause: error });
       return this.commitTurn(t, undefined);
     };
@@ -339,13 +360,13 @@ export class ConversationRuntime {
       cancelledJobKeys: cancelled,
       now,
     });
-    if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored);
+    if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored, t.trace);
     if (this.options.onCommitted) {
       const committed: CommittedTurn = { conversationId, channel: key.channel, version: (conversation?.version ?? 0) + 1, lastSeq: seq, event: t.event.type, status: outcome?.status, at: now, deadlinesDueAt: jobs.map((j) => new Date(j.dueAt)) };
       try {
         await this.options.onCommitted(committed);
       } catch (e) {
-        this.options.logger.warn({ err: e, conversationId }, 'the turn is stored, but telling the staff console failed');
+        t.trace.log.warn({ err: e, conversationId }, 'the turn is stored, but telling the staff console failed');
       }
     }
     return { replies: stored, inboundSeq: t.inbound ? rows[0]!.seq : undefined };
@@ -370,6 +391,8 @@ interface TurnInput {
   readonly lastInboundAt: Date | undefined;
   /** Aborted when the conversation's lock was lost during the turn: then nothing may be stored. */
   readonly lost: AbortSignal;
+  /** The turn's id, logger and outcome flag (server/runtime/turnTrace.ts). */
+  readonly trace: TurnTrace;
 }
 
 /** The Job key of a machine deadline: rescheduling the same deadline replaces its row. */

@@ -37,6 +37,8 @@ export interface OutboxOptions {
   readonly batchSize?: number;
   /** Longest wait between polls while they fail (the database is down); the poll interval doubles up to it. */
   readonly maxPollBackoffMs?: number;
+  /** Told of each delivery attempt's result (server/metrics): delivered, retry (rescheduled) or failed (gave up). */
+  readonly observeDelivery?: (channel: ChannelName, result: 'delivered' | 'retry' | 'failed') => void;
 }
 
 interface Pending {
@@ -44,6 +46,8 @@ interface Pending {
   readonly reply: StoredReply;
   /** Attempts before this one. */
   readonly attempts: number;
+  /** The turn that stored it (its logger carries turnId and requestId); absent for rows claimed by a poll. */
+  readonly turn?: { readonly log: Logger } | undefined;
 }
 
 // Claims due pending messages of channels this process can send, oldest first, skipping any message
@@ -102,10 +106,10 @@ export class OutboxDeliverer {
     return this.senders.has(channel);
   }
 
-  /** Queues freshly stored replies for delivery now, after earlier ones of the same conversation. */
-  enqueue(target: DeliveryTarget, replies: readonly StoredReply[]): void {
+  /** Queues freshly stored replies for delivery now, after earlier ones of the same conversation; `turn` is the turn that stored them, for the logs. */
+  enqueue(target: DeliveryTarget, replies: readonly StoredReply[], turn?: { readonly log: Logger }): void {
     if (!replies.length || !this.handles(target.channel)) return;
-    this.chain(target.conversationId, () => this.deliverInOrder(replies.map((reply) => ({ target, reply, attempts: 0 }))));
+    this.chain(target.conversationId, () => this.deliverInOrder(replies.map((reply) => ({ target, reply, attempts: 0, turn }))));
   }
 
   /** Claims and delivers every due message (retries, and rows left by a stopped process). Returns how many were delivered. */
@@ -163,13 +167,13 @@ export class OutboxDeliverer {
   private async deliverInOrder(list: readonly Pending[]): Promise<number> {
     let delivered = 0;
     for (let i = 0; i < list.length; i++) {
-      const { target, reply, attempts } = list[i]!;
+      const { target, reply, attempts, turn } = list[i]!;
       const sender = this.senders.get(target.channel);
       if (!sender) return delivered;
       try {
         await sender.send(target, reply);
       } catch (e) {
-        await this.failed(list.slice(i), e).catch((err: unknown) => this.options.logger.error({ err }, 'recording a failed delivery failed'));
+        await this.failed(list.slice(i), e).catch((err: unknown) => (turn?.log ?? this.options.logger).error({ err }, 'recording a failed delivery failed'));
         return delivered;
       }
       try {
@@ -179,9 +183,10 @@ export class OutboxDeliverer {
           [reply.id, this.options.clock.now().toISOString(), attempts + 1],
         );
         delivered++;
+        this.options.observeDelivery?.(target.channel, 'delivered');
       } catch (e) {
         // Sent but not marked: the lease runs out and it is sent again; senders tolerate that (idempotent by reply id).
-        this.options.logger.error({ err: e, messageId: reply.id }, 'marking a message delivered failed');
+        (turn?.log ?? this.options.logger).error({ err: e, messageId: reply.id }, 'marking a message delivered failed');
         return delivered;
       }
     }
@@ -196,7 +201,8 @@ export class OutboxDeliverer {
     const giveUp = attempts >= this.maxAttempts;
     const retryAt = new Date(now.getTime() + Math.min(this.baseDelayMs * 2 ** (attempts - 1), this.maxDelayMs));
     const reason = error instanceof Error ? error.message : String(error);
-    this.options.logger.warn({ err: error, messageId: first.reply.id, channel: first.target.channel, attempts, giveUp }, 'delivering a message failed');
+    this.options.observeDelivery?.(first.target.channel, giveUp ? 'failed' : 'retry');
+    (first.turn?.log ?? this.options.logger).warn({ err: error, messageId: first.reply.id, channel: first.target.channel, attempts, giveUp }, 'delivering a message failed');
     await this.options.sql.query(
       `UPDATE "Message" SET "deliveryStatus" = $2::"DeliveryStatus", "deliveryAttempts" = $3::int, "nextAttemptAt" = $4::timestamptz, "deliveryError" = $5
        WHERE id = $1::uuid AND "deliveryStatus" = 'pending'`,
