@@ -42,7 +42,7 @@ export interface ProductionSecrets {
   readonly dataKey: Buffer;
   readonly oldDataKeys: readonly Buffer[];
   readonly values: Readonly<Record<
-    'KUAIDAI_DATA_KEY' | 'SESSION_SECRET' | 'CHAT_API_TOKEN' | 'STAFF_API_TOKEN' | 'WECHAT_OA_TOKEN' | 'WECHAT_OA_APP_SECRET' | 'WECHAT_OA_AES_KEY' | 'WECHATY_PUPPET_TOKEN' | 'KUAIDAI_DATA_KEYS_OLD',
+    'KUAIDAI_DATA_KEY' | 'SESSION_SECRET' | 'CHAT_API_TOKEN' | 'STAFF_API_TOKEN' | 'METRICS_TOKEN' | 'WECHAT_OA_TOKEN' | 'WECHAT_OA_APP_SECRET' | 'WECHAT_OA_AES_KEY' | 'WECHATY_PUPPET_TOKEN' | 'KUAIDAI_DATA_KEYS_OLD',
     string | undefined
   >>;
   /** Values published in this repository (the development key and secret): never secrets. */
@@ -66,7 +66,7 @@ export function refuseWeakProductionSecrets(s: ProductionSecrets): void {
     const weakness = weakSecretReason(values.SESSION_SECRET);
     if (weakness) throw new ConfigError('SESSION_SECRET', `${weakness}; it signs the web chat's session cookies`);
   }
-  for (const setting of ['CHAT_API_TOKEN', 'STAFF_API_TOKEN', 'WECHAT_OA_TOKEN'] as const) {
+  for (const setting of ['CHAT_API_TOKEN', 'STAFF_API_TOKEN', 'METRICS_TOKEN', 'WECHAT_OA_TOKEN'] as const) {
     const token = values[setting];
     if (token === undefined) continue;
     if (token.length < MIN_PRODUCTION_TOKEN_LENGTH) {
@@ -79,7 +79,7 @@ export function refuseWeakProductionSecrets(s: ProductionSecrets): void {
 
   // One value, two purposes: named by the later setting, so the message says which two.
   const seen = new Map<string, string>();
-  const order = ['KUAIDAI_DATA_KEY', 'SESSION_SECRET', 'CHAT_API_TOKEN', 'STAFF_API_TOKEN', 'WECHAT_OA_TOKEN', 'WECHAT_OA_APP_SECRET', 'WECHAT_OA_AES_KEY', 'WECHATY_PUPPET_TOKEN'] as const;
+  const order = ['KUAIDAI_DATA_KEY', 'SESSION_SECRET', 'CHAT_API_TOKEN', 'STAFF_API_TOKEN', 'METRICS_TOKEN', 'WECHAT_OA_TOKEN', 'WECHAT_OA_APP_SECRET', 'WECHAT_OA_AES_KEY', 'WECHATY_PUPPET_TOKEN'] as const;
   for (const setting of order) {
     const value = values[setting]?.trim();
     if (!value) continue;

@@ -5,6 +5,7 @@ import type { YearlyReviewPolicy } from '../../core/index.js';
 import { ConfigError } from './configError.js';
 import { parseContactSettings, type ContactConfig } from './contactSettings.js';
 import { parseMarketingSettings, type MarketingConfig } from './marketingSettings.js';
+import { parseMetricsSettings, type MetricsConfig } from './metricsSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
 import { parseWorkerSettings } from './workerSettings.js';
@@ -103,6 +104,8 @@ export interface Config {
   readonly renewalWindowDays: number;
   /** The yearly review's keep / reduce / freeze thresholds on the behaviour score (REVIEW_* settings). */
   readonly yearlyReview: YearlyReviewPolicy;
+  /** GET /metrics: bearer token on the main port, or a port of its own (METRICS_TOKEN, METRICS_PORT, METRICS_HOST). */
+  readonly metrics: MetricsConfig;
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -235,6 +238,9 @@ const schema = z.object({
   KUAIDAI_WORKERS: z.string().optional(),
   CHAT_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   STAFF_API_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   JOBS_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://loans.example-bank.cn' }).optional(),
   PRODUCTS_FILE: z.string().min(1).optional(),
@@ -331,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         SESSION_SECRET: raw.SESSION_SECRET,
         CHAT_API_TOKEN: raw.CHAT_API_TOKEN,
         STAFF_API_TOKEN: raw.STAFF_API_TOKEN,
+        METRICS_TOKEN: raw.METRICS_TOKEN,
         WECHAT_OA_TOKEN: raw.WECHAT_OA_TOKEN,
         WECHAT_OA_APP_SECRET: raw.WECHAT_OA_APP_SECRET,
         WECHAT_OA_AES_KEY: raw.WECHAT_OA_AES_KEY,
@@ -406,6 +413,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     marketing: parseMarketingSettings(raw),
     renewalWindowDays: raw.RENEWAL_WINDOW_DAYS,
     yearlyReview: parseYearlyReviewSettings(raw),
+    metrics: parseMetricsSettings(raw, envName),
   };
 }
 

@@ -1,5 +1,5 @@
 export { openDatabase, redactUrl } from './openDatabase.js';
-export { newPgPool } from './pgPool.js';
+export { newPgPool, pgPoolStats } from './pgPool.js';
 export type { Database } from './openDatabase.js';
 export { applyMigrations, migrationStatus, createMigration, readMigrations, migrationNames, MIGRATIONS_DIR } from './migrations.js';
 export type { PrismaClient } from './generated/client.js';
