@@ -7,7 +7,6 @@ import { pathToFileURL } from 'node:url';
 import { build, version as esbuildVersion } from 'esbuild';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
-export const DEFAULT_OUT_DIR = path.join(ROOT, 'dist');
 
 /** Folders whose TypeScript is compiled (the server and everything it imports; tests are left out). */
 const CODE_DIRS = ['server', 'core', 'flows', 'bots'] as const;
@@ -40,11 +39,11 @@ export async function buildInputs(root = ROOT): Promise<{ code: string[]; data: 
 export async function sourceFingerprint(root = ROOT): Promise<string> {
   const { code, data } = await buildInputs(root);
   const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\n`);
-  for (const file of [...code, ...data, path.join(root, 'scripts', 'build.ts')]) {
+  for (const file of [...code, ...data]) {
     hash.update(`${path.relative(root, file)}\n`);
-    hash.update(await readFile(file).catch(() => Buffer.from('(missing)')));
+    hash.update(await readFile(file));
   }
-  return hash.digest('hex');
+  return hash.update('scripts/build.ts\n').update(await readFile(import.meta.filename)).digest('hex');
 }
 
 async function readInfo(outDir: string): Promise<{ fingerprint: string } | undefined> {
@@ -71,10 +70,11 @@ export interface BuildResult {
  * (prisma/migrations, web/, a worker's file) holds there too, and copies that data beside it.
  * Built into a sibling folder and swapped in, so a server never starts on half a build.
  */
-export async function buildServer(options: { readonly outDir?: string; readonly ifStale?: boolean } = {}): Promise<BuildResult> {
+export async function buildServer(options: { readonly outDir?: string; readonly ifStale?: boolean; readonly root?: string } = {}): Promise<BuildResult> {
   const started = performance.now();
-  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  const fingerprint = await sourceFingerprint();
+  const root = options.root ?? ROOT;
+  const outDir = path.resolve(options.outDir ?? path.join(root, 'dist'));
+  const fingerprint = await sourceFingerprint(root);
   const previous = await readInfo(outDir);
   if (options.ifStale && previous?.fingerprint === fingerprint) return { outDir, built: false, modules: 0, ms: performance.now() - started };
   // Replace only our own output (or nothing, or an empty folder): never someone's directory.
@@ -83,13 +83,13 @@ export async function buildServer(options: { readonly outDir?: string; readonly 
     if (existing.length) throw new Error(`${outDir} is not empty and holds no ${INFO_FILE}: refusing to replace it`);
   }
 
-  const { code, data } = await buildInputs();
+  const { code, data } = await buildInputs(root);
   const partial = `${outDir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   await build({
     entryPoints: code,
     outdir: partial,
-    outbase: ROOT,
+    outbase: root,
     bundle: false,
     format: 'esm',
     platform: 'node',
@@ -100,13 +100,13 @@ export async function buildServer(options: { readonly outDir?: string; readonly 
     logLevel: 'warning',
   });
   for (const file of data) {
-    const to = path.join(partial, path.relative(ROOT, file));
+    const to = path.join(partial, path.relative(root, file));
     await mkdir(path.dirname(to), { recursive: true });
     await cp(file, to);
   }
   // `type: module` for an out dir outside this repository; its packages are this repository's.
   await writeFile(path.join(partial, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
-  if (path.relative(ROOT, outDir).startsWith('..')) await symlink(path.join(ROOT, 'node_modules'), path.join(partial, 'node_modules'), 'dir');
+  if (path.relative(root, outDir).startsWith('..')) await symlink(path.join(root, 'node_modules'), path.join(partial, 'node_modules'), 'dir');
   await writeFile(path.join(partial, INFO_FILE), `${JSON.stringify({ fingerprint, esbuild: esbuildVersion, builtAt: new Date().toISOString(), modules: code.length }, null, 2)}\n`);
 
   const old = `${outDir}.old-${process.pid}`;
