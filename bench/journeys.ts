@@ -11,7 +11,7 @@ import pg from 'pg';
 import { approvedBorrowers } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
 import type { DriverConfig, DriverResult, FromDriver, ToDriver } from './journeyDriver.js';
-import { cpuSecondsBetween, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
+import { cpuSecondsBetween, describeProcesses, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
 import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 import { serverEntry } from './serverEntry.js';
 
@@ -37,9 +37,10 @@ Options
 
 Borrowers are generated for each run and decided beforehand with core's own decision, so every one
 is approved by the sandbox; every reply is checked for what its step must show, and the offer for
-the limit core decided. The server is 'npm start''s entry (dist/server/main.js when built and newer
-than the sources, else server/main.ts through tsx) with SANDBOX_OTP_CODE=123456, LOG_LEVEL=warn and
-the benchmark limits (bench/benchLimits.ts); the driver is a separate process (bench/journeyDriver.ts).
+the limit core decided. The server runs npm start's entry: dist/server/main.js when npm run build
+made it from the current sources, else server/main.ts through tsx (this benchmark never builds; it
+says which it ran), with SANDBOX_OTP_CODE=123456, LOG_LEVEL=warn and the benchmark limits
+(bench/benchLimits.ts). The driver is a separate process (bench/journeyDriver.ts).
 
 Prints completed and failed conversations (with the first reasons), turns, turns/s, journeys/s,
 latency p50/p95/p99/max (client round trip), new connections (time to 'connect', longest first reply
@@ -194,7 +195,7 @@ function receive<T extends FromDriver['type']>(driver: ChildProcess, type: T, on
 }
 
 async function main(): Promise<number> {
-  const entry = serverEntry(root);
+  const entry = await serverEntry(root);
   console.log('Kuaidai journeys benchmark (13-turn journey to an opened line, POST /api/v1/chat, sandbox providers)');
   console.log(`machine      : ${os.cpus()[0]?.model ?? 'unknown'} · ${os.cpus().length} logical cores · ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB · Node ${process.version} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`server entry : ${entry.describe}`);
@@ -246,7 +247,7 @@ async function main(): Promise<number> {
     // Every 100 ms: the server tree's RSS and the accept queue; the tree itself and the backends' pids every second.
     let tree = processTree(srv.pid);
     let measuring = false;
-    const peak = { lifeKb: 0, runKb: 0, runProcesses: 0, acceptQueue: 0 };
+    const peak = { lifeKb: 0, runKb: 0, runProcesses: '', acceptQueue: 0 };
     let tick = 0;
     sampler = setInterval(() => {
       if (++tick % 10 === 0) {
@@ -256,7 +257,7 @@ async function main(): Promise<number> {
       const kb = rssKbOf(tree);
       peak.lifeKb = Math.max(peak.lifeKb, kb);
       if (!measuring) return;
-      if (kb > peak.runKb) [peak.runKb, peak.runProcesses] = [kb, tree.length];
+      if (kb > peak.runKb) [peak.runKb, peak.runProcesses] = [kb, describeProcesses(tree)];
       peak.acceptQueue = Math.max(peak.acceptQueue, ...listenersByInode(new Set([srv.listenerInode])).map((l) => l.acceptQueue));
       backends?.sample();
     }, 100);
@@ -280,7 +281,7 @@ async function main(): Promise<number> {
     const serverBefore = ticksOf(tree, { children: true });
     const dbBefore = backends?.snapshot();
     peak.runKb = rssKbOf(tree);
-    peak.runProcesses = tree.length;
+    peak.runProcesses = describeProcesses(tree);
     measuring = true;
     const done = receive(driver, 'result', (p) => console.error(`  … ${r1(p.seconds)} s: ${p.completed} completed, ${p.failed} failed, ${p.turns} turns (${Math.round(p.turns / p.seconds)}/s)`));
     driver.send({ type: 'go' } satisfies ToDriver);
@@ -288,6 +289,7 @@ async function main(): Promise<number> {
     measuring = false;
     tree = processTree(srv.pid);
     const serverCpuS = cpuSecondsBetween(serverBefore, ticksOf(tree, { children: true }));
+    const processes = describeProcesses(tree);
     await backends?.refresh();
     backends?.sample();
     const dbCpuS = backends && dbBefore && backends.local ? cpuSecondsBetween(dbBefore, backends.snapshot()) : undefined;
@@ -296,7 +298,7 @@ async function main(): Promise<number> {
     await backends?.close();
     backends = undefined;
     await stopServer(srv);
-    return report(result, { serverCpuS, dbCpuS, peak, processes: tree.length, where, entry: entry.describe, log: srv.log });
+    return report(result, { serverCpuS, dbCpuS, peak, processes, where, entry: entry.describe, log: srv.log });
   } finally {
     if (sampler) clearInterval(sampler);
     await backends?.close().catch(() => undefined);
@@ -309,7 +311,7 @@ async function main(): Promise<number> {
 
 function report(
   r: DriverResult,
-  m: { serverCpuS: number; dbCpuS: number | undefined; peak: { lifeKb: number; runKb: number; runProcesses: number; acceptQueue: number }; processes: number; where: string; entry: string; log: Server['log'] },
+  m: { serverCpuS: number; dbCpuS: number | undefined; peak: { lifeKb: number; runKb: number; runProcesses: string; acceptQueue: number }; processes: string; where: string; entry: string; log: Server['log'] },
 ): number {
   const turnsPerS = r.turns / r.wallS;
   const journeysPerS = r.completed / r.wallS;
@@ -324,9 +326,9 @@ function report(
   console.log(`turns        : ${r.turns} → ${r1(turnsPerS)} turns/s, ${r1(journeysPerS)} journeys/s`);
   console.log(`latency ms   : p50 ${r2(l.p50)} · p95 ${r2(l.p95)} · p99 ${r2(l.p99)} · max ${r2(l.max)} (client round trip of a turn)`);
   console.log(`connections  : ${r.connections.opened} opened · longest to 'connect' ${r2(r.connections.connectMaxMs)} ms (p99 ${r2(r.connections.connectP99Ms)}) · longest first reply on a new connection ${r2(r.connections.firstReplyMaxMs)} ms · longest accept queue ${m.peak.acceptQueue}`);
-  console.log(`server RSS   : peak ${mib(m.peak.runKb)} MiB during the run (sum over ${m.peak.runProcesses} process${m.peak.runProcesses === 1 ? '' : 'es'}, sampled every 100 ms); ${mib(m.peak.lifeKb)} MiB since it was ready`);
+  console.log(`server RSS   : peak ${mib(m.peak.runKb)} MiB during the run (sum over the server's process tree: ${m.peak.runProcesses}; sampled every 100 ms); ${mib(m.peak.lifeKb)} MiB since it was ready`);
   const db = DB === 'pglite' ? 'database in server (PGlite)' : dbMsPerTurn === undefined ? 'database not measured (its backends are not in this machine\'s /proc)' : `database ${r2(dbMsPerTurn)} ms (PostgreSQL backends of this database: ${r2(m.dbCpuS!)} s)`;
-  console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s over ${m.processes} process${m.processes === 1 ? '' : 'es'}, ${r2(m.serverCpuS / r.wallS)} cores) · ${db}`);
+  console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s, ${r2(m.serverCpuS / r.wallS)} cores, process tree: ${m.processes}) · ${db}`);
   console.log(`driver       : ${r2(r.driverCpuS)} s CPU (its own process, on the same machine)`);
   if (m.log.lines) console.log(`server log   : ${m.log.lines} lines at warn or above; first: ${m.log.first[0]}`);
   const result = {

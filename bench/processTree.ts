@@ -63,6 +63,21 @@ export function ticksOf(pids: readonly number[], options: { readonly children: b
   return out;
 }
 
+/** What the processes are, e.g. "node, esbuild" (names from /proc/<pid>/comm, counted). */
+export function describeProcesses(pids: readonly number[]): string {
+  const counts = new Map<string, number>();
+  for (const pid of pids) {
+    let name = '?';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      // exited
+    }
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
+}
+
 /** Sum of VmRSS over the processes, in KiB (shared pages are counted once per process). */
 export const rssKbOf = (pids: readonly number[]): number => pids.reduce((sum, pid) => sum + readRssKb(pid), 0);
 

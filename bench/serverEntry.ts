@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sourceFingerprint } from '../scripts/build.js';
 
 /** How a benchmark starts the server: node's arguments, and why this entry. */
 export interface ServerEntry {
@@ -7,30 +9,19 @@ export interface ServerEntry {
   readonly describe: string;
 }
 
-/** The folders compiled into dist/ (their *.ts other than tests). */
-const SOURCE_DIRS = ['core', 'flows', 'bots', 'server'];
-
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(p));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
- * The entry `npm start` uses: the compiled `dist/server/main.js` (`npm run build`) when it exists and
- * is newer than every source file, else the TypeScript through tsx. Either way the pid spawned is the
- * server itself (node, not a launcher), so its process tree is the server's.
+ * The entry `npm start` runs: the compiled `dist/server/main.js` when `npm run build` made it from
+ * the sources as they are now (the build's own content fingerprint, dist/build-info.json), else the
+ * TypeScript through tsx. A benchmark never builds: dist/ may be in use by someone else's server.
+ * Either way the pid spawned is the server itself (node, not a launcher).
  */
-export function serverEntry(root: string): ServerEntry {
-  const compiled = path.join(root, 'dist/server/main.js');
-  const tsx: ServerEntry = { args: ['--import', 'tsx', 'server/main.ts'], describe: 'node --import tsx server/main.ts' };
-  if (!existsSync(compiled)) return { ...tsx, describe: `${tsx.describe} (no dist/server/main.js)` };
-  const builtMs = statSync(compiled).mtimeMs;
-  const sourcesMs = Math.max(...SOURCE_DIRS.filter((d) => existsSync(path.join(root, d))).map((d) => newestSourceMs(path.join(root, d))));
-  if (builtMs < sourcesMs) return { ...tsx, describe: `${tsx.describe} (dist/server/main.js is older than the sources: npm run build)` };
-  return { args: ['--enable-source-maps', 'dist/server/main.js'], describe: `node --enable-source-maps dist/server/main.js (built ${new Date(builtMs).toISOString()})` };
+export async function serverEntry(root: string): Promise<ServerEntry> {
+  const tsx = 'node --import tsx server/main.ts';
+  const tsxArgs = ['--import', 'tsx', 'server/main.ts'];
+  if (!existsSync(path.join(root, 'dist/server/main.js'))) return { args: tsxArgs, describe: `${tsx} (no dist/server/main.js: npm run build for the compiled server)` };
+  const info = await readFile(path.join(root, 'dist/build-info.json'), 'utf8')
+    .then((t) => JSON.parse(t) as { fingerprint?: string; builtAt?: string })
+    .catch(() => undefined);
+  if (info?.fingerprint !== (await sourceFingerprint(root))) return { args: tsxArgs, describe: `${tsx} (dist/ is older than the sources: npm run build for the compiled server)` };
+  return { args: ['--enable-source-maps', 'dist/server/main.js'], describe: `node --enable-source-maps dist/server/main.js (dist/ built ${info.builtAt ?? '?'} from the current sources)` };
 }
