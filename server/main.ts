@@ -1,13 +1,15 @@
 // Entry point: `npm start`. Everything it does is in bootServer; this file owns the process:
 // configuration errors, listening, and shutdown on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
 import { bootServerWhenDatabaseAnswers } from './boot.js';
-import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { clusterWorkerEnv, ConfigError, loadConfig, workerFromPrimary, type Config } from './config/index.js';
 import { databaseFault, isAppError } from './errors.js';
 import { attachWechatyChannel, WechatyStartError } from './channels/wechaty/index.js';
 import { wechatyRoomSender } from './studio/deliveryChannels.js';
 import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
 import { writeCliToken } from './staff/cliToken.js';
+import { runCluster } from './runCluster.js';
 
 let config: Config;
 try {
@@ -19,7 +21,10 @@ try {
 }
 
 const logFormat = config.logFormat === 'auto' ? (config.env === 'development' && process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat;
-const logger = createLogger(config.logLevel, logFormat);
+const rootLogger = createLogger(config.logLevel, logFormat);
+// KUAIDAI_WORKERS > 1: this process is one of the primary's workers; its lines say which.
+const worker = cluster.isWorker ? workerFromPrimary() : undefined;
+const logger = worker ? rootLogger.child({ worker: worker.index }) : rootLogger;
 
 // The last guard, not the fix: every connection has its 'error' handled where it is opened. Should
 // an error still escape, the process logs one coded line with the stack (instead of Node's bare
@@ -31,8 +36,14 @@ process.on('uncaughtException', (e, origin) => {
 });
 
 try {
+  // Several processes (KUAIDAI_WORKERS): this one forks the workers (server/runCluster.ts), which run what follows.
+  if (cluster.isPrimary && config.workers > 1) {
+    // One token file for `npm run staff`, accepted by every worker.
+    const workerEnv = clusterWorkerEnv(await writeCliToken(config.dataDir));
+    process.exit(await runCluster({ workers: config.workers, logger, shutdownGraceMs: config.shutdownGraceMs, workerEnv }));
+  }
   // `npm run staff` on this machine talks to this process with a token it reads from the data directory.
-  const staffCliToken = await writeCliToken(config.dataDir);
+  const staffCliToken = worker?.staffCliToken ?? (await writeCliToken(config.dataDir));
   const server = await bootServerWhenDatabaseAnswers(config, logger, { spec: (ctx) => createLendingConversation(ctx), staffCliToken });
   // Personal WeChat through wechaty, when WECHATY_PUPPET is set (it stops before the runtime on close).
   const wechaty = await attachWechatyChannel(server, config, logger);

@@ -40,7 +40,7 @@ describe('KUAIDAI_WORKERS', () => {
   });
 
   it('refuses several processes on the embedded database, auto included, saying PostgreSQL is needed', () => {
-    for (const env of [{ KUAIDAI_WORKERS: '2' }, { KUAIDAI_WORKERS: 'auto' }, { KUAIDAI_WORKERS: '2', DATABASE_URL: 'pglite:memory' }, { KUAIDAI_WORKERS: '4', DATABASE_URL: 'pglite:./db' }]) {
+    for (const env of <Record<string, string>[]>[{ KUAIDAI_WORKERS: '2' }, { KUAIDAI_WORKERS: 'auto' }, { KUAIDAI_WORKERS: '2', DATABASE_URL: 'pglite:memory' }, { KUAIDAI_WORKERS: '4', DATABASE_URL: 'pglite:./db' }]) {
       const e = failure(env);
       expect(e.message).toMatch(/^KUAIDAI_WORKERS: is (2|auto|4), but the embedded database \(PGlite\) can be opened by one process only: several processes need PostgreSQL/);
     }

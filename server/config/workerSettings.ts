@@ -41,3 +41,29 @@ export function parseWorkerSettings(
   }
   return workers;
 }
+
+/** The variable that carries the staff command line's token from the primary to its workers. */
+const CLI_TOKEN_VARIABLE = 'KUAIDAI_CLUSTER_STAFF_CLI_TOKEN';
+/** The variable that tells a worker its place (1…N), kept across restarts (node's worker ids are not). */
+const INDEX_VARIABLE = 'KUAIDAI_WORKER_INDEX';
+
+/** What each worker's environment adds: the primary writes the command line's token once, every worker accepts it. */
+export function clusterWorkerEnv(staffCliToken: string): Record<string, string> {
+  return { [CLI_TOKEN_VARIABLE]: staffCliToken };
+}
+
+/** The environment that names a worker's place. */
+export function workerIndexEnv(index: number): Record<string, string> {
+  return { [INDEX_VARIABLE]: String(index) };
+}
+
+/**
+ * In a worker (server/runCluster.ts): its place among the workers and the staff command line's token
+ * its primary wrote, the token taken out of the environment so nothing the worker starts inherits it.
+ * Plumbing between primary and workers, not settings: no operator sets these.
+ */
+export function workerFromPrimary(env: NodeJS.ProcessEnv = process.env): { readonly index: number; readonly staffCliToken: string | undefined } {
+  const token = env[CLI_TOKEN_VARIABLE];
+  delete env[CLI_TOKEN_VARIABLE];
+  return { index: Number(env[INDEX_VARIABLE] ?? 0), staffCliToken: token };
+}
