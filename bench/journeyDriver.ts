@@ -150,7 +150,7 @@ async function conversation(client: ReturnType<typeof userClient>, config: Drive
       return fail(`turn ${t + 1} (${step.label}): ${(err as Error).message}`);
     }
     stats.latencies.push(performance.now() - t0);
-    if (!replies.some((r) => r.includes(step.expect))) return fail(`turn ${t + 1} (${step.label}): no reply with ${step.expect}; last: ${JSON.stringify(replies.at(-1) ?? '').slice(0, 80)}`);
+    if (!replies.some((r) => r.includes(step.expect))) return fail(`turn ${t + 1} (${step.label}): no reply with ${step.expect}; replies: ${JSON.stringify(replies.join(' | ')).slice(0, 120)}`);
     if (t === OFFER_STEP && !replies.some((r) => r.includes(`授信额度 ¥${b.limit}`))) return fail(`turn ${t + 1} (${step.label}): the offer does not show the limit core decided (¥${b.limit})`);
   }
   return 'completed';

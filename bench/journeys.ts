@@ -96,8 +96,8 @@ interface Server {
   readonly pid: number;
   readonly url: string;
   readonly listenerInode: string;
-  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors), the first few kept. */
-  readonly log: { lines: number; first: string[] };
+  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors): the first few, and counts by message. */
+  readonly log: { lines: number; first: string[]; byMessage: Map<string, number> };
 }
 
 async function startServer(env: Record<string, string>, entryArgs: readonly string[]): Promise<Server> {
@@ -106,12 +106,19 @@ async function startServer(env: Record<string, string>, entryArgs: readonly stri
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = { lines: 0, first: [] as string[] };
+  const log = { lines: 0, first: [] as string[], byMessage: new Map<string, number>() };
   const keep = (d: Buffer) => {
     for (const line of d.toString().split('\n')) {
       if (!line.trim()) continue;
       log.lines++;
       if (log.first.length < 5) log.first.push(line.slice(0, 300));
+      let msg = line.slice(0, 120);
+      try {
+        msg = String((JSON.parse(line) as { msg?: unknown }).msg ?? msg).slice(0, 120);
+      } catch {
+        // not a JSON log line (a crash's stack trace)
+      }
+      log.byMessage.set(msg, (log.byMessage.get(msg) ?? 0) + 1);
     }
   };
   child.stdout!.on('data', keep);
@@ -330,7 +337,10 @@ function report(
   const db = DB === 'pglite' ? 'database in server (PGlite)' : dbMsPerTurn === undefined ? 'database not measured (its backends are not in this machine\'s /proc)' : `database ${r2(dbMsPerTurn)} ms (PostgreSQL backends of this database: ${r2(m.dbCpuS!)} s)`;
   console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s, ${r2(m.serverCpuS / r.wallS)} cores, process tree: ${m.processes}) · ${db}`);
   console.log(`driver       : ${r2(r.driverCpuS)} s CPU (its own process, on the same machine)`);
-  if (m.log.lines) console.log(`server log   : ${m.log.lines} lines at warn or above; first: ${m.log.first[0]}`);
+  if (m.log.lines) {
+    console.log(`server log   : ${m.log.lines} lines at warn or above (start-up included)`);
+    for (const [msg, n] of [...m.log.byMessage].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ×${n}: ${msg}`);
+  }
   const result = {
     db: DB,
     workers: WORKERS ?? null,
