@@ -7,7 +7,10 @@ import { installOfficialAccount } from './channels/officialAccount/index.js';
 import { webChatPlugin } from './channels/web/index.js';
 import { chatRoutes } from './http/chatRoutes.js';
 import { installErrorHandling } from './http/errorHandling.js';
+import { installApiDocs } from './http/installApiDocs.js';
 import { healthRoutes } from './http/healthRoutes.js';
+import { echoRequestId, requestIdOptions } from './http/requestId.js';
+import { metricsRoutes, processMetrics } from './metrics/index.js';
 import { capConnections, httpServerOptions } from './http/httpServerOptions.js';
 import { installRateLimits } from './http/rateLimits.js';
 import { securityHeaders } from './http/securityHeaders.js';
@@ -86,21 +89,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    requestIdHeader: 'x-request-id',
+    // X-Request-Id taken when it looks like an id, else a new UUID; echoed on every response (server/http/requestId.ts).
+    ...requestIdOptions(),
     // Timeouts, keep-alive, and X-Forwarded-* believed only from the proxies named in TRUST_PROXY.
     ...httpServerOptions(config),
   });
   capConnections(app, config.http.maxConnections);
+  echoRequestId(app);
   app.decorate('deps', deps);
   app.decorate('cipher', deps.cipher);
   installErrorHandling(app);
   securityHeaders(app, { hsts: config.env === 'production' });
+  // Before the routes: the zod validator and the OpenAPI document collected from their schemas (/docs).
+  await installApiDocs(app, { publicBaseUrl: config.publicBaseUrl });
   // Before the routes: per address, token and user on chat, quote, staff, web session and callbacks.
   const limits = await installRateLimits(app, config.rateLimits, { callbackPaths: config.officialAccount ? [config.officialAccount.path] : [] });
   app.decorate('conversations', deps.conversations ?? null);
   // Without a conversation runtime there is no push signal either: this process's consoles only.
   app.decorate('consoleFeed', deps.conversations?.consoleFeed ?? new ConsoleFeed({ logger: deps.logger }));
   healthRoutes(app, { db: deps.db, expectedMigrations: deps.expectedMigrations });
+  // GET /metrics (Prometheus): token, a port of its own, or off, as configured; database gauges read at scrape time.
+  metricsRoutes(app, { metrics: processMetrics(), config: config.metrics, source: { query: (sql) => deps.db.prisma.$queryRawUnsafe(sql) } });
   quoteRoutes(app);
   if (deps.conversations) chatRoutes(app, { runtime: deps.conversations.runtime, token: deps.config.chatApiToken });
   // Staff identity: sessions of people in the console, the service account of STAFF_API_TOKEN, the local command line.

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { firstIssueFailure } from './zodValidation.js';
 
-/** Validates a request part with zod; the first problem becomes VALIDATION_FAILED naming the field. */
+/**
+ * Validates a value with zod; the first problem becomes VALIDATION_FAILED naming the field. Routes
+ * give their schemas to fastify instead (`schema: { body }`, server/http/zodValidation.ts), which
+ * answers the same way; this is for values read elsewhere.
+ */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new AppError('VALIDATION_FAILED', { field: issue.path.length ? issue.path.join('.') : 'body', reason: issue.message });
+  throw firstIssueFailure(result.error);
 }
 
 /** The largest value a PostgreSQL integer (int4) column holds: message sequence numbers, counts. */

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandling } from './errorHandling.js';
 import { quoteRoutes } from './quoteRoutes.js';
+import { useZodSchemas } from './zodValidation.js';
 
 const base = { principal: '100000.00', annualRatePercent: '6.48', termMonths: 12, method: 'equal_installment', startDate: '2026-01-15' };
 
@@ -10,6 +11,7 @@ describe('POST /api/v1/quote', () => {
   beforeAll(async () => {
     app = Fastify();
     installErrorHandling(app);
+    useZodSchemas(app);
     quoteRoutes(app);
     await app.ready();
   });

@@ -67,7 +67,6 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     const messages = await prisma.message.findMany({ where: { conversationId: id, seq: { gt: q.afterSeq } }, orderBy: { seq: 'asc' }, take: q.limit });
     return {
       messages: messages.map((m) => ({
-        seq: m.seq,
         direction: m.direction,
         author: m.author,
         ...replyToWire({ id: m.id, seq: m.seq, text: m.text, ...((m.payload as object | null) ?? {}) }),
