@@ -20,6 +20,7 @@ import type { ConversationContext } from './lendingConversation.js';
 import { createProviders, SandboxBehaviourData, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
 import { createPaymentRecovery } from './services/index.js';
+import { processMetrics } from './metrics/index.js';
 import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type CommittedTurn, type ConversationLock, type PushSignal, type Sql } from './runtime/index.js';
 
 export interface Server {
@@ -75,7 +76,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
   let clock: Clock = baseClock;
   let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
   let postLoanSql: Sql | undefined;
-  const runner = new JobRunner({ db, postgresUrl: config.database.kind === 'postgres' ? config.database.url : undefined, logger });
+  const runner = new JobRunner({ db, postgresUrl: config.database.kind === 'postgres' ? config.database.url : undefined, logger, observeJob: processMetrics().observeJob });
   // Work orders the conversation opens (hand-off requests, complaints) are told to the consoles' feed once the app has one.
   let publishWorkOrder: (event: { readonly kind: 'workOrder'; readonly id: string }) => void = () => {};
   try {
@@ -212,7 +213,7 @@ async function startConversations(args: {
   const lock: ConversationLock =
     config.database.kind === 'postgres' ? postgresAdvisoryLock({ url: config.database.url, waitTimeoutMs, poolSize: 10 }) : inProcessLock({ waitTimeoutMs });
   const sql = await openSql(db, config.database.kind === 'postgres' ? { postgresUrl: config.database.url, poolSize: 5, connectTimeoutMs: config.dbConnectTimeoutMs } : {});
-  const outbox = new OutboxDeliverer({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs });
+  const outbox = new OutboxDeliverer({ sql, clock, logger, maxPollBackoffMs: config.dbRetryMaxMs, observeDelivery: processMetrics().observeDelivery });
   let push: PushSignal = localPushSignal();
   if (config.database.kind === 'postgres') {
     const signal = postgresPushSignal({ url: config.database.url, sql, logger, maxReconnectMs: config.dbRetryMaxMs, connectTimeoutMs: config.dbConnectTimeoutMs });
@@ -234,7 +235,7 @@ async function startConversations(args: {
     // A deadline sooner than the queued sweep wakes one (the row itself is stored with the turn).
     if (turn.deadlinesDueAt?.length) await deadlines.deadlinesWritten(turn.deadlinesDueAt).catch((e: unknown) => logger.warn({ err: e }, 'the turn is stored; waking the deadline sweep failed (the next sweep fires it)'));
   };
-  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted });
+  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted, observeTurn: processMetrics().observeTurn });
   scheduler.register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
   const recovery = createPaymentRecovery({
     db,

@@ -6,6 +6,7 @@ import type { Config } from './config/index.js';
 import type { Database } from './db/index.js';
 import type { Providers } from './providers/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
+import { instrumentEffects, processMetrics } from './metrics/index.js';
 import { createFlowEffects, serviceOptionsFromConfig } from './services/index.js';
 
 export interface ConversationContext {
@@ -27,6 +28,7 @@ export interface ConversationContext {
  */
 export async function createLendingConversation(ctx: ConversationContext): Promise<ConversationSpec> {
   const { products, faq } = await loadCatalog(ctx.config);
-  const effects = createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers: ctx.providers, products, options: serviceOptionsFromConfig(ctx.config), publishWorkOrder: ctx.publishWorkOrder });
+  // Each effect counted by result and timed (GET /metrics); answers and errors pass through unchanged.
+  const effects = instrumentEffects(createFlowEffects({ db: ctx.db, cipher: ctx.cipher, clock: ctx.clock, logger: ctx.logger, providers: ctx.providers, products, options: serviceOptionsFromConfig(ctx.config), publishWorkOrder: ctx.publishWorkOrder }), processMetrics().observeEffect);
   return createConversationSpec({ effects, products, faq, settings: { publicBaseUrl: ctx.config.publicBaseUrl } });
 }

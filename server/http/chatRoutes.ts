@@ -119,7 +119,7 @@ export function chatRoutes(app: FastifyInstance, deps: { runtime: ConversationRu
       ...(body.referral ? { referral: body.referral } : {}),
       ...withOrigin(clientOrigin(app, request)),
     };
-    const result = await deps.runtime.receive(inbound);
+    const result = await deps.runtime.receive(inbound, { requestId: request.id });
     return { replies: result.replies.map(replyToWire) };
   });
 

@@ -118,7 +118,15 @@ export class JobRunner {
   private starting: Promise<void> | undefined;
   private readonly outage: OutageBackoff;
 
-  constructor(private readonly options: { readonly db: Database; readonly postgresUrl?: string; readonly logger: Logger }) {
+  constructor(
+    private readonly options: {
+      readonly db: Database;
+      readonly postgresUrl?: string;
+      readonly logger: Logger;
+      /** Told of each job this process ran: completed, failed (retried later) or dead_lettered (its last retry failed); server/metrics. */
+      readonly observeJob?: (queue: string, result: 'completed' | 'failed' | 'dead_lettered') => void;
+    },
+  ) {
     this.outage = new OutageBackoff({ what: 'job runner', logger: options.logger, baseMs: 1_000, maxMs: 30_000 });
   }
 
@@ -342,8 +350,10 @@ export class JobRunner {
       for (const job of jobs) {
         try {
           output = await handler(job.data ?? {}, { id: job.id, queue: r.name, retryCount: job.retryCount, signal: job.signal });
+          this.options.observeJob?.(r.name, 'completed');
           this.recovered();
         } catch (e) {
+          this.options.observeJob?.(r.name, job.retryCount >= s.retryLimit ? 'dead_lettered' : 'failed');
           // A database outage is logged once for all queues (and its end); anything else per job.
           if (databaseFault(e)) this.outage.failed(e);
           else this.options.logger.warn({ err: e, queue: r.name, jobId: job.id, retryCount: job.retryCount }, 'job failed; pg-boss retries it with backoff, then dead-letters it');

@@ -119,7 +119,7 @@ export function officialAccountRoutes(app: FastifyInstance, deps: OfficialAccoun
 
       const window = deps.passive.begin(callback.openid);
       windows.set(request, window);
-      const turn = deps.runtime.receive(callback.inbound);
+      const turn = deps.runtime.receive(callback.inbound, { requestId: request.id });
       const remaining = settings.replyBudgetMs - reply.elapsedTime;
       const outcome = remaining > 0 ? await within(turn, remaining) : undefined;
       if (!outcome) {
