@@ -1,1 +1,2 @@
+export { startWorker } from './startWorker.js';
 export { RUNNING_COMPILED, workerUrl } from './workerUrl.js';

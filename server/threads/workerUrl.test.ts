@@ -1,7 +1,6 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RUNNING_COMPILED, workerUrl } from './workerUrl.js';
+import { RUNNING_COMPILED, startWorker, workerUrl } from './index.js';
 
 // From source (vitest); test/build.test.ts runs the compiled side.
 describe('workerUrl from source', () => {
@@ -14,7 +13,7 @@ describe('workerUrl from source', () => {
       const url = workerUrl(new URL(`../../test/support/${name}`, import.meta.url));
       expect(url.protocol).toBe('data:');
       expect(decodeURIComponent(url.href)).toContain('/test/support/echoWorker.ts"');
-      const worker = new Worker(url, { workerData: { name } });
+      const worker = startWorker(new URL(`../../test/support/${name}`, import.meta.url), { workerData: { name } });
       try {
         worker.postMessage('ping');
         const [answer] = (await once(worker, 'message')) as [unknown];

@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { workerUrl } from '../../threads/index.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../threads/index.js';
 import { scoreChunk, type ScoreJob, type ScoredChunk } from './scoreChunk.js';
 
 export interface ChunkScorer {
@@ -43,7 +43,7 @@ export function createChunkScorer(options: { readonly worker: boolean }): ChunkS
     if (failed) return null;
     if (worker) return worker;
     try {
-      const w = new Worker(workerUrl(new URL('./scoreWorker.ts', import.meta.url)));
+      const w = startWorker(new URL('./scoreWorker.ts', import.meta.url));
       w.on('message', (m: { id: number; ok: true; result: ScoredChunk } | { id: number; ok: false; message: string }) => {
         const entry = waiting.get(m.id);
         if (!entry) return;
