@@ -9,12 +9,11 @@ const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Fastify options giving every request an id: the caller's `X-Request-Id` when it looks like one,
- * else a new UUID. Logged as `requestId` on the request's lines and on its conversation turn's.
+ * else a new UUID. Logged as `reqId` (fastify's label) on the request's lines and on its conversation turn's.
  */
 export function requestIdOptions() {
   return {
     requestIdHeader: false as const,
-    requestIdLogLabel: 'requestId',
     genReqId: (request: IncomingMessage): string => {
       const given = request.headers[REQUEST_ID_HEADER];
       return typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();

@@ -56,6 +56,12 @@ export class KuaidaiMetrics {
     this.jobs.inc({ queue, result });
   };
 
+  /** The exposition text, the scrape-time gauges reading `source` (the app's database; by default the latest watching). */
+  async render(source?: ScrapeSource): Promise<{ contentType: string; body: string }> {
+    const body = source ? await this.gauges.during(source, () => this.registry.metrics()) : await this.registry.metrics();
+    return { contentType: this.registry.contentType, body };
+  }
+
   /**
    * Reads outbox, due-at rows and pg-boss queues from this database at scrape time, until the
    * returned function is called (the app closes). With several (tests booting apps), the latest.

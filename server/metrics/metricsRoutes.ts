@@ -19,7 +19,7 @@ export function metricsRoutes(app: FastifyInstance, deps: { metrics: KuaidaiMetr
   const { metrics, config } = deps;
   const unwatch = metrics.watch(deps.source);
   app.addHook('onClose', async () => unwatch());
-  const render = async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() });
+  const render = () => metrics.render(deps.source);
   if (config.mainPort !== 'off') {
     app.get('/metrics', { onRequest: bearerAuth(config.mainPort === 'token' ? config.token : undefined, 'metrics') }, async (_request, reply) => {
       const { contentType, body } = await render();

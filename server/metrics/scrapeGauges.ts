@@ -52,15 +52,19 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'b
  */
 export class ScrapeGauges {
   private readonly sources: ScrapeSource[] = [];
-  private snapshot: { at: number; value: Promise<Snapshot | undefined> } | undefined;
+  private snapshot: { at: number; source: ScrapeSource | undefined; value: Promise<Snapshot | undefined> } | undefined;
+  /** The source of the scrape under way (`during`); else the latest watching. */
+  private current: ScrapeSource | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(registry: Registry) {
     const registers = [registry];
     const failures = new Counter({ name: 'kuaidai_metrics_scrape_errors_total', help: 'Scrapes whose database reads failed or timed out (the database gauges were left out)', registers });
     const read = async (): Promise<Snapshot | undefined> => {
       const now = Date.now();
-      if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_TTL_MS) {
-        this.snapshot = { at: now, value: this.read().catch(() => {
+      const source = this.current ?? this.sources.at(-1);
+      if (!this.snapshot || this.snapshot.source !== source || now - this.snapshot.at > SNAPSHOT_TTL_MS) {
+        this.snapshot = { at: now, source, value: this.read(source).catch(() => {
           failures.inc();
           return { up: false, seconds: (Date.now() - now) / 1000, outbox: [], dueAt: [], queues: undefined };
         }) };
@@ -152,9 +156,25 @@ export class ScrapeGauges {
     };
   }
 
+  /**
+   * Runs a scrape reading `source` (the app serving it): one process may hold several apps (tests),
+   * each showing its own database. Scrapes run one at a time; a scrape takes at most the timeout.
+   */
+  during<T>(source: ScrapeSource, scrape: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      this.current = source;
+      try {
+        return await scrape();
+      } finally {
+        this.current = undefined;
+      }
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   /** Undefined when no app is watching (nothing to read from). */
-  private async read(): Promise<Snapshot | undefined> {
-    const source = this.sources.at(-1);
+  private async read(source: ScrapeSource | undefined): Promise<Snapshot | undefined> {
     if (!source) return undefined;
     const started = performance.now();
     const [outbox, dueAt] = await withTimeout(Promise.all([source.query(OUTBOX_SQL), source.query(DUE_AT_SQL)]), SCRAPE_QUERY_TIMEOUT_MS);

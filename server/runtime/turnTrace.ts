@@ -24,7 +24,8 @@ export interface TurnOrigin {
 }
 
 /**
- * One turn's identity and timing. `log` is a child logger carrying `turnId` (and `requestId`), made
+ * One turn's identity and timing. `log` is a child logger carrying `turnId` (and `reqId`, as on the
+ * request's own lines), made
  * only when something is logged: a successful turn logs nothing and pays for no child.
  */
 export class TurnTrace {
@@ -46,7 +47,7 @@ export class TurnTrace {
   }
 
   get log(): Logger {
-    this.child ??= this.logger.child(this.requestId === undefined ? { turnId: this.turnId } : { turnId: this.turnId, requestId: this.requestId });
+    this.child ??= this.logger.child(this.requestId === undefined ? { turnId: this.turnId } : { turnId: this.turnId, reqId: this.requestId });
     return this.child;
   }
 
