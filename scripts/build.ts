@@ -109,6 +109,12 @@ export async function buildServer(options: { readonly outDir?: string; readonly 
   if (path.relative(root, outDir).startsWith('..')) await symlink(path.join(root, 'node_modules'), path.join(partial, 'node_modules'), 'dir');
   await writeFile(path.join(partial, INFO_FILE), `${JSON.stringify({ fingerprint, esbuild: esbuildVersion, builtAt: new Date().toISOString(), modules: code.length }, null, 2)}\n`);
 
+  // A build of the same sources finished meanwhile (two `npm start`s at once): keep it rather than
+  // swap files under a server that may be loading them.
+  if (options.ifStale && (await readInfo(outDir))?.fingerprint === fingerprint) {
+    await rm(partial, { recursive: true, force: true });
+    return { outDir, built: true, modules: code.length, ms: performance.now() - started };
+  }
   const old = `${outDir}.old-${process.pid}`;
   await rename(outDir, old).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') throw e;
