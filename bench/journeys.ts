@@ -11,7 +11,7 @@ import pg from 'pg';
 import { approvedBorrowers } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
 import type { DriverConfig, DriverResult, FromDriver, ToDriver } from './journeyDriver.js';
-import { cpuSecondsBetween, describeProcesses, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
+import { commOf, cpuSecondsBetween, describeProcesses, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
 import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 import { serverEntry } from './serverEntry.js';
 
@@ -170,19 +170,19 @@ async function backendCpu(adminUrl: string, database: string): Promise<BackendCp
   await admin.connect();
   const pids = new Set<number>();
   const last = new Map<number, number>();
-  let local = true;
+  let listed = 0;
   const refresh = async () => {
     const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-    for (const r of rows) pids.add(r.pid);
+    listed = Math.max(listed, rows.length);
+    // Only PostgreSQL's own processes on this machine: a server elsewhere has other pids.
+    for (const r of rows) if (!pids.has(r.pid) && commOf(r.pid) === 'postgres') pids.add(r.pid);
   };
   const sample = () => {
     for (const [pid, t] of ticksOf([...pids], { children: false })) last.set(pid, t);
   };
   await refresh();
   sample();
-  // Backends on another machine are not in this /proc.
-  local = pids.size === 0 || last.size > 0;
-  return { refresh, sample, snapshot: () => new Map(last), local, close: () => admin.end() };
+  return { refresh, sample, snapshot: () => new Map(last), local: listed === 0 || pids.size > 0, close: () => admin.end() };
 }
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -370,4 +370,7 @@ function report(
   return r.completed === CONVERSATIONS ? 0 : 1;
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((e: unknown) => {
+  console.error(`bench:journeys: ${e instanceof Error ? e.message : String(e)}`);
+  return 2;
+});

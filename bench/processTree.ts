@@ -63,18 +63,19 @@ export function ticksOf(pids: readonly number[], options: { readonly children: b
   return out;
 }
 
-/** What the processes are, e.g. "node, esbuild" (names from /proc/<pid>/comm, counted). */
+/** A process's name (/proc/<pid>/comm), or '?' when it is gone. */
+export function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** What the processes are, e.g. "node ×3, esbuild" (their names, counted). */
 export function describeProcesses(pids: readonly number[]): string {
   const counts = new Map<string, number>();
-  for (const pid of pids) {
-    let name = '?';
-    try {
-      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      // exited
-    }
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
+  for (const pid of pids) counts.set(commOf(pid), (counts.get(commOf(pid)) ?? 0) + 1);
   return [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
 }
 
