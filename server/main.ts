@@ -10,6 +10,7 @@ import { createLendingConversation } from './lendingConversation.js';
 import { createLogger } from './logging/index.js';
 import { writeCliToken } from './staff/cliToken.js';
 import { runCluster } from './runCluster.js';
+import { serveClusterMetrics } from './metrics/index.js';
 
 let config: Config;
 try {
@@ -40,7 +41,13 @@ try {
   if (cluster.isPrimary && config.workers > 1) {
     // One token file for `npm run staff`, accepted by every worker.
     const workerEnv = clusterWorkerEnv(await writeCliToken(config.dataDir));
-    process.exit(await runCluster({ workers: config.workers, logger, shutdownGraceMs: config.shutdownGraceMs, workerEnv }));
+    // METRICS_PORT: the primary serves every worker's metrics summed (the workers do not listen on it).
+    const { port, host } = config.metrics;
+    const metrics = port === undefined ? undefined : await serveClusterMetrics(port, host).catch((e: unknown) => Promise.reject(new ConfigError('METRICS_PORT', `cannot listen on ${host}:${port}: ${(e as Error).message}`)));
+    if (metrics) logger.info({ port: metrics.port, host }, 'metrics of all workers on METRICS_PORT');
+    const code = await runCluster({ workers: config.workers, logger, shutdownGraceMs: config.shutdownGraceMs, workerEnv });
+    await metrics?.close();
+    process.exit(code);
   }
   // `npm run staff` on this machine talks to this process with a token it reads from the data directory.
   const staffCliToken = worker?.staffCliToken ?? (await writeCliToken(config.dataDir));
