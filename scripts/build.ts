@@ -104,8 +104,9 @@ export async function buildServer(options: { readonly outDir?: string; readonly 
     await mkdir(path.dirname(to), { recursive: true });
     await cp(file, to);
   }
-  // `type: module` for an out dir outside this repository; its packages are this repository's.
-  await writeFile(path.join(partial, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
+  // The code reads its name and version from ../../package.json; `type: module` holds for an out dir outside this repository.
+  const { name, version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8').catch(() => '{}')) as { name?: string; version?: string };
+  await writeFile(path.join(partial, 'package.json'), `${JSON.stringify({ name, version, private: true, type: 'module' }, null, 2)}\n`);
   if (path.relative(root, outDir).startsWith('..')) await symlink(path.join(root, 'node_modules'), path.join(partial, 'node_modules'), 'dir');
   await writeFile(path.join(partial, INFO_FILE), `${JSON.stringify({ fingerprint, esbuild: esbuildVersion, builtAt: new Date().toISOString(), modules: code.length }, null, 2)}\n`);
 
@@ -135,7 +136,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const outDir = outAt >= 0 ? argv[outAt + 1] : undefined;
   if (outAt >= 0 && !outDir) throw new Error('--out needs a directory');
   const result = await buildServer({ outDir, ifStale: argv.includes('--if-stale') });
-  const where = path.relative(process.cwd(), result.outDir) || '.';
+  const relative = path.relative(process.cwd(), result.outDir);
+  const where = relative.startsWith('..') ? result.outDir : relative || '.';
   if (result.built) console.log(`kuaidai: built ${where}/ (${result.modules} modules, source maps) in ${(result.ms / 1000).toFixed(1)} s`);
   else console.log(`kuaidai: ${where}/ is up to date`);
 }

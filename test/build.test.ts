@@ -66,6 +66,10 @@ describe('npm run build', () => {
     expect((await filesUnder(out)).filter((f) => f.includes('.test.'))).toEqual([]);
     expect(await migrationNames(path.join(out, 'prisma', 'migrations'))).toEqual(migrations);
     expect(await readFile(path.join(out, 'web', 'chat', 'index.html'), 'utf8')).toBe(await readFile(path.join(root, 'web', 'chat', 'index.html'), 'utf8'));
+    // Read as ../../package.json by the code (the API document's version).
+    const manifest = JSON.parse(await readFile(path.join(out, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const own = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest).toEqual({ name: own.name, version: own.version, private: true, type: 'module' });
   });
 
   it('runs as plain JavaScript: ready with every migration applied, a chat turn, the web chat page and its script', async () => {
