@@ -26,7 +26,7 @@ export function startServerProcess(env: Record<string, string>, nodeArgs: readon
     let out = '';
     let err = '';
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}${out.slice(-3000)}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
@@ -38,7 +38,7 @@ export function startServerProcess(env: Record<string, string>, nodeArgs: readon
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     void exit.then((e) => {
       clearTimeout(timer);
-      reject(new Error(`server exited during start-up (${e.code ?? e.signal}): ${err}`));
+      reject(new Error(`server exited during start-up (${e.code ?? e.signal}): ${err}${out.slice(-3000)}`));
     });
   });
 }
