@@ -96,8 +96,8 @@ interface Server {
   readonly pid: number;
   readonly url: string;
   readonly listenerInode: string;
-  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors): the first few, and counts by message. */
-  readonly log: { lines: number; first: string[]; last: string[]; byMessage: Map<string, number> };
+  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors): the last few, and counts by message. */
+  readonly log: { lines: number; last: string[]; byMessage: Map<string, number> };
 }
 
 async function startServer(env: Record<string, string>, entryArgs: readonly string[]): Promise<Server> {
@@ -106,12 +106,11 @@ async function startServer(env: Record<string, string>, entryArgs: readonly stri
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = { lines: 0, first: [] as string[], last: [] as string[], byMessage: new Map<string, number>() };
+  const log = { lines: 0, last: [] as string[], byMessage: new Map<string, number>() };
   const keep = (d: Buffer) => {
     for (const line of d.toString().split('\n')) {
       if (!line.trim()) continue;
       log.lines++;
-      if (log.first.length < 5) log.first.push(line.slice(0, 300));
       log.last = [...log.last.slice(-4), line.slice(0, 600)];
       let msg = line.slice(0, 120);
       try {
