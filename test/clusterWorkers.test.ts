@@ -100,7 +100,7 @@ if (testDatabaseKind() === 'postgres') {
           JSON.stringify({ conversationId: randomUUID(), key, kind: 'offer' }),
         ]);
       }
-      server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_WORKERS: '2', JOBS_POLL_MS: '200', STAFF_API_TOKEN: TEST_STAFF_TOKEN });
+      server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_WORKERS: '2', JOBS_POLL_MS: '200', STAFF_API_TOKEN: TEST_STAFF_TOKEN, METRICS_PORT: '0' });
       servers.push(server);
       const all = await server.logged(/^all workers are listening$/);
       workerPids = all.workerPids as number[];
@@ -158,6 +158,16 @@ if (testDatabaseKind() === 'postgres') {
         const i = sent.findIndex((s) => m.channelMessageId?.endsWith(`:${s.messageId}`));
         if (i >= 0) expect(replies[i]!.map((r) => r.id)).toEqual(after.map((r) => r.id));
       }
+    });
+
+    it("serves both workers' metrics, summed, from the primary on METRICS_PORT", async () => {
+      const line = await server.logged(/^metrics of all workers on METRICS_PORT$/);
+      expect(line.pid).toBe(server.child.pid);
+      const res = await request(`http://127.0.0.1:${line.port as number}`, '/metrics');
+      expect(res.status).toBe(200);
+      // The REST messages so far: 1 + 30 answered, 10 sent again (counted as duplicates), served by both workers.
+      const turns = [...res.body.matchAll(/^kuaidai_conversation_turns_total\{[^}]*channel="rest"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(turns).toBe(41);
     });
 
     it("pushes a staff message stored by one worker to the borrower's page on the other", async () => {
