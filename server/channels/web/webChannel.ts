@@ -103,10 +103,10 @@ export class WebChannel implements ChannelSender {
     }
   }
 
-  /** Takes over a freshly upgraded socket of a session (just checked valid). */
-  accept(socket: WebSocket, session: { readonly id: string; readonly userId: string }, origin?: string): WebConnection {
+  /** Takes over a freshly upgraded socket of a session (just checked valid); `requestId` is the upgrade request's, logged with each of its turns. */
+  accept(socket: WebSocket, session: { readonly id: string; readonly userId: string }, origin?: string, requestId?: string): WebConnection {
     const { userId } = session;
-    const connection = new WebConnection(this, socket, userId, session.id, origin);
+    const connection = new WebConnection(this, socket, userId, session.id, origin, requestId);
     if (this.closed) {
       connection.close(CLOSE.GOING_AWAY, 'server shutting down');
       return connection;
@@ -211,6 +211,8 @@ export class WebConnection {
     public sessionId: string,
     /** The tag of the client's address (clientOrigin), carried on each message for per-address budgets. */
     private readonly origin?: string,
+    /** The websocket upgrade request's id: its turns log it as `reqId`. */
+    private readonly requestId?: string,
   ) {
     const { limits } = channel.deps;
     this.checkedAt = channel.now();
@@ -413,7 +415,7 @@ export class WebConnection {
     };
     let result: ReceiveResult;
     try {
-      result = await this.channel.deps.runtime.receive(inbound);
+      result = await this.channel.deps.runtime.receive(inbound, { requestId: this.requestId });
     } catch (e) {
       const code = isAppError(e) && e.code === 'CONVERSATION_BUSY' ? 'busy' : isAppError(e) && e.code === 'DB_UNAVAILABLE' ? 'unavailable' : 'turn_failed';
       this.log.error({ err: e, userId: this.userId }, 'web chat turn failed');

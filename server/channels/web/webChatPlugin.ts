@@ -167,7 +167,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
     handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: `${WEB_SOCKET_PATH} is a websocket` } }),
     wsHandler: (socket, request) => {
       const session = upgraded.get(request);
-      if (session) channel.accept(socket, session, clientOrigin(app, request));
+      if (session) channel.accept(socket, session, clientOrigin(app, request), request.id);
       else socket.close(web.CLOSE.POLICY, 'session expired');
     },
   });
