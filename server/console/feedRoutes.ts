@@ -8,6 +8,7 @@ import type { StaffPrincipal } from '../staff/index.js';
 import type { ConsoleFeed, ConsoleFeedEvent, FeedKind } from './consoleFeed.js';
 import type { ConversationQueue } from './conversationQueue.js';
 import type { Presence } from './presence.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 export const FEED_PATH = '/api/v1/staff/feed';
 /** Who may connect, and which kinds each role hears. */
@@ -105,7 +106,7 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): { readon
     return account?.active === true;
   };
 
-  app.get(FEED_PATH, { onRequest: deps.auth.require(...FEED_ROLES) }, async (request: FastifyRequest, reply) => {
+  app.get(FEED_PATH, { onRequest: deps.auth.require(...FEED_ROLES), schema: { ...doc('console', 'The consoles’ live feed (text/event-stream): what changed, and heartbeats · 实时推送', STAFF_SECURITY, `Roles: ${FEED_ROLES.join(', ')}.`) } }, async (request: FastifyRequest, reply) => {
     const staff = request.staff!;
     reply.hijack();
     const raw = reply.raw;

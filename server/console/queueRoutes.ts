@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { PrismaClient } from '../db/index.js';
 import { AppError } from '../errors.js';
-import { parseInput } from '../http/parseInput.js';
 import type { StaffAuth } from '../http/staffAuth.js';
 import type { ConsoleFeed } from './consoleFeed.js';
 import { queueQuery, type ConversationQueue } from './conversationQueue.js';
 import { PRESENCE_RENEW_MS, type Presence } from './presence.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const conversationParams = z.object({ id: z.uuid({ error: 'must be a conversation id (UUID)' }) });
 const presenceBody = z.object({ viewing: z.boolean() });
@@ -27,18 +28,19 @@ export interface QueueRoutesDeps {
  * every 20 s; everyone watching hears who views it through the feed). Agents and supervisors.
  */
 export function queueRoutes(app: FastifyInstance, deps: QueueRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const onRequest = deps.auth.require('agent', 'supervisor');
 
-  app.get('/api/v1/staff/queue', { onRequest }, async (request) => {
-    const q = parseInput(queueQuery, request.query);
+  api.get('/api/v1/staff/queue', { onRequest, schema: { ...doc('console', 'The console’s queue: conversations waiting and who holds them · 待办队列', STAFF_SECURITY, 'Roles: agent, supervisor.'), querystring: queueQuery } }, async (request) => {
+    const q = request.query;
     const now = deps.clock.now();
     const [{ rows, counts }, steps] = await Promise.all([deps.queue.list(q, request.staff!.staffId, now), deps.queue.steps()]);
     return { view: q.view, rows, counts, steps, now: now.toISOString() };
   });
 
-  app.post('/api/v1/staff/conversations/:id/presence', { onRequest }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const { viewing } = parseInput(presenceBody, request.body);
+  api.post('/api/v1/staff/conversations/:id/presence', { onRequest, schema: { ...doc('console', 'Tell others this agent is looking at a conversation · 在线状态', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams, body: presenceBody } }, async (request) => {
+    const { id } = request.params;
+    const { viewing } = request.body;
     const found = await deps.prisma.conversation.findUnique({ where: { id }, select: { id: true } });
     if (!found) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId: id });
     await deps.presence.viewing(id, request.staff!, viewing);

@@ -1,16 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { PrismaClient } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { clientOrigin } from '../http/clientOrigin.js';
-import { parseInput, queryInt } from '../http/parseInput.js';
+import { queryInt } from '../http/parseInput.js';
 import type { StaffAuth } from '../http/staffAuth.js';
 import { audit, isUniqueViolation } from '../services/persistence.js';
 import { conversationContext } from './conversationContext.js';
 import type { ConversationQueue } from './conversationQueue.js';
 import type { ConversationOwnership } from './ownership.js';
 import { staffTranscript } from './transcript.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const conversationParams = z.object({ id: z.uuid({ error: 'must be a conversation id (UUID)' }) });
 const transcriptQuery = z.object({ afterSeq: queryInt(0).default(0) });
@@ -37,6 +39,7 @@ export interface WorkspaceRoutesDeps {
  * read them; supervisors and admins add them; audited).
  */
 export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { prisma } = deps;
   const agents = deps.auth.require('agent', 'supervisor');
   const editors = deps.auth.require('supervisor', 'admin');
@@ -50,15 +53,15 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps)
     return row;
   };
 
-  app.get('/api/v1/staff/conversations/:id/transcript', { onRequest: agents }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const { afterSeq } = parseInput(transcriptQuery, request.query);
+  api.get('/api/v1/staff/conversations/:id/transcript', { onRequest: agents, schema: { ...doc('console', 'A conversation’s transcript for the workspace, masked · 会话记录', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams, querystring: transcriptQuery } }, async (request) => {
+    const { id } = request.params;
+    const { afterSeq } = request.query;
     const conversation = await existing(id);
     return { conversation, messages: await staffTranscript(prisma, id, afterSeq) };
   });
 
-  app.get('/api/v1/staff/conversations/:id/context', { onRequest: agents }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
+  api.get('/api/v1/staff/conversations/:id/context', { onRequest: agents, schema: { ...doc('console', 'The borrower’s application, line and loans beside the chat · 客户信息', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams } }, async (request) => {
+    const { id } = request.params;
     await existing(id);
     const context = await conversationContext(prisma, id, deps.clock.now());
     const borrowerId = (await prisma.conversation.findUnique({ where: { id }, select: { borrowerId: true } }))?.borrowerId ?? null;
@@ -67,8 +70,8 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps)
     return context;
   });
 
-  app.get('/api/v1/staff/conversations/:id/notes', { onRequest: agents }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
+  api.get('/api/v1/staff/conversations/:id/notes', { onRequest: agents, schema: { ...doc('console', 'Internal notes on a conversation · 内部备注', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams } }, async (request) => {
+    const { id } = request.params;
     await existing(id);
     const notes = await prisma.conversationNote.findMany({ where: { conversationId: id }, orderBy: { createdAt: 'asc' }, take: 500 });
     const authors = new Map((await prisma.staffUser.findMany({ where: { id: { in: [...new Set(notes.map((n) => n.authorId))] } }, select: { id: true, displayName: true, employeeNo: true } })).map((s) => [s.id, s]));
@@ -77,9 +80,9 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps)
     };
   });
 
-  app.post('/api/v1/staff/conversations/:id/notes', { onRequest: agents }, async (request, reply) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const { text } = parseInput(noteBody, request.body);
+  api.post('/api/v1/staff/conversations/:id/notes', { onRequest: agents, schema: { ...doc('console', 'Add an internal note · 添加备注', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams, body: noteBody } }, async (request, reply) => {
+    const { id } = request.params;
+    const { text } = request.body;
     await existing(id);
     const staff = request.staff!;
     const note = await prisma.conversationNote.create({ data: { conversationId: id, authorId: staff.staffId, text, createdAt: deps.clock.now() } });
@@ -87,13 +90,13 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps)
     return reply.code(201).send({ note: { id: note.id, text: note.text, createdAt: note.createdAt.toISOString(), author: { displayName: staff.displayName, employeeNo: staff.employeeNo } } });
   });
 
-  app.get('/api/v1/staff/canned-replies', { onRequest: agents }, async () => {
+  api.get('/api/v1/staff/canned-replies', { onRequest: agents, schema: { ...doc('console', 'Canned replies · 快捷回复', STAFF_SECURITY, 'Roles: agent, supervisor.') } }, async () => {
     const rows = await prisma.cannedReply.findMany({ orderBy: [{ shortcut: 'asc' }, { locale: 'asc' }] });
     return { cannedReplies: rows.map((r) => ({ id: r.id, shortcut: r.shortcut, locale: r.locale, title: r.title, text: r.text })) };
   });
 
-  app.post('/api/v1/staff/canned-replies', { onRequest: editors }, async (request, reply) => {
-    const body = parseInput(cannedBody, request.body);
+  api.post('/api/v1/staff/canned-replies', { onRequest: editors, schema: { ...doc('console', 'Add a canned reply · 新增快捷回复', STAFF_SECURITY, 'Roles: supervisor, admin.'), body: cannedBody } }, async (request, reply) => {
+    const body = request.body;
     try {
       const row = await prisma.cannedReply.create({ data: { ...body, createdById: request.staff!.staffId, createdAt: deps.clock.now() } });
       await audited(request, 'canned_reply.created', 'CannedReply', row.id, { shortcut: body.shortcut, locale: body.locale });
@@ -105,8 +108,8 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRoutesDeps)
   });
 
   // Who is serving, for a page that wants only that (the transcript's row has it too).
-  app.get('/api/v1/staff/conversations/:id/holder', { onRequest: agents }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
+  api.get('/api/v1/staff/conversations/:id/holder', { onRequest: agents, schema: { ...doc('console', 'Who serves a conversation now · 当前接待人', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: conversationParams } }, async (request) => {
+    const { id } = request.params;
     await existing(id);
     return { holder: await deps.ownership.holder(id) };
   });

@@ -43,6 +43,7 @@ export const API_TAGS = [
   { name: 'console', description: 'Staff console: page, live feed, queue, workspace · 坐席工作台' },
   { name: 'web-chat', description: 'The web chat page and its session · 网页聊天' },
   { name: 'channels', description: 'Callbacks of messaging platforms · 渠道回调' },
+  { name: 'operations', description: 'Metrics for the operations team · 运维监控' },
 ] as const;
 
 export type ApiTag = (typeof API_TAGS)[number]['name'];

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Prisma } from '../db/generated/client.js';
 import { csvOf } from './csvFile.js';
-import { parseInput, queryInt } from './parseInput.js';
+import { queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';
+import { STAFF_SECURITY, doc } from './apiSchemas.js';
 
 const auditQuery = z.object({
   actorType: z.enum(['staff', 'borrower', 'system']).optional(),
@@ -27,6 +29,7 @@ type AuditRow = { id: string; at: Date; actorType: string; actorId: string | nul
  * so spreadsheets read the Chinese). Exporting is itself audited.
  */
 export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const onRequest = deps.auth.require('admin');
   const { prisma } = app.deps.db;
 
@@ -61,8 +64,8 @@ export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): vo
     detail: r.detail,
   });
 
-  app.get('/api/v1/staff/audit', { onRequest }, async (request) => {
-    const q = parseInput(auditQuery, request.query);
+  api.get('/api/v1/staff/audit', { onRequest, schema: { ...doc('audit', 'The audit log, filtered, newest first · 审计日志', STAFF_SECURITY, 'Roles: admin.'), querystring: auditQuery } }, async (request) => {
+    const q = request.query;
     const rows = await find(q);
     const ids = [...new Set(rows.filter((r) => r.actorType === 'staff' && r.actorId).map((r) => r.actorId!))].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     const staff = ids.length ? await prisma.staffUser.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, displayName: true, employeeNo: true } }) : [];
@@ -70,8 +73,8 @@ export function auditRoutes(app: FastifyInstance, deps: { auth: StaffAuth }): vo
     return { entries: rows.map((r) => wire(r, actors)) };
   });
 
-  app.get('/api/v1/staff/audit.csv', { onRequest }, async (request, reply) => {
-    const q = parseInput(auditQuery, request.query);
+  api.get('/api/v1/staff/audit.csv', { onRequest, schema: { ...doc('audit', 'The audit log as CSV (UTF-8 with BOM); the export is audited · 导出审计日志', STAFF_SECURITY, 'Roles: admin.'), querystring: auditQuery } }, async (request, reply) => {
+    const q = request.query;
     const rows = await find(q);
     const staff = request.staff!;
     await prisma.auditLog.create({ data: { actorType: 'staff', actorId: staff.staffId, action: 'audit.exported', subjectType: 'AuditLog', detail: { filter: q, rows: rows.length } } });

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { API_TAGS } from './apiSchemas.js';
+import { API_TAGS, errorResponses } from './apiSchemas.js';
 import { STAFF_COOKIE, CSRF_HEADER } from './staffAuth.js';
 import { useZodSchemas } from './zodValidation.js';
 
@@ -53,6 +53,7 @@ export async function installApiDocs(app: FastifyInstance, options: { readonly p
       components: {
         securitySchemes: {
           chatToken: { type: 'http', scheme: 'bearer', description: 'CHAT_API_TOKEN, when the server sets one' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when /metrics is served on the main port with a token' },
           staffToken: { type: 'http', scheme: 'bearer', description: 'STAFF_API_TOKEN: the bank’s systems, acting as the service account' },
           staffSession: {
             type: 'apiKey',
@@ -63,7 +64,8 @@ export async function installApiDocs(app: FastifyInstance, options: { readonly p
         },
       },
     },
-    transform: jsonSchemaTransform,
+    // Every documented route answers failures with the error body.
+    transform: (input) => jsonSchemaTransform(input.schema && !input.schema.hide ? { ...input, schema: { ...input.schema, response: { ...errorResponses, ...(input.schema.response as object | undefined) } } } : input),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {

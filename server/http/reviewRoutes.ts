@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { REVIEW_DECLINE_CODES } from '../../core/index.js';
@@ -10,8 +11,9 @@ import { ReviewService, type Reviewer } from '../review/index.js';
 import type { ConversationRuntime } from '../runtime/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
 import { clientOrigin } from './clientOrigin.js';
-import { parseInput, queryInt } from './parseInput.js';
+import { queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';
+import { STAFF_SECURITY, doc } from './apiSchemas.js';
 
 const params = z.object({ applicationId: z.uuid({ error: 'must be an application id (UUID)' }) });
 const queueQuery = z.object({ limit: queryInt(1, 500).default(200) });
@@ -35,6 +37,7 @@ const askBody = z.object({ question: words(500) });
  * reviewer is who the session says, and every act is audited with the address tag it came from.
  */
 export function reviewRoutes(app: FastifyInstance, deps: { service: ReviewService; auth: StaffAuth }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const read = deps.auth.require('reviewer', 'supervisor');
   const decide = deps.auth.require('reviewer');
   const { service } = deps;
@@ -43,37 +46,37 @@ export function reviewRoutes(app: FastifyInstance, deps: { service: ReviewServic
     return { staffId: staff.staffId, username: staff.username, displayName: staff.displayName, employeeNo: staff.employeeNo, origin: clientOrigin(app, request) };
   };
 
-  app.get('/api/v1/staff/reviews', { onRequest: read }, async (request) => {
-    const q = parseInput(queueQuery, request.query);
+  api.get('/api/v1/staff/reviews', { onRequest: read, schema: { ...doc('reviews', 'Applications waiting for manual review · 人工审批队列', STAFF_SECURITY, 'Roles: reviewer, supervisor.'), querystring: queueQuery } }, async (request) => {
+    const q = request.query;
     return { reviews: await service.queue(q.limit) };
   });
 
-  app.get('/api/v1/staff/reviews/:applicationId', { onRequest: read }, async (request) => {
-    const { applicationId } = parseInput(params, request.params);
+  api.get('/api/v1/staff/reviews/:applicationId', { onRequest: read, schema: { ...doc('reviews', 'One application under review · 审批详情', STAFF_SECURITY, 'Roles: reviewer, supervisor.'), params } }, async (request) => {
+    const { applicationId } = request.params;
     return service.detail(applicationId, reviewer(request));
   });
 
-  app.post('/api/v1/staff/reviews/:applicationId/approve', { onRequest: decide }, async (request) => {
-    const { applicationId } = parseInput(params, request.params);
-    const body = parseInput(approveBody, request.body);
+  api.post('/api/v1/staff/reviews/:applicationId/approve', { onRequest: decide, schema: { ...doc('reviews', 'Approve an application with a limit and rate · 审批通过', STAFF_SECURITY, 'Roles: reviewer.'), params, body: approveBody } }, async (request) => {
+    const { applicationId } = request.params;
+    const body = request.body;
     return service.approve(applicationId, body, reviewer(request));
   });
 
-  app.post('/api/v1/staff/reviews/:applicationId/confirm', { onRequest: decide }, async (request) => {
-    const { applicationId } = parseInput(params, request.params);
-    const body = parseInput(confirmBody, request.body ?? {});
+  api.post('/api/v1/staff/reviews/:applicationId/confirm', { onRequest: decide, schema: { ...doc('reviews', 'Confirm another reviewer’s decision (four eyes) · 复核确认', STAFF_SECURITY, 'Roles: reviewer.'), params, body: confirmBody } }, async (request) => {
+    const { applicationId } = request.params;
+    const body = request.body;
     return service.confirm(applicationId, body, reviewer(request));
   });
 
-  app.post('/api/v1/staff/reviews/:applicationId/decline', { onRequest: decide }, async (request) => {
-    const { applicationId } = parseInput(params, request.params);
-    const body = parseInput(declineBody, request.body);
+  api.post('/api/v1/staff/reviews/:applicationId/decline', { onRequest: decide, schema: { ...doc('reviews', 'Decline an application · 拒绝', STAFF_SECURITY, 'Roles: reviewer.'), params, body: declineBody } }, async (request) => {
+    const { applicationId } = request.params;
+    const body = request.body;
     return service.decline(applicationId, body, reviewer(request));
   });
 
-  app.post('/api/v1/staff/reviews/:applicationId/ask-info', { onRequest: decide }, async (request) => {
-    const { applicationId } = parseInput(params, request.params);
-    const body = parseInput(askBody, request.body);
+  api.post('/api/v1/staff/reviews/:applicationId/ask-info', { onRequest: decide, schema: { ...doc('reviews', 'Ask the borrower for more information · 补充材料', STAFF_SECURITY, 'Roles: reviewer.'), params, body: askBody } }, async (request) => {
+    const { applicationId } = request.params;
+    const body = request.body;
     return service.askInfo(applicationId, body, reviewer(request));
   });
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { RiskSignalService, type RiskReviewer } from '../postLoan/index.js';
 import { clientOrigin } from './clientOrigin.js';
-import { parseInput, queryInt } from './parseInput.js';
+import { queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';
+import { STAFF_SECURITY, doc } from './apiSchemas.js';
 
 const params = z.object({ id: z.uuid({ error: 'must be a risk signal id (UUID)' }) });
 const listQuery = z.object({
@@ -25,22 +27,23 @@ const noteBody = z.object({ note: z.string({ error: 'is required' }).trim().min(
  * session carry its CSRF token (staffAuth).
  */
 export function riskRoutes(app: FastifyInstance, deps: { db: Pick<Database, 'prisma'>; clock: Clock; auth: StaffAuth }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const service = new RiskSignalService({ prisma: deps.db.prisma, clock: deps.clock });
   const read = deps.auth.require('reviewer', 'supervisor', 'admin');
   const judge = deps.auth.require('reviewer', 'supervisor');
   const reviewer = (request: FastifyRequest): RiskReviewer => ({ staffId: request.staff!.staffId, username: request.staff!.username, origin: clientOrigin(app, request) });
 
-  app.get('/api/v1/staff/risk-signals', { onRequest: read }, async (request) => service.list(parseInput(listQuery, request.query)));
+  api.get('/api/v1/staff/risk-signals', { onRequest: read, schema: { ...doc('risk', 'Early-warning signals by level, status, branch, manager · 预警列表', STAFF_SECURITY, 'Roles: reviewer, supervisor, admin.'), querystring: listQuery } }, async (request) => service.list(request.query));
 
-  app.get('/api/v1/staff/risk-signals/:id', { onRequest: read }, async (request) => service.detail(parseInput(params, request.params).id));
+  api.get('/api/v1/staff/risk-signals/:id', { onRequest: read, schema: { ...doc('risk', 'One early-warning signal · 预警详情', STAFF_SECURITY, 'Roles: reviewer, supervisor, admin.'), params } }, async (request) => service.detail(request.params.id));
 
-  app.post('/api/v1/staff/risk-signals/:id/confirm', { onRequest: judge }, async (request) => {
-    const { id } = parseInput(params, request.params);
-    return service.confirm(id, parseInput(noteBody, request.body).note, reviewer(request));
+  api.post('/api/v1/staff/risk-signals/:id/confirm', { onRequest: judge, schema: { ...doc('risk', 'Confirm a signal with a note · 确认预警', STAFF_SECURITY, 'Roles: reviewer, supervisor.'), params, body: noteBody } }, async (request) => {
+    const { id } = request.params;
+    return service.confirm(id, request.body.note, reviewer(request));
   });
 
-  app.post('/api/v1/staff/risk-signals/:id/clear', { onRequest: judge }, async (request) => {
-    const { id } = parseInput(params, request.params);
-    return service.clear(id, parseInput(noteBody, request.body).note, reviewer(request));
+  api.post('/api/v1/staff/risk-signals/:id/clear', { onRequest: judge, schema: { ...doc('risk', 'Clear a signal with a note (may lift the warning’s freeze) · 解除预警', STAFF_SECURITY, 'Roles: reviewer, supervisor.'), params, body: noteBody } }, async (request) => {
+    const { id } = request.params;
+    return service.clear(id, request.body.note, reviewer(request));
   });
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sessionCookie } from '../channels/web/webSessions.js';
 import { AppError } from '../errors.js';
 import { audit } from '../services/persistence.js';
 import { LOCKOUT, STAFF_ROLES, type StaffAccounts, type StaffPrincipal, type StaffSessions } from '../staff/index.js';
 import { clientOrigin } from './clientOrigin.js';
-import { parseInput } from './parseInput.js';
 import { STAFF_COOKIE, type StaffAuth } from './staffAuth.js';
+import { PUBLIC, STAFF_SECURITY, doc } from './apiSchemas.js';
 
 const loginBody = z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) });
 const roles = z.array(z.enum(STAFF_ROLES)).min(1).max(STAFF_ROLES.length);
@@ -40,6 +41,7 @@ const me = (p: StaffPrincipal) => ({ id: p.staffId, username: p.username, displa
  * Disabling an account or resetting its password ends its sessions at once. Every act is audited.
  */
 export function staffAccountRoutes(app: FastifyInstance, deps: StaffAccountRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { accounts, sessions, auth } = deps;
   const actor = (request: FastifyRequest) => ({ actorId: request.staff?.staffId ?? null, origin: clientOrigin(app, request) });
   const audited = (request: FastifyRequest, action: string, detail: Record<string, unknown>) => {
@@ -49,8 +51,8 @@ export function staffAccountRoutes(app: FastifyInstance, deps: StaffAccountRoute
   const setCookie = (request: FastifyRequest, reply: FastifyReply, token: string, maxAgeMs: number) =>
     reply.header('set-cookie', sessionCookie(STAFF_COOKIE, token, { maxAgeMs, secure: deps.secureCookies(request), sameSite: 'Strict' }));
 
-  app.post('/api/v1/staff/login', async (request, reply) => {
-    const body = parseInput(loginBody, request.body);
+  api.post('/api/v1/staff/login', { schema: { ...doc('staff-accounts', 'Log in: a session cookie and the CSRF token · 员工登录', PUBLIC), body: loginBody } }, async (request, reply) => {
+    const body = request.body;
     if (deps.requireAdmin && !(await accounts.hasAdmin())) {
       throw new AppError('CONSOLE_UNAVAILABLE', { reason: 'create one on the server with `npm run staff -- add --username <u> --name <n> --roles admin`' });
     }
@@ -63,12 +65,12 @@ export function staffAccountRoutes(app: FastifyInstance, deps: StaffAccountRoute
     return { staff: { id: account.id, username: account.username, displayName: account.displayName, employeeNo: account.employeeNo, roles: account.roles, kind: account.kind }, csrfToken: started.csrfToken, expiresAt: new Date(started.expiresAt).toISOString() };
   });
 
-  app.get('/api/v1/staff/me', { onRequest: auth.require() }, async (request) => {
+  api.get('/api/v1/staff/me', { onRequest: auth.require(), schema: { ...doc('staff-accounts', 'Who is logged in, with the session’s CSRF token · 当前员工', STAFF_SECURITY, 'Any staff member.') } }, async (request) => {
     const staff = request.staff!;
     return { staff: me(staff), ...(staff.sessionId ? { csrfToken: sessions.csrfOf(staff.sessionId) } : {}) };
   });
 
-  app.post('/api/v1/staff/logout', { onRequest: auth.require() }, async (request, reply) => {
+  api.post('/api/v1/staff/logout', { onRequest: auth.require(), schema: { ...doc('staff-accounts', 'Log out this session · 退出登录', STAFF_SECURITY, 'Any staff member.') } }, async (request, reply) => {
     const staff = request.staff!;
     if (staff.sessionId) await sessions.revoke(staff.sessionId, 'logout');
     await audited(request, 'staff.logout', {});
@@ -76,7 +78,7 @@ export function staffAccountRoutes(app: FastifyInstance, deps: StaffAccountRoute
     return { ok: true };
   });
 
-  app.post('/api/v1/staff/logout-everywhere', { onRequest: auth.require() }, async (request, reply) => {
+  api.post('/api/v1/staff/logout-everywhere', { onRequest: auth.require(), schema: { ...doc('staff-accounts', 'End every session of this staff member · 全部退出', STAFF_SECURITY, 'Any staff member.') } }, async (request, reply) => {
     const staff = request.staff!;
     const ended = await sessions.revokeAll(staff.staffId, 'logout everywhere');
     await audited(request, 'staff.logout_everywhere', { sessions: ended });
@@ -85,29 +87,29 @@ export function staffAccountRoutes(app: FastifyInstance, deps: StaffAccountRoute
   });
 
   const admin = auth.require('admin');
-  app.get('/api/v1/staff/accounts', { onRequest: admin }, async () => ({ accounts: await accounts.list() }));
+  api.get('/api/v1/staff/accounts', { onRequest: admin, schema: { ...doc('staff-accounts', 'Staff accounts · 员工账号列表', STAFF_SECURITY, 'Roles: admin.') } }, async () => ({ accounts: await accounts.list() }));
 
-  app.post('/api/v1/staff/accounts', { onRequest: admin }, async (request, reply) => {
-    const body = parseInput(newAccountBody, request.body);
+  api.post('/api/v1/staff/accounts', { onRequest: admin, schema: { ...doc('staff-accounts', 'Create a staff account (a one-time password when none is given) · 新建账号', STAFF_SECURITY, 'Roles: admin.'), body: newAccountBody } }, async (request, reply) => {
+    const body = request.body;
     const created = await accounts.create(body, actor(request));
     // The password is shown once: only when it was generated here.
     return reply.code(201).send({ account: created.account, ...(body.password === undefined ? { oneTimePassword: created.password } : {}) });
   });
 
-  app.post('/api/v1/staff/accounts/:id/disable', { onRequest: admin }, async (request) => {
-    const { id } = parseInput(accountParams, request.params);
+  api.post('/api/v1/staff/accounts/:id/disable', { onRequest: admin, schema: { ...doc('staff-accounts', 'Disable an account; its sessions end at once · 停用账号', STAFF_SECURITY, 'Roles: admin.'), params: accountParams } }, async (request) => {
+    const { id } = request.params;
     const account = await accounts.setActive(id, false, actor(request));
     return { account, sessionsEnded: await sessions.revokeAll(id, 'account disabled') };
   });
 
-  app.post('/api/v1/staff/accounts/:id/enable', { onRequest: admin }, async (request) => {
-    const { id } = parseInput(accountParams, request.params);
+  api.post('/api/v1/staff/accounts/:id/enable', { onRequest: admin, schema: { ...doc('staff-accounts', 'Enable an account · 启用账号', STAFF_SECURITY, 'Roles: admin.'), params: accountParams } }, async (request) => {
+    const { id } = request.params;
     return { account: await accounts.setActive(id, true, actor(request)) };
   });
 
-  app.post('/api/v1/staff/accounts/:id/reset-password', { onRequest: admin }, async (request) => {
-    const { id } = parseInput(accountParams, request.params);
-    const body = parseInput(resetBody, request.body ?? {});
+  api.post('/api/v1/staff/accounts/:id/reset-password', { onRequest: admin, schema: { ...doc('staff-accounts', 'Reset a password; the account’s sessions end · 重置密码', STAFF_SECURITY, 'Roles: admin.'), params: accountParams, body: resetBody } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     const reset = await accounts.resetPassword(id, actor(request), body.password);
     const sessionsEnded = await sessions.revokeAll(id, 'password reset');
     return { account: reset.account, sessionsEnded, ...(body.password === undefined ? { oneTimePassword: reset.password } : {}) };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
@@ -8,7 +9,8 @@ import type { StaffPrincipal } from '../staff/index.js';
 import { ConversationOwnership } from '../console/index.js';
 import type { StaffAuth } from './staffAuth.js';
 import { replyToWire } from './chatRoutes.js';
-import { parseInput, queryInt } from './parseInput.js';
+import { doc, STAFF_SECURITY } from './apiSchemas.js';
+import { queryInt } from './parseInput.js';
 
 const conversationParams = z.object({ id: z.uuid({ error: 'must be a conversation id (UUID)' }) });
 const listQuery = z.object({
@@ -21,6 +23,13 @@ const staffName = z.string().trim().min(1).max(32).optional();
 const takeoverBody = z.object({ staffName }).default({});
 const messageBody = z.object({ text: z.string().trim().min(1).max(2_000), staffName });
 
+const staff = (summary: string, description?: string) => doc('staff', summary, STAFF_SECURITY, description ?? 'Roles: agent, supervisor.');
+const listSchema = { ...staff('Conversations, newest first, by hand-off state · 会话列表'), querystring: listQuery };
+const transcriptSchema = { ...staff('A conversation’s messages after a seq, ID and phone numbers masked · 会话记录'), params: conversationParams, querystring: transcriptQuery };
+const takeoverSchema = { ...staff('Take a conversation over: the bot stops, the borrower is told a person is here · 接管会话'), params: conversationParams, body: takeoverBody };
+const messageSchema = { ...staff('Speak in a conversation taken over · 人工回复'), params: conversationParams, body: messageBody };
+const handbackSchema = { ...staff('Hand a conversation back to the assistant, which continues where it was · 交还机器人'), params: conversationParams };
+
 /**
  * The hand-off API customer-service staff (or the bank's console) use: list conversations waiting
  * for a person, read a transcript (ID and phone numbers masked), take one over, speak in it, and hand
@@ -30,6 +39,7 @@ const messageBody = z.object({ text: z.string().trim().min(1).max(2_000), staffN
  */
 export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationRuntime; db: Database; clock: Clock; auth: StaffAuth }): void {
   const onRequest = deps.auth.require('agent', 'supervisor');
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { prisma } = deps.db;
   // One person serves a conversation at a time: checked holding the conversation's lock.
   const ownership = new ConversationOwnership(prisma);
@@ -37,8 +47,8 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
   const shownAs = (staff: StaffPrincipal, given: string | undefined): { staffName: string; staffNo?: string } =>
     staff.kind === 'service' ? { staffName: given ?? staff.displayName } : { staffName: staff.displayName, ...(staff.employeeNo ? { staffNo: staff.employeeNo } : {}) };
 
-  app.get('/api/v1/staff/conversations', { onRequest }, async (request) => {
-    const q = parseInput(listQuery, request.query);
+  api.get('/api/v1/staff/conversations', { onRequest, schema: listSchema }, async (request) => {
+    const q = request.query;
     const rows = await prisma.conversation.findMany({
       where: q.handoff === 'any' ? {} : { handoffStatus: q.handoff },
       orderBy: { updatedAt: 'desc' },
@@ -60,9 +70,9 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     };
   });
 
-  app.get('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const q = parseInput(transcriptQuery, request.query);
+  api.get('/api/v1/staff/conversations/:id/messages', { onRequest, schema: transcriptSchema }, async (request) => {
+    const { id } = request.params;
+    const q = request.query;
     await existing(id);
     const messages = await prisma.message.findMany({ where: { conversationId: id, seq: { gt: q.afterSeq } }, orderBy: { seq: 'asc' }, take: q.limit });
     return {
@@ -82,9 +92,9 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     return { replies: result.replies.map(replyToWire) };
   };
 
-  app.post('/api/v1/staff/conversations/:id/takeover', { onRequest }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const body = parseInput(takeoverBody, request.body ?? {});
+  api.post('/api/v1/staff/conversations/:id/takeover', { onRequest, schema: takeoverSchema }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.takeover', { type: 'staff.takeover', staffId: staff.staffId, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
@@ -93,9 +103,9 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     return result;
   });
 
-  app.post('/api/v1/staff/conversations/:id/messages', { onRequest }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
-    const body = parseInput(messageBody, request.body);
+  api.post('/api/v1/staff/conversations/:id/messages', { onRequest, schema: messageSchema }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.staff_message', { type: 'staff.message', staffId: staff.staffId, text: body.text, ...shownAs(staff, body.staffName), at }, () => ownership.claim(id, staff));
@@ -103,8 +113,8 @@ export function staffRoutes(app: FastifyInstance, deps: { runtime: ConversationR
     return result;
   });
 
-  app.post('/api/v1/staff/conversations/:id/handback', { onRequest }, async (request) => {
-    const { id } = parseInput(conversationParams, request.params);
+  api.post('/api/v1/staff/conversations/:id/handback', { onRequest, schema: handbackSchema }, async (request) => {
+    const { id } = request.params;
     const staff = request.staff!;
     const at = deps.clock.now().getTime();
     const result = await act(id, staff, 'conversation.handback', { type: 'staff.handback', staffId: staff.staffId, at }, () => ownership.mustNotBeOthers(id, staff));

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { WorkOrderConfig } from '../config/index.js';
@@ -6,8 +7,9 @@ import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { StaffPrincipal } from '../staff/index.js';
 import { listNotices, markNoticesRead, parseWorkOrderNumber, WORK_ORDER_STATES, WorkOrderService, type WorkOrderActor } from '../workOrders/index.js';
-import { parseInput, queryInt } from './parseInput.js';
+import { queryInt } from './parseInput.js';
 import type { StaffAuth } from './staffAuth.js';
+import { STAFF_SECURITY, doc } from './apiSchemas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,6 +61,7 @@ const actorOf = (staff: StaffPrincipal): WorkOrderActor & { type: 'staff' } => (
  * reviews. Decorates `app.workOrders`; every change is told to the consoles' live feed.
  */
 export function workOrderRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: WorkOrderConfig; auth: StaffAuth }): WorkOrderService {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const service = new WorkOrderService({
     prisma: deps.db.prisma,
     clock: deps.clock,
@@ -84,8 +87,8 @@ export function workOrderRoutes(app: FastifyInstance, deps: { db: Database; cloc
     return raw;
   }
 
-  app.get('/api/v1/staff/work-orders', { onRequest: read }, async (request) => {
-    const q = parseInput(listQuery, request.query);
+  api.get('/api/v1/staff/work-orders', { onRequest: read, schema: { ...doc('work-orders', 'Work orders, filtered · 工单列表', STAFF_SECURITY, 'Roles: agent, supervisor, reviewer.'), querystring: listQuery } }, async (request) => {
+    const q = request.query;
     const staff = staffOf(request);
     return service.list(
       {
@@ -102,15 +105,15 @@ export function workOrderRoutes(app: FastifyInstance, deps: { db: Database; cloc
     );
   });
 
-  app.get('/api/v1/staff/work-orders/team', { onRequest: supervise }, async () => service.team());
+  api.get('/api/v1/staff/work-orders/team', { onRequest: supervise, schema: { ...doc('work-orders', 'The team’s open work orders per person · 团队工单', STAFF_SECURITY, 'Roles: supervisor.') } }, async () => service.team());
 
-  app.get('/api/v1/staff/work-orders/:id', { onRequest: read }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
+  api.get('/api/v1/staff/work-orders/:id', { onRequest: read, schema: { ...doc('work-orders', 'One work order with its history · 工单详情', STAFF_SECURITY, 'Roles: agent, supervisor, reviewer.'), params: idParams } }, async (request) => {
+    const { id } = request.params;
     return { workOrder: await service.get(await idOf(id), actorOf(staffOf(request))) };
   });
 
-  app.post('/api/v1/staff/work-orders', { onRequest: act }, async (request, reply) => {
-    const body = parseInput(createBody, request.body);
+  api.post('/api/v1/staff/work-orders', { onRequest: act, schema: { ...doc('work-orders', 'Open a work order · 新建工单', STAFF_SECURITY, 'Roles: agent, supervisor.'), body: createBody } }, async (request, reply) => {
+    const body = request.body;
     const workOrder = await service.open(
       { kind: body.kind, title: body.title, reason: body.reason, priority: body.priority, conversationId: body.conversationId, borrowerId: body.borrowerId },
       actorOf(staffOf(request)),
@@ -118,40 +121,40 @@ export function workOrderRoutes(app: FastifyInstance, deps: { db: Database; cloc
     return reply.status(201).send({ workOrder });
   });
 
-  app.post('/api/v1/staff/work-orders/:id/assign', { onRequest: act }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    const body = parseInput(assignBody, request.body);
+  api.post('/api/v1/staff/work-orders/:id/assign', { onRequest: act, schema: { ...doc('work-orders', 'Assign a work order · 分派工单', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: idParams, body: assignBody } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     const staff = staffOf(request);
     return { workOrder: await service.assign(await idOf(id), { assigneeId: body.assigneeId === 'me' ? staff.staffId : body.assigneeId, version: body.version }, actorOf(staff)) };
   });
 
-  app.post('/api/v1/staff/work-orders/:id/transition', { onRequest: act }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    const body = parseInput(transitionBody, request.body);
+  api.post('/api/v1/staff/work-orders/:id/transition', { onRequest: act, schema: { ...doc('work-orders', 'Move a work order to another state · 工单流转', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: idParams, body: transitionBody } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     return { workOrder: await service.transition(await idOf(id), body, actorOf(staffOf(request))) };
   });
 
-  app.post('/api/v1/staff/work-orders/:id/priority', { onRequest: act }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    const body = parseInput(priorityBody, request.body);
+  api.post('/api/v1/staff/work-orders/:id/priority', { onRequest: act, schema: { ...doc('work-orders', 'Change a work order’s priority · 调整优先级', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: idParams, body: priorityBody } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     return { workOrder: await service.setPriority(await idOf(id), body, actorOf(staffOf(request))) };
   });
 
-  app.post('/api/v1/staff/work-orders/:id/notes', { onRequest: act }, async (request, reply) => {
-    const { id } = parseInput(idParams, request.params);
-    const body = parseInput(noteBody, request.body);
+  api.post('/api/v1/staff/work-orders/:id/notes', { onRequest: act, schema: { ...doc('work-orders', 'Add a note to a work order · 工单备注', STAFF_SECURITY, 'Roles: agent, supervisor.'), params: idParams, body: noteBody } }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
     return reply.status(201).send({ note: await service.addNote(await idOf(id), body.text, actorOf(staffOf(request))) });
   });
 
   // Notices: every staff member reads and clears their own.
   const anyStaff = deps.auth.require();
-  app.get('/api/v1/staff/notices', { onRequest: anyStaff }, async (request) => {
-    const q = parseInput(noticesQuery, request.query);
+  api.get('/api/v1/staff/notices', { onRequest: anyStaff, schema: { ...doc('work-orders', 'Staff notices of the logged-in person · 员工通知', STAFF_SECURITY, 'Any staff member.'), querystring: noticesQuery } }, async (request) => {
+    const q = request.query;
     return listNotices(deps.db.prisma, staffOf(request).staffId, { unreadOnly: q.unread, limit: q.limit });
   });
 
-  app.post('/api/v1/staff/notices/read', { onRequest: anyStaff }, async (request) => {
-    const body = parseInput(readBody, request.body);
+  api.post('/api/v1/staff/notices/read', { onRequest: anyStaff, schema: { ...doc('work-orders', 'Mark notices read · 通知已读', STAFF_SECURITY, 'Any staff member.'), body: readBody } }, async (request) => {
+    const body = request.body;
     return { marked: await markNoticesRead(deps.db.prisma, staffOf(request).staffId, 'ids' in body ? body.ids : 'all', deps.clock.now()) };
   });
 

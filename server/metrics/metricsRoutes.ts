@@ -5,6 +5,7 @@ import { bearerAuth } from '../http/bearerAuth.js';
 import type { KuaidaiMetrics } from './kuaidaiMetrics.js';
 import { listenForMetrics, type MetricsServer } from './metricsServer.js';
 import type { ScrapeSource } from './scrapeGauges.js';
+import { PUBLIC, doc } from '../http/apiSchemas.js';
 
 /**
  * GET /metrics for Prometheus, as configured (docs/operations.md):
@@ -21,7 +22,8 @@ export function metricsRoutes(app: FastifyInstance, deps: { metrics: KuaidaiMetr
   app.addHook('onClose', async () => unwatch());
   const render = () => metrics.render(deps.source);
   if (config.mainPort !== 'off') {
-    app.get('/metrics', { onRequest: bearerAuth(config.mainPort === 'token' ? config.token : undefined, 'metrics') }, async (_request, reply) => {
+    const schema = doc('operations', 'Prometheus metrics: turns, effects, outbox, jobs, database, event loop · 监控指标', config.mainPort === 'token' ? [{ metricsToken: [] }] : PUBLIC);
+    app.get('/metrics', { onRequest: bearerAuth(config.mainPort === 'token' ? config.token : undefined, 'metrics'), schema }, async (_request, reply) => {
       const { contentType, body } = await render();
       return reply.header('cache-control', 'no-store').type(contentType).send(body);
     });

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { clientOrigin } from '../http/clientOrigin.js';
-import { parseInput } from '../http/parseInput.js';
 import type { StaffAuth } from '../http/staffAuth.js';
 import { isUniqueViolation } from '../services/persistence.js';
 import { ATTRIBUTION_CODE } from './contracts.js';
 import { referralCodeCandidates } from './referralCode.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const code = z.string().trim().regex(ATTRIBUTION_CODE, 'must be 1–40 letters, digits, - or _');
 const newBranch = z.object({ code, name: z.string().trim().min(1, 'is required').max(40, 'must be at most 40 characters'), parentCode: code.optional() });
@@ -29,6 +30,7 @@ const assignBody = z.object({
  * Every change is audited.
  */
 export function branchRoutes(app: FastifyInstance, deps: { readonly auth: StaffAuth }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const read = deps.auth.require('admin', 'supervisor');
   const admin = deps.auth.require('admin');
   const prisma = () => app.deps.db.prisma;
@@ -38,7 +40,7 @@ export function branchRoutes(app: FastifyInstance, deps: { readonly auth: StaffA
   };
   const branchView = (b: { id: string; code: string; name: string; parentCode: string | null; active: boolean }) => ({ id: b.id, code: b.code, name: b.name, parentCode: b.parentCode, active: b.active });
 
-  app.get('/api/v1/staff/studio/branches', { onRequest: read }, async () => {
+  api.get('/api/v1/staff/studio/branches', { onRequest: read, schema: { ...doc('studio', 'Branches · 网点列表', STAFF_SECURITY, 'Roles: admin, supervisor.') } }, async () => {
     const [branches, staff] = await Promise.all([
       prisma().branch.findMany({ orderBy: { code: 'asc' } }),
       prisma().staffUser.findMany({ where: { kind: 'person' }, orderBy: { username: 'asc' }, select: { id: true, username: true, displayName: true, employeeNo: true, branch: true, roles: true, referralCode: true, active: true } }),
@@ -49,8 +51,8 @@ export function branchRoutes(app: FastifyInstance, deps: { readonly auth: StaffA
     };
   });
 
-  app.post('/api/v1/staff/studio/branches', { onRequest: admin }, async (request, reply) => {
-    const body = parseInput(newBranch, request.body);
+  api.post('/api/v1/staff/studio/branches', { onRequest: admin, schema: { ...doc('studio', 'Create a branch · 新建网点', STAFF_SECURITY, 'Roles: admin.'), body: newBranch } }, async (request, reply) => {
+    const body = request.body;
     if (body.parentCode) await existingBranch(body.parentCode, ' (the parent)');
     try {
       const branch = await prisma().$transaction(async (tx) => {
@@ -65,9 +67,9 @@ export function branchRoutes(app: FastifyInstance, deps: { readonly auth: StaffA
     }
   });
 
-  app.post('/api/v1/staff/studio/branches/:code', { onRequest: admin }, async (request) => {
-    const { code: which } = parseInput(branchParams, request.params);
-    const body = parseInput(editBranch, request.body ?? {});
+  api.post('/api/v1/staff/studio/branches/:code', { onRequest: admin, schema: { ...doc('studio', 'Update a branch · 修改网点', STAFF_SECURITY, 'Roles: admin.'), params: branchParams, body: editBranch } }, async (request) => {
+    const { code: which } = request.params;
+    const body = request.body;
     const before = await existingBranch(which, '');
     if (body.parentCode) {
       if (body.parentCode === which) throw new AppError('VALIDATION_FAILED', { field: 'parentCode', reason: 'a branch cannot be its own parent' });
@@ -82,8 +84,8 @@ export function branchRoutes(app: FastifyInstance, deps: { readonly auth: StaffA
     return { branch: branchView(branch) };
   });
 
-  app.post('/api/v1/staff/studio/managers', { onRequest: admin }, async (request) => {
-    const body = parseInput(assignBody, request.body);
+  api.post('/api/v1/staff/studio/managers', { onRequest: admin, schema: { ...doc('studio', 'Make a staff member a customer manager of a branch · 设置客户经理', STAFF_SECURITY, 'Roles: admin.'), body: assignBody } }, async (request) => {
+    const body = request.body;
     const branch = await existingBranch(body.branch, '');
     if (!branch.active) throw new AppError('BRANCH_NOT_FOUND', { code: body.branch, reason: ' (it is deactivated)' });
     const staff = await prisma().staffUser.findUnique({ where: { id: body.staffId } });

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseInput } from '../http/parseInput.js';
 import { CAMPAIGN_STATUSES, type CampaignStaffAction } from './campaignLifecycle.js';
 import { CampaignService, campaignInputSchema, type CampaignStaff } from './campaignService.js';
 import { CAMPAIGN_CHANNELS, audienceSpecSchema, type CampaignContent } from './contracts.js';
 import type { StudioDeps } from './installStudio.js';
 import { renderCampaignMessage } from './renderCampaignMessage.js';
 import { countAudience } from './resolveAudience.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const BASE = '/api/v1/staff/studio/campaigns';
 /** The preview's and test send's stand-in for a delivery's tracking token (real ones are made at sending). */
@@ -54,6 +55,7 @@ const countQuery = z.object({
  * checks the acts; roles here only decide who reaches the routes.
  */
 export function campaignRoutes(app: FastifyInstance, deps: StudioDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { config, db, clock } = deps.app;
   const service = new CampaignService({
     prisma: db.prisma,
@@ -66,36 +68,36 @@ export function campaignRoutes(app: FastifyInstance, deps: StudioDeps): void {
   const author = deps.auth.require('manager', 'admin');
   const staff = (request: FastifyRequest): CampaignStaff => ({ staffId: request.staff!.staffId, username: request.staff!.username, roles: request.staff!.roles });
 
-  app.get(BASE, { onRequest: read }, async (request) => {
-    const q = parseInput(listQuery, request.query);
+  api.get(BASE, { onRequest: read, schema: { ...doc('studio', 'Campaigns, with the configured robots and known rooms · 营销活动列表', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), querystring: listQuery } }, async (request) => {
+    const q = request.query;
     return { campaigns: await service.list(q, staff(request)), robots: Object.keys(config.wecom.robots), rooms: await knownRooms() };
   });
 
-  app.post(BASE, { onRequest: author }, async (request, reply) => {
-    const created = await service.create(request.body as never, staff(request));
+  api.post(BASE, { onRequest: author, schema: { ...doc('studio', 'Write a campaign (a draft) · 新建营销活动', STAFF_SECURITY, 'Roles: manager, admin.'), body: campaignInputSchema } }, async (request, reply) => {
+    const created = await service.create(request.body, staff(request));
     return reply.code(201).send(created);
   });
 
-  app.get(`${BASE}/audience-count`, { onRequest: read }, async (request) => {
-    const q = parseInput(countQuery, request.query);
+  api.get(`${BASE}/audience-count`, { onRequest: read, schema: { ...doc('studio', 'How many borrowers an audience reaches · 受众人数', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), querystring: countQuery } }, async (request) => {
+    const q = request.query;
     return countAudience({ prisma: db.prisma, clock }, q.audience, q.channels);
   });
 
-  app.get(`${BASE}/:id`, { onRequest: read }, async (request) => service.get(parseInput(params, request.params).id, staff(request)));
+  api.get(`${BASE}/:id`, { onRequest: read, schema: { ...doc('studio', 'One campaign with its funnel · 活动详情', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params } }, async (request) => service.get(request.params.id, staff(request)));
 
-  app.put(`${BASE}/:id`, { onRequest: author }, async (request) => {
-    const { id } = parseInput(params, request.params);
-    const body = parseInput(updateBody, request.body);
+  api.put(`${BASE}/:id`, { onRequest: author, schema: { ...doc('studio', 'Edit a draft campaign · 修改活动', STAFF_SECURITY, 'Roles: manager, admin.'), params, body: updateBody } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     return service.update(id, body, staff(request));
   });
 
-  app.post(`${BASE}/:id/preview`, { onRequest: read }, async (request) => ({ messages: await service.preview(parseInput(params, request.params).id, staff(request)) }));
+  api.post(`${BASE}/:id/preview`, { onRequest: read, schema: { ...doc('studio', 'The messages each channel would send · 预览', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params } }, async (request) => ({ messages: await service.preview(request.params.id, staff(request)) }));
 
-  app.post(`${BASE}/:id/test-send`, { onRequest: read }, async (request) => service.testSend(parseInput(params, request.params).id, staff(request)));
+  api.post(`${BASE}/:id/test-send`, { onRequest: read, schema: { ...doc('studio', 'Send the campaign to the author only · 测试发送', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params } }, async (request) => service.testSend(request.params.id, staff(request)));
 
-  app.post(`${BASE}/:id/:action`, { onRequest: read }, async (request) => {
-    const { id, action } = parseInput(actParams, request.params);
-    const body = parseInput(actBody, request.body);
+  api.post(`${BASE}/:id/:action`, { onRequest: read, schema: { ...doc('studio', 'Submit, approve, return, schedule (or send now), pause, resume or cancel a campaign · 活动审批与发送', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params: actParams, body: actBody } }, async (request) => {
+    const { id, action } = request.params;
+    const body = request.body;
     const scheduledAt = action === 'schedule' && body.scheduledAt && !body.now ? new Date(body.scheduledAt) : undefined;
     return service.act(id, action as Exclude<CampaignStaffAction, 'edit'>, { version: body.version, note: body.note, scheduledAt }, staff(request));
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Product } from '../../core/index.js';
@@ -11,6 +12,7 @@ import { assertMayUseCode, ATTRIBUTION_KINDS, findCodeTarget, notFoundReason, ty
 import { ATTRIBUTION_CODE, type AttributionKind } from './contracts.js';
 import { officialAccountQr } from './officialAccountQr.js';
 import { parseAttributionRef } from './parseAttributionRef.js';
+import { PUBLIC, STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 /** The long-lived cookie that lets funnels count people rather than taps (no personal data: a random id). */
 export const VISITOR_COOKIE = 'kd_vid';
@@ -38,6 +40,7 @@ export interface CodeRoutesDeps {
  * permanent official-account QR code (created once).
  */
 export function codeRoutes(app: FastifyInstance, deps: CodeRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const staff = deps.auth.require('manager', 'supervisor', 'admin');
   const base = deps.publicBaseUrl.replace(/\/+$/, '');
   const linkOf = (t: CodeTarget) => `${base}/s/${encodeURIComponent(t.ref)}`;
@@ -51,9 +54,9 @@ export function codeRoutes(app: FastifyInstance, deps: CodeRoutesDeps): void {
     return found;
   }
 
-  app.get('/api/v1/staff/studio/codes/:kind/:code', { onRequest: staff }, async (request) => {
+  api.get('/api/v1/staff/studio/codes/:kind/:code', { onRequest: staff, schema: { ...doc('studio', 'A manager’s or campaign’s code: its tracked link and counts · 推广码', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params: codeParams } }, async (request) => {
     const t = await target(request);
-    const api = `/api/v1/staff/studio/codes/${t.kind}/${encodeURIComponent(t.code)}`;
+    const path = `/api/v1/staff/studio/codes/${t.kind}/${encodeURIComponent(t.code)}`;
     return {
       kind: t.kind,
       code: t.code,
@@ -62,19 +65,19 @@ export function codeRoutes(app: FastifyInstance, deps: CodeRoutesDeps): void {
       branch: t.branch,
       link: linkOf(t),
       qrLink: qrLinkOf(t),
-      qrPng: `${api}/qr.png`,
-      qrSvg: `${api}/qr.svg`,
+      qrPng: `${path}/qr.png`,
+      qrSvg: `${path}/qr.svg`,
       officialAccount: await officialAccountQr(app.deps.db.prisma, app.officialAccount?.api, t.ref),
     };
   });
 
-  app.get('/api/v1/staff/studio/codes/:kind/:code/qr.png', { onRequest: staff }, async (request, reply) => {
+  api.get('/api/v1/staff/studio/codes/:kind/:code/qr.png', { onRequest: staff, schema: { ...doc('studio', 'The code’s QR image (PNG) · 二维码 PNG', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params: codeParams, querystring: qrQuery } }, async (request, reply) => {
     const t = await target(request);
     const png = await QRCode.toBuffer(qrLinkOf(t), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
     return download(reply.type('image/png'), request, `${t.ref}.png`).send(png);
   });
 
-  app.get('/api/v1/staff/studio/codes/:kind/:code/qr.svg', { onRequest: staff }, async (request, reply) => {
+  api.get('/api/v1/staff/studio/codes/:kind/:code/qr.svg', { onRequest: staff, schema: { ...doc('studio', 'The code’s QR image (SVG) · 二维码 SVG', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), params: codeParams, querystring: qrQuery } }, async (request, reply) => {
     const t = await target(request);
     const svg = await QRCode.toString(qrLinkOf(t), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return download(reply.type('image/svg+xml; charset=utf-8'), request, `${t.ref}.svg`).send(svg);
@@ -84,9 +87,9 @@ export function codeRoutes(app: FastifyInstance, deps: CodeRoutesDeps): void {
     parseInput(qrQuery, request.query).download === '1' ? reply.header('content-disposition', `attachment; filename="${filename}"`) : reply;
 
   // The public link: anyone may tap it. An unknown code still reaches the chat, unattributed.
-  app.get('/s/:ref', async (request, reply) => {
+  api.get('/s/:ref', { schema: { ...doc('studio', 'A tracked link: counts the click and opens the web chat with the code · 推广链接', PUBLIC), querystring: linkQuery } }, async (request, reply) => {
     const raw = (request.params as { ref?: string }).ref ?? '';
-    const { src } = parseInput(linkQuery, request.query);
+    const { src } = request.query;
     const parsed = parseAttributionRef(raw);
     const prisma = app.deps.db.prisma;
     let t: CodeTarget | undefined;

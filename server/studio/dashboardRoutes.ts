@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LOAN_CLASS_NAMES_ZH, type LoanClass } from '../../core/index.js';
-import { parseInput } from '../http/parseInput.js';
 import { APPLICATION_BREAKDOWNS, applicationDashboard, campaignPerformance, collectionSummary, portfolioSeries, riskSummary, type DashboardSlice } from './dashboard.js';
 import { csvOf } from '../http/csvFile.js';
 import { funnelPeriod } from './funnel.js';
 import { sendCsv } from './funnelRoutes.js';
 import type { StudioDeps } from './installStudio.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const period = { from: z.string().optional(), to: z.string().optional() };
 const format = z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json');
@@ -31,7 +32,10 @@ const percent = (share: number): string => `${(share * 100).toFixed(2)}%`;
  * campaigns attributed to them (the portfolio, warnings and collection are refused). Reads are not
  * audited: aggregates, no personal data.
  */
+const riskQuery = periodQuery.pick({ format: true });
+
 export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { prisma } = deps.app.db;
   const bank = deps.auth.require('supervisor', 'admin', 'reviewer');
   const anyone = deps.auth.require('supervisor', 'admin', 'reviewer', 'manager');
@@ -42,8 +46,8 @@ export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
   };
   const base = '/api/v1/staff/studio/dashboard';
 
-  app.get(`${base}/applications`, { onRequest: anyone }, async (request, reply) => {
-    const q = parseInput(applicationsQuery, request.query);
+  api.get(`${base}/applications`, { onRequest: anyone, schema: { ...doc('studio', 'Dashboard: applications by day, branch and outcome · 申请看板', STAFF_SECURITY, 'Roles: supervisor, admin, reviewer, manager.'), querystring: applicationsQuery } }, async (request, reply) => {
+    const q = request.query;
     const p = funnelPeriod(q.from, q.to, now().getTime());
     const slice = sliceOf(request);
     const figures = await applicationDashboard(prisma, p, slice);
@@ -56,8 +60,8 @@ export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
     return { ...p, slice: slice.kind, ...figures };
   });
 
-  app.get(`${base}/portfolio`, { onRequest: bank }, async (request, reply) => {
-    const q = parseInput(periodQuery, request.query);
+  api.get(`${base}/portfolio`, { onRequest: bank, schema: { ...doc('studio', 'Dashboard: the loan book · 贷款余额看板', STAFF_SECURITY, 'Roles: supervisor, admin, reviewer.'), querystring: periodQuery } }, async (request, reply) => {
+    const q = request.query;
     const p = funnelPeriod(q.from, q.to, now().getTime());
     const points = await portfolioSeries(prisma, p);
     if (q.format === 'csv') {
@@ -72,8 +76,8 @@ export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
     return { ...p, points };
   });
 
-  app.get(`${base}/risk`, { onRequest: bank }, async (request, reply) => {
-    const q = parseInput(periodQuery.pick({ format: true }), request.query);
+  api.get(`${base}/risk`, { onRequest: bank, schema: { ...doc('studio', 'Dashboard: early warnings and overdue · 风险看板', STAFF_SECURITY, 'Roles: supervisor, admin, reviewer.'), querystring: riskQuery } }, async (request, reply) => {
+    const q = request.query;
     const summary = await riskSummary(prisma);
     if (q.format === 'csv') {
       return sendCsv(reply, 'risk-signals.csv', csvOf(['级别 Level', '待处理 Open', '已确认 Confirmed', '已排除 Cleared'], summary.byLevel.map((r) => [LEVEL_HEADER[r.level], r.open, r.confirmed, r.cleared])));
@@ -81,8 +85,8 @@ export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
     return summary;
   });
 
-  app.get(`${base}/collection`, { onRequest: bank }, async (request, reply) => {
-    const q = parseInput(periodQuery, request.query);
+  api.get(`${base}/collection`, { onRequest: bank, schema: { ...doc('studio', 'Dashboard: collection · 催收看板', STAFF_SECURITY, 'Roles: supervisor, admin, reviewer.'), querystring: periodQuery } }, async (request, reply) => {
+    const q = request.query;
     const p = funnelPeriod(q.from, q.to, now().getTime());
     const summary = await collectionSummary(prisma, now(), p);
     if (q.format === 'csv') {
@@ -91,8 +95,8 @@ export function dashboardRoutes(app: FastifyInstance, deps: StudioDeps): void {
     return { ...p, ...summary };
   });
 
-  app.get(`${base}/campaigns`, { onRequest: anyone }, async (request, reply) => {
-    const q = parseInput(periodQuery, request.query);
+  api.get(`${base}/campaigns`, { onRequest: anyone, schema: { ...doc('studio', 'Dashboard: campaigns · 营销看板', STAFF_SECURITY, 'Roles: supervisor, admin, reviewer, manager.'), querystring: periodQuery } }, async (request, reply) => {
+    const q = request.query;
     const p = funnelPeriod(q.from, q.to, now().getTime());
     const slice = sliceOf(request);
     const campaigns = await campaignPerformance(prisma, p, slice);

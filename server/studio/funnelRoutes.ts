@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { parseInput } from '../http/parseInput.js';
 import { ATTRIBUTION_CODE, FUNNEL_STAGES, type FunnelReport, type FunnelStage } from './contracts.js';
 import { attachment, csvOf } from '../http/csvFile.js';
 import { funnelPeriod, funnelReport, type FunnelScope } from './funnel.js';
 import type { StudioDeps } from './installStudio.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 /** A stage's name in the CSV header and on the charts: Chinese first, then English. */
 export const FUNNEL_STAGE_NAMES: Readonly<Record<FunnelStage, { zh: string; en: string }>> = {
@@ -49,6 +50,7 @@ export function sendCsv(reply: FastifyReply, fileName: string, body: string): Fa
  * personal data).
  */
 export function funnelRoutes(app: FastifyInstance, deps: StudioDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { prisma } = deps.app.db;
   const read = deps.auth.require('manager', 'supervisor', 'admin');
 
@@ -67,8 +69,8 @@ export function funnelRoutes(app: FastifyInstance, deps: StudioDeps): void {
     throw new AppError('FORBIDDEN', { reason: 'a manager sees their own funnel and their campaigns’' });
   }
 
-  app.get('/api/v1/staff/studio/funnel', { onRequest: read }, async (request, reply) => {
-    const q = parseInput(query, request.query);
+  api.get('/api/v1/staff/studio/funnel', { onRequest: read, schema: { ...doc('studio', 'The funnel from reached to drawn down, by campaign, branch or manager · 转化漏斗', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), querystring: query } }, async (request, reply) => {
+    const q = request.query;
     const scope: FunnelScope = q.campaignId ? { kind: 'campaign', campaignId: q.campaignId } : q.managerId ? { kind: 'manager', staffId: q.managerId } : { kind: 'branch', branch: q.branch! };
     await checkScope(request, scope);
     const period = funnelPeriod(q.from, q.to, deps.app.clock.now().getTime());

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { parseInput } from '../http/parseInput.js';
 import type { StaffAuth } from '../http/staffAuth.js';
 import { managerBook } from './managerBook.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 const query = z.object({ managerId: z.uuid({ error: 'must be a staff id (UUID)' }).optional() });
 
@@ -13,12 +14,13 @@ const query = z.object({ managerId: z.uuid({ error: 'must be a staff id (UUID)' 
  * own (a managerId of someone else is refused); supervisors and admins any manager's.
  */
 export function managerBookRoutes(app: FastifyInstance, deps: { readonly auth: StaffAuth }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const allowed = deps.auth.require('manager', 'supervisor', 'admin');
-  app.get('/api/v1/staff/studio/my-borrowers', { onRequest: allowed }, async (request) => {
+  api.get('/api/v1/staff/studio/my-borrowers', { onRequest: allowed, schema: { ...doc('studio', 'The logged-in manager’s borrowers and their stages · 我的客户', STAFF_SECURITY, 'Roles: manager, supervisor, admin.'), querystring: query } }, async (request) => {
     const prisma = app.deps.db.prisma;
     const staff = request.staff!;
     const overseer = staff.roles.includes('supervisor') || staff.roles.includes('admin');
-    const { managerId: asked } = parseInput(query, request.query);
+    const { managerId: asked } = request.query;
     if (asked && asked !== staff.staffId && !overseer) throw new AppError('FORBIDDEN', { reason: 'a manager sees only their own borrowers' });
     const select = { id: true, displayName: true, employeeNo: true, branch: true, referralCode: true, active: true, roles: true } as const;
     const view = ({ roles: _roles, ...m }: { roles: readonly string[] } & Record<string, unknown>) => m;

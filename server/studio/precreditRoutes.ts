@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadCatalog } from '../catalog/loadCatalog.js';
 import { AppError } from '../errors.js';
 import { clientOrigin } from '../http/clientOrigin.js';
 import { attachment, csvOf } from '../http/csvFile.js';
-import { parseInput } from '../http/parseInput.js';
 import { audit } from '../services/persistence.js';
 import type { StudioDeps } from './installStudio.js';
 import { excludedByReason, PrecreditFailure, runPrecredit, type PrecreditProgress } from './precredit/index.js';
+import { STAFF_SECURITY, doc } from '../http/apiSchemas.js';
 
 /** Uploads above this are refused with PRECREDIT_FILE_TOO_LARGE (≈ 450,000 customers); bigger files go through `npm run precredit`. */
 export const PRECREDIT_UPLOAD_LIMIT = 64 * 1024 * 1024;
@@ -34,6 +35,7 @@ const entriesQuery = z.object({
  * Upload and export are audited (precredit.uploaded, precredit.exported).
  */
 export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = deps.auth.require('admin');
   const viewers = deps.auth.require('admin', 'supervisor');
   const prisma = () => deps.app.db.prisma;
@@ -61,8 +63,8 @@ export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
       if (Number(request.headers['content-length'] ?? 0) > PRECREDIT_UPLOAD_LIMIT) throw new AppError('PRECREDIT_FILE_TOO_LARGE', { limitMb: PRECREDIT_UPLOAD_LIMIT / 1024 / 1024 });
     };
 
-    scope.post('/api/v1/staff/studio/precredit', { onRequest: [admin, tooLarge], bodyLimit: PRECREDIT_UPLOAD_LIMIT }, async (request, reply) => {
-      const q = parseInput(uploadQuery, request.query);
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/staff/studio/precredit', { onRequest: [admin, tooLarge], bodyLimit: PRECREDIT_UPLOAD_LIMIT, schema: { ...doc('studio', 'Upload a pre-credit file (CSV) to score in the background · 上传预授信名单', STAFF_SECURITY, 'Roles: admin. The body is the file itself (text/csv); an upload of the same file resumes it.'), querystring: uploadQuery } }, async (request, reply) => {
+      const q = request.query;
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('PRECREDIT_FILE_EMPTY');
       if (current) throw new AppError('PRECREDIT_BUSY', { reason: current.batchId ? `batch ${current.batchId}` : 'starting' });
@@ -102,20 +104,20 @@ export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
     });
   });
 
-  app.get('/api/v1/staff/studio/precredit', { onRequest: viewers }, async () => {
+  api.get('/api/v1/staff/studio/precredit', { onRequest: viewers, schema: { ...doc('studio', 'Pre-credit batches · 预授信批次', STAFF_SECURITY, 'Roles: admin, supervisor.') } }, async () => {
     const batches = await prisma().precreditBatch.findMany({ orderBy: { startedAt: 'desc' }, take: 50 });
     return { batches: batches.map(summary) };
   });
 
-  app.get('/api/v1/staff/studio/precredit/:id', { onRequest: viewers }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
+  api.get('/api/v1/staff/studio/precredit/:id', { onRequest: viewers, schema: { ...doc('studio', 'One pre-credit batch with its progress · 批次详情', STAFF_SECURITY, 'Roles: admin, supervisor.'), params: idParams } }, async (request) => {
+    const { id } = request.params;
     const b = await batchOr404(id);
     return { batch: summary(b), errors: b.errors, excludedByReason: await excludedByReason(prisma(), id) };
   });
 
-  app.get('/api/v1/staff/studio/precredit/:id/entries', { onRequest: viewers }, async (request) => {
-    const { id } = parseInput(idParams, request.params);
-    const q = parseInput(entriesQuery, request.query);
+  api.get('/api/v1/staff/studio/precredit/:id/entries', { onRequest: viewers, schema: { ...doc('studio', 'A batch’s customers, masked, filtered · 预授信客户', STAFF_SECURITY, 'Roles: admin, supervisor.'), params: idParams, querystring: entriesQuery } }, async (request) => {
+    const { id } = request.params;
+    const q = request.query;
     await batchOr404(id);
     const where = { batchId: id, ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.reason ? { reasons: { has: q.reason } } : {}) };
     const [total, rows] = await Promise.all([
@@ -132,8 +134,8 @@ export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
     };
   });
 
-  app.get('/api/v1/staff/studio/precredit/:id/exclusions.csv', { onRequest: viewers }, async (request, reply) => {
-    const { id } = parseInput(idParams, request.params);
+  api.get('/api/v1/staff/studio/precredit/:id/exclusions.csv', { onRequest: viewers, schema: { ...doc('studio', 'A batch’s exclusions as CSV · 排除名单', STAFF_SECURITY, 'Roles: admin, supervisor.'), params: idParams } }, async (request, reply) => {
+    const { id } = request.params;
     const b = await batchOr404(id);
     const header = ['行号 rowNo', '客户号 customerRef', '姓名 name', '手机号 mobile', '网点 branch', '客户经理 managerCode', '评分 score', '原因 reasons'];
     const lines: (string | number | null)[][] = [];

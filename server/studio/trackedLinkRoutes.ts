@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { readCookie, sessionCookie } from '../channels/web/webSessions.js';
 import { VISITOR_COOKIE } from './codeRoutes.js';
 import { attributionRef } from './contracts.js';
 import { trackedLinkUrl } from './renderCampaignMessage.js';
 import type { StudioDeps } from './installStudio.js';
+import { PUBLIC, doc } from '../http/apiSchemas.js';
 
 const VISITOR_MAX_AGE_MS = 400 * 24 * 3600_000;
 /** Tokens are 32 hex characters (renderCampaignMessage's links); anything else is unknown without a query. */
@@ -22,12 +24,13 @@ const UNKNOWN_PAGE =
  * draws the QR of that link. An unknown token gets a short page in both languages, not an error.
  */
 export function trackedLinkRoutes(app: FastifyInstance, deps: StudioDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const { config, db, clock } = deps.app;
   const unknown = (reply: FastifyReply) => reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(UNKNOWN_PAGE);
   const find = (token: string) =>
     TOKEN.test(token) ? db.prisma.campaignDelivery.findUnique({ where: { token }, select: { id: true, campaignId: true, campaign: { select: { code: true, branch: true, createdById: true } } } }) : Promise.resolve(null);
 
-  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => {
+  api.get<{ Params: { token: string } }>('/r/:token', { schema: { ...doc('studio', 'A campaign message’s tracked link: counts the click and redirects · 活动链接', PUBLIC) } }, async (request, reply) => {
     const delivery = await find(request.params.token);
     if (!delivery) return unknown(reply);
     const now = clock.now();
@@ -44,7 +47,7 @@ export function trackedLinkRoutes(app: FastifyInstance, deps: StudioDeps): void 
     return reply.header('cache-control', 'no-store').redirect(`/?ref=${encodeURIComponent(ref)}`, 302);
   });
 
-  app.get<{ Params: { token: string } }>('/r/:token/qr.png', async (request, reply) => {
+  api.get<{ Params: { token: string } }>('/r/:token/qr.png', { schema: { ...doc('studio', 'The tracked link’s QR image · 活动二维码', PUBLIC) } }, async (request, reply) => {
     const delivery = await find(request.params.token);
     if (!delivery) return unknown(reply);
     const png = await QRCode.toBuffer(trackedLinkUrl(config.publicBaseUrl, request.params.token), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });

@@ -21,6 +21,7 @@ import type { ConversationRuntime, ReceiveResult } from '../../runtime/index.js'
 import type { CallbackKind, CallbackReplayGuard } from './callbackReplayGuard.js';
 import type { PassiveReplies, PassiveWindow } from './passiveReplies.js';
 import type { SceneAttribution } from './sceneAttribution.js';
+import { PUBLIC, doc } from '../../http/apiSchemas.js';
 
 /** WeChat's messages are small: a text is at most a few KB even encrypted in compatible mode (about three times the plaintext). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -86,14 +87,14 @@ export function officialAccountRoutes(app: FastifyInstance, deps: OfficialAccoun
       throw new AppError('WECHAT_CALLBACK_REPLAYED', { reason: verdict.reason });
     };
 
-    scope.get(settings.path, async (request, reply) => {
+    scope.get(settings.path, { schema: { ...doc('channels', 'WeChat official account: the server URL check (signed by WeChat) · 公众号接入验证', PUBLIC) } }, async (request, reply) => {
       const checked = verifyServerUrl(request.query as Record<string, unknown>, settings.token);
       if (!checked.ok) throw refusal(checked.problem, checked.reason);
       await admit(request, 'verify', checked.timestamp, checked.nonce);
       return reply.type('text/plain; charset=utf-8').send(checked.echostr);
     });
 
-    scope.post(settings.path, { bodyLimit, onResponse: async (request) => windows.get(request)?.close() }, async (request, reply) => {
+    scope.post(settings.path, { schema: { ...doc('channels', 'WeChat official account: messages and events (signed XML, possibly encrypted) · 公众号消息回调', PUBLIC) }, bodyLimit, onResponse: async (request) => windows.get(request)?.close() }, async (request, reply) => {
       const body = typeof request.body === 'string' ? request.body : '';
       const opened = openCallback(request.query as Record<string, unknown>, body, secrets);
       if (!opened.ok) {

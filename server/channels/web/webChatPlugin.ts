@@ -1,17 +1,18 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { web } from '../../../bots/index.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { ConfigError, type Config } from '../../config/index.js';
 import type { PrismaClient } from '../../db/index.js';
 import { AppError } from '../../errors.js';
-import { parseInput } from '../../http/parseInput.js';
 import { PAGE_HEADERS, sharedPageAssets, WEB_CHAT_PAGE } from '../../http/pageAssets.js';
 import { clientOrigin } from '../../http/clientOrigin.js';
 import type { RequestLimits } from '../../http/rateLimits.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../runtime/index.js';
 import { DEFAULT_LIMITS, WebChannel, type WebChannelLimits } from './webChannel.js';
 import { readCookie, sessionCookie, WebSessions, type IssuedSession, type WebSession } from './webSessions.js';
+import { PUBLIC, doc } from '../../http/apiSchemas.js';
 
 export interface WebChatDeps {
   readonly runtime: ConversationRuntime;
@@ -117,23 +118,32 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   };
   const describe = (session: WebSession) => ({ session: WebSessions.tagOf(session.userId), expiresAt: new Date(session.expiresAt).toISOString() });
 
-  app.get('/', async (request, reply) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  app.get('/', { schema: { ...doc('web-chat', 'The web chat page (HTML); starts a session cookie · 网页聊天', PUBLIC) } }, async (request, reply) => {
     await pageSession(request, reply);
     return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(assets.html);
   });
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+  // Hashed static files of the page, not an API.
+  app.get<{ Params: { name: string } }>('/assets/:name', { schema: { hide: true } }, async (request, reply) => {
     const asset = assets.files.get(request.params.name);
     if (!asset) throw new AppError('NOT_FOUND', { method: 'GET', url: request.url });
     return reply.header('cache-control', 'public, max-age=31536000, immutable').header('x-content-type-options', 'nosniff').type(asset.type).send(asset.body);
   });
 
-  app.get(WEB_SESSION_PATH, async (request, reply) => describe(await pageSession(request, reply)));
+  app.get(WEB_SESSION_PATH, { schema: { ...doc('web-chat', 'The page’s session: its tag and expiry (issued when absent) · 会话', PUBLIC) } }, async (request, reply) => describe(await pageSession(request, reply)));
 
   // The page exchanges the ticket of a `session` frame (sent after the borrower verified an SMS code) for the new cookie.
-  app.post(web.SESSION_RENEW_PATH, async (request, reply) => {
+  const renewSchema = {
+    ...doc('web-chat', 'Exchange the ticket of a `session` frame (after an SMS code) for the new cookie · 续期会话', PUBLIC, 'Pages of this site only.'),
+    body: web.sessionRenewSchema,
+  };
+  // The site is checked before the body is.
+  const renewFromThisSite = async (request: FastifyRequest) => {
     if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'sessions are renewed only by pages of this site' });
-    const { ticket } = parseInput(web.sessionRenewSchema, request.body);
+  };
+  api.post(web.SESSION_RENEW_PATH, { preValidation: renewFromThisSite, schema: renewSchema }, async (request, reply) => {
+    const { ticket } = request.body;
     const renewed = await sessions.redeem(ticket);
     if (!renewed) throw new AppError('UNAUTHORIZED');
     void reply.header('cache-control', 'no-store');
@@ -141,7 +151,7 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   });
 
   // Logout: the session is revoked (the cookie, wherever copied, is refused from now on), its sockets closed, the cookie cleared.
-  app.post(web.LOGOUT_PATH, async (request, reply) => {
+  app.post(web.LOGOUT_PATH, { schema: { ...doc('web-chat', 'Log out: the session is revoked, its sockets closed, the cookie cleared · 退出', PUBLIC, 'Pages of this site only.') } }, async (request, reply) => {
     if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'logout is only for pages of this site' });
     const id = sessions.idOf(cookieOf(request));
     if (id === undefined) throw new AppError('UNAUTHORIZED');
@@ -157,6 +167,8 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   app.route({
     method: 'GET',
     url: WEB_SOCKET_PATH,
+    // The page's websocket (bots/web/protocol.ts), which OpenAPI cannot describe; a plain GET only answers 426.
+    schema: { hide: true },
     // Checked before the upgrade: without a valid session cookie (or from another site's page) there is no socket.
     preValidation: async (request) => {
       if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'the web chat socket only serves pages of this site' });
