@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
 import { shanghaiDateOf } from '../core/index.js';
-import { BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
+import { BUSINESS_CLOCK_SIGNAL, BusinessClock, conversationDeadlineHandler, DeadlineSweep, JobRunner, PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery, Scheduler } from './jobs/index.js';
 import { createContactService } from './contact/index.js';
 import { contactsNotWired, createPostLoanContext, DAILY_JOBS, dailyJobsWithMonitoring, DemoAdvance, demoClockRefusal, type Contacts } from './postLoan/index.js';
 import { startCampaignSending } from './studio/startCampaignSending.js';
@@ -112,6 +112,9 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     }
     const scheduler = conversations?.scheduler;
     const deadlines = conversations?.deadlines;
+    // Other processes on the database (KUAIDAI_WORKERS, instances) move the demo clock too: read their move at once.
+    const push = conversations?.push;
+    if (businessClock && push) push.listen(BUSINESS_CLOCK_SIGNAL, () => void businessClock.reload().catch((e: unknown) => logger.warn({ err: e }, 'reading the moved demo clock failed; it is read again at the next move or start')));
     const demo = new DemoAdvance({
       config,
       clock: businessClock,
@@ -119,6 +122,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
       jobs: dailyJobs,
       // Deadlines the move made due fire before the day's jobs (an offer expires, then the reminders run).
       afterMove: async () => {
+        await push?.notify(BUSINESS_CLOCK_SIGNAL, 'moved');
         if (scheduler) await scheduler.runDue(clock.now());
         await deadlines?.wake();
       },

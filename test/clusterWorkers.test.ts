@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { applyMigrations, openDatabase } from '../server/db/index.js';
+import { readCliToken } from '../server/staff/cliToken.js';
 import { sleep, spawnServerProcess, startServerProcess, type LogLine, type ServerProcess } from './support/dbFaultHarness.js';
 import { createTestDatabase, testConfig, testDatabaseKind, TEST_STAFF_TOKEN, type TestDatabase } from './support/testDatabase.js';
 
@@ -83,6 +87,7 @@ if (testDatabaseKind() === 'postgres') {
     let server: ServerProcess;
     let sql: pg.Client;
     let workerPids: number[];
+    let dataDir: string;
     const deadlineKeys = Array.from({ length: 20 }, (_, i) => `cluster-test-deadline-${i}`);
 
     beforeAll(async () => {
@@ -100,13 +105,15 @@ if (testDatabaseKind() === 'postgres') {
           JSON.stringify({ conversationId: randomUUID(), key, kind: 'offer' }),
         ]);
       }
-      server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_WORKERS: '2', JOBS_POLL_MS: '200', STAFF_API_TOKEN: TEST_STAFF_TOKEN, METRICS_PORT: '0' });
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-cluster-'));
+      server = await startServerProcess({ DATABASE_URL: database.url, KUAIDAI_WORKERS: '2', JOBS_POLL_MS: '200', STAFF_API_TOKEN: TEST_STAFF_TOKEN, METRICS_PORT: '0', KUAIDAI_DATA_DIR: dataDir });
       servers.push(server);
       const all = await server.logged(/^all workers are listening$/);
       workerPids = all.workerPids as number[];
     }, 120_000);
     afterAll(async () => {
       await sql?.end();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     });
 
     it('serves from two worker processes, children of the one the operator started', async () => {
@@ -210,6 +217,29 @@ if (testDatabaseKind() === 'postgres') {
       } finally {
         for (const s of sockets) s.ws.close();
       }
+    });
+
+    it("accepts the staff command line's one token on every worker; a demo-clock move in one is read by the other at once", async () => {
+      const token = await readCliToken(dataDir);
+      expect(token).toBeDefined();
+      const admin = { authorization: `Bearer ${token!}` };
+      const businessDates = async (n: number) => {
+        const from = server.logs.length;
+        const answers = await Promise.all(Array.from({ length: n }, () => request(server.url, '/api/v1/staff/jobs', { headers: admin })));
+        for (const a of answers) expect(a.status, a.body).toBe(200);
+        expect(servedBy(server.logs, '/api/v1/staff/jobs', from)).toEqual(new Set(workerPids));
+        return new Set(answers.map((a) => (JSON.parse(a.body) as { demo: { businessDate: string } }).demo.businessDate));
+      };
+      const before = await businessDates(6);
+      expect(before.size).toBe(1);
+      const moved = await request(server.url, '/api/v1/staff/demo/advance', { method: 'POST', body: { days: 1 }, headers: admin });
+      expect(moved.status, moved.body).toBe(200);
+      const to = (JSON.parse(moved.body) as { businessDate: string }).businessDate;
+      expect(before.has(to)).toBe(false);
+      await until('every worker on the moved date', async () => {
+        const dates = await businessDates(6);
+        return dates.size === 1 && dates.has(to) ? true : undefined;
+      }, 10_000);
     });
 
     it('fires each due deadline once, though both workers sweep', async () => {

@@ -15,9 +15,12 @@ export const DEMO_DAY_START_MINUTE = 10 * 60;
  * (`POST /api/v1/staff/demo/advance`); production never builds one. Every clock reader of the
  * process (conversations, deadlines, work orders, post-loan jobs) sees the moved time.
  *
- * One process owns the offset it read: a second server process on the same PostgreSQL database sees
- * another's move at its next start (the sandbox runs one process).
+ * Other server processes on the same PostgreSQL database (KUAIDAI_WORKERS, instances) hear of a move
+ * through the push signal (BUSINESS_CLOCK_SIGNAL) and `reload()` the stored offset (boot.ts).
  */
+/** The push-signal channel that tells the other processes the demo clock moved. */
+export const BUSINESS_CLOCK_SIGNAL = 'business-clock';
+
 export class BusinessClock implements Clock {
   private constructor(
     private readonly prisma: PrismaClient,
@@ -28,6 +31,12 @@ export class BusinessClock implements Clock {
   static async load(prisma: PrismaClient, base: Clock): Promise<BusinessClock> {
     const row = await prisma.businessClock.findUnique({ where: { id: 1 } });
     return new BusinessClock(prisma, base, Number(row?.offsetMs ?? 0n));
+  }
+
+  /** Reads the stored offset again: another process moved it. */
+  async reload(): Promise<void> {
+    const row = await this.prisma.businessClock.findUnique({ where: { id: 1 } });
+    this.offset = Number(row?.offsetMs ?? 0n);
   }
 
   now(): Date {

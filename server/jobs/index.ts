@@ -7,7 +7,7 @@ export type { FailedJob, JobHandler as QueueHandler, JobInfo, QueueSettings, Que
 export { DeadlineSweep, DEADLINE_SWEEP_CRON, DEADLINE_SWEEP_QUEUE } from './deadlineSweep.js';
 export { Scheduler } from './scheduler.js';
 export type { DueJob, DueRowsSummary, JobHandler, RunSummary, SchedulerOptions } from './scheduler.js';
-export { BusinessClock } from './businessClock.js';
+export { BUSINESS_CLOCK_SIGNAL, BusinessClock } from './businessClock.js';
 export { conversationDeadlineHandler } from './conversationDeadlineJob.js';
 export type { DeadlineJobPayload } from './conversationDeadlineJob.js';
 export { PAYMENT_RECOVERY_JOB_KIND, paymentRecoveryHandler, schedulePaymentRecovery } from './paymentRecoveryJob.js';
