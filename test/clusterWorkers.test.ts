@@ -255,6 +255,8 @@ if (testDatabaseKind() === 'postgres') {
     });
 
     it('restarts a worker killed with SIGKILL; the conversation goes on on both', async () => {
+      // No worker died by itself so far (a fatal line says why if one did).
+      expect(server.logs.filter((l) => l.msg === 'worker died; restarting it'), JSON.stringify(server.logs.filter((l) => l.level >= 50).slice(0, 3))).toEqual([]);
       const victim = workerPids[1]!;
       const from = server.logs.length;
       process.kill(victim, 'SIGKILL');
