@@ -71,6 +71,7 @@ export async function installApiDocs(app: FastifyInstance, options: { readonly p
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
     staticCSP: DOCS_CSP,
+    theme: { title: '快贷助手 Kuaidai API · 接口文档' },
     // No call to validator.swagger.io: the page works offline.
     uiConfig: { validatorUrl: null, deepLinking: true },
   });
