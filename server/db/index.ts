@@ -3,3 +3,4 @@ export { newPgPool, pgPoolStats } from './pgPool.js';
 export type { Database } from './openDatabase.js';
 export { applyMigrations, migrationStatus, createMigration, readMigrations, migrationNames, MIGRATIONS_DIR } from './migrations.js';
 export type { PrismaClient } from './generated/client.js';
+export type { EmbeddedDatabase, EmbeddedQueryable, EmbeddedResult } from './embeddedDatabase.js';

@@ -1,18 +1,20 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseTarget } from '../config/index.js';
 import { AppError } from '../errors.js';
 import { PrismaClient } from './generated/client.js';
+import type { EmbeddedDatabase } from './embeddedDatabase.js';
 import { newPgPool } from './pgPool.js';
+import { PgliteThread } from './pgliteThread.js';
 
 export interface Database {
   readonly kind: DatabaseTarget['kind'];
   readonly prisma: PrismaClient;
   /** For the schema engine (migrations, status). */
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The embedded PGlite for our own SQL below Prisma; undefined on PostgreSQL. */
+  readonly embedded?: EmbeddedDatabase | undefined;
   /** A human-readable location without credentials, for logs. */
   readonly where: string;
   close(): Promise<void>;
@@ -22,26 +24,24 @@ export interface Database {
  * Opens the configured database: embedded PGlite (a directory or memory) or PostgreSQL through a
  * pg pool. Same schema, same migrations, same generated client. PGlite is single-process: two
  * servers on one PGlite directory would lose writes, so the directory is this process's alone.
+ * PGlite runs on a thread of its own (pgliteThread.ts): its engine never holds the event loop.
+ * `onFatal` hears if that thread dies; the process should then exit.
  */
-export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number; connectTimeoutMs?: number } = {}): Promise<Database> {
+export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number; connectTimeoutMs?: number; onFatal?: (e: Error) => void } = {}): Promise<Database> {
   if (target.kind === 'pglite') {
     if (target.dataDir !== 'memory://') await mkdir(target.dataDir, { recursive: true });
-    let pglite: PGlite;
-    try {
-      pglite = await PGlite.create(target.dataDir);
-    } catch (e) {
-      throw new AppError('DB_UNAVAILABLE', { reason: `cannot open embedded database at ${target.dataDir}: ${(e as Error).message}` }, { cause: e });
-    }
-    const adapterFactory = new PrismaPGlite(pglite);
+    const thread = await PgliteThread.open(target.dataDir, options.onFatal ? { onFatal: options.onFatal } : {});
+    const adapterFactory = thread.prismaAdapterFactory();
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       kind: 'pglite',
       prisma,
       adapterFactory,
+      embedded: thread,
       where: target.dataDir === 'memory://' ? 'embedded PGlite (in memory)' : `embedded PGlite at ${target.dataDir}`,
       async close() {
         await prisma.$disconnect();
-        await pglite.close();
+        await thread.close();
       },
     };
   }

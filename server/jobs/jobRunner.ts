@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { fromPglite, PgBoss, type Job, type JobWithMetadata, type QueuePolicy } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
@@ -87,10 +86,10 @@ interface Registration {
 
 const QUEUE_DEFAULTS = { retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, retryDelayMaxSeconds: 15 * 60, expireInSeconds: 15 * 60, keepSeconds: 24 * 3600, policy: 'standard', pollSeconds: 2, concurrency: 1 } as const;
 
-/** The PGlite instance behind the database's Prisma adapter (the same one server/runtime/sql.ts reaches). */
-function pgliteOf(db: Database): PGlite | undefined {
-  const client = (db.adapterFactory as unknown as { client?: unknown }).client;
-  return db.kind === 'pglite' && client instanceof PGlite ? client : undefined;
+/** The embedded PGlite (the same one server/runtime/sql.ts reaches), as pg-boss's PGlite adapter wants it. */
+function pgliteOf(db: Database): Parameters<typeof fromPglite>[0] | undefined {
+  // fromPglite calls only `query(text, values)` and `exec(text)`, which the embedded database has.
+  return db.embedded as unknown as Parameters<typeof fromPglite>[0] | undefined;
 }
 
 const errorText = (output: unknown): string => {

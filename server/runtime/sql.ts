@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import type { ArgType, SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import { newPgPool, type Database } from '../db/index.js';
 
@@ -8,7 +7,7 @@ export type SqlRow = Record<string, unknown>;
 /**
  * Raw SQL for the runtime's hot path, below Prisma: a conversation turn is two statements, and on
  * embedded PGlite the Prisma client (or its driver adapter) costs two to three times the query.
- * On PGlite it talks to the database's own PGlite instance; on PostgreSQL to a small pg pool of its
+ * On PGlite it talks to the database's own PGlite (on its thread); on PostgreSQL to a small pg pool of its
  * own; otherwise through the Prisma driver adapter of the open database.
  *
  * Contract for callers: select only text, int4, float8 and boolean columns (cast jsonb to text,
@@ -33,10 +32,10 @@ const argType = (arg: SqlArg): ArgType => {
 
 export async function openSql(db: Database, options: { postgresUrl?: string; poolSize?: number; connectTimeoutMs?: number } = {}): Promise<Sql> {
   // PGlite is single-process and serialises every query; the instance behind Prisma is the database.
-  const pglite = (db.adapterFactory as unknown as { client?: unknown }).client;
-  if (db.kind === 'pglite' && pglite instanceof PGlite) {
+  const embedded = db.embedded;
+  if (embedded) {
     return {
-      query: async (sql, args = []) => (await pglite.query<SqlRow>(sql, [...args])).rows,
+      query: async (sql, args = []) => (await embedded.query<SqlRow>(sql, args)).rows,
       close: async () => {},
     };
   }

@@ -1,6 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Prisma } from '../../db/generated/client.js';
-import type { Database } from '../../db/index.js';
+import type { Database, EmbeddedDatabase } from '../../db/index.js';
 
 /** One PrecreditEntry row as the batch writes it (no activation yet). */
 export interface EntryRow {
@@ -45,10 +44,7 @@ export const entryPayload = (rows: readonly EntryRow[], format: PayloadFormat): 
 /** The payload format of the store `chunkStore(db)` returns. */
 export const payloadFormatOf = (db: Database): PayloadFormat => (embeddedClient(db) ? 'copy_csv' : 'json');
 
-const embeddedClient = (db: Database): PGlite | null => {
-  const client = (db.adapterFactory as unknown as { client?: unknown }).client;
-  return db.kind === 'pglite' && client instanceof PGlite ? client : null;
-};
+const embeddedClient = (db: Database): EmbeddedDatabase | null => db.embedded ?? null;
 
 const COLUMNS = ['id', 'batchId', 'rowNo', 'customerRef', 'nameMasked', 'idNumberHash', 'phoneHash', 'phoneMasked', 'branch', 'managerCode', 'outcome', 'limitFen', 'ratePpm', 'score', 'grade', 'reasons'] as const;
 const GUARD = `UPDATE "PrecreditBatch" SET processed = $2, whitelisted = $3, excluded = $4, rejected = $5, errors = $6::jsonb, total = GREATEST(total, $2), "updatedAt" = $7::timestamptz

@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { DriverAdapterError, type IsolationLevel, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory, type SqlQuery, type SqlResultSet, type Transaction } from '@prisma/driver-adapter-utils';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { AppError } from '../errors.js';
+import type { EmbeddedDatabase, EmbeddedQueryable, EmbeddedResult } from './embeddedDatabase.js';
+import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pgliteProtocol.js';
+import { startWorker } from '../threads/index.js';
+
+type Call = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** An error from the database's thread, rebuilt so callers see what they would have seen in-thread. */
+function reviveError(e: SerializedError): Error {
+  if (e.name === 'DriverAdapterError' && e.fields.cause && typeof e.fields.cause === 'object') {
+    return new DriverAdapterError(e.fields.cause as ConstructorParameters<typeof DriverAdapterError>[0]);
+  }
+  const error = new Error(e.message);
+  error.name = e.name;
+  Object.assign(error, e.fields);
+  return error;
+}
+
+/**
+ * The embedded PGlite on a thread of its own (pgliteWorker.ts), seen from the server's thread: plain
+ * queries and transactions for our own SQL (EmbeddedDatabase), and a Prisma driver adapter whose
+ * queries run on that thread. The thread is started once, owns the data directory, and is ended by
+ * `close()`. Should it die otherwise, every call fails DB_UNAVAILABLE and the process is told
+ * through `onFatal` (server/main.ts exits; a supervisor restarts it).
+ */
+export class PgliteThread implements EmbeddedDatabase {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private dead: Error | null = null;
+  private closing = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly where: string,
+  ) {}
+
+  static async open(dataDir: string, options: { onFatal?: (e: Error) => void } = {}): Promise<PgliteThread> {
+    // Creating a database (initdb) takes about twice the memory of running one, and a WebAssembly
+    // heap never shrinks: a new directory is made by a thread that then ends, taking that memory along.
+    if (dataDir !== 'memory://' && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      const init = await PgliteThread.start(dataDir, true);
+      await init.worker.terminate();
+    }
+    const thread = await PgliteThread.start(dataDir, false);
+    thread.watch(options.onFatal);
+    return thread;
+  }
+
+  private static async start(dataDir: string, initOnly: boolean): Promise<PgliteThread> {
+    const worker = startWorker(new URL('./pgliteWorker.ts', import.meta.url), { workerData: { dataDir, initOnly } satisfies PgliteWorkerData });
+    const where = dataDir === 'memory://' ? 'in memory' : dataDir;
+    await new Promise<void>((resolve, reject) => {
+      const failed = (e: Error) => reject(new AppError('DB_UNAVAILABLE', { reason: `cannot open embedded database at ${where}: ${e.message}` }, { cause: e }));
+      worker.once('error', failed);
+      worker.once('exit', (code) => failed(new Error(`its thread exited with code ${code}`)));
+      worker.once('message', (m: { ready: boolean; error?: SerializedError }) => {
+        worker.removeAllListeners('error');
+        worker.removeAllListeners('exit');
+        if (m.ready) resolve();
+        else failed(reviveError(m.error!));
+      });
+    }).catch(async (e: unknown) => {
+      await worker.terminate();
+      throw e;
+    });
+    return new PgliteThread(worker, where);
+  }
+
+  private watch(onFatal: ((e: Error) => void) | undefined): void {
+    this.worker.on('message', (m: PgliteResponse) => this.settle(m));
+    const died = (e: Error) => {
+      if (this.closing || this.dead) return;
+      this.fail(new AppError('DB_UNAVAILABLE', { reason: `the embedded database's thread stopped: ${e.message}` }, { cause: e }));
+      onFatal?.(this.dead!);
+    };
+    this.worker.on('error', died);
+    this.worker.on('exit', (code) => died(new Error(`exit code ${code}`)));
+  }
+
+  private settle(m: PgliteResponse): void {
+    const w = this.waiting.get(m.id);
+    if (!w) return;
+    this.waiting.delete(m.id);
+    if (m.ok) w.resolve(m.value);
+    else w.reject(reviveError(m.error));
+  }
+
+  private fail(e: Error): void {
+    this.dead = e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  private call<T>(request: Call): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  private queryable(tx: number | undefined): EmbeddedQueryable {
+    return {
+      query: <T>(sql: string, params: readonly unknown[] = [], options?: { blob?: Blob }) => this.call<EmbeddedResult<T>>({ op: 'query', sql, params, blob: options?.blob, tx }),
+      exec: (sql: string) => this.call<EmbeddedResult[]>({ op: 'exec', sql, tx }),
+    };
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options?: { blob?: Blob }): Promise<EmbeddedResult<T>> {
+    return this.queryable(undefined).query<T>(sql, params, options);
+  }
+
+  exec(sql: string): Promise<EmbeddedResult[]> {
+    return this.queryable(undefined).exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: EmbeddedQueryable) => Promise<T>): Promise<T> {
+    const tx = await this.call<number>({ op: 'begin' });
+    let value: T;
+    try {
+      value = await fn(this.queryable(tx));
+    } catch (e) {
+      await this.call({ op: 'end', tx, commit: false }).catch(() => {});
+      throw e;
+    }
+    await this.call({ op: 'end', tx, commit: true });
+    return value;
+  }
+
+  /** A Prisma driver adapter factory whose queries run on the database's thread. */
+  prismaAdapterFactory(): SqlMigrationAwareDriverAdapterFactory {
+    const thread = this;
+    const queryable = (tx: number | undefined) => ({
+      provider: 'postgres' as const,
+      adapterName: 'kuaidai-pglite-thread',
+      queryRaw: (query: SqlQuery) => thread.call<SqlResultSet>({ op: 'prismaQuery', query, tx }),
+      executeRaw: (query: SqlQuery) => thread.call<number>({ op: 'prismaExecute', query, tx }),
+    });
+    const adapter: SqlDriverAdapter = {
+      ...queryable(undefined),
+      executeScript: (script: string) => thread.call<void>({ op: 'prismaScript', script }),
+      async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+        const { tx, options } = await thread.call<{ tx: number; options: Transaction['options'] }>({ op: 'prismaBegin', isolationLevel });
+        return {
+          ...queryable(tx),
+          options,
+          commit: () => thread.call<void>({ op: 'prismaEnd', tx, commit: true }),
+          rollback: () => thread.call<void>({ op: 'prismaEnd', tx, commit: false }),
+        };
+      },
+      getConnectionInfo: () => ({ supportsRelationJoins: true }),
+      dispose: async () => {},
+    };
+    return {
+      provider: 'postgres',
+      adapterName: 'kuaidai-pglite-thread',
+      connect: async () => adapter,
+      // Only `npm run db:new` diffs against a shadow database: a throwaway one in memory, on this thread.
+      connectToShadowDb: () => new PrismaPGlite(new PGlite('memory://')).connect(),
+    };
+  }
+
+  /** Closes PGlite (its last writes reach the directory) and ends the thread. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    try {
+      if (!this.dead) await this.call({ op: 'close' });
+    } finally {
+      this.closing = true;
+      await this.worker.terminate();
+      this.fail(new AppError('DB_UNAVAILABLE', { reason: `the embedded database at ${this.where} is closed` }));
+    }
+  }
+}

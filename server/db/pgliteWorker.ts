@@ -1,0 +1,129 @@
+// The thread that owns the embedded PGlite. Its WebAssembly engine, PGlite's JavaScript around it
+// and the Prisma driver adapter run here, so the server's thread stays free for sockets and
+// machines (a busy engine on the server's thread once held each event-loop turn ~400 ms and new
+// connections waited past their timeout). One thread, one PGlite, one writer: nothing else opens
+// the data directory.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import type { SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { serializeError, type PgliteRequest, type PgliteResponse, type PgliteWorkerData } from './pgliteProtocol.js';
+
+const port = parentPort!;
+const { dataDir, initOnly } = workerData as PgliteWorkerData;
+
+/** A transaction opened by `begin`: PGlite's handle, and how the server's thread ends it. */
+interface OpenTransaction {
+  readonly tx: PgliteTransaction;
+  readonly end: (commit: boolean) => void;
+  readonly done: Promise<void>;
+}
+
+/** Thrown inside PGlite's transaction callback to make it roll back; never reaches the caller. */
+class RollbackRequested extends Error {}
+
+let pglite: PGlite;
+let adapter: SqlDriverAdapter;
+const transactions = new Map<number, OpenTransaction>();
+const prismaTransactions = new Map<number, Transaction>();
+let nextTx = 1;
+
+const queryable = (tx: number | undefined): PGlite | PgliteTransaction => {
+  if (tx === undefined) return pglite;
+  const open = transactions.get(tx);
+  if (!open) throw new Error(`transaction ${tx} is not open`);
+  return open.tx;
+};
+
+const prismaQueryable = (tx: number | undefined): SqlDriverAdapter | Transaction => {
+  if (tx === undefined) return adapter;
+  const open = prismaTransactions.get(tx);
+  if (!open) throw new Error(`transaction ${tx} is not open`);
+  return open;
+};
+
+async function begin(): Promise<number> {
+  const id = nextTx++;
+  return new Promise<number>((resolve, reject) => {
+    let end!: (commit: boolean) => void;
+    const ended = new Promise<boolean>((r) => (end = r));
+    const done = pglite
+      .transaction(async (tx) => {
+        transactions.set(id, { tx, end, done });
+        resolve(id);
+        if (!(await ended)) throw new RollbackRequested();
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          // BEGIN itself failed (no-op once the handle was given); a COMMIT that failed reaches `end`.
+          reject(e instanceof Error ? e : new Error(String(e)));
+          if (!(e instanceof RollbackRequested)) throw e;
+        },
+      )
+      .finally(() => transactions.delete(id));
+    // `done` is awaited by `end`; until then a failure is held, not unhandled.
+    done.catch(() => {});
+  });
+}
+
+async function end(tx: number, commit: boolean): Promise<void> {
+  const open = transactions.get(tx);
+  if (!open) throw new Error(`transaction ${tx} is not open`);
+  open.end(commit);
+  await open.done;
+}
+
+async function handle(m: PgliteRequest): Promise<unknown> {
+  switch (m.op) {
+    case 'query': {
+      const r = await queryable(m.tx).query(m.sql, [...m.params], m.blob ? { blob: m.blob } : undefined);
+      return { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows };
+    }
+    case 'exec':
+      return (await queryable(m.tx).exec(m.sql)).map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
+    case 'begin':
+      return begin();
+    case 'end':
+      return end(m.tx, m.commit);
+    case 'prismaQuery':
+      return prismaQueryable(m.tx).queryRaw(m.query);
+    case 'prismaExecute':
+      return prismaQueryable(m.tx).executeRaw(m.query);
+    case 'prismaScript':
+      return adapter.executeScript(m.script);
+    case 'prismaBegin': {
+      const tx = await adapter.startTransaction(m.isolationLevel);
+      const id = nextTx++;
+      prismaTransactions.set(id, tx);
+      return { tx: id, options: tx.options };
+    }
+    case 'prismaEnd': {
+      const tx = prismaTransactions.get(m.tx);
+      if (!tx) throw new Error(`transaction ${m.tx} is not open`);
+      prismaTransactions.delete(m.tx);
+      return m.commit ? tx.commit() : tx.rollback();
+    }
+    case 'close':
+      await pglite.close();
+      return undefined;
+  }
+}
+
+const answer = (r: PgliteResponse) => port.postMessage(r);
+
+try {
+  pglite = await PGlite.create(dataDir);
+  if (initOnly) await pglite.close();
+  adapter = await new PrismaPGlite(pglite).connect();
+  port.postMessage({ ready: true });
+} catch (e) {
+  port.postMessage({ ready: false, error: serializeError(e) });
+}
+
+port.on('message', (m: PgliteRequest) => {
+  handle(m).then(
+    (value) => answer({ id: m.id, ok: true, value }),
+    (e: unknown) => answer({ id: m.id, ok: false, error: serializeError(e) }),
+  );
+});
