@@ -136,23 +136,23 @@ export class PgliteThread implements EmbeddedDatabase {
 
   /** A Prisma driver adapter factory whose queries run on the database's thread. */
   prismaAdapterFactory(): SqlMigrationAwareDriverAdapterFactory {
-    const thread = this;
+    const call = <T>(request: Call) => this.call<T>(request);
     const queryable = (tx: number | undefined) => ({
       provider: 'postgres' as const,
       adapterName: 'kuaidai-pglite-thread',
-      queryRaw: (query: SqlQuery) => thread.call<SqlResultSet>({ op: 'prismaQuery', query, tx }),
-      executeRaw: (query: SqlQuery) => thread.call<number>({ op: 'prismaExecute', query, tx }),
+      queryRaw: (query: SqlQuery) => call<SqlResultSet>({ op: 'prismaQuery', query, tx }),
+      executeRaw: (query: SqlQuery) => call<number>({ op: 'prismaExecute', query, tx }),
     });
     const adapter: SqlDriverAdapter = {
       ...queryable(undefined),
-      executeScript: (script: string) => thread.call<void>({ op: 'prismaScript', script }),
+      executeScript: (script: string) => call<void>({ op: 'prismaScript', script }),
       async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-        const { tx, options } = await thread.call<{ tx: number; options: Transaction['options'] }>({ op: 'prismaBegin', isolationLevel });
+        const { tx, options } = await call<{ tx: number; options: Transaction['options'] }>({ op: 'prismaBegin', isolationLevel });
         return {
           ...queryable(tx),
           options,
-          commit: () => thread.call<void>({ op: 'prismaEnd', tx, commit: true }),
-          rollback: () => thread.call<void>({ op: 'prismaEnd', tx, commit: false }),
+          commit: () => call<void>({ op: 'prismaEnd', tx, commit: true }),
+          rollback: () => call<void>({ op: 'prismaEnd', tx, commit: false }),
         };
       },
       getConnectionInfo: () => ({ supportsRelationJoins: true }),
