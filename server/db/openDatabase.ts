@@ -25,12 +25,20 @@ export interface Database {
  * pg pool. Same schema, same migrations, same generated client. PGlite is single-process: two
  * servers on one PGlite directory would lose writes, so the directory is this process's alone.
  * PGlite runs on a thread of its own (pgliteThread.ts): its engine never holds the event loop.
- * `onFatal` hears if that thread dies; the process should then exit.
+ * `onFatal` hears if that thread dies.
  */
 export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number; connectTimeoutMs?: number; onFatal?: (e: Error) => void } = {}): Promise<Database> {
   if (target.kind === 'pglite') {
     if (target.dataDir !== 'memory://') await mkdir(target.dataDir, { recursive: true });
-    const thread = await PgliteThread.open(target.dataDir, options.onFatal ? { onFatal: options.onFatal } : {});
+    // By default a lost database thread is thrown where nothing catches it: server/main.ts then logs
+    // it (DB_UNAVAILABLE) and exits, for a supervisor to restart the process on its data directory.
+    const onFatal =
+      options.onFatal ??
+      ((e: Error) =>
+        setImmediate(() => {
+          throw e;
+        }));
+    const thread = await PgliteThread.open(target.dataDir, { onFatal });
     const adapterFactory = thread.prismaAdapterFactory();
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
