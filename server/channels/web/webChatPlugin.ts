@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { web } from '../../../bots/index.js';
 import { systemClock, type Clock } from '../../clock.js';
@@ -13,6 +13,7 @@ import type { ConversationRuntime, OutboxDeliverer, PushSignal } from '../../run
 import { DEFAULT_LIMITS, WebChannel, type WebChannelLimits } from './webChannel.js';
 import { readCookie, sessionCookie, WebSessions, type IssuedSession, type WebSession } from './webSessions.js';
 import { PUBLIC, doc } from '../../http/apiSchemas.js';
+import { zodValidatorCompiler } from '../../http/zodValidation.js';
 
 export interface WebChatDeps {
   readonly runtime: ConversationRuntime;
@@ -142,7 +143,8 @@ export async function webChatPlugin(app: FastifyInstance, deps: WebChatDeps): Pr
   const renewFromThisSite = async (request: FastifyRequest) => {
     if (!fromThisSite(request)) throw new AppError('FORBIDDEN', { reason: 'sessions are renewed only by pages of this site' });
   };
-  api.post(web.SESSION_RENEW_PATH, { preValidation: renewFromThisSite, schema: renewSchema }, async (request, reply) => {
+  // Its own validator too: the plugin also runs on apps without the API docs (useZodSchemas).
+  api.post(web.SESSION_RENEW_PATH, { preValidation: renewFromThisSite, schema: renewSchema, validatorCompiler: zodValidatorCompiler as unknown as FastifySchemaCompiler<typeof renewSchema> }, async (request, reply) => {
     const { ticket } = request.body;
     const renewed = await sessions.redeem(ticket);
     if (!renewed) throw new AppError('UNAUTHORIZED');
