@@ -53,6 +53,7 @@ function approvedBorrowers(count: number, seed: number): Borrower[] {
     const purposeNo = rng.int(1, 7);
     const yuan = rng.int(5, 150) * 1000;
     const file = sandboxFileFor(idNumber);
+    if (!file) continue;
     const sources: Record<string, unknown> = {};
     for (const s of SOURCES) if (file.profile.sources[s] != null) sources[s] = file.profile.sources[s];
     const profile = {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { conversationOfEffectKey, type ConversationSpec } from '../flows/index.js';
 import { buildApp, type ConversationServices } from './app.js';
-import { ConsoleFeed, consoleTurnRecorder } from './console/index.js';
+import { ConsoleFeed } from './console/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { applyMigrations, migrationNames, openDatabase, readMigrations, redactUrl, type Database } from './db/index.js';
@@ -229,17 +229,18 @@ async function startConversations(args: {
   }
   for (const sender of args.senders) outbox.register(sender);
   // Consoles hear of every committed turn (and of work orders and reviews), across processes through the push signal.
-  const consoleFeed = new ConsoleFeed({ push, logger });
-  const recordTurn = consoleTurnRecorder(sql, consoleFeed);
+  // Events for the other processes go out gathered, one signal per 50 ms rather than one per turn.
+  const consoleFeed = new ConsoleFeed({ push, logger, coalesceMs: 50 });
   const scheduler = new Scheduler({ sql, clock, logger });
   // The Job table's rows are fired by the job runner's deadline.sweep queue (server/jobs/deadlineSweep.ts says why they stay rows).
   const deadlines = new DeadlineSweep({ runner: args.runner, scheduler, clock, logger, minGapMs: Math.max(500, config.jobsPollMs) }).register();
   const onCommitted = async (turn: CommittedTurn) => {
-    await recordTurn(turn);
+    // The console's row was written with the turn (projectForConsole); the consoles hear of it.
+    consoleFeed.publish({ kind: 'conversation', id: turn.conversationId });
     // A deadline sooner than the queued sweep wakes one (the row itself is stored with the turn).
     if (turn.deadlinesDueAt?.length) await deadlines.deadlinesWritten(turn.deadlinesDueAt).catch((e: unknown) => logger.warn({ err: e }, 'the turn is stored; waking the deadline sweep failed (the next sweep fires it)'));
   };
-  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted, observeTurn: processMetrics().observeTurn });
+  const runtime = await ConversationRuntime.create({ db, spec, clock, logger, lock, settleTimeoutMs: config.turnSettleTimeoutMs, outbox, sql, cipher: args.cipher, onCommitted, projectForConsole: true, observeTurn: processMetrics().observeTurn });
   scheduler.register(DEADLINE_JOB_KIND, conversationDeadlineHandler(runtime));
   const recovery = createPaymentRecovery({
     db,
@@ -267,6 +268,7 @@ async function startConversations(args: {
       await runtime.close();
       await outbox.stop();
       await lock.close();
+      consoleFeed.flush();
       await push.close();
       await sql.close();
     },

@@ -49,6 +49,30 @@ describe('ConsoleFeed', () => {
     expect(() => feed.publish({ kind: 'bogus' as 'review', id: 'x' })).toThrow();
   });
 
+  it('with coalesceMs, sends the other processes one signal for what gathered (each event once), in process at once', async () => {
+    const sent: string[] = [];
+    const [a, b] = linkedSignals();
+    const here = new ConsoleFeed({ push: { ...a, notify: async (c, p) => (sent.push(p), a.notify(c, p)) }, coalesceMs: 20 });
+    const there = new ConsoleFeed({ push: b });
+    const heardHere: string[] = [];
+    const heardThere: string[] = [];
+    here.subscribe((e) => heardHere.push(e.id));
+    there.subscribe((e) => heardThere.push(e.id));
+    for (const id of ['c1', 'c2', 'c1', 'c3']) here.publish({ kind: 'conversation', id });
+    expect(heardHere).toEqual(['c1', 'c2', 'c1', 'c3']);
+    expect(sent).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toHaveLength(1);
+    expect(heardThere).toEqual(['c1', 'c2', 'c3']);
+
+    // More than one payload holds goes out in several, every event in one of them.
+    for (let i = 0; i < 300; i++) here.publish({ kind: 'conversation', id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` });
+    here.flush();
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.slice(1).every((p) => p.length < 8_000)).toBe(true);
+    expect(heardThere).toHaveLength(303);
+  });
+
   it('keeps delivering when one listener throws', () => {
     const feed = new ConsoleFeed();
     const heard: string[] = [];

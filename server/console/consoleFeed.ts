@@ -13,17 +13,26 @@ export type FeedKind = ConsoleFeedEvent['kind'];
 /** The PushSignal channel console events travel on between server processes. */
 export const CONSOLE_PUSH_CHANNEL = 'console';
 
+/** Below PostgreSQL's 8,000-byte NOTIFY payload, with room for the signal's envelope. */
+const MAX_PAYLOAD_CHARS = 6_000;
+
 /**
  * In-process publish/subscribe of console events; with PostgreSQL (several server processes) each
  * event is also sent to the others through the PushSignal on the 'console' channel, so every
  * console hears of every change wherever it happened. An event names what changed, never its
  * content: subscribers read what they may see themselves. After the signal was down a `resync`
  * event tells consoles to fetch again (events may have been missed).
+ *
+ * With `coalesceMs` the events for the other processes are gathered that long and sent together
+ * (a JSON array, repeats once): every turn announces its conversation, and one signal a turn was a
+ * statement a turn.
  */
 export class ConsoleFeed {
   private readonly listeners = new Set<(event: ConsoleFeedEvent) => void>();
+  private readonly pending = new Map<string, ConsoleFeedEvent>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { readonly push?: PushSignal; readonly logger?: Logger } = {}) {
+  constructor(private readonly options: { readonly push?: PushSignal; readonly logger?: Logger; readonly coalesceMs?: number } = {}) {
     options.push?.listen(CONSOLE_PUSH_CHANNEL, (payload) => {
       if (payload === null) return this.deliver({ kind: 'resync', id: '' });
       let parsed: unknown;
@@ -32,8 +41,10 @@ export class ConsoleFeed {
       } catch {
         return;
       }
-      const event = feedEventSchema.safeParse(parsed);
-      if (event.success) this.deliver(event.data);
+      for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+        const event = feedEventSchema.safeParse(item);
+        if (event.success) this.deliver(event.data);
+      }
     });
   }
 
@@ -41,9 +52,38 @@ export class ConsoleFeed {
   publish(event: ConsoleFeedEvent): void {
     const checked = feedEventSchema.parse(event);
     this.deliver(checked);
-    void this.options.push?.notify(CONSOLE_PUSH_CHANNEL, JSON.stringify(checked)).catch((e: unknown) => {
+    if (!this.options.push) return;
+    if (!this.options.coalesceMs) return this.send([checked]);
+    this.pending.set(`${checked.kind}:${checked.id}`, checked);
+    this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs).unref();
+  }
+
+  /** Sends what is gathered for the other processes now (also at shutdown). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const events = [...this.pending.values()];
+    this.pending.clear();
+    let batch: ConsoleFeedEvent[] = [];
+    let size = 2;
+    for (const event of events) {
+      const length = JSON.stringify(event).length + 1;
+      if (batch.length > 0 && size + length > MAX_PAYLOAD_CHARS) {
+        this.send(batch);
+        batch = [];
+        size = 2;
+      }
+      batch.push(event);
+      size += length;
+    }
+    if (batch.length > 0) this.send(batch);
+  }
+
+  private send(events: ConsoleFeedEvent[]): void {
+    const payload = JSON.stringify(events.length === 1 ? events[0] : events);
+    void this.options.push?.notify(CONSOLE_PUSH_CHANNEL, payload).catch((e: unknown) => {
       // The others catch up when their consoles next fetch; this process's consoles already know.
-      this.options.logger?.warn({ err: e, event: checked }, 'console event not sent to the other server processes');
+      this.options.logger?.warn({ err: e, events: events.length }, 'console events not sent to the other server processes');
     });
   }
 

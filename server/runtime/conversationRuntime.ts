@@ -70,6 +70,11 @@ export interface RuntimeOptions {
    * logged, never the turn's: the turn is stored already.
    */
   readonly onCommitted?: (turn: CommittedTurn) => Promise<void> | void;
+  /**
+   * Writes the staff console's row of the conversation (ConsoleConversation: step, since when a person
+   * is waited for) in the turn's own statement, rather than in one more after it.
+   */
+  readonly projectForConsole?: boolean;
   /** Told once per turn with its channel, outcome and duration (server/metrics); O(1), off the database. */
   readonly observeTurn?: TurnObserver;
 }
@@ -359,6 +364,7 @@ export class ConversationRuntime {
       jobs,
       cancelledJobKeys: cancelled,
       now,
+      ...(this.options.projectForConsole ? { console: { step: outcome?.status.step ?? null } } : {}),
     });
     if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored, t.trace);
     if (this.options.onCommitted) {

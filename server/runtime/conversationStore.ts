@@ -74,6 +74,11 @@ export interface TurnWrite {
   readonly jobs: readonly JobRow[];
   readonly cancelledJobKeys: readonly string[];
   readonly now: Date;
+  /**
+   * The staff console's row of the conversation, written in the same statement (the step; null keeps
+   * the stored one); absent when nobody projects turns for a console.
+   */
+  readonly console?: { readonly step: string | null };
 }
 
 export interface TranscriptMessage extends StoredReply {
@@ -91,7 +96,9 @@ export const snapshotContext = (conversationId: string): string => fieldContext(
 
 // The two statements of a turn are PL/pgSQL functions (migration 20261122174829_runtime), planned once
 // per connection: planning was half of a turn's database time on PGlite.
-const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4)';
+// The snapshot comes back unless it is still the one this process stored last: version $5, sealed value
+// beginning with $6 (migration 20261205171500_turn_statements).
+const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4, $5::int, $6)';
 const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
 // Whether a reply since the borrower's last message expects $2 (the SMS code is masked in the transcript).
 const REPLIES_EXPECT_SQL = `SELECT EXISTS (
@@ -123,13 +130,54 @@ SELECT sel.id::text AS "id", sel.seq AS "seq", sel.text AS "text", sel.payload::
 FROM (SELECT 1) AS one LEFT JOIN sel ON true
 ORDER BY sel.seq`;
 
-/** The runtime's few statements: one read and one write per turn. */
+/** A snapshot this process stored: its conversation, version, the head of its sealed value, and its JSON text. */
+interface KeptSnapshot {
+  readonly id: string;
+  readonly version: number;
+  readonly seal: string;
+  readonly json: string;
+}
+
+/** The snapshots this process stored last, by conversation key; the oldest go first past `max`. */
+class SnapshotCache {
+  private readonly entries = new Map<string, KeptSnapshot>();
+  constructor(private readonly max: number) {}
+  get(key: string) {
+    return this.entries.get(key);
+  }
+  set(key: string, entry: KeptSnapshot) {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+  delete(key: string) {
+    this.entries.delete(key);
+  }
+}
+
+const cacheKey = (key: ConversationKey): string => `${key.channel}\u0000${key.userId}\u0000${key.chatId}`;
+
+/** The head of a sealed value that names that one encryption: `v2.<kid>.<iv>.<tag>` (the IV is random). */
+const sealHead = (sealed: string): string => sealed.split('.', 4).join('.');
+
+/**
+ * The runtime's few statements: one read and one write per turn. With a cipher, the snapshot a turn
+ * stores is kept (as JSON text, in this process) with its version and the head of its sealed value:
+ * the next turn's read leaves it out while the stored row still has both, so the database does not
+ * send it and this process does not decrypt it. Any other write (a turn in another process, which
+ * moves the version and seals anew; a snapshot replaced by hand) is read from the database as before.
+ */
 export class ConversationStore {
+  private readonly snapshots: SnapshotCache;
+
   constructor(
     private readonly sql: Sql,
     /** Seals snapshots at rest; a stored JSON string is a sealed snapshot, an object a plain one. */
     private readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>,
-  ) {}
+    options: { readonly cachedSnapshots?: number } = {},
+  ) {
+    this.snapshots = new SnapshotCache(options.cachedSnapshots ?? 5_000);
+  }
 
   /** A sealed snapshot opens only as its own conversation's (a ciphertext copied to another row does not). */
   private openSnapshot(stored: unknown, conversationId: string): unknown {
@@ -139,14 +187,16 @@ export class ConversationStore {
   }
 
   async load(key: ConversationKey, channelMessageId: string | null): Promise<LoadedTurn> {
-    const rows = await this.sql.query(LOAD_SQL, [key.channel, key.userId, key.chatId, channelMessageId]);
+    const cached = this.snapshots.get(cacheKey(key));
+    const rows = await this.sql.query(LOAD_SQL, [key.channel, key.userId, key.chatId, channelMessageId, cached?.version ?? null, cached?.seal ?? null]);
     const c = rows.find((r) => r.row === 'conversation');
     const d = rows.find((r) => r.row === 'duplicate');
+    const kept = c && cached && cached.id === c.id && cached.version === c.version && c.snapshot == null ? cached : undefined;
     const conversation: StoredConversation | undefined = c && {
       id: c.id as string,
       machineId: c.ref as string,
       machineVersion: c.machineVersion as number,
-      snapshot: this.openSnapshot(c.snapshot, c.id as string),
+      snapshot: kept ? (JSON.parse(kept.json) as unknown) : this.openSnapshot(c.snapshot, c.id as string),
       version: c.version as number,
       lastSeq: c.lastSeq as number,
       locale: c.locale === 'en' ? 'en' : 'zh',
@@ -210,11 +260,18 @@ export class ConversationStore {
       })),
       jobs: w.jobs.map((j) => ({ kind: j.kind, key: j.key, due_at: j.dueAt, payload: j.payload })),
       cancelledJobKeys: w.cancelledJobKeys,
+      ...(w.console ? { console: { step: w.console.step } } : {}),
     });
     // The snapshot is JSON text already: spliced in rather than parsed and serialised again.
-    const snapshot = w.machine?.snapshot == null ? 'null' : this.cipher ? JSON.stringify(this.cipher.encrypt(w.machine.snapshot, snapshotContext(w.conversationId))) : w.machine.snapshot;
+    const sealed = w.machine?.snapshot != null && this.cipher ? this.cipher.encrypt(w.machine.snapshot, snapshotContext(w.conversationId)) : undefined;
+    const snapshot = w.machine?.snapshot == null ? 'null' : sealed !== undefined ? JSON.stringify(sealed) : w.machine.snapshot;
     const argument = `{"snapshot":${snapshot},${rest.slice(1)}`;
+    const k = cacheKey(w.key);
+    // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
+    this.snapshots.delete(k);
     const [row] = await this.sql.query(COMMIT_SQL, [argument]);
+    // A failed turn keeps the stored machine, which this process may not hold: read it next time.
+    if (row?.committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot! });
     if (row?.committed !== 1) {
       throw new AppError('CONFLICT', { reason: `conversation ${w.conversationId} was changed by another writer; the message was not stored` });
     }
