@@ -30,8 +30,6 @@ export interface SerializedError {
 /** What the thread is started with. */
 export interface PgliteWorkerData {
   readonly dataDir: string;
-  /** Create the database (initdb) and stop: a thread of its own, whose memory goes when it ends. */
-  readonly initOnly?: boolean;
 }
 
 export function serializeError(e: unknown): SerializedError {

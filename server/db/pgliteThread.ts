@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { DriverAdapterError, type IsolationLevel, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory, type SqlQuery, type SqlResultSet, type Transaction } from '@prisma/driver-adapter-utils';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { AppError } from '../errors.js';
+import { createPgliteDirectory } from './createPgliteDirectory.js';
 import type { EmbeddedDatabase, EmbeddedQueryable, EmbeddedResult } from './embeddedDatabase.js';
 import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pgliteProtocol.js';
 import { startWorker } from '../threads/index.js';
@@ -41,19 +40,22 @@ export class PgliteThread implements EmbeddedDatabase {
   ) {}
 
   static async open(dataDir: string, options: { onFatal?: (e: Error) => void } = {}): Promise<PgliteThread> {
-    // Creating a database (initdb) takes about twice the memory of running one, and a WebAssembly
-    // heap never shrinks: a new directory is made by a thread that then ends, taking that memory along.
-    if (dataDir !== 'memory://' && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      const init = await PgliteThread.start(dataDir, true);
-      await init.worker.terminate();
+    if (dataDir !== 'memory://') {
+      try {
+        await createPgliteDirectory(dataDir);
+      } catch (e) {
+        // The child's own error line (its stack and Node's version line follow it).
+        const reason = (e as { stderr?: string }).stderr?.split('\n').find((l) => /error/i.test(l))?.trim() ?? (e as Error).message;
+        throw new AppError('DB_UNAVAILABLE', { reason: `cannot create the embedded database at ${dataDir}: ${reason}` }, { cause: e });
+      }
     }
-    const thread = await PgliteThread.start(dataDir, false);
+    const thread = await PgliteThread.start(dataDir);
     thread.watch(options.onFatal);
     return thread;
   }
 
-  private static async start(dataDir: string, initOnly: boolean): Promise<PgliteThread> {
-    const worker = startWorker(new URL('./pgliteWorker.ts', import.meta.url), { workerData: { dataDir, initOnly } satisfies PgliteWorkerData });
+  private static async start(dataDir: string): Promise<PgliteThread> {
+    const worker = startWorker(new URL('./pgliteWorker.ts', import.meta.url), { workerData: { dataDir } satisfies PgliteWorkerData });
     const where = dataDir === 'memory://' ? 'in memory' : dataDir;
     await new Promise<void>((resolve, reject) => {
       const failed = (e: Error) => reject(new AppError('DB_UNAVAILABLE', { reason: `cannot open embedded database at ${where}: ${e.message}` }, { cause: e }));

@@ -10,7 +10,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { serializeError, type PgliteRequest, type PgliteResponse, type PgliteWorkerData } from './pgliteProtocol.js';
 
 const port = parentPort!;
-const { dataDir, initOnly } = workerData as PgliteWorkerData;
+const { dataDir } = workerData as PgliteWorkerData;
 
 /** A transaction opened by `begin`: PGlite's handle, and how the server's thread ends it. */
 interface OpenTransaction {
@@ -114,7 +114,6 @@ const answer = (r: PgliteResponse) => port.postMessage(r);
 
 try {
   pglite = await PGlite.create(dataDir);
-  if (initOnly) await pglite.close();
   adapter = await new PrismaPGlite(pglite).connect();
   port.postMessage({ ready: true });
 } catch (e) {
