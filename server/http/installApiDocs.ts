@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,8 +11,17 @@ import { useZodSchemas } from './zodValidation.js';
 /** Where the document and its viewer are served. */
 export const DOCS_PREFIX = '/docs';
 
-const packageVersion = (): string =>
-  (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+/** The version in the project's package.json, found upward from here (server/http in source, deeper when compiled). */
+function packageVersion(): string {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kuaidai' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}
 
 /**
  * swagger-ui's page: its script and stylesheet come from the package through this server (no CDN).
