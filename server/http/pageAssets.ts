@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 /** Where the pages' sources live: web/<page> (TypeScript and CSS, no framework, no client dependencies). */
 export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
@@ -84,14 +84,25 @@ export async function buildPageAssets(page: PageSpec): Promise<WebAssets> {
 
 const shared = new Map<string, Promise<WebAssets>>();
 
-/** Each page built once per process (servers booted again in one test process share it). */
+let building = 0;
+
+/**
+ * Each page built once per process (servers booted again in one test process share it). When the
+ * last build under way is done, esbuild's service process (~120 MiB) is ended; a later build starts
+ * it again.
+ */
 export function sharedPageAssets(page: PageSpec): Promise<WebAssets> {
   let built = shared.get(page.dir);
   if (!built) {
-    built = buildPageAssets(page).catch((e: unknown) => {
-      shared.delete(page.dir);
-      throw e;
-    });
+    building++;
+    built = buildPageAssets(page)
+      .catch((e: unknown) => {
+        shared.delete(page.dir);
+        throw e;
+      })
+      .finally(() => {
+        if (--building === 0) void stop();
+      });
     shared.set(page.dir, built);
   }
   return built;
