@@ -304,8 +304,9 @@ async function main(): Promise<number> {
     sampler = undefined;
     await backends?.close();
     backends = undefined;
+    const heap = await heapOf(srv.url);
     await stopServer(srv);
-    return report(result, { serverCpuS, dbCpuS, peak, processes, where, entry: entry.describe, log: srv.log });
+    return report(result, { serverCpuS, dbCpuS, peak, processes, where, entry: entry.describe, log: srv.log, heap });
   } finally {
     if (sampler) clearInterval(sampler);
     await backends?.close().catch(() => undefined);
@@ -316,9 +317,34 @@ async function main(): Promise<number> {
   }
 }
 
+/**
+ * Where the server's memory is after the run, from its /metrics (open on the main port outside
+ * production): the main thread's JavaScript heap and what V8 holds outside it. With several workers
+ * it is one worker's.
+ */
+async function heapOf(url: string): Promise<string | undefined> {
+  const text = await fetch(`${url}/metrics`)
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const used = metric('nodejs_heap_size_used_bytes');
+  if (!Number.isFinite(used)) return undefined;
+  const mb = (b: number) => (b / 1048576).toFixed(0);
+  return `main thread's heap ${mb(used)} MiB used of ${mb(metric('nodejs_heap_size_total_bytes'))} MiB; external ${mb(metric('nodejs_external_memory_bytes'))} MiB; process RSS ${mb(metric('process_resident_memory_bytes'))} MiB (after the run)`;
+}
+
 function report(
   r: DriverResult,
-  m: { serverCpuS: number; dbCpuS: number | undefined; peak: { lifeKb: number; runKb: number; runProcesses: string; acceptQueue: number }; processes: string; where: string; entry: string; log: Server['log'] },
+  m: {
+    serverCpuS: number;
+    dbCpuS: number | undefined;
+    peak: { lifeKb: number; runKb: number; runProcesses: string; acceptQueue: number };
+    processes: string;
+    where: string;
+    entry: string;
+    log: Server['log'];
+    heap: string | undefined;
+  },
 ): number {
   const turnsPerS = r.turns / r.wallS;
   const journeysPerS = r.completed / r.wallS;
@@ -334,6 +360,7 @@ function report(
   console.log(`latency ms   : p50 ${r2(l.p50)} · p95 ${r2(l.p95)} · p99 ${r2(l.p99)} · max ${r2(l.max)} (client round trip of a turn)`);
   console.log(`connections  : ${r.connections.opened} opened · longest to 'connect' ${r2(r.connections.connectMaxMs)} ms (p99 ${r2(r.connections.connectP99Ms)}) · longest first reply on a new connection ${r2(r.connections.firstReplyMaxMs)} ms · longest accept queue ${m.peak.acceptQueue}`);
   console.log(`server RSS   : peak ${mib(m.peak.runKb)} MiB during the run (sum over the server's process tree: ${m.peak.runProcesses}; sampled every 100 ms); ${mib(m.peak.lifeKb)} MiB since it was ready`);
+  if (m.heap) console.log(`server heap  : ${m.heap}`);
   const db = DB === 'pglite' ? 'database in server (PGlite)' : dbMsPerTurn === undefined ? 'database not measured (its backends are not in this machine\'s /proc)' : `database ${r2(dbMsPerTurn)} ms (PostgreSQL backends of this database: ${r2(m.dbCpuS!)} s)`;
   console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s, ${r2(m.serverCpuS / r.wallS)} cores, process tree: ${m.processes}) · ${db}`);
   console.log(`driver       : ${r2(r.driverCpuS)} s CPU (its own process, on the same machine)`);
