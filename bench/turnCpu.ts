@@ -12,8 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { addDays, createPrng, decideApplication, DEMO_PERSONAL_PRODUCT, formatYuan, generateMobile, generateResidentId, shanghaiDateOf } from '../core/index.js';
-import { sandboxFileFor } from '../server/providers/index.js';
+import { approvedBorrowers, type ApprovedBorrower } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
 
 const USERS = Number(process.env.TURN_CPU_USERS ?? 10);
@@ -25,54 +24,8 @@ const baseUrl = process.env.DATABASE_URL;
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
-interface Borrower {
-  readonly name: string;
-  readonly idNumber: string;
-  readonly mobile: string;
-  readonly purpose: string;
-  readonly amount: string;
-}
-
-/** Borrowers the sandbox approves today and tomorrow, decided with the server's own core (as ../shared/peers/kuaidai-borrowers.mts does). */
-function approvedBorrowers(count: number, seed: number): Borrower[] {
-  const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
-  const REGIONS = ['430702', '430703', '430721', '110105', '310104', '370102', '440305'];
-  const PURPOSES = ['consumer', 'consumer', 'consumer', 'consumer', 'business', 'business', 'business'] as const;
-  const SOURCES = ['credit_bureau', 'housing_fund', 'social_security', 'bank'] as const;
-  const today = shanghaiDateOf(Date.now());
-  const dates = [today, addDays(today, 1)];
-  const rng = createPrng(seed);
-  const seen = new Set<string>();
-  const out: Borrower[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const idNumber = generateResidentId({ regionCode: rng.pick(REGIONS), birthDate: addDays(today, -rng.int(25 * 365 + 10, 55 * 365)), sex: rng.chance(0.5) ? 'male' : 'female', serial: rng.int(0, 499) });
-    if (seen.has(idNumber)) continue;
-    seen.add(idNumber);
-    const mobile = generateMobile((seed % 1000) * 70_000 + i * 7 + rng.int(0, 6));
-    const name = rng.pick(NAMES);
-    const purposeNo = rng.int(1, 7);
-    const yuan = rng.int(5, 150) * 1000;
-    const file = sandboxFileFor(idNumber);
-    if (!file) continue;
-    const sources: Record<string, unknown> = {};
-    for (const s of SOURCES) if (file.profile.sources[s] != null) sources[s] = file.profile.sources[s];
-    const profile = {
-      person: { name, idNumber, mobile },
-      request: { amount: yuan * 100, termMonths: 12, repaymentMethod: DEMO_PERSONAL_PRODUCT.repaymentMethods[0], purpose: PURPOSES[purposeNo - 1] },
-      sources,
-      ...(file.profile.watchlist ? { watchlist: file.profile.watchlist } : {}),
-      verification: file.profile.verification ?? {},
-    };
-    const decisions = dates.map((d) => decideApplication(DEMO_PERSONAL_PRODUCT, profile as never, d));
-    const first = decisions[0]!;
-    if (!first.ok || !decisions.every((d) => d.ok && d.value.outcome === 'approved' && formatYuan(d.value.limit) === formatYuan((first as typeof d & { ok: true }).value.limit))) continue;
-    out.push({ name, idNumber, mobile, purpose: String(purposeNo), amount: yuan % 10000 === 0 ? `${yuan / 10000}万` : String(yuan) });
-  }
-  return out;
-}
-
 /** The journey's messages and what each step's replies must contain (flows/golden/happy-1-individual-apply.txt). */
-const journeySteps = (b: Borrower): [string, string][] => [
+const journeySteps = (b: ApprovedBorrower): [string, string][] => [
   ['你好', '您想办理的业务'],
   ['1', '请选择要申请的产品'],
   ['1', '真实姓名'],
@@ -150,7 +103,7 @@ async function main() {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-turncpu-'));
     env.KUAIDAI_DATA_DIR = dataDir;
   }
-  const borrowers = approvedBorrowers(WARMUP + CONVERSATIONS, Date.now() % 1_000_000);
+  const { borrowers } = approvedBorrowers({ count: WARMUP + CONVERSATIONS, seed: Date.now() % 1_000_000, now: Date.now() });
   const { child, port } = await startServer(env);
   const agent = new http.Agent({ keepAlive: true, maxSockets: USERS });
   const run = Date.now().toString(36);
