@@ -14,6 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { approvedBorrowers, type ApprovedBorrower } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
+import { scratchDatabase } from './scratchDatabase.js';
 
 const USERS = Number(process.env.TURN_CPU_USERS ?? 10);
 const CONVERSATIONS = Number(process.env.TURN_CPU_CONVERSATIONS ?? 200);
@@ -90,15 +91,10 @@ async function main() {
   let dataDir: string | undefined;
   let benchDb: string | undefined;
   const env: Record<string, string> = {};
-  if (baseUrl) {
-    benchDb = `kd_turncpu_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${benchDb}"`);
-    await admin.end();
-    const u = new URL(baseUrl);
-    u.pathname = `/${benchDb}`;
-    env.DATABASE_URL = u.toString();
+  const scratch = baseUrl ? await scratchDatabase({ postgres: true, prefix: 'kd_turncpu' }) : undefined;
+  if (scratch) {
+    env.DATABASE_URL = scratch.url;
+    benchDb = new URL(scratch.url).pathname.slice(1);
   } else {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-turncpu-'));
     env.KUAIDAI_DATA_DIR = dataDir;
@@ -185,12 +181,7 @@ async function main() {
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  if (benchDb && baseUrl) {
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${benchDb}" WITH (FORCE)`);
-    await admin.end();
-  }
+  await scratch?.cleanup();
   if (failures) process.exitCode = 1;
 }
 

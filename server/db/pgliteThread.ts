@@ -116,11 +116,11 @@ export class PgliteThread implements EmbeddedDatabase {
   }
 
   query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options?: { blob?: Blob }): Promise<EmbeddedResult<T>> {
-    return this.queryable(undefined).query<T>(sql, params, options);
+    return this.call<EmbeddedResult<T>>({ op: 'query', sql, params, blob: options?.blob });
   }
 
   exec(sql: string): Promise<EmbeddedResult[]> {
-    return this.queryable(undefined).exec(sql);
+    return this.call<EmbeddedResult[]>({ op: 'exec', sql });
   }
 
   async transaction<T>(fn: (tx: EmbeddedQueryable) => Promise<T>): Promise<T> {
