@@ -15,6 +15,7 @@ import { capConnections, httpServerOptions } from './http/httpServerOptions.js';
 import { installRateLimits } from './http/rateLimits.js';
 import { securityHeaders } from './http/securityHeaders.js';
 import type { DeadlineSweep, JobRunner, Scheduler } from './jobs/index.js';
+import type { DatabaseMaintenance } from './maintenance/index.js';
 import { jobRoutes } from './http/jobRoutes.js';
 import type { DemoAdvance } from './postLoan/index.js';
 import type { ConversationRuntime, OutboxDeliverer, PushSignal } from './runtime/index.js';
@@ -26,6 +27,7 @@ import { installStaffAccounts } from './http/installStaffAccounts.js';
 import { installReviews } from './http/reviewRoutes.js';
 import { ConsoleFeed, installConsole } from './console/index.js';
 import { installStudio } from './studio/installStudio.js';
+import { borrowerExportRoutes } from './borrowerExport/index.js';
 import type { FieldCipher } from './security/fieldCipher.js';
 
 export interface AppDeps {
@@ -49,7 +51,15 @@ export interface AppDeps {
   /** How often the console feed sends a heartbeat and checks the session (default 15 s). */
   readonly consoleHeartbeatMs?: number | undefined;
   /** The job runner, the due-at rows and the demo clock, for the admins' Jobs page (server/http/jobRoutes.ts). */
-  readonly jobs?: { readonly runner: JobRunner; readonly scheduler?: Scheduler | undefined; readonly demo: DemoAdvance } | undefined;
+  readonly jobs?:
+    | {
+        readonly runner: JobRunner;
+        readonly scheduler?: Scheduler | undefined;
+        readonly demo: DemoAdvance;
+        /** The embedded database's upkeep; bulk work (a pre-credit import, a retention run) asks it for a full pass. */
+        readonly maintenance?: DatabaseMaintenance | undefined;
+      }
+    | undefined;
 }
 
 /** The conversation runtime and what runs beside it; staff APIs dispatch through `runtime`. */
@@ -120,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   workOrderRoutes(app, { db: deps.db, clock: deps.clock, config: deps.config.workOrders, auth: staff.auth });
   // Early-warning signals (风险预警): the risk view's list, detail, confirm and clear.
   riskRoutes(app, { db: deps.db, clock: deps.clock, auth: staff.auth });
+  // A borrower's own data as a file, handed over on their request (PIPL art. 45); audited.
+  borrowerExportRoutes(app, { prisma: deps.db.prisma, cipher: deps.cipher, clock: deps.clock, auth: staff.auth });
   // Manual review (人工审批): the reviewers' queue and decisions, told to the borrower's conversation.
   if (deps.conversations) await installReviews(app, { config, db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, runtime: deps.conversations.runtime, auth: staff.auth });
   // The managers' studio: branches, codes and links, campaigns, funnels and dashboards, pre-credit.

@@ -20,6 +20,7 @@ import type { ConversationContext } from './lendingConversation.js';
 import { createProviders, SandboxBehaviourData, type Providers } from './providers/index.js';
 import { createFieldCipher, type FieldCipher } from './security/fieldCipher.js';
 import { createPaymentRecovery } from './services/index.js';
+import { DatabaseMaintenance, MAINTENANCE_QUEUE } from './maintenance/index.js';
 import { processMetrics } from './metrics/index.js';
 import { ConversationRuntime, DEADLINE_JOB_KIND, inProcessLock, localPushSignal, openSql, OutboxDeliverer, postgresAdvisoryLock, postgresPushSignal, type ChannelSender, type CommittedTurn, type ConversationLock, type PushSignal, type Sql } from './runtime/index.js';
 
@@ -110,6 +111,13 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     for (const job of dailyJobs) {
       if (job.cron) runner.cron(job.name, job.cron, () => job.run(postLoanContext(), shanghaiDateOf(clock.now().getTime())), { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 });
     }
+    // The embedded database's upkeep: PGlite has no checkpointer and no autovacuum (server/maintenance).
+    const maintenance = db.embedded ? new DatabaseMaintenance({ db, thresholds: config.maintenance, logger }) : undefined;
+    if (maintenance) {
+      runner
+        .cron<{ full?: boolean }>(MAINTENANCE_QUEUE, '* * * * *', (data) => maintenance.run({ full: data.full === true, reason: data.full === true ? 'nightly' : 'schedule' }), { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 3_600 })
+        .cron(MAINTENANCE_QUEUE, '15 4 * * *', undefined, { key: 'nightly', data: { full: true } });
+    }
     const scheduler = conversations?.scheduler;
     const deadlines = conversations?.deadlines;
     // Other processes on the database (KUAIDAI_WORKERS, instances) move the demo clock too: read their move at once.
@@ -132,7 +140,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     else if (!(await hasAdmin(db.prisma))) {
       logger.error('the staff console has no admin account and stays closed: create one with `npm run staff -- add --username <u> --name <n> --roles admin`');
     }
-    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo }, sessionClock: baseClock });
+    const app = await buildApp({ config, db, logger, clock, cipher, expectedMigrations: migrationNames(migrations), conversations, staffCliToken: options.staffCliToken, consoleHeartbeatMs: options.consoleHeartbeatMs, jobs: { runner, scheduler, demo, maintenance }, sessionClock: baseClock });
     // Every borrower contact of the post-loan jobs goes through the one contact component (server/contact/):
     // the borrower's own conversation (stored and pushed by the outbox), the official account's template
     // message outside its 48-hour window, else SMS; inside the contact window and caps, every contact logged.

@@ -6,6 +6,7 @@ import { ConfigError } from './configError.js';
 import { parseContactSettings, type ContactConfig } from './contactSettings.js';
 import { parseMarketingSettings, type MarketingConfig } from './marketingSettings.js';
 import { parseMetricsSettings, type MetricsConfig } from './metricsSettings.js';
+import { parseRetentionSettings, type RetentionConfig } from './retentionSettings.js';
 import { refuseOutsideDevelopment, refuseWeakProductionSecrets } from './failClosed.js';
 import { parseWorkOrderSettings, type WorkOrderConfig } from './workOrderSettings.js';
 import { parseWorkerSettings } from './workerSettings.js';
@@ -106,6 +107,10 @@ export interface Config {
   readonly yearlyReview: YearlyReviewPolicy;
   /** GET /metrics: bearer token on the main port, or a port of its own (METRICS_TOKEN, METRICS_PORT, METRICS_HOST). */
   readonly metrics: MetricsConfig;
+  /** Periods per kind of record, archive or delete, and the archive directory (RETENTION_* settings, docs/retention.md). */
+  readonly retention: RetentionConfig;
+  /** The embedded database's upkeep (server/maintenance): when to checkpoint and vacuum. Unused on PostgreSQL (autovacuum). */
+  readonly maintenance: { readonly checkpointWalBytes: number; readonly vacuumWalBytes: number; readonly quietBusyShare: number };
 }
 
 /** The official account (服务号) as configured in the WeChat console (基本配置 / 服务器配置). */
@@ -242,6 +247,9 @@ const schema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   JOBS_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  PGLITE_CHECKPOINT_WAL_MB: z.coerce.number().int().min(16).max(4_096).default(64),
+  PGLITE_VACUUM_WAL_MB: z.coerce.number().int().min(16).max(65_536).default(256),
+  PGLITE_MAINTENANCE_QUIET_PERCENT: z.coerce.number().int().min(0).max(100).default(50),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://loans.example-bank.cn' }).optional(),
   PRODUCTS_FILE: z.string().min(1).optional(),
   FAQ_FILE: z.string().min(1).optional(),
@@ -302,6 +310,16 @@ const schema = z.object({
   REVIEW_KEEP_FROM_SCORE: z.coerce.number().int().min(0).max(1000).default(600),
   REVIEW_FREEZE_BELOW_SCORE: z.coerce.number().int().min(0).max(1000).default(540),
   REVIEW_REDUCE_FACTOR: z.coerce.number().gt(0).lt(1).default(0.7),
+  RETENTION_CONVERSATION_DAYS: z.coerce.number().int().min(0).max(36_500).default(1095),
+  RETENTION_CONTACT_LOG_DAYS: z.coerce.number().int().min(0).max(36_500).default(730),
+  RETENTION_CONSENT_DAYS: z.coerce.number().int().min(0).max(36_500).default(1095),
+  RETENTION_LOAN_YEARS: z.coerce.number().int().min(0).max(100).default(5),
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(0).max(36_500).default(1825),
+  RETENTION_IDEMPOTENCY_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
+  RETENTION_JOB_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
+  RETENTION_TECHNICAL_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
+  RETENTION_ARCHIVE_DIR: z.string().min(1).optional(),
+  RETENTION_MODES: z.string().optional(),
 });
 
 /** Settings this file reads; the README's configuration table lists the same ones. */
@@ -414,6 +432,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renewalWindowDays: raw.RENEWAL_WINDOW_DAYS,
     yearlyReview: parseYearlyReviewSettings(raw),
     metrics: parseMetricsSettings(raw, envName),
+    retention: parseRetentionSettings(raw, dataDir, cwd),
+    maintenance: {
+      checkpointWalBytes: raw.PGLITE_CHECKPOINT_WAL_MB * 2 ** 20,
+      vacuumWalBytes: raw.PGLITE_VACUUM_WAL_MB * 2 ** 20,
+      quietBusyShare: raw.PGLITE_MAINTENANCE_QUIET_PERCENT / 100,
+    },
   };
 }
 

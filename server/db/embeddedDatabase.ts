@@ -20,4 +20,6 @@ export interface EmbeddedQueryable {
  */
 export interface EmbeddedDatabase extends EmbeddedQueryable {
   transaction<T>(fn: (tx: EmbeddedQueryable) => Promise<T>): Promise<T>;
+  /** Milliseconds the engine has had work outstanding since it opened: how busy its one thread is (maintenance waits for quiet). */
+  busyMs(): number;
 }

@@ -32,6 +32,8 @@ export class PgliteThread implements EmbeddedDatabase {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
+  private busyTotalMs = 0;
+  private busySince = 0;
   private closing = false;
 
   private constructor(
@@ -89,6 +91,7 @@ export class PgliteThread implements EmbeddedDatabase {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
+    if (this.waiting.size === 0) this.busyTotalMs += performance.now() - this.busySince;
     if (m.ok) w.resolve(m.value);
     else w.reject(reviveError(m.error));
   }
@@ -103,6 +106,7 @@ export class PgliteThread implements EmbeddedDatabase {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.waiting.size === 0) this.busySince = performance.now();
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ ...request, id });
     });
@@ -121,6 +125,10 @@ export class PgliteThread implements EmbeddedDatabase {
 
   exec(sql: string): Promise<EmbeddedResult[]> {
     return this.call<EmbeddedResult[]>({ op: 'exec', sql });
+  }
+
+  busyMs(): number {
+    return this.busyTotalMs + (this.waiting.size > 0 ? performance.now() - this.busySince : 0);
   }
 
   async transaction<T>(fn: (tx: EmbeddedQueryable) => Promise<T>): Promise<T> {

@@ -123,6 +123,9 @@ const START_PARAMS = [
   '-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0', '-c', 'max_parallel_workers_per_gather=0',
   '-c', 'io_method=sync', '-c', 'max_parallel_maintenance_workers=0',
   '-c', 'shared_buffers=32MB',
+  // Single-user PostgreSQL never checkpoints by log volume: the maintenance job does (server/maintenance).
+  // After its checkpoint, keep at most two 16 MB segments for reuse rather than 80 MB.
+  '-c', 'min_wal_size=32MB', '-c', 'max_wal_size=256MB',
 ];
 
 try {

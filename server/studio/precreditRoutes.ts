@@ -88,7 +88,10 @@ export function precreditRoutes(app: FastifyInstance, deps: StudioDeps): void {
             },
           ),
         ).then(
-          (r) => deps.app.logger.info({ batchId: r.batchId, status: r.status, processed: r.processed, whitelisted: r.whitelisted, excluded: r.excluded, rejected: r.rejected }, 'pre-credit batch scored'),
+          (r) => {
+            deps.app.logger.info({ batchId: r.batchId, status: r.status, processed: r.processed, whitelisted: r.whitelisted, excluded: r.excluded, rejected: r.rejected }, 'pre-credit batch scored');
+            if (!r.alreadyDone) app.deps.jobs?.maintenance?.afterBulk('pre-credit import');
+          },
           (e: unknown) => {
             reject(e instanceof PrecreditFailure ? new AppError(e.code === 'BUSY' ? 'PRECREDIT_BUSY' : 'PRECREDIT_REFUSED', { reason: e.message }) : e);
             if (!(e instanceof PrecreditFailure)) deps.app.logger.error({ err: e, batchId: run.batchId }, 'pre-credit batch stopped: upload the same file again to resume');
