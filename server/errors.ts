@@ -41,6 +41,7 @@ export const ERRORS = {
   REVIEW_NOTHING_TO_CONFIRM: { status: 409, message: 'No approval of application {applicationId} waits for confirmation', messageZh: '没有待确认的批准' },
   REVIEW_SECOND_REVIEWER_REQUIRED: { status: 403, message: 'Four eyes: a reviewer other than the one who approved must confirm', messageZh: '需由另一位审批员确认（双人复核）' },
   WORK_ORDER_NOT_FOUND: { status: 404, message: 'No work order {workOrder}', messageZh: '未找到该工单' },
+  BORROWER_NOT_FOUND: { status: 404, message: 'No borrower {borrowerId}', messageZh: '未找到该客户' },
   WORK_ORDER_TRANSITION_REFUSED: { status: 409, message: 'Work order {number}: {reason}', messageZh: '工单状态不允许此操作' },
   WORK_ORDER_CHANGED: { status: 409, message: 'Work order {number} changed since it was loaded: reload it and try again', messageZh: '工单已被他人修改，请刷新后重试' },
   BRANCH_NOT_FOUND: { status: 404, message: 'No branch {code}{reason}', messageZh: '未找到该网点' },
