@@ -77,7 +77,7 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
   let clock: Clock = baseClock;
   let conversations: (ConversationServices & { close(): Promise<void> }) | undefined;
   let postLoanSql: Sql | undefined;
-  const runner = new JobRunner({ db, postgresUrl: config.database.kind === 'postgres' ? config.database.url : undefined, logger, observeJob: processMetrics().observeJob });
+  const runner = new JobRunner({ db, postgresUrl: config.database.kind === 'postgres' ? config.database.url : undefined, logger, observeJob: processMetrics().observeJob, maxKeepSeconds: config.retention.jobDays * 86_400 });
   // Work orders the conversation opens (hand-off requests, complaints) are told to the consoles' feed once the app has one.
   let publishWorkOrder: (event: { readonly kind: 'workOrder'; readonly id: string }) => void = () => {};
   try {

@@ -114,4 +114,28 @@ describe(`job runner (pg-boss) on ${testDatabaseKind()}`, () => {
     expect(await next.schedules()).toEqual([]);
     await next.stop();
   }, 60_000);
+
+  it('keeps finished jobs and dead letters no longer than the retention period (RETENTION_JOB_DAYS), a queue of its own shorter', async () => {
+    const database = await createTestDatabase();
+    const db = await openDatabase(database.target);
+    const runnerUrl = database.target.kind === 'postgres' ? database.target.url : undefined;
+    const runner = new JobRunner({ db, postgresUrl: runnerUrl, logger, maxKeepSeconds: 7_200 });
+    const QUEUE_SQL = `SELECT name, deletion_seconds AS deletion FROM pgboss.queue ORDER BY name`;
+    opened.push({ database, db, runner });
+    runner.work('test.kept', async () => ({})).work('test.brief', async () => ({}), { keepSeconds: 600 });
+    await runner.start();
+    const rows = db.embedded
+      ? (await db.embedded.query<{ name: string; deletion: number }>(QUEUE_SQL)).rows
+      : await db.prisma.$queryRawUnsafe<{ name: string; deletion: number }[]>(QUEUE_SQL);
+    expect(Object.fromEntries(rows.map((r) => [r.name, Number(r.deletion)]))).toEqual({
+      // pg-boss's own queue of cron firings: an hour.
+      '__pgboss__send-it': 3_600,
+      // A queue keeping its jobs less than the period keeps its own time; the default day and the dead letters' week are cut to it.
+      'test.brief': 600,
+      [deadLetterOf('test.brief')]: 7_200,
+      'test.kept': 7_200,
+      [deadLetterOf('test.kept')]: 7_200,
+    });
+    await runner.stop();
+  }, 60_000);
 });

@@ -7,6 +7,9 @@ import { OutageBackoff } from '../runtime/index.js';
 /** Every cron expression of ours is read on the Shanghai wall clock (business dates, contact windows). */
 export const JOB_TIME_ZONE = 'Asia/Shanghai';
 
+/** pg-boss's internal queue that turns each cron firing into a job (timekeeper.js QUEUES.SEND_IT; not exported). */
+const CRON_FIRINGS_QUEUE = '__pgboss__send-it';
+
 /** Suffix of each queue's dead-letter queue: `postloan.eod` → `postloan.eod.dead`. */
 export const DEAD_LETTER_SUFFIX = '.dead';
 export const deadLetterOf = (queue: string): string => `${queue}${DEAD_LETTER_SUFFIX}`;
@@ -117,6 +120,10 @@ export class JobRunner {
   private starting: Promise<void> | undefined;
   private readonly outage: OutageBackoff;
 
+  private get maxKeepSeconds(): number {
+    return Math.max(60, this.options.maxKeepSeconds ?? Number.POSITIVE_INFINITY);
+  }
+
   constructor(
     private readonly options: {
       readonly db: Database;
@@ -124,6 +131,11 @@ export class JobRunner {
       readonly logger: Logger;
       /** Told of each job this process ran: completed, failed (retried later) or dead_lettered (its last retry failed); server/metrics. */
       readonly observeJob?: (queue: string, result: 'completed' | 'failed' | 'dead_lettered') => void;
+      /**
+       * The longest pg-boss keeps a finished job or a dead letter (RETENTION_JOB_DAYS): a queue's own
+       * `keepSeconds` may be shorter. pg-boss's supervisor deletes them (every minute here).
+       */
+      readonly maxKeepSeconds?: number;
     },
   ) {
     this.outage = new OutageBackoff({ what: 'job runner', logger: options.logger, baseMs: 1_000, maxMs: 30_000 });
@@ -176,6 +188,8 @@ export class JobRunner {
     this.boss = boss;
     this.starting = (async () => {
       await boss.start();
+      // pg-boss's own queue of cron firings (a job per schedule per minute here) keeps them a week by default.
+      if (await boss.getQueue(CRON_FIRINGS_QUEUE)) await boss.updateQueue(CRON_FIRINGS_QUEUE, { deleteAfterSeconds: Math.min(3_600, this.maxKeepSeconds) });
       for (const r of this.registrations.values()) await this.createQueue(boss, r);
       // A schedule this version no longer declares would keep sending to a queue nobody works.
       for (const old of await boss.getSchedules()) {
@@ -332,11 +346,14 @@ export class JobRunner {
       retryBackoff: s.retryBackoff,
       retryDelayMax: s.retryDelayMaxSeconds,
       expireInSeconds: s.expireInSeconds,
-      deleteAfterSeconds: s.keepSeconds,
+      deleteAfterSeconds: Math.min(s.keepSeconds, this.maxKeepSeconds),
     };
     const dead = deadLetterOf(r.name);
-    // Dead letters stay a week for an admin to look at and retry; nothing works them.
-    if (!(await boss.getQueue(dead))) await boss.createQueue(dead, { retryLimit: 0, deleteAfterSeconds: 7 * 24 * 3600, retentionSeconds: 7 * 24 * 3600 });
+    // Dead letters stay a week (or the retention period, if shorter) for an admin to look at and retry; nothing works them.
+    const deadKeep = Math.min(7 * 24 * 3600, this.maxKeepSeconds);
+    const deadOptions = { retryLimit: 0, deleteAfterSeconds: deadKeep, retentionSeconds: deadKeep };
+    if (await boss.getQueue(dead)) await boss.updateQueue(dead, deadOptions);
+    else await boss.createQueue(dead, deadOptions);
     if (await boss.getQueue(r.name)) await boss.updateQueue(r.name, { ...options, deadLetter: dead });
     else await boss.createQueue(r.name, { ...options, policy: s.policy, deadLetter: dead });
   }
