@@ -6,3 +6,4 @@ export * from './result.js';
 export * from './calendar/index.js';
 export * from './lending/index.js';
 export * from './risk/index.js';
+export * from './retention/index.js';

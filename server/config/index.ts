@@ -5,3 +5,4 @@ export { DEFAULT_WORK_ORDER_CONFIG, DEFAULT_WORK_ORDER_SLA, WORK_ORDER_KINDS, pa
 export type { Config, DatabaseTarget, WebChatConfig, WechatyConfig, OfficialAccountConfig, WecomConfig, HttpLimitsConfig, RateLimitsConfig } from './loadConfig.js';
 export { parseContactSettings, type ContactConfig } from './contactSettings.js';
 export type { MetricsConfig } from './metricsSettings.js';
+export type { RetentionConfig } from './retentionSettings.js';

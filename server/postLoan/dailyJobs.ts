@@ -1,6 +1,7 @@
 import type { PostLoanContext } from './contracts.js';
 import { endOfDayJob } from './endOfDay.js';
 import { contactSweepJob, reminderJob } from './reminderJobs.js';
+import { retentionJob } from '../retention/index.js';
 
 /**
  * One post-loan job run once per business date: the end-of-day batch, early warning, renewal
@@ -28,7 +29,7 @@ export interface DailyJob {
  * days past due, classification) an earlier one wrote. Append yours here; the job runner schedules
  * each one with a cron and `demo:advance` runs them all for each date it passes.
  */
-export const DAILY_JOBS: DailyJob[] = [endOfDayJob, reminderJob, contactSweepJob];
+export const DAILY_JOBS: DailyJob[] = [endOfDayJob, reminderJob, contactSweepJob, retentionJob];
 
 export interface DailyJobResult {
   readonly name: string;

@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import { RETENTION_KINDS, retentionCutoff, type BorrowerHoldFacts, type RetentionKind } from '../../core/index.js';
+import type { RetentionConfig } from '../config/index.js';
+import type { PrismaClient } from '../db/generated/client.js';
+import { ArchiveFile } from './archiveFile.js';
+import { afterCursor, amongKeys, BORROWER_HOLDS, firstKey, RECORDS_GONE_ACTION, SWEEPS, type CandidateRow, type Sweep } from './retentionSweeps.js';
+
+export interface RetentionCounts {
+  /** Records past their period and removed (conversations, loan files by borrower, rows). */
+  readonly records: number;
+  /** Rows deleted for them, across their tables. */
+  readonly rows: number;
+  /** Rows written to the archive (0 for kinds deleted without archive). */
+  readonly archived: number;
+  /** Records past their period kept by a hold (open line or drawdown, open work order, records a consent authorised …). */
+  readonly held: number;
+}
+
+export interface RetentionSummary {
+  /** The moment the periods were counted back from. */
+  readonly at: string;
+  readonly kinds: Readonly<Record<RetentionKind, RetentionCounts>>;
+  /** Archive files written by this run (none when nothing of an archived kind was due). */
+  readonly files: readonly string[];
+  readonly ms: number;
+}
+
+export interface RetentionDeps {
+  readonly prisma: PrismaClient;
+  readonly logger: Logger;
+  readonly retention: RetentionConfig;
+}
+
+export interface RetentionOptions {
+  /** Keys per batch for every sweep (tests make it small); each sweep's own size otherwise. */
+  readonly batch?: number;
+  /** Called after a batch is archived and fsynced, before its rows are deleted (tests crash here). */
+  readonly afterArchive?: (kind: RetentionKind, file: string) => void | Promise<void>;
+}
+
+type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+/**
+ * The retention run (docs/retention.md): for each kind of record, in batches of locked rows, the pure
+ * rules (core/retention) decide what has passed its period with nothing holding it; for an archived
+ * kind those rows are appended to a gzip JSON Lines file and fsynced, and only then deleted, children
+ * first, in the batch's transaction. A crash before the commit leaves the rows in the database and in
+ * the file: the next run archives them again into a new file and deletes them (an archive may hold a
+ * row twice, never lose one). Writes one `retention.run` audit row with the counts and files.
+ */
+export async function runRetention(deps: RetentionDeps, now: Date, options: RetentionOptions = {}): Promise<RetentionSummary> {
+  const started = Date.now();
+  const { prisma, retention } = deps;
+  const kinds = Object.fromEntries(RETENTION_KINDS.map((k) => [k, { records: 0, rows: 0, archived: 0, held: 0 }])) as Record<RetentionKind, { records: number; rows: number; archived: number; held: number }>;
+  const archives = new Map<RetentionKind, ArchiveFile>();
+  try {
+    for (const sweep of SWEEPS) {
+      if (sweep.kind === 'consents') await markRecordsGone(prisma, now);
+      const archive = retention.policy.modes[sweep.kind] === 'archive' ? archiveOf(archives, retention.archiveDir, sweep.kind, now) : undefined;
+      const cutoff = retentionCutoff(retention.policy.periods[sweep.kind], now).toISOString();
+      const batch = options.batch ?? sweep.batch;
+      let cursor = firstKey(sweep);
+      for (;;) {
+        const result = await prisma.$transaction((tx) => sweepBatch(tx, sweep, { cursor, cutoff, batch, now, deps, archive, options }), { maxWait: 60_000, timeout: 300_000 });
+        const counts = kinds[sweep.kind];
+        counts.records += result.records;
+        counts.rows += result.rows;
+        counts.archived += result.archived;
+        counts.held += result.held;
+        if (result.seen < batch || result.last === undefined) break;
+        cursor = result.last;
+      }
+    }
+  } finally {
+    for (const file of archives.values()) await file.close();
+  }
+  const files = [...archives.values()].filter((f) => f.written > 0).map((f) => f.path);
+  const summary: RetentionSummary = { at: now.toISOString(), kinds, files, ms: Date.now() - started };
+  await prisma.auditLog.create({ data: { at: now, actorType: 'system', action: 'retention.run', subjectType: 'Retention', detail: { kinds, files, ms: summary.ms } } });
+  deps.logger.info({ kinds, files, ms: summary.ms }, 'retention run done');
+  return summary;
+}
+
+function archiveOf(archives: Map<RetentionKind, ArchiveFile>, dir: string, kind: RetentionKind, now: Date): ArchiveFile {
+  let file = archives.get(kind);
+  if (!file) archives.set(kind, (file = ArchiveFile.at(dir, kind, now)));
+  return file;
+}
+
+interface BatchResult {
+  readonly seen: number;
+  readonly last: string | undefined;
+  readonly records: number;
+  readonly rows: number;
+  readonly archived: number;
+  readonly held: number;
+}
+
+async function sweepBatch(
+  tx: Tx,
+  sweep: Sweep,
+  at: { cursor: string; cutoff: string; batch: number; now: Date; deps: RetentionDeps; archive: ArchiveFile | undefined; options: RetentionOptions },
+): Promise<BatchResult> {
+  const { policy } = at.deps.retention;
+  const candidates = await tx.$queryRawUnsafe<CandidateRow[]>(sweep.select(afterCursor(sweep)), at.cursor, at.cutoff, at.batch);
+  const last = candidates.at(-1)?.key;
+  const decide = async (rows: readonly CandidateRow[]) => {
+    const holds = sweep.needsBorrower ? await borrowerHolds(tx, rows) : new Map<string, BorrowerHoldFacts>();
+    const verdicts = rows.map((r) => ({ key: r.key, verdict: sweep.decide(r, r.borrowerId ? holds.get(r.borrowerId) : undefined, policy, at.now) }));
+    return { due: verdicts.filter((v) => v.verdict.due).map((v) => v.key), held: verdicts.filter((v) => !v.verdict.due && v.verdict.hold).length };
+  };
+  const first = await decide(candidates);
+  if (!first.due.length) return { seen: candidates.length, last, records: 0, rows: 0, archived: 0, held: first.held };
+  // The facts again, now that the due rows are locked: what changed meanwhile (a new application) counts.
+  const rechecked = await decide(await tx.$queryRawUnsafe<CandidateRow[]>(sweep.select(amongKeys(sweep)), JSON.stringify(first.due), at.cutoff, first.due.length));
+  const due = rechecked.due;
+  if (!due.length) return { seen: candidates.length, last, records: 0, rows: 0, archived: 0, held: first.held + first.due.length };
+  const keys = JSON.stringify(due);
+  let archived = 0;
+  if (at.archive) {
+    const lines: string[] = [];
+    for (const { table, where } of sweep.tables) {
+      const rows = await tx.$queryRawUnsafe<{ row: string }[]>(`SELECT to_jsonb(x)::text AS row FROM "${table}" x WHERE ${where}`, keys);
+      const prefix = `{"kind":"${sweep.kind}","table":"${table}","row":`;
+      for (const r of rows) lines.push(`${prefix}${r.row}}`);
+    }
+    await at.archive.append(lines);
+    archived = lines.length;
+    await at.options.afterArchive?.(sweep.kind, at.archive.path);
+  }
+  let deleted = 0;
+  for (const { table, where } of [...sweep.tables].reverse()) deleted += await tx.$executeRawUnsafe(`DELETE FROM "${table}" WHERE ${where}`, keys);
+  return { seen: candidates.length, last, records: due.length, rows: deleted, archived, held: first.held + (first.due.length - due.length) };
+}
+
+async function borrowerHolds(tx: Tx, rows: readonly CandidateRow[]): Promise<Map<string, BorrowerHoldFacts>> {
+  const ids = [...new Set(rows.map((r) => r.borrowerId).filter((id): id is string => typeof id === 'string'))];
+  if (!ids.length) return new Map();
+  const found = await tx.$queryRawUnsafe<{ id: string; openLines: number; openDrawdowns: number; openWorkOrders: number }[]>(BORROWER_HOLDS, JSON.stringify(ids));
+  return new Map(found.map((b) => [b.id, { openLines: Number(b.openLines), openDrawdowns: Number(b.openDrawdowns), openWorkOrders: Number(b.openWorkOrders) }]));
+}
+
+/**
+ * Records, as an audit row, the moment a borrower with consents is first found with no loan records
+ * left (the records those consents authorised): their period counts from it. A consent granted after
+ * the last such row (the borrower applied again) needs a new one. At most 1,000 rows a statement.
+ */
+async function markRecordsGone(prisma: PrismaClient, now: Date): Promise<number> {
+  let marked = 0;
+  for (;;) {
+    const n = await prisma.$executeRawUnsafe(
+      `INSERT INTO "AuditLog" (id, at, "actorType", action, "subjectType", "subjectId", detail)
+       SELECT gen_random_uuid(), $1::timestamptz, 'system', '${RECORDS_GONE_ACTION}', 'Borrower', b.id::text, '{}'::jsonb FROM "Borrower" b
+       WHERE EXISTS (SELECT 1 FROM "Consent" c WHERE c."borrowerId" = b.id)
+         AND NOT EXISTS (SELECT 1 FROM "Application" a WHERE a."borrowerId" = b.id)
+         AND NOT EXISTS (SELECT 1 FROM "CreditLine" l WHERE l."borrowerId" = b.id)
+         AND NOT EXISTS (SELECT 1 FROM "AuditLog" g WHERE g.action = '${RECORDS_GONE_ACTION}' AND g."subjectId" = b.id::text
+           AND g.at >= (SELECT max(c."grantedAt") FROM "Consent" c WHERE c."borrowerId" = b.id))
+       LIMIT 1000`,
+      now.toISOString(),
+    );
+    marked += n;
+    if (n < 1000) return marked;
+  }
+}
