@@ -44,14 +44,14 @@ export type FromDriver =
   | { readonly type: 'result'; readonly result: DriverResult };
 
 /** One step of the journey: what the borrower sends, a label for reports (no personal data), what a reply must contain. */
-interface Step {
+export interface Step {
   readonly send: (b: ApprovedBorrower, otp: string) => string;
   readonly label: string;
   readonly expect: string;
 }
 
 // flows/golden/happy-1-individual-apply.txt: 你好 to an opened credit line, 13 borrower messages.
-const STEPS: readonly Step[] = [
+export const STEPS: readonly Step[] = [
   { send: () => '你好', label: '你好', expect: '您想办理的业务' },
   { send: () => '1', label: '1 申请额度', expect: '请选择要申请的产品' },
   { send: () => '1', label: '1 个人贷', expect: '真实姓名' },
@@ -70,7 +70,7 @@ const OFFER_STEP = 10;
 
 class TurnError extends Error {}
 
-interface Stats {
+export interface Stats {
   completed: number;
   failed: number;
   cut: number;
@@ -80,12 +80,12 @@ interface Stats {
   failures: Map<string, number>;
 }
 
-const newStats = (): Stats => ({ completed: 0, failed: 0, cut: 0, latencies: [], connects: [], firstReplyMaxMs: 0, failures: new Map() });
+export const newStats = (): Stats => ({ completed: 0, failed: 0, cut: 0, latencies: [], connects: [], firstReplyMaxMs: 0, failures: new Map() });
 
-const percentile = (sorted: ArrayLike<number>, p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
+export const percentile = (sorted: ArrayLike<number>, p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
 
 /** One virtual user's connection: a keep-alive agent with one socket, reused across its conversations. */
-function userClient(base: URL, stats: Stats) {
+export function userClient(base: URL, stats: Stats) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   const send = (body: object, timeoutMs: number): Promise<string[]> => {
     const payload = Buffer.from(JSON.stringify(body));
@@ -130,15 +130,24 @@ function userClient(base: URL, stats: Stats) {
   return { send, close: () => agent.destroy() };
 }
 
-type Outcome = 'completed' | 'failed' | 'cut';
+export type Outcome = 'completed' | 'failed' | 'cut';
 
-async function conversation(client: ReturnType<typeof userClient>, config: DriverConfig, b: ApprovedBorrower, userId: string, deadline: number, stats: Stats): Promise<Outcome> {
+/** One conversation of `steps` (the whole journey unless told), each reply checked; latencies and failures go to `stats`. */
+export async function conversation(
+  client: ReturnType<typeof userClient>,
+  config: Pick<DriverConfig, 'otp' | 'requestTimeoutMs'>,
+  b: ApprovedBorrower,
+  userId: string,
+  deadline: number,
+  stats: Stats,
+  steps: readonly Step[] = STEPS,
+): Promise<Outcome> {
   const fail = (reason: string): Outcome => {
     stats.failures.set(reason, (stats.failures.get(reason) ?? 0) + 1);
     return 'failed';
   };
-  for (let t = 0; t < STEPS.length; t++) {
-    const step = STEPS[t]!;
+  for (let t = 0; t < steps.length; t++) {
+    const step = steps[t]!;
     const left = deadline - Date.now();
     if (left <= 0) return 'cut';
     const t0 = performance.now();
@@ -151,7 +160,7 @@ async function conversation(client: ReturnType<typeof userClient>, config: Drive
     }
     stats.latencies.push(performance.now() - t0);
     if (!replies.some((r) => r.includes(step.expect))) return fail(`turn ${t + 1} (${step.label}): no reply with ${step.expect}; replies: ${JSON.stringify(replies.join(' | ')).slice(0, 120)}`);
-    if (t === OFFER_STEP && !replies.some((r) => r.includes(`授信额度 ¥${b.limit}`))) return fail(`turn ${t + 1} (${step.label}): the offer does not show the limit core decided (¥${b.limit})`);
+    if (steps === STEPS && t === OFFER_STEP && !replies.some((r) => r.includes(`授信额度 ¥${b.limit}`))) return fail(`turn ${t + 1} (${step.label}): the offer does not show the limit core decided (¥${b.limit})`);
   }
   return 'completed';
 }
@@ -177,7 +186,7 @@ async function run(config: DriverConfig, count: number, users: number, first: nu
   return Math.max(0, count - next);
 }
 
-const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([reason, count]) => ({ reason, count }));
+export const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([reason, count]) => ({ reason, count }));
 
 async function main(): Promise<void> {
   const send = (m: FromDriver) => process.send!(m);

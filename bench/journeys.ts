@@ -1,7 +1,7 @@
 // Whole borrower journeys against a fresh server: `npm run bench:journeys -- --help`.
 // Three processes: this one (prepares data, starts and measures the server from /proc, reports),
 // the server (`npm start`'s entry, with its workers if any) and the load driver (bench/journeyDriver.ts).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { approvedBorrowers } from './approvedBorrowers.js';
-import { BENCH_LIMITS } from './benchLimits.js';
+import { startServer, stopServer, type BenchServer } from './benchServer.js';
 import type { DriverConfig, DriverResult, FromDriver, ToDriver } from './journeyDriver.js';
-import { commOf, cpuSecondsBetween, describeProcesses, listenersByInode, listenersOf, processTree, rssKbOf, ticksOf } from './processTree.js';
+import { commOf, cpuSecondsBetween, describeProcesses, listenersByInode, processTree, rssKbOf, ticksOf } from './processTree.js';
 import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 import { serverEntry } from './serverEntry.js';
 
@@ -88,72 +88,6 @@ const OTP = '123456';
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const mib = (kb: number) => r1(kb / 1024);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ---- the server -------------------------------------------------------------------------------
-interface Server {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly url: string;
-  readonly listenerInode: string;
-  /** Lines the server wrote (LOG_LEVEL=warn: warnings and errors): the last few, and counts by message. */
-  readonly log: { lines: number; last: string[]; byMessage: Map<string, number> };
-}
-
-async function startServer(env: Record<string, string>, entryArgs: readonly string[]): Promise<Server> {
-  const child = spawn(process.execPath, [...entryArgs], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = { lines: 0, last: [] as string[], byMessage: new Map<string, number>() };
-  const keep = (d: Buffer) => {
-    for (const line of d.toString().split('\n')) {
-      if (!line.trim()) continue;
-      log.lines++;
-      log.last = [...log.last.slice(-4), line.slice(0, 600)];
-      let msg = line.slice(0, 120);
-      try {
-        msg = String((JSON.parse(line) as { msg?: unknown }).msg ?? msg).slice(0, 120);
-      } catch {
-        // not a JSON log line (a crash's stack trace)
-      }
-      log.byMessage.set(msg, (log.byMessage.get(msg) ?? 0) + 1);
-    }
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = `server exited (${signal ?? code}) before it was ready; its last lines:\n${log.last.join('\n')}`));
-  // LOG_LEVEL=warn hides "listening": find the port the server's process tree listens on, then wait for /readyz.
-  const until = Date.now() + 300_000;
-  while (Date.now() < until) {
-    if (exited) throw new Error(exited);
-    for (const l of listenersOf(processTree(child.pid!))) {
-      const url = `http://127.0.0.1:${l.port}`;
-      if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) return { child, pid: child.pid!, url, listenerInode: l.inode, log };
-    }
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server was not ready within 300 s');
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  if (await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)])) return;
-  console.error('the server did not stop within 20 s of SIGTERM: killing its process tree');
-  for (const pid of processTree(server.pid).reverse()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  await exited;
-}
 
 // ---- the database's own CPU (PostgreSQL backends serving this database) ---------------------------
 interface BackendCpu {
@@ -229,7 +163,7 @@ async function main(): Promise<number> {
   console.log(`database     : ${where}`);
   console.log(`workers      : ${WORKERS === undefined ? 'KUAIDAI_WORKERS unset' : `KUAIDAI_WORKERS=${WORKERS}`}`);
 
-  let server: Server | undefined;
+  let server: BenchServer | undefined;
   let driver: ChildProcess | undefined;
   let backends: BackendCpu | undefined;
   let sampler: NodeJS.Timeout | undefined;
@@ -247,7 +181,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', interrupted);
   try {
     const s0 = performance.now();
-    server = await startServer(env, entry.args);
+    server = await startServer({ cwd: root, args: entry.args, env: { SANDBOX_OTP_CODE: OTP, ...env } });
     const srv = server;
     console.log(`server       : ready at ${srv.url} in ${((performance.now() - s0) / 1000).toFixed(1)} s (pid ${srv.pid})`);
 
@@ -342,7 +276,7 @@ function report(
     processes: string;
     where: string;
     entry: string;
-    log: Server['log'];
+    log: BenchServer['log'];
     heap: string | undefined;
   },
 ): number {
