@@ -114,8 +114,14 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     // The embedded database's upkeep: PGlite has no checkpointer and no autovacuum (server/maintenance).
     const maintenance = db.embedded ? new DatabaseMaintenance({ db, thresholds: config.maintenance, logger }) : undefined;
     if (maintenance) {
+      const maintain = async (data: { full?: boolean }) => {
+        const run = await maintenance.run({ full: data.full === true, reason: data.full === true ? 'nightly' : 'schedule' });
+        // While the log grows fast, look again in 10 s rather than a minute: a checkpoint by volume, as PostgreSQL's checkpointer does.
+        if ((run.walWrittenSinceLastRun ?? 0) > config.maintenance.checkpointWalBytes / 6) await runner.sendThrottled(MAINTENANCE_QUEUE, {}, 10, 'soon');
+        return run;
+      };
       runner
-        .cron<{ full?: boolean }>(MAINTENANCE_QUEUE, '* * * * *', (data) => maintenance.run({ full: data.full === true, reason: data.full === true ? 'nightly' : 'schedule' }), { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 3_600 })
+        .cron<{ full?: boolean }>(MAINTENANCE_QUEUE, '* * * * *', maintain, { retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 3_600, keepSeconds: 3_600, pollSeconds: 2 })
         .cron(MAINTENANCE_QUEUE, '15 4 * * *', undefined, { key: 'nightly', data: { full: true } });
     }
     const scheduler = conversations?.scheduler;

@@ -30,6 +30,8 @@ export interface MaintenanceRun {
   readonly skipped?: string;
   readonly plan?: MaintenancePlan;
   readonly walBytesBefore?: number;
+  /** Log bytes written since the previous run (null on the first): how fast the log grows. */
+  readonly walWrittenSinceLastRun?: number | null;
   readonly ms: number;
 }
 
@@ -47,6 +49,7 @@ const lsnBytes = (lsn: string): number => {
  */
 export class DatabaseMaintenance {
   private vacuumedAtLsn: number | null = null;
+  private lastRunLsn: number | null = null;
   private lastBusy: { readonly atMs: number; readonly busyMs: number } | null = null;
   private running: Promise<MaintenanceRun> | null = null;
   private bulkSinceRun: string[] = [];
@@ -111,7 +114,9 @@ export class DatabaseMaintenance {
     if (plan.vacuum !== 'none') this.vacuumedAtLsn = lsnBytes((await engine.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
     else this.vacuumedAtLsn ??= current;
     if (plan.checkpoint) await engine.exec('CHECKPOINT');
-    const run: MaintenanceRun = { database: 'pglite', plan, walBytesBefore: current - lsnBytes(wal!.redo), ms: now() - started };
+    const walWrittenSinceLastRun = this.lastRunLsn === null ? null : current - this.lastRunLsn;
+    this.lastRunLsn = current;
+    const run: MaintenanceRun = { database: 'pglite', plan, walBytesBefore: current - lsnBytes(wal!.redo), walWrittenSinceLastRun, ms: now() - started };
     if (plan.vacuum !== 'none' || plan.checkpoint || plan.analyze) logger.info({ maintenance: run, reason }, 'embedded database maintained');
     return run;
   }
