@@ -36,7 +36,7 @@ export async function conversationContext(prisma: PrismaClient, conversationId: 
   });
   const nextDue = next ? { dueDate: day(next.dueDate)!, period: next.period, amountDue: yuan(owed(next))! } : null;
   return {
-    borrower: borrower && { name: borrower.name, kind: borrower.kind, idNumber: borrower.idNumberMasked, phone: borrower.phoneMasked, enterpriseName: borrower.enterpriseName },
+    borrower: borrower && { id: borrowerId, name: borrower.name, kind: borrower.kind, idNumber: borrower.idNumberMasked, phone: borrower.phoneMasked, enterpriseName: borrower.enterpriseName },
     application: application && {
       id: application.id,
       productId: application.productId,

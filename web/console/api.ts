@@ -62,15 +62,47 @@ export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' 
   } catch {
     json = undefined;
   }
-  if (!res.ok) {
-    const e = (json as ErrorBody | undefined)?.error;
-    const code = typeof e?.code === 'string' ? e.code : `HTTP_${res.status}`;
-    const holder: Record<string, string> = typeof e?.holder === 'string' ? { name: e.holder } : {};
-    const error = new ApiError(code, res.status, typeof e?.message === 'string' ? e.message : res.statusText, holder);
-    if (res.status === 401 && path !== '/api/v1/staff/login') onUnauthorized?.();
-    throw error;
-  }
+  if (!res.ok) throw refused(res, json, path);
   return options.schema ? options.schema.parse(json) : (json as T);
+}
+
+/** The ApiError of a refused answer (a 401 also tells the shell the session is gone). */
+function refused(res: Response, json: unknown, path: string): ApiError {
+  const e = (json as ErrorBody | undefined)?.error;
+  const code = typeof e?.code === 'string' ? e.code : `HTTP_${res.status}`;
+  const holder: Record<string, string> = typeof e?.holder === 'string' ? { name: e.holder } : {};
+  const error = new ApiError(code, res.status, typeof e?.message === 'string' ? e.message : res.statusText, holder);
+  if (res.status === 401 && path !== '/api/v1/staff/login') onUnauthorized?.();
+  return error;
+}
+
+/**
+ * POSTs `body` (with the CSRF token) to a route that answers a file, and returns the file with the
+ * name the server gave it (Content-Disposition's filename*); failures throw {@link ApiError}.
+ */
+export async function postForFile(path: string, body: unknown): Promise<{ readonly blob: Blob; readonly fileName: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError('NETWORK', 0, tr('error.network'));
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    throw refused(res, json, path);
+  }
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const plain = /filename="([^"]+)"/i.exec(disposition)?.[1];
+  return { blob: await res.blob(), fileName: encoded ? decodeURIComponent(encoded) : (plain ?? 'download') };
 }
 
 /** The words for any error a page caught (an ApiError's, else the generic sentence). */

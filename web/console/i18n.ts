@@ -121,6 +121,7 @@ export const tr = defineTexts({
     'error.PRECREDIT_BUSY': '正在处理另一批预授信，请等它完成后再上传。',
     'error.PRECREDIT_REFUSED': '无法处理该客户文件：{detail}',
     'error.PRECREDIT_BATCH_NOT_FOUND': '未找到该预授信批次。',
+    'error.BORROWER_NOT_FOUND': '没有找到这位客户。',
   },
   en: {
     title: 'Kuaidai · Staff console',
@@ -198,6 +199,7 @@ export const tr = defineTexts({
     'error.PRECREDIT_BUSY': 'Another pre-credit batch is being scored: upload again when it has finished.',
     'error.PRECREDIT_REFUSED': 'The customer file cannot be used: {detail}',
     'error.PRECREDIT_BATCH_NOT_FOUND': 'No such pre-credit batch.',
+    'error.BORROWER_NOT_FOUND': 'No such borrower.',
   },
 });
 export type ShellKey = Parameters<typeof tr>[0];

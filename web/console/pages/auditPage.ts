@@ -3,6 +3,7 @@ import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
 import { currentLang, defineTexts } from '../i18n.js';
 import { type PageDef, newestOnly } from '../page.js';
+import { EXPORT_ROLES, exportTexts } from './borrowerExportPage.js';
 
 const t = defineTexts({
   zh: {
@@ -56,6 +57,7 @@ const ACTION_WORDS: Record<string, { zh: string; en: string }> = {
   'conversation.staff_message': { zh: '人工回复', en: 'Replied' },
   'conversation.handback': { zh: '交还机器人', en: 'Handed back' },
   'borrower.details_viewed': { zh: '查看客户详情', en: 'Opened borrower details' },
+  'borrower.data_exported': { zh: '导出客户数据', en: 'Exported a borrower’s data' },
   'conversation.note': { zh: '内部备注', en: 'Private note' },
   'review.approval_pending': { zh: '批准待复核', en: 'Approval awaiting a second reviewer' },
   'review.approval_confirmed': { zh: '复核确认批准', en: 'Approval confirmed' },
@@ -139,6 +141,7 @@ export const auditPage: PageDef = {
       put('to', shanghaiIso(to.value));
       return q;
     };
+    const canExport = EXPORT_ROLES.some((r) => ctx.staff.roles.includes(r));
     const who = (e: Entry): string =>
       e.actor ? `${e.actor.displayName}${e.actor.employeeNo ? `（${e.actor.employeeNo}）` : ''} @${e.actor.username}` : e.actorType === 'borrower' ? t('borrower') : e.actorType === 'system' ? t('system') : (e.actorId ?? e.actorType);
     const row = (e: Entry) =>
@@ -148,7 +151,13 @@ export const auditPage: PageDef = {
         h('td', { class: 'nowrap' }, shanghaiTime(e.at)),
         h('td', {}, who(e)),
         h('td', {}, h('span', {}, actionWords(e.action)), ' ', h('code', {}, e.action)),
-        h('td', {}, `${e.subjectType}${e.subjectId ? ` ${e.subjectId}` : ''}`),
+        h(
+          'td',
+          {},
+          `${e.subjectType}${e.subjectId ? ` ${e.subjectId}` : ''}`,
+          // From a borrower's entry, an admin can hand them their data on request.
+          e.subjectType === 'Borrower' && e.subjectId && canExport ? h('a', { class: 'subject-act', href: `#/borrowers/${encodeURIComponent(e.subjectId)}/export` }, exportTexts('link')) : null,
+        ),
         // Detail as text (never markup): whatever a borrower or staff member typed stays inert.
         h('td', { class: 'detail' }, e.detail === null || e.detail === undefined ? '' : JSON.stringify(e.detail)),
       );

@@ -5,6 +5,7 @@ import type { FeedEvent } from '../feed.js';
 import { defineTexts, tr } from '../i18n.js';
 import { fillVariables, staffLabel, stepWords, when, words } from '../format.js';
 import type { PageContext, PageDef } from '../page.js';
+import { EXPORT_ROLES, exportTexts } from './borrowerExportPage.js';
 import { conversationEventSchema, presenceEventSchema, transcriptSchema, viewerSchema, type Line, type QueueRow, type Viewer } from './conversationSchemas.js';
 
 interface Note {
@@ -21,7 +22,7 @@ interface Canned {
   text: string;
 }
 interface Context {
-  borrower: { name: string | null; kind: string; idNumber: string | null; phone: string | null; enterpriseName: string | null } | null;
+  borrower: { id: string; name: string | null; kind: string; idNumber: string | null; phone: string | null; enterpriseName: string | null } | null;
   application: { productId: string; status: string; requestedAmount: string | null; requestedTerm: number | null; purpose: string | null; createdAt: string } | null;
   decision: { outcome: string; score: number | null; grade: string | null; reasons: { code: string; zh: string; en: string }[]; limit: string | null; annualRate: string | null; apr: string | null; decidedAt: string } | null;
   consents: { source: string; textVersion: string; grantedAt: string; revokedAt: string | null }[];
@@ -410,6 +411,8 @@ function render(ctx: PageContext): () => void {
         [t('ctx.overdue'), c.overdue ? t('ctx.overdueText', { n: c.overdue.instalments, amount: c.overdue.amount, days: c.overdue.days }) : t('none')],
       ]),
     );
+    // A supervisor can hand the borrower their data on request (PIPL art. 45); the server checks the role again.
+    if (EXPORT_ROLES.some((r) => ctx.staff.roles.includes(r))) sections.push(h('p', {}, h('a', { href: `#/borrowers/${encodeURIComponent(c.borrower.id)}/export` }, exportTexts('link'))));
     contextBody.replaceChildren(...sections);
   }
   openContext.addEventListener('click', () => void loadContext());

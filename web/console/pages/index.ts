@@ -1,5 +1,6 @@
 import type { PageDef } from '../page.js';
 import { auditPage } from './auditPage.js';
+import { borrowerExportPage } from './borrowerExportPage.js';
 import { branchesPage } from './branchesPage.js';
 import { campaignEditPage, campaignNewPage } from './campaignEditPage.js';
 import { campaignPage } from './campaignPage.js';
@@ -27,6 +28,7 @@ import { workOrdersPage } from './workOrdersPage.js';
 export const PAGES: readonly PageDef[] = [
   queuePage,
   conversationPage,
+  borrowerExportPage,
   reviewQueuePage,
   reviewPage,
   riskSignalsPage,
