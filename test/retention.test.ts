@@ -215,6 +215,17 @@ describe(`retention job on ${testDatabaseKind()}`, () => {
     expect(Object.values(again.kinds).every((k) => k.records === 0)).toBe(true);
     expect(again.files).toEqual([]);
   });
+  it('judges sessions on their own clock while the demo clock runs 20 days ahead', async () => {
+    const sessionNow = daysAgo(20);
+    const at = (ms: number) => new Date(sessionNow.getTime() + ms);
+    const session = (id: string, expiresAt: Date, revokedAt: Date | null = null) => prisma.staffSession.create({ data: { id, staffId: randomUUID(), createdAt: at(-3_600_000), lastSeenAt: at(-60_000), expiresAt, revokedAt } });
+    await session('live', at(12 * 3_600_000));
+    await session('expired', daysAgo(25));
+    await session('revoked', at(12 * 3_600_000), at(-60_000));
+    const summary = await run({ sessionNow });
+    expect((await prisma.staffSession.findMany({ orderBy: { id: 'asc' } })).map((s) => s.id)).toEqual(['live']);
+    expect(summary.kinds.technical).toMatchObject({ records: 2, held: 1 });
+  });
 });
 
 describe(`retention job crash between archive and delete on ${testDatabaseKind()}`, () => {

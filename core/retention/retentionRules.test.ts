@@ -23,6 +23,8 @@ describe('conversations', () => {
     expect(conversationDue(old, policy, now)).toEqual({ due: true });
     expect(conversationDue({ ...old, borrower: undefined }, policy, now)).toEqual({ due: true });
     expect(conversationDue({ ...old, lastActivityAt: daysAgo(1094) }, policy, now)).toEqual({ due: false });
+    // A hold is named only past the period: young rows are simply recent.
+    expect(conversationDue({ ...old, lastActivityAt: daysAgo(10), handoff: true }, policy, now)).toEqual({ due: false });
   });
   it('stay while the borrower holds something, a work order names them, a person talks or a reply waits', () => {
     expect(conversationDue({ ...old, borrower: { ...idle, openLines: 1 } }, policy, now)).toEqual({ due: false, hold: 'open_line' });

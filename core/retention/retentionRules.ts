@@ -12,7 +12,7 @@ export interface BorrowerHoldFacts {
 
 export type RetentionHold = 'open_line' | 'open_drawdown' | 'open_work_order' | 'handoff' | 'undelivered' | 'not_final' | 'records_remain' | 'consents_remain';
 
-/** due: past its period and nothing holds it; otherwise why it stays (no hold: simply not old enough). */
+/** due: past its period and nothing holds it; otherwise why it stays (no hold: simply not old enough; a hold is named only past the period). */
 export type RetentionVerdict = { readonly due: true } | { readonly due: false; readonly hold?: RetentionHold };
 
 const DUE: RetentionVerdict = { due: true };
@@ -48,9 +48,9 @@ export interface ConversationFacts {
 
 /** A conversation (its messages, console rows and staff notes) goes when idle past its period and nothing holds it. */
 export function conversationDue(f: ConversationFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
+  if (!pastPeriod(policy, 'conversations', f.lastActivityAt, now)) return RECENT;
   const hold = borrowerHold(f.borrower) ?? (f.openWorkOrders > 0 ? 'open_work_order' : f.handoff ? 'handoff' : f.undelivered > 0 ? 'undelivered' : undefined);
-  if (hold) return held(hold);
-  return pastPeriod(policy, 'conversations', f.lastActivityAt, now) ? DUE : RECENT;
+  return hold ? held(hold) : DUE;
 }
 
 export interface ContactLogFacts {
@@ -62,10 +62,10 @@ export interface ContactLogFacts {
 
 /** A contact log row goes after its period (at least 2 years), once final, and when its borrower holds nothing. */
 export function contactLogDue(f: ContactLogFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
+  if (!pastPeriod(policy, 'contactLogs', f.createdAt, now)) return RECENT;
   if (!f.final) return held('not_final');
   const hold = borrowerHold(f.borrower);
-  if (hold) return held(hold);
-  return pastPeriod(policy, 'contactLogs', f.createdAt, now) ? DUE : RECENT;
+  return hold ? held(hold) : DUE;
 }
 
 export interface LoanRecordFacts {
@@ -84,10 +84,9 @@ export interface LoanRecordFacts {
  * after the last line was settled or closed, and never while anything is open.
  */
 export function loanRecordsDue(f: LoanRecordFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
+  if (f.lastActivityAt === null || !pastPeriod(policy, 'loanRecords', f.lastActivityAt, now)) return RECENT;
   const hold = borrowerHold(f.borrower);
-  if (hold) return held(hold);
-  if (f.lastActivityAt === null) return RECENT;
-  return pastPeriod(policy, 'loanRecords', f.lastActivityAt, now) ? DUE : RECENT;
+  return hold ? held(hold) : DUE;
 }
 
 export interface ConsentFacts {
@@ -105,10 +104,11 @@ export interface ConsentFacts {
  * stays; its period counts from the later of its revocation and the moment those records were gone.
  */
 export function consentDue(f: ConsentFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
+  const own = Math.max(f.grantedAt.getTime(), f.revokedAt?.getTime() ?? 0);
+  if (!pastPeriod(policy, 'consents', new Date(own), now)) return RECENT;
   const hold = borrowerHold(f.borrower) ?? (f.authorisedRecordsRemain || f.recordsGoneAt === null ? 'records_remain' : undefined);
   if (hold) return held(hold);
-  const from = Math.max(f.grantedAt.getTime(), f.revokedAt?.getTime() ?? 0, f.recordsGoneAt!.getTime());
-  return pastPeriod(policy, 'consents', new Date(from), now) ? DUE : RECENT;
+  return pastPeriod(policy, 'consents', new Date(Math.max(own, f.recordsGoneAt!.getTime())), now) ? DUE : RECENT;
 }
 
 export interface AuditFacts {
@@ -119,8 +119,8 @@ export interface AuditFacts {
 
 /** An audit row goes after its period (at least 6 months), unless a kept consent still counts from it. */
 export function auditDue(f: AuditFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
-  if (f.marksKeptConsents) return held('consents_remain');
-  return pastPeriod(policy, 'audit', f.at, now) ? DUE : RECENT;
+  if (!pastPeriod(policy, 'audit', f.at, now)) return RECENT;
+  return f.marksKeptConsents ? held('consents_remain') : DUE;
 }
 
 export interface JobRowFacts {
@@ -132,6 +132,6 @@ export interface JobRowFacts {
 
 /** A row of our Job table goes once finished (done, failed, cancelled) and older than its period; pending and running rows stay. */
 export function jobRowDue(f: JobRowFacts, policy: RetentionPolicy, now: Date): RetentionVerdict {
-  if (f.status === 'pending' || f.status === 'running') return held('not_final');
-  return pastPeriod(policy, 'jobs', f.finishedAt, now) ? DUE : RECENT;
+  if (!pastPeriod(policy, 'jobs', f.finishedAt, now)) return RECENT;
+  return f.status === 'pending' || f.status === 'running' ? held('not_final') : DUE;
 }

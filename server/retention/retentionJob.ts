@@ -1,3 +1,4 @@
+import { BusinessClock } from '../jobs/index.js';
 import type { DailyJob } from '../postLoan/index.js';
 import { runRetention } from './runRetention.js';
 
@@ -10,5 +11,10 @@ export const RETENTION_JOB = 'retention.daily';
 export const retentionJob: DailyJob = {
   name: RETENTION_JOB,
   cron: '30 3 * * *',
-  run: (ctx) => runRetention({ prisma: ctx.prisma, logger: ctx.logger, retention: ctx.config.retention }, ctx.clock.now()),
+  run: (ctx) => {
+    const now = ctx.clock.now();
+    // Sessions count in real time while the demo clock runs ahead: a session still valid now is not an old one.
+    const sessionNow = ctx.clock instanceof BusinessClock ? new Date(now.getTime() - ctx.clock.offsetMs) : now;
+    return runRetention({ prisma: ctx.prisma, logger: ctx.logger, retention: ctx.config.retention }, now, { sessionNow });
+  },
 };

@@ -32,14 +32,15 @@ export interface Sweep {
   /** Keys per batch (records with many rows under them take fewer). */
   readonly batch: number;
   /**
-   * The records past the cut-off (`$2`) matching `filter` (the keyset cursor `$1`, or the batch's due
-   * keys `$1` when rechecked under the locks), first `$3` by key, with the facts the rule needs; the
-   * root rows are locked for the batch's transaction.
+   * The records matching `filter` (the keyset cursor `$1`: the next window of keys, whatever their
+   * age, so one statement reads at most `$2` rows however few are due; or the due keys `$1`, rechecked
+   * and locked with `lock` for the batch's transaction), first `$2` by key, with the facts the rule needs.
    */
-  readonly select: (filter: string) => string;
+  readonly select: (filter: string, lock: boolean) => string;
   /** Whether the candidates carry a borrowerId whose holds the rule needs. */
   readonly needsBorrower: boolean;
-  readonly decide: (row: CandidateRow, borrower: BorrowerHoldFacts | undefined, policy: RetentionPolicy, now: Date) => RetentionVerdict;
+  /** `sessionNow`: the sessions' own clock (real time; behind `now` while the sandbox's demo clock is moved ahead). */
+  readonly decide: (row: CandidateRow, borrower: BorrowerHoldFacts | undefined, policy: RetentionPolicy, now: Date, sessionNow: Date) => RetentionVerdict;
   readonly tables: readonly { readonly table: string; readonly where: string }[];
 }
 
@@ -77,11 +78,10 @@ export const SWEEPS: readonly Sweep[] = [
     name: 'Conversation',
     uuidKeys: true,
     batch: 100,
-    // The (handoffStatus, updatedAt) index finds idle bot conversations; a person's conversation stays.
-    select: (filter) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."updatedAt" AS at, (x."handoffStatus" <> 'bot') AS handoff,
+    select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."updatedAt" AS at, (x."handoffStatus" <> 'bot') AS handoff,
       (SELECT count(*) FROM "WorkItem" w WHERE ${OPEN_WORK_ORDER} AND w."conversationId" = x.id::text)::int AS "openWorkOrders",
       (SELECT count(*) FROM "Message" m WHERE m."conversationId" = x.id AND m."deliveryStatus" = 'pending')::int AS undelivered
-      FROM "Conversation" x WHERE ${filter} AND x."handoffStatus" = 'bot' AND x."updatedAt" < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+      FROM "Conversation" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: true,
     decide: (r, borrower, policy, now) =>
       conversationDue({ lastActivityAt: date(r.at), borrower: r.borrowerId ? (borrower ?? IDLE) : undefined, openWorkOrders: num(r.openWorkOrders), handoff: r.handoff === true, undelivered: num(r.undelivered) }, policy, now),
@@ -98,8 +98,7 @@ export const SWEEPS: readonly Sweep[] = [
     name: 'ContactLog',
     uuidKeys: true,
     batch: 1000,
-    select: (filter) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."createdAt" AS at, x.status FROM "ContactLog" x
-      WHERE ${filter} AND x."createdAt" < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+    select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."createdAt" AS at, x.status FROM "ContactLog" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: true,
     decide: (r, borrower, policy, now) => contactLogDue({ createdAt: date(r.at), final: ['sent', 'failed', 'suppressed'].includes(String(r.status)), borrower: borrower ?? IDLE }, policy, now),
     tables: [{ table: 'ContactLog', where: `id IN ${UUID_KEYS}` }],
@@ -110,12 +109,12 @@ export const SWEEPS: readonly Sweep[] = [
     uuidKeys: true,
     batch: 100,
     // The borrower row is locked: a new application or line for them (FOR KEY SHARE) waits for the batch.
-    select: (filter) => `SELECT x.id::text AS key, x.id::text AS "borrowerId", f.at FROM "Borrower" x, LATERAL (SELECT GREATEST(
+    select: (filter, lock) => `SELECT x.id::text AS key, x.id::text AS "borrowerId", f.at FROM "Borrower" x, LATERAL (SELECT GREATEST(
         (SELECT max(a."updatedAt") FROM "Application" a WHERE a."borrowerId" = x.id),
         (SELECT max(l."updatedAt") FROM "CreditLine" l WHERE l."borrowerId" = x.id),
         (SELECT max(d."updatedAt") FROM "Drawdown" d JOIN "CreditLine" l ON l.id = d."creditLineId" WHERE l."borrowerId" = x.id),
         (SELECT max(r."paidAt") FROM "Repayment" r JOIN "CreditLine" l ON l.id = r."creditLineId" WHERE l."borrowerId" = x.id)) AS at) f
-      WHERE ${filter} AND f.at < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+      WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: true,
     decide: (r, borrower, policy, now) => loanRecordsDue({ lastActivityAt: dateOrNull(r.at), borrower: borrower ?? IDLE }, policy, now),
     tables: [
@@ -139,10 +138,10 @@ export const SWEEPS: readonly Sweep[] = [
     name: 'Consent',
     uuidKeys: true,
     batch: 1000,
-    select: (filter) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."grantedAt", x."revokedAt",
+    select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."grantedAt", x."revokedAt",
       (EXISTS (SELECT 1 FROM "Application" a WHERE a."borrowerId" = x."borrowerId") OR EXISTS (SELECT 1 FROM "CreditLine" l WHERE l."borrowerId" = x."borrowerId")) AS remain,
       (SELECT max(g.at) FROM "AuditLog" g WHERE g.action = '${RECORDS_GONE_ACTION}' AND g."subjectId" = x."borrowerId"::text) AS "goneAt"
-      FROM "Consent" x WHERE ${filter} AND x."grantedAt" < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+      FROM "Consent" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: true,
     decide: (r, borrower, policy, now) =>
       consentDue({ grantedAt: date(r.grantedAt), revokedAt: dateOrNull(r.revokedAt), authorisedRecordsRemain: r.remain === true, recordsGoneAt: dateOrNull(r.goneAt), borrower: borrower ?? IDLE }, policy, now),
@@ -153,9 +152,9 @@ export const SWEEPS: readonly Sweep[] = [
     name: 'AuditLog',
     uuidKeys: true,
     batch: 1000,
-    select: (filter) => `SELECT x.id::text AS key, x.at,
+    select: (filter, lock) => `SELECT x.id::text AS key, x.at,
       CASE WHEN x.action = '${RECORDS_GONE_ACTION}' THEN EXISTS (SELECT 1 FROM "Consent" c WHERE c."borrowerId"::text = x."subjectId") ELSE false END AS marks
-      FROM "AuditLog" x WHERE ${filter} AND x.at < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+      FROM "AuditLog" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: false,
     decide: (r, _b, policy, now) => auditDue({ at: date(r.at), marksKeptConsents: r.marks === true }, policy, now),
     tables: [{ table: 'AuditLog', where: `id IN ${UUID_KEYS}` }],
@@ -165,7 +164,7 @@ export const SWEEPS: readonly Sweep[] = [
     name: 'IdempotencyRecord',
     uuidKeys: true,
     batch: 1000,
-    select: (filter) => `SELECT x.id::text AS key, x."createdAt" AS at FROM "IdempotencyRecord" x WHERE ${filter} AND x."createdAt" < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+    select: (filter, lock) => `SELECT x.id::text AS key, x."createdAt" AS at FROM "IdempotencyRecord" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: false,
     decide: (r, _b, policy, now) => (pastPeriod(policy, 'idempotency', date(r.at), now) ? { due: true } : { due: false }),
     tables: [{ table: 'IdempotencyRecord', where: `id IN ${UUID_KEYS}` }],
@@ -176,31 +175,37 @@ export const SWEEPS: readonly Sweep[] = [
     uuidKeys: true,
     batch: 1000,
     // A cancelled row may carry no doneAt: it counts from when it was written.
-    select: (filter) => `SELECT x.id::text AS key, x.status::text AS status, COALESCE(x."doneAt", x."createdAt") AS at FROM "Job" x
-      WHERE ${filter} AND x.status IN ('done', 'failed', 'cancelled') AND COALESCE(x."doneAt", x."createdAt") < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+    select: (filter, lock) => `SELECT x.id::text AS key, x.status::text AS status, COALESCE(x."doneAt", x."createdAt") AS at FROM "Job" x
+      WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: false,
     decide: (r, _b, policy, now) => jobRowDue({ status: String(r.status), finishedAt: date(r.at) }, policy, now),
     tables: [{ table: 'Job', where: `id IN ${UUID_KEYS}` }],
   },
   technical('OtpChallenge', true, `x."expiresAt"`),
-  technical('StaffSession', false, `LEAST(x."expiresAt", COALESCE(x."revokedAt", x."expiresAt"))`),
-  technical('WebSession', false, `LEAST(x."expiresAt", COALESCE(x."revokedAt", x."expiresAt"))`),
+  // Sessions count on their own clock, also when the sandbox's demo clock is moved ahead: one still valid on it stays.
+  technical('StaffSession', false, `LEAST(x."expiresAt", COALESCE(x."revokedAt", x."expiresAt"))`, true),
+  technical('WebSession', false, `LEAST(x."expiresAt", COALESCE(x."revokedAt", x."expiresAt"))`, true),
   technical('CallbackNonce', false, `x."expiresAt"`),
 ];
 
 /** Short-lived technical rows (SMS codes, sessions, callback nonces): gone a period after they stopped being usable. */
-function technical(table: string, uuidKeys: boolean, endedAt: string): Sweep {
+function technical(table: string, uuidKeys: boolean, endedAt: string, session = false): Sweep {
   return {
     kind: 'technical',
     name: table,
     uuidKeys,
     batch: 1000,
-    select: (filter) => `SELECT x.id::text AS key, ${endedAt} AS at FROM "${table}" x WHERE ${filter} AND ${endedAt} < $2::timestamptz ORDER BY x.id LIMIT $3 FOR UPDATE OF x`,
+    select: (filter, lock) => `SELECT x.id::text AS key, ${endedAt} AS at, ${session ? `(x."revokedAt" IS NULL)` : 'false'} AS open FROM "${table}" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
     needsBorrower: false,
-    decide: (r, _b, policy, now) => (pastPeriod(policy, 'technical', date(r.at), now) ? { due: true } : { due: false }),
+    decide: (r, _b, policy, now, sessionNow) => {
+      if (!pastPeriod(policy, 'technical', date(r.at), now)) return { due: false };
+      return r.open === true && date(r.at).getTime() > sessionNow.getTime() ? { due: false, hold: 'not_final' } : { due: true };
+    },
     tables: [{ table, where: `id IN ${uuidKeys ? UUID_KEYS : KEYS}` }],
   };
 }
+
+const forUpdate = (lock: boolean): string => (lock ? ' FOR UPDATE OF x' : '');
 
 /** The filters of a sweep's select: after the cursor, or the batch's keys (rechecked under the locks). */
 export const afterCursor = (sweep: Sweep): string => (sweep.uuidKeys ? `x.id > $1::uuid` : `x.id > $1`);

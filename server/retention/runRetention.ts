@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { RETENTION_KINDS, retentionCutoff, type BorrowerHoldFacts, type RetentionKind } from '../../core/index.js';
+import { RETENTION_KINDS, type BorrowerHoldFacts, type RetentionKind } from '../../core/index.js';
 import type { RetentionConfig } from '../config/index.js';
 import type { PrismaClient } from '../db/generated/client.js';
 import { ArchiveFile } from './archiveFile.js';
@@ -34,6 +34,8 @@ export interface RetentionDeps {
 export interface RetentionOptions {
   /** Keys per batch for every sweep (tests make it small); each sweep's own size otherwise. */
   readonly batch?: number;
+  /** The sessions' clock (staff and web sessions count in real time): `now` minus the sandbox demo clock's offset; `now` by default. */
+  readonly sessionNow?: Date;
   /** Called after a batch is archived and fsynced, before its rows are deleted (tests crash here). */
   readonly afterArchive?: (kind: RetentionKind, file: string) => void | Promise<void>;
 }
@@ -57,11 +59,10 @@ export async function runRetention(deps: RetentionDeps, now: Date, options: Rete
     for (const sweep of SWEEPS) {
       if (sweep.kind === 'consents') await markRecordsGone(prisma, now);
       const archive = retention.policy.modes[sweep.kind] === 'archive' ? archiveOf(archives, retention.archiveDir, sweep.kind, now) : undefined;
-      const cutoff = retentionCutoff(retention.policy.periods[sweep.kind], now).toISOString();
       const batch = options.batch ?? sweep.batch;
       let cursor = firstKey(sweep);
       for (;;) {
-        const result = await prisma.$transaction((tx) => sweepBatch(tx, sweep, { cursor, cutoff, batch, now, deps, archive, options }), { maxWait: 60_000, timeout: 300_000 });
+        const result = await sweepBatch(prisma, sweep, { cursor, batch, now, deps, archive, options });
         const counts = kinds[sweep.kind];
         counts.records += result.records;
         counts.rows += result.rows;
@@ -96,41 +97,53 @@ interface BatchResult {
   readonly held: number;
 }
 
+/**
+ * One batch: the next window of keys is read and decided without locks (most rows are young or held);
+ * only when some are due, one transaction locks them, decides again on what it reads under the lock,
+ * archives (fsynced) and deletes them.
+ */
 async function sweepBatch(
-  tx: Tx,
+  prisma: PrismaClient,
   sweep: Sweep,
-  at: { cursor: string; cutoff: string; batch: number; now: Date; deps: RetentionDeps; archive: ArchiveFile | undefined; options: RetentionOptions },
+  at: { cursor: string; batch: number; now: Date; deps: RetentionDeps; archive: ArchiveFile | undefined; options: RetentionOptions },
 ): Promise<BatchResult> {
   const { policy } = at.deps.retention;
-  const candidates = await tx.$queryRawUnsafe<CandidateRow[]>(sweep.select(afterCursor(sweep)), at.cursor, at.cutoff, at.batch);
-  const last = candidates.at(-1)?.key;
-  const decide = async (rows: readonly CandidateRow[]) => {
-    const holds = sweep.needsBorrower ? await borrowerHolds(tx, rows) : new Map<string, BorrowerHoldFacts>();
-    const verdicts = rows.map((r) => ({ key: r.key, verdict: sweep.decide(r, r.borrowerId ? holds.get(r.borrowerId) : undefined, policy, at.now) }));
+  const decide = async (db: Tx, rows: readonly CandidateRow[]) => {
+    const holds = sweep.needsBorrower ? await borrowerHolds(db, rows) : new Map<string, BorrowerHoldFacts>();
+    const verdicts = rows.map((r) => ({ key: r.key, verdict: sweep.decide(r, r.borrowerId ? holds.get(r.borrowerId) : undefined, policy, at.now, at.options.sessionNow ?? at.now) }));
     return { due: verdicts.filter((v) => v.verdict.due).map((v) => v.key), held: verdicts.filter((v) => !v.verdict.due && v.verdict.hold).length };
   };
-  const first = await decide(candidates);
-  if (!first.due.length) return { seen: candidates.length, last, records: 0, rows: 0, archived: 0, held: first.held };
-  // The facts again, now that the due rows are locked: what changed meanwhile (a new application) counts.
-  const rechecked = await decide(await tx.$queryRawUnsafe<CandidateRow[]>(sweep.select(amongKeys(sweep)), JSON.stringify(first.due), at.cutoff, first.due.length));
-  const due = rechecked.due;
-  if (!due.length) return { seen: candidates.length, last, records: 0, rows: 0, archived: 0, held: first.held + first.due.length };
-  const keys = JSON.stringify(due);
-  let archived = 0;
-  if (at.archive) {
-    const lines: string[] = [];
-    for (const { table, where } of sweep.tables) {
-      const rows = await tx.$queryRawUnsafe<{ row: string }[]>(`SELECT to_jsonb(x)::text AS row FROM "${table}" x WHERE ${where}`, keys);
-      const prefix = `{"kind":"${sweep.kind}","table":"${table}","row":`;
-      for (const r of rows) lines.push(`${prefix}${r.row}}`);
-    }
-    await at.archive.append(lines);
-    archived = lines.length;
-    await at.options.afterArchive?.(sweep.kind, at.archive.path);
-  }
-  let deleted = 0;
-  for (const { table, where } of [...sweep.tables].reverse()) deleted += await tx.$executeRawUnsafe(`DELETE FROM "${table}" WHERE ${where}`, keys);
-  return { seen: candidates.length, last, records: due.length, rows: deleted, archived, held: first.held + (first.due.length - due.length) };
+  const window = await prisma.$queryRawUnsafe<CandidateRow[]>(sweep.select(afterCursor(sweep), false), at.cursor, at.batch);
+  const last = window.at(-1)?.key;
+  const first = await decide(prisma, window);
+  const none = { seen: window.length, last, records: 0, rows: 0, archived: 0, held: first.held };
+  if (!first.due.length) return none;
+  return prisma.$transaction(
+    async (tx) => {
+      // The facts again under the lock: what changed meanwhile (a turn, a new application) counts.
+      const rechecked = await decide(tx, await tx.$queryRawUnsafe<CandidateRow[]>(sweep.select(amongKeys(sweep), true), JSON.stringify(first.due), first.due.length));
+      const due = rechecked.due;
+      const held = first.held + rechecked.held;
+      if (!due.length) return { ...none, held };
+      const keys = JSON.stringify(due);
+      let archived = 0;
+      if (at.archive) {
+        const lines: string[] = [];
+        for (const { table, where } of sweep.tables) {
+          const rows = await tx.$queryRawUnsafe<{ row: string }[]>(`SELECT to_jsonb(x)::text AS row FROM "${table}" x WHERE ${where}`, keys);
+          const prefix = `{"kind":"${sweep.kind}","table":"${table}","row":`;
+          for (const r of rows) lines.push(`${prefix}${r.row}}`);
+        }
+        await at.archive.append(lines);
+        archived = lines.length;
+        await at.options.afterArchive?.(sweep.kind, at.archive.path);
+      }
+      let deleted = 0;
+      for (const { table, where } of [...sweep.tables].reverse()) deleted += await tx.$executeRawUnsafe(`DELETE FROM "${table}" WHERE ${where}`, keys);
+      return { seen: window.length, last, records: due.length, rows: deleted, archived, held };
+    },
+    { maxWait: 60_000, timeout: 300_000 },
+  );
 }
 
 async function borrowerHolds(tx: Tx, rows: readonly CandidateRow[]): Promise<Map<string, BorrowerHoldFacts>> {
