@@ -156,23 +156,34 @@ async function borrowerHolds(tx: Tx, rows: readonly CandidateRow[]): Promise<Map
 /**
  * Records, as an audit row, the moment a borrower with consents is first found with no loan records
  * left (the records those consents authorised): their period counts from it. A consent granted after
- * the last such row (the borrower applied again) needs a new one. At most 1,000 rows a statement.
+ * the last such row (the borrower applied again) needs a new one. Borrowers are looked at 1,000 at a
+ * time by id, so no statement reads more however few are marked.
  */
 async function markRecordsGone(prisma: PrismaClient, now: Date): Promise<number> {
   let marked = 0;
+  let cursor = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const n = await prisma.$executeRawUnsafe(
+    const [window] = await prisma.$queryRawUnsafe<{ last: string | null; n: number }[]>(
+      `WITH w AS (SELECT id FROM "Borrower" WHERE id > $1::uuid ORDER BY id LIMIT ${BORROWER_WINDOW}) SELECT (SELECT id::text FROM w ORDER BY id DESC LIMIT 1) AS last, (SELECT count(*) FROM w)::int AS n`,
+      cursor,
+    );
+    if (!window?.last) return marked;
+    marked += await prisma.$executeRawUnsafe(
       `INSERT INTO "AuditLog" (id, at, "actorType", action, "subjectType", "subjectId", detail)
-       SELECT gen_random_uuid(), $1::timestamptz, 'system', '${RECORDS_GONE_ACTION}', 'Borrower', b.id::text, '{}'::jsonb FROM "Borrower" b
-       WHERE EXISTS (SELECT 1 FROM "Consent" c WHERE c."borrowerId" = b.id)
+       SELECT gen_random_uuid(), $3::timestamptz, 'system', '${RECORDS_GONE_ACTION}', 'Borrower', b.id::text, '{}'::jsonb FROM "Borrower" b
+       WHERE b.id > $1::uuid AND b.id <= $2::uuid
+         AND EXISTS (SELECT 1 FROM "Consent" c WHERE c."borrowerId" = b.id)
          AND NOT EXISTS (SELECT 1 FROM "Application" a WHERE a."borrowerId" = b.id)
          AND NOT EXISTS (SELECT 1 FROM "CreditLine" l WHERE l."borrowerId" = b.id)
          AND NOT EXISTS (SELECT 1 FROM "AuditLog" g WHERE g.action = '${RECORDS_GONE_ACTION}' AND g."subjectId" = b.id::text
-           AND g.at >= (SELECT max(c."grantedAt") FROM "Consent" c WHERE c."borrowerId" = b.id))
-       LIMIT 1000`,
+           AND g.at >= (SELECT max(c."grantedAt") FROM "Consent" c WHERE c."borrowerId" = b.id))`,
+      cursor,
+      window.last,
       now.toISOString(),
     );
-    marked += n;
-    if (n < 1000) return marked;
+    if (Number(window.n) < BORROWER_WINDOW) return marked;
+    cursor = window.last;
   }
 }
+
+const BORROWER_WINDOW = 1000;
