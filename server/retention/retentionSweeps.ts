@@ -25,8 +25,6 @@ export type CandidateRow = Record<string, unknown> & { readonly key: string; rea
  */
 export interface Sweep {
   readonly kind: RetentionKind;
-  /** The root table, for logs. */
-  readonly name: string;
   /** uuid keys (the cursor starts at the nil uuid) or text keys (it starts at ''). */
   readonly uuidKeys: boolean;
   /** Keys per batch (records with many rows under them take fewer). */
@@ -75,7 +73,6 @@ export const RECORDS_GONE_ACTION = 'retention.records_gone';
 export const SWEEPS: readonly Sweep[] = [
   {
     kind: 'conversations',
-    name: 'Conversation',
     uuidKeys: true,
     batch: 100,
     select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."updatedAt" AS at, (x."handoffStatus" <> 'bot') AS handoff,
@@ -95,7 +92,6 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'contactLogs',
-    name: 'ContactLog',
     uuidKeys: true,
     batch: 1000,
     select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."createdAt" AS at, x.status FROM "ContactLog" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
@@ -105,10 +101,9 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'loanRecords',
-    name: 'Borrower (loan file)',
     uuidKeys: true,
     batch: 100,
-    // The borrower row is locked: a new application or line for them (FOR KEY SHARE) waits for the batch.
+    // Under the lock the borrower row is locked: a new application or line for them (FOR KEY SHARE) waits for the batch.
     select: (filter, lock) => `SELECT x.id::text AS key, x.id::text AS "borrowerId", f.at FROM "Borrower" x, LATERAL (SELECT GREATEST(
         (SELECT max(a."updatedAt") FROM "Application" a WHERE a."borrowerId" = x.id),
         (SELECT max(l."updatedAt") FROM "CreditLine" l WHERE l."borrowerId" = x.id),
@@ -135,7 +130,6 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'consents',
-    name: 'Consent',
     uuidKeys: true,
     batch: 1000,
     select: (filter, lock) => `SELECT x.id::text AS key, x."borrowerId"::text AS "borrowerId", x."grantedAt", x."revokedAt",
@@ -149,7 +143,6 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'audit',
-    name: 'AuditLog',
     uuidKeys: true,
     batch: 1000,
     select: (filter, lock) => `SELECT x.id::text AS key, x.at,
@@ -161,7 +154,6 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'idempotency',
-    name: 'IdempotencyRecord',
     uuidKeys: true,
     batch: 1000,
     select: (filter, lock) => `SELECT x.id::text AS key, x."createdAt" AS at FROM "IdempotencyRecord" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
@@ -171,7 +163,6 @@ export const SWEEPS: readonly Sweep[] = [
   },
   {
     kind: 'jobs',
-    name: 'Job',
     uuidKeys: true,
     batch: 1000,
     // A cancelled row may carry no doneAt: it counts from when it was written.
@@ -192,7 +183,6 @@ export const SWEEPS: readonly Sweep[] = [
 function technical(table: string, uuidKeys: boolean, endedAt: string, session = false): Sweep {
   return {
     kind: 'technical',
-    name: table,
     uuidKeys,
     batch: 1000,
     select: (filter, lock) => `SELECT x.id::text AS key, ${endedAt} AS at, ${session ? `(x."revokedAt" IS NULL)` : 'false'} AS open FROM "${table}" x WHERE ${filter} ORDER BY x.id LIMIT $2${forUpdate(lock)}`,
