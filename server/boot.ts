@@ -108,11 +108,16 @@ export async function bootServer(config: Config, logger: Logger, options: BootOp
     const behaviour = providers?.behaviour ?? options.providers?.behaviour ?? (config.providers === 'sandbox' ? new SandboxBehaviourData(logger) : undefined);
     if (!behaviour) logger.warn('no post-loan monitoring provider (BootOptions.providers.behaviour): early warning, renewal screening and the yearly review do not run');
     const dailyJobs = behaviour ? dailyJobsWithMonitoring({ behaviour, cipher }) : DAILY_JOBS;
-    for (const job of dailyJobs) {
-      if (job.cron) runner.cron(job.name, job.cron, () => job.run(postLoanContext(), shanghaiDateOf(clock.now().getTime())), { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 });
-    }
     // The embedded database's upkeep: PGlite has no checkpointer and no autovacuum (server/maintenance).
     const maintenance = db.embedded ? new DatabaseMaintenance({ db, thresholds: config.maintenance, logger }) : undefined;
+    for (const job of dailyJobs) {
+      const run = async () => {
+        const summary = await job.run(postLoanContext(), shanghaiDateOf(clock.now().getTime()));
+        if (job.bulk) maintenance?.afterBulk(job.name);
+        return summary;
+      };
+      if (job.cron) runner.cron(job.name, job.cron, run, { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 });
+    }
     if (maintenance) {
       const maintain = async (data: { full?: boolean }) => {
         const run = await maintenance.run({ full: data.full === true, reason: data.full === true ? 'nightly' : 'schedule' });

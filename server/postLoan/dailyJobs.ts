@@ -17,6 +17,11 @@ export interface DailyJob {
    */
   readonly cron?: string;
   /**
+   * It rewrites or deletes many rows (the end-of-day batch, the retention run): on the embedded
+   * database the maintenance job vacuums and analyzes everything after it (server/maintenance).
+   */
+  readonly bulk?: boolean;
+  /**
    * `businessDate` is the Shanghai calendar date (`YYYY-MM-DD`) the run belongs to: the date the cron
    * fires on, and each date the demo clock enters. The job decides what that date means for it
    * (the end-of-day batch at 00:30 closes the day before it, reminders look at dues from it on).

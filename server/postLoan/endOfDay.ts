@@ -281,5 +281,6 @@ const sumKind = (postings: readonly { kind: string; entries: readonly { debit: n
 export const endOfDayJob: DailyJob = {
   name: POST_LOAN_JOBS.endOfDay,
   cron: '30 0 * * *',
+  bulk: true,
   run: (ctx, businessDate) => runEndOfDay(ctx, businessDate),
 };

@@ -11,6 +11,7 @@ export const RETENTION_JOB = 'retention.daily';
 export const retentionJob: DailyJob = {
   name: RETENTION_JOB,
   cron: '30 3 * * *',
+  bulk: true,
   run: (ctx) => {
     const now = ctx.clock.now();
     // Sessions count in real time while the demo clock runs ahead: a session still valid now is not an old one.
