@@ -55,15 +55,19 @@ export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' 
   } catch {
     throw new ApiError('NETWORK', 0, tr('error.network'));
   }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
+  const json = await bodyOf(res);
   if (!res.ok) throw refused(res, json, path);
   return options.schema ? options.schema.parse(json) : (json as T);
+}
+
+/** The answer's JSON body; undefined when it is empty or not JSON (a proxy's HTML error page). */
+async function bodyOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ApiError of a refused answer (a 401 also tells the shell the session is gone). */
@@ -89,16 +93,7 @@ export async function postForFile(path: string, body: unknown): Promise<{ readon
   } catch {
     throw new ApiError('NETWORK', 0, tr('error.network'));
   }
-  if (!res.ok) {
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    throw refused(res, json, path);
-  }
+  if (!res.ok) throw refused(res, await bodyOf(res), path);
   const disposition = res.headers.get('content-disposition') ?? '';
   const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
   const plain = /filename="([^"]+)"/i.exec(disposition)?.[1];
