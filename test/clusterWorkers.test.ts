@@ -60,6 +60,20 @@ const chat = async (base: string, userId: string, messageId: string, text: strin
 const servedBy = (logs: readonly LogLine[], prefix: string, from = 0): Set<number> =>
   new Set(logs.slice(from).filter((l) => l.msg === 'incoming request' && String((l.req as { url?: string } | undefined)?.url ?? '').startsWith(prefix)).map((l) => l.pid as number));
 
+/**
+ * The processes that logged serving `prefix` since `from`, once at least `atLeast` have: a request's
+ * log line reaches us through the child's stdout pipe, which may lag behind the answer itself. After
+ * 5 s it returns what was logged, for the expectation to show.
+ */
+async function servedByLogged(logs: readonly LogLine[], prefix: string, from: number, atLeast: number): Promise<Set<number>> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const served = servedBy(logs, prefix, from);
+    if (served.size >= atLeast || Date.now() > deadline) return served;
+    await sleep(50);
+  }
+}
+
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -131,7 +145,7 @@ if (testDatabaseKind() === 'postgres') {
       const from = server.logs.length;
       const answers = await Promise.all(Array.from({ length: 8 }, () => request(server.url, '/healthz')));
       expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
-      expect(servedBy(server.logs, '/healthz', from)).toEqual(new Set(workerPids));
+      expect(await servedByLogged(server.logs, '/healthz', from, workerPids.length)).toEqual(new Set(workerPids));
     });
 
     it('keeps one conversation in order across the workers: concurrent messages on different connections each get their own replies, once', async () => {
@@ -141,7 +155,7 @@ if (testDatabaseKind() === 'postgres') {
       const n = 30;
       const sent = Array.from({ length: n }, (_, i) => ({ messageId: `c${i}`, text: FAQ[i % FAQ.length]! }));
       const replies = await Promise.all(sent.map((m) => chat(server.url, user, m.messageId, m.text)));
-      expect(servedBy(server.logs, '/api/v1/chat', from)).toEqual(new Set(workerPids));
+      expect(await servedByLogged(server.logs, '/api/v1/chat', from, workerPids.length)).toEqual(new Set(workerPids));
       // Sent again, each message comes back with its first answer: it was processed once.
       const again = await Promise.all(sent.slice(0, 10).map((m) => chat(server.url, user, m.messageId, m.text)));
       expect(again.map((r) => r.map((x) => x.id))).toEqual(replies.slice(0, 10).map((r) => r.map((x) => x.id)));
@@ -199,7 +213,7 @@ if (testDatabaseKind() === 'postgres') {
         const from = server.logs.length;
         // Tabs of one borrower until both workers hold one (the primary alternates; a few at most).
         while (servedBy(server.logs, '/ws/chat', from).size < 2 && sockets.length < 4) await open();
-        expect(servedBy(server.logs, '/ws/chat', from)).toEqual(new Set(workerPids));
+        expect(await servedByLogged(server.logs, '/ws/chat', from, workerPids.length)).toEqual(new Set(workerPids));
         sockets[0]!.ws.send(JSON.stringify({ type: 'message', id: 'w1', text: '你好' }));
         await until('the bot answered', () => (sockets[0]!.frames.filter((f) => f.type === 'message').length >= 2 ? true : undefined));
         const { rows } = await sql.query<{ id: string }>(`SELECT id FROM "Conversation" WHERE channel = 'web'`);
@@ -211,7 +225,7 @@ if (testDatabaseKind() === 'postgres') {
         const sentFrom = server.logs.length;
         const posted = await request(server.url, `/api/v1/staff/conversations/${rows[0]!.id}/messages`, { method: 'POST', body: { text, staffName: '小陈' }, headers: staff });
         expect(posted.status, posted.body).toBe(200);
-        expect(servedBy(server.logs, '/api/v1/staff/conversations', sentFrom).size).toBe(1);
+        expect((await servedByLogged(server.logs, '/api/v1/staff/conversations', sentFrom, 1)).size).toBe(1);
         // Every tab shows it, those on the worker that did not store it included (LISTEN/NOTIFY).
         for (const socket of sockets) await until(`the staff message on every tab`, () => (socket.frames.some((f) => f.type === 'message' && f.text === text) ? true : undefined), 15_000);
       } finally {
@@ -227,7 +241,7 @@ if (testDatabaseKind() === 'postgres') {
         const from = server.logs.length;
         const answers = await Promise.all(Array.from({ length: n }, () => request(server.url, '/api/v1/staff/jobs', { headers: admin })));
         for (const a of answers) expect(a.status, a.body).toBe(200);
-        expect(servedBy(server.logs, '/api/v1/staff/jobs', from)).toEqual(new Set(workerPids));
+        expect(await servedByLogged(server.logs, '/api/v1/staff/jobs', from, workerPids.length)).toEqual(new Set(workerPids));
         return new Set(answers.map((a) => (JSON.parse(a.body) as { demo: { businessDate: string } }).demo.businessDate));
       };
       const before = await businessDates(6);
@@ -271,7 +285,7 @@ if (testDatabaseKind() === 'postgres') {
       const after = server.logs.length;
       const more = await Promise.all(Array.from({ length: 8 }, (_, i) => chat(server.url, user, `k${i}`, FAQ[i % FAQ.length]!)));
       for (const r of more) expect(r.length).toBeGreaterThan(0);
-      expect(servedBy(server.logs, '/api/v1/chat', after)).toEqual(new Set(pids));
+      expect(await servedByLogged(server.logs, '/api/v1/chat', after, pids.length)).toEqual(new Set(pids));
       const { rows } = await sql.query<{ n: number; seqs: number }>(
         `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId" WHERE c."externalUserId" = $1 AND m.direction = 'inbound'`,
         [user],
@@ -307,7 +321,7 @@ if (testDatabaseKind() === 'postgres') {
       servers.push(single);
       const from = single.logs.length;
       expect((await request(single.url, '/healthz')).status).toBe(200);
-      expect(servedBy(single.logs, '/healthz', from)).toEqual(new Set([single.child.pid]));
+      expect(await servedByLogged(single.logs, '/healthz', from, 1)).toEqual(new Set([single.child.pid]));
       expect(single.logs.some((l) => /worker/.test(l.msg))).toBe(false);
       await single.stop();
       expect(single.exited()).toEqual({ code: 0, signal: null });
