@@ -106,10 +106,9 @@ export class DatabaseMaintenance {
       },
       thresholds,
     );
-    const tables = await this.existing(HOT_TABLES);
     if (plan.vacuum === 'all') await engine.exec('VACUUM (ANALYZE)');
-    else if (plan.vacuum === 'hot') await engine.exec(`VACUUM (ANALYZE) ${tables.join(', ')}`);
-    else if (plan.analyze) await engine.exec(`ANALYZE ${tables.join(', ')}`);
+    else if (plan.vacuum === 'hot') await engine.exec(`VACUUM (ANALYZE) ${(await this.existing(HOT_TABLES)).join(', ')}`);
+    else if (plan.analyze) await engine.exec(`ANALYZE ${(await this.existing(HOT_TABLES)).join(', ')}`);
     // Counted from after the vacuum: its own log is not a change that calls for another.
     if (plan.vacuum !== 'none') this.vacuumedAtLsn = lsnBytes((await engine.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
     else this.vacuumedAtLsn ??= current;
