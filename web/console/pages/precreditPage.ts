@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, errorWords } from '../api.js';
 import { defineTexts } from '../i18n.js';
-import type { PageDef } from '../page.js';
+import { newestOnly, type PageDef } from '../page.js';
 
 const t = defineTexts({
   zh: {
@@ -191,10 +191,11 @@ export const precreditBatchPage: PageDef = {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let gone = false;
 
-    const loadEntries = async () => {
+    // Newest only: a filter changed while an earlier page was on its way must not be overwritten by it.
+    const loadEntries = newestOnly(async (current) => {
       const q = new URLSearchParams({ page: String(page), pageSize: '50', ...(outcome ? { outcome } : {}), ...(reason ? { reason } : {}) });
       const r = await api('GET', `/api/v1/staff/studio/precredit/${id}/entries?${q.toString()}`, { schema: entriesSchema });
-      if (gone) return;
+      if (gone || !current()) return;
       const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
       const prev = h('button', { class: 'secondary', type: 'button', disabled: page <= 1 }, t('prev'));
       const next = h('button', { class: 'secondary', type: 'button', disabled: page >= pages }, t('next'));
@@ -210,7 +211,7 @@ export const precreditBatchPage: PageDef = {
             h('td', {}, e.score === null ? '' : `${e.score}${e.grade ? ` (${e.grade})` : ''}`), h('td', {}, e.reasons.join(', ')))))),
         h('p', {}, prev, ' ', t('page', { page: r.page, pages, total: r.total }), ' ', next),
       );
-    };
+    });
 
     const load = async () => {
       try {
