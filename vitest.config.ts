@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     exclude: ['**/node_modules/**', '**/generated/**', 'dist/**', 'dist.*/**'],
     setupFiles: ['test/support/fastCheckSeed.ts'],
+    // One migrated embedded database that in-memory test databases start from (not on PostgreSQL).
+    globalSetup: ['test/support/pgliteTemplate.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

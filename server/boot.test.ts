@@ -11,7 +11,7 @@ afterAll(async () => {
 
 describe(`server boot on ${testDatabaseKind()}`, () => {
   it('creates the schema in an empty database, answers /healthz and /readyz', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ empty: true });
     databases.push(database);
     const { app, appliedMigrations } = await bootServer(testConfig(database), logger);
     try {

@@ -15,7 +15,9 @@ import { parseYearlyReviewSettings } from './yearlyReviewSettings.js';
 export { ConfigError };
 
 export type DatabaseTarget =
-  | { readonly kind: 'pglite'; readonly dataDir: string } // a directory, or 'memory://'
+  // A directory, or 'memory://'. `template`: a tarball of PGlite's `dumpDataDir` an in-memory database
+  // starts from instead of an empty cluster (the tests start each database from one migrated copy).
+  | { readonly kind: 'pglite'; readonly dataDir: string; readonly template?: string }
   | { readonly kind: 'postgres'; readonly url: string };
 
 export interface Config {

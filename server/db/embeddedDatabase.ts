@@ -22,4 +22,6 @@ export interface EmbeddedDatabase extends EmbeddedQueryable {
   transaction<T>(fn: (tx: EmbeddedQueryable) => Promise<T>): Promise<T>;
   /** Milliseconds the engine has had work outstanding since it opened: how busy its one thread is (maintenance waits for quiet). */
   busyMs(): number;
+  /** The data directory as an uncompressed tarball (PGlite's `dumpDataDir`): what `DatabaseTarget.template` starts from. */
+  dump(): Promise<Uint8Array>;
 }

@@ -38,7 +38,7 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
         setImmediate(() => {
           throw e;
         }));
-    const thread = await PgliteThread.open(target.dataDir, { onFatal });
+    const thread = await PgliteThread.open(target.dataDir, { onFatal, template: target.template });
     const adapterFactory = thread.prismaAdapterFactory();
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {

@@ -16,6 +16,8 @@ export type PgliteRequest =
   | { readonly id: number; readonly op: 'prismaScript'; readonly script: string }
   | { readonly id: number; readonly op: 'prismaBegin'; readonly isolationLevel?: IsolationLevel | undefined }
   | { readonly id: number; readonly op: 'prismaEnd'; readonly tx: number; readonly commit: boolean }
+  /** The whole data directory as an uncompressed tarball (PGlite's `dumpDataDir`). */
+  | { readonly id: number; readonly op: 'dump' }
   | { readonly id: number; readonly op: 'close' };
 
 export type PgliteResponse = { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: SerializedError };
@@ -30,6 +32,8 @@ export interface SerializedError {
 /** What the thread is started with. */
 export interface PgliteWorkerData {
   readonly dataDir: string;
+  /** A tarball from `dump` to start an in-memory database from, instead of an empty cluster. */
+  readonly template?: string | undefined;
 }
 
 export function serializeError(e: unknown): SerializedError {

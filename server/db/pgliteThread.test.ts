@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -100,6 +100,26 @@ describe('embedded PGlite on its own thread', () => {
       const again = await PgliteThread.open(path.join(dir, 'db'));
       expect((await again.query('SELECT v FROM kept')).rows).toEqual([{ v: 'still here' }]);
       await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('starts an in-memory database from a dumped template, independent of it; refuses a template for a directory', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-pglite-template-'));
+    try {
+      await db.exec(`CREATE TABLE seeded (v text); INSERT INTO seeded VALUES ('from the template')`);
+      const template = path.join(dir, 'template.tar');
+      await writeFile(template, await db.dump());
+      const [a, b] = await Promise.all([PgliteThread.open('memory://', { template }), PgliteThread.open('memory://', { template })]);
+      try {
+        await a.exec(`INSERT INTO seeded VALUES ('only in a')`);
+        expect((await a.query('SELECT v FROM seeded ORDER BY v')).rows).toEqual([{ v: 'from the template' }, { v: 'only in a' }]);
+        expect((await b.query('SELECT v FROM seeded')).rows).toEqual([{ v: 'from the template' }]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+      await expect(PgliteThread.open(path.join(dir, 'db'), { template })).rejects.toMatchObject({ code: 'DB_UNAVAILABLE' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

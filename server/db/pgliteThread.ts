@@ -41,7 +41,9 @@ export class PgliteThread implements EmbeddedDatabase {
     private readonly where: string,
   ) {}
 
-  static async open(dataDir: string, options: { onFatal?: (e: Error) => void } = {}): Promise<PgliteThread> {
+  /** `template` (in memory only): a tarball from `dump()` to start from instead of an empty cluster. */
+  static async open(dataDir: string, options: { onFatal?: (e: Error) => void; template?: string | undefined } = {}): Promise<PgliteThread> {
+    if (options.template && dataDir !== 'memory://') throw new AppError('DB_UNAVAILABLE', { reason: `a template starts an in-memory database only, not ${dataDir}` });
     if (dataDir !== 'memory://') {
       try {
         await createPgliteDirectory(dataDir);
@@ -51,13 +53,13 @@ export class PgliteThread implements EmbeddedDatabase {
         throw new AppError('DB_UNAVAILABLE', { reason: `cannot create the embedded database at ${dataDir}: ${reason}` }, { cause: e });
       }
     }
-    const thread = await PgliteThread.start(dataDir);
+    const thread = await PgliteThread.start(dataDir, options.template);
     thread.watch(options.onFatal);
     return thread;
   }
 
-  private static async start(dataDir: string): Promise<PgliteThread> {
-    const worker = startWorker(new URL('./pgliteWorker.ts', import.meta.url), { workerData: { dataDir } satisfies PgliteWorkerData });
+  private static async start(dataDir: string, template: string | undefined): Promise<PgliteThread> {
+    const worker = startWorker(new URL('./pgliteWorker.ts', import.meta.url), { workerData: { dataDir, template } satisfies PgliteWorkerData });
     const where = dataDir === 'memory://' ? 'in memory' : dataDir;
     await new Promise<void>((resolve, reject) => {
       const failed = (e: Error) => reject(new AppError('DB_UNAVAILABLE', { reason: `cannot open embedded database at ${where}: ${e.message}` }, { cause: e }));
@@ -175,6 +177,11 @@ export class PgliteThread implements EmbeddedDatabase {
       // Only `npm run db:new` diffs against a shadow database: a throwaway one in memory, on this thread.
       connectToShadowDb: () => new PrismaPGlite(new PGlite('memory://')).connect(),
     };
+  }
+
+  /** The data directory as an uncompressed tarball, for `open(…, { template })`. */
+  dump(): Promise<Uint8Array> {
+    return this.call<Uint8Array>({ op: 'dump' });
   }
 
   /** Closes PGlite (its last writes reach the directory) and ends the thread. */

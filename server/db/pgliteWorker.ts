@@ -3,6 +3,7 @@
 // machines (a busy engine on the server's thread once held each event-loop turn ~400 ms and new
 // connections waited past their timeout). One thread, one PGlite, one writer: nothing else opens
 // the data directory.
+import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
@@ -10,7 +11,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { serializeError, type PgliteRequest, type PgliteResponse, type PgliteWorkerData } from './pgliteProtocol.js';
 
 const port = parentPort!;
-const { dataDir } = workerData as PgliteWorkerData;
+const { dataDir, template } = workerData as PgliteWorkerData;
 
 /** A transaction opened by `begin`: PGlite's handle, and how the server's thread ends it. */
 interface OpenTransaction {
@@ -104,6 +105,10 @@ async function handle(m: PgliteRequest): Promise<unknown> {
       prismaTransactions.delete(m.tx);
       return m.commit ? tx.commit() : tx.rollback();
     }
+    case 'dump': {
+      const tar = await pglite.dumpDataDir('none');
+      return new Uint8Array(await tar.arrayBuffer());
+    }
     case 'close':
       await pglite.close();
       return undefined;
@@ -129,7 +134,8 @@ const START_PARAMS = [
 ];
 
 try {
-  pglite = await PGlite.create({ dataDir, startParams: START_PARAMS });
+  const loadDataDir = template ? new Blob([await readFile(template)]) : undefined;
+  pglite = await PGlite.create({ dataDir, startParams: START_PARAMS, ...(loadDataDir ? { loadDataDir } : {}) });
   adapter = await new PrismaPGlite(pglite).connect();
   port.postMessage({ ready: true });
 } catch (e) {

@@ -18,9 +18,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Set by the suite's global setup (test/support/pgliteTemplate.ts): the migrated template in-memory databases start from. */
+export const TEMPLATE_ENV = 'KUAIDAI_TEST_PGLITE_TEMPLATE';
+
 let counter = 0;
 
-export async function createTestDatabase(options: { persistent?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * `persistent`: PGlite in a temporary directory rather than in memory. `empty`: an in-memory PGlite
+ * that starts as an empty cluster, not from the suite's migrated template (test/support/pgliteTemplate.ts).
+ */
+export async function createTestDatabase(options: { persistent?: boolean; empty?: boolean } = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (base && testDatabaseKind() === 'postgres') {
     const name = `kd_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
@@ -47,7 +54,10 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
       },
     };
   }
-  if (!options.persistent) return { target: { kind: 'pglite', dataDir: 'memory://' }, url: 'pglite:memory', drop: async () => {} };
+  if (!options.persistent) {
+    const template = options.empty ? undefined : process.env[TEMPLATE_ENV];
+    return { target: { kind: 'pglite', dataDir: 'memory://', ...(template ? { template } : {}) }, url: 'pglite:memory', drop: async () => {} };
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-pglite-'));
   return { target: { kind: 'pglite', dataDir: dir }, url: `pglite:${dir}`, drop: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -62,5 +72,7 @@ export const TEST_STAFF_TOKEN = 'tst-9fK2xQ7mLp4Rz8Vb1Nc6Wd3Hy5Tg0Js';
 export const staffAuthHeaders = { authorization: `Bearer ${TEST_STAFF_TOKEN}` };
 
 export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
-  return loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', JOBS_POLL_MS: '0', DATABASE_URL: database.url, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
+  const config = loadConfig({ KUAIDAI_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', JOBS_POLL_MS: '0', DATABASE_URL: database.url, STAFF_API_TOKEN: TEST_STAFF_TOKEN, ...env });
+  // The template is not part of the URL: carry the test database's own target when it names one.
+  return env.DATABASE_URL === undefined && database.target.kind === 'pglite' && database.target.template ? { ...config, database: database.target } : config;
 }
