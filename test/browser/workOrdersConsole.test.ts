@@ -59,8 +59,8 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       const noteBox = agent!.getByLabel('添加备注（仅员工可见，不会发给客户）');
       await noteBox.fill('已电话联系客户致歉');
       await agent!.getByRole('button', { name: '添加备注' }).click();
-      // Sent: the box empties at once. A click that landed while a live reload replaced the page's
-      // nodes is lost, as a person's would be, and is made again.
+      // Stored: the box empties once the server took the note. A click that landed while a live reload
+      // replaced the page's nodes is lost, and a send that failed keeps the text; either is made again.
       await expect
         .poll(async () => {
           const left = await noteBox.inputValue();

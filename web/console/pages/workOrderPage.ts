@@ -30,15 +30,20 @@ export const workOrderPage: PageDef = {
     const resolution = h('textarea', { id: 'wo-resolution', rows: '3', maxlength: '2000' });
     const noteText = h('textarea', { id: 'wo-note', rows: '2', maxlength: '2000' });
 
-    const act = async (path: string, body: object) => {
+    /** Sends one act; true when the server took it. */
+    const act = async (path: string, body: object): Promise<boolean> => {
+      let took = false;
       try {
         await api('POST', `/api/v1/staff/work-orders/${id}/${path}`, { body });
         ctx.say(wt('saved'));
+        took = true;
       } catch (e) {
         ctx.say(workOrderErrorWords(e));
       }
       await load();
+      return took;
     };
+    let sendingNote = false;
 
     const actions = (o: WorkOrder): HTMLElement => {
       const box = h('div', { class: 'card' }, h('h3', {}, wt('state')));
@@ -114,9 +119,14 @@ export const workOrderPage: PageDef = {
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         const text = noteText.value;
-        if (!text.trim()) return;
-        noteText.value = '';
-        void act('notes', { text });
+        // One note at a time; the box empties only once the note is stored, so a failed send keeps the text to send again.
+        if (!text.trim() || sendingNote) return;
+        sendingNote = true;
+        void act('notes', { text })
+          .then((took) => {
+            if (took && noteText.value === text) noteText.value = '';
+          })
+          .finally(() => (sendingNote = false));
       });
       return form;
     };
