@@ -314,9 +314,9 @@ export class JobRunner {
     return rows.map((s) => ({ name: s.name, key: s.key, cron: s.cron, timezone: (s.options as { tz?: string } | undefined)?.tz ?? (s as unknown as { timezone?: string }).timezone ?? 'UTC' }));
   }
 
-  /** Handlers succeeded: ends an outage's log. */
-  private recovered(): void {
-    this.outage.succeeded();
+  /** A handler succeeded on a job fetched at `fetchedAt`: ends an outage's log if it was fetched after the outage began. */
+  private recovered(fetchedAt: number): void {
+    this.outage.succeeded(fetchedAt);
   }
 
   private registration(name: string, settings: QueueSettings): Registration {
@@ -362,12 +362,14 @@ export class JobRunner {
     const s = { ...QUEUE_DEFAULTS, ...r.settings };
     const handler = r.handler as JobHandler<Record<string, unknown>>;
     await boss.work<Record<string, unknown>>(r.name, { batchSize: 1, pollingIntervalSeconds: s.pollSeconds, localConcurrency: s.concurrency }, async (jobs: Job<Record<string, unknown>>[]) => {
+      // The jobs were just fetched from the database: a success proves it answers only if fetched after an outage began.
+      const fetchedAt = Date.now();
       let output: unknown;
       for (const job of jobs) {
         try {
           output = await handler(job.data ?? {}, { id: job.id, queue: r.name, retryCount: job.retryCount, signal: job.signal });
           this.options.observeJob?.(r.name, 'completed');
-          this.recovered();
+          this.recovered(fetchedAt);
         } catch (e) {
           this.options.observeJob?.(r.name, job.retryCount >= s.retryLimit ? 'dead_lettered' : 'failed');
           // A database outage is logged once for all queues (and its end); anything else per job.

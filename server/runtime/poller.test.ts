@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Poller } from './poller.js';
+import { OutageBackoff, Poller } from './poller.js';
 
 function capturingLogger() {
   const lines: { level: number; msg: string; code?: string; reason?: string }[] = [];
@@ -77,5 +77,23 @@ describe('Poller', () => {
     expect(finished).toBe(running);
     await new Promise((r) => setTimeout(r, 50));
     expect(finished).toBe(running);
+  });
+});
+
+describe('OutageBackoff', () => {
+  it('is not ended by an attempt that began before the outage: one failure line and one recovery line per outage', async () => {
+    const { logger, lines } = capturingLogger();
+    const backoff = new OutageBackoff({ what: 'job runner', logger, baseMs: 100, maxMs: 1_000 });
+    const startedBefore = Date.now() - 1_000;
+    backoff.failed(refused());
+    // A job fetched before the database went away finishes: that proves nothing of its return.
+    backoff.succeeded(startedBefore);
+    expect(backoff.failing).toBe(1);
+    backoff.failed(refused());
+    await new Promise((r) => setTimeout(r, 5));
+    backoff.succeeded(Date.now());
+    expect(backoff.failing).toBe(0);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => l.msg)).toEqual(['job runner failed: database unavailable; retrying with backoff until it recovers', 'job runner recovered']);
   });
 });

@@ -40,9 +40,13 @@ export class OutageBackoff {
     return Math.min(maxMs, baseMs * 2 ** Math.min(this.failures - 1, 30));
   }
 
-  /** After a successful attempt: ends an outage (logged once). */
-  succeeded(): void {
+  /**
+   * After a successful attempt: ends an outage (logged once). `startedAt` (ms since the epoch): when
+   * that attempt began; one begun before the outage's first failure proves nothing of its end.
+   */
+  succeeded(startedAt?: number): void {
     if (this.failures === 0) return;
+    if (startedAt !== undefined && startedAt < this.since) return;
     this.options.logger.info({ failures: this.failures, outageMs: Date.now() - this.since }, `${this.options.what} recovered`);
     this.failures = 0;
   }
