@@ -5,10 +5,11 @@
 // thread's start parameters, so any change makes a new one.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { readMigrations } from '../../server/db/migrations.js';
 import { TEMPLATE_ENV, testDatabaseKind } from './testDatabase.js';
 
 export default async function setup(): Promise<void> {
@@ -16,8 +17,7 @@ export default async function setup(): Promise<void> {
   const hash = createHash('sha256');
   hash.update(await readFile(path.resolve('node_modules/@electric-sql/pglite/package.json')));
   hash.update(await readFile(path.resolve('server/db/pgliteWorker.ts')));
-  const dir = path.resolve('prisma/migrations');
-  for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name, 'migration.sql')).catch(() => Buffer.alloc(0)));
+  for (const m of (await readMigrations()).migrationDirectories) hash.update(m.path).update(m.migrationFile.content.value);
   const file = path.join(os.tmpdir(), `kuaidai-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
   // The build runs as a process of its own: the engine's thread needs Node's loader, not vitest's.
   if (!(await stat(file).catch(() => null))) await promisify(execFile)(process.execPath, ['--import', 'tsx', path.resolve('test/support/pgliteTemplateBuild.ts'), file], { timeout: 300_000 });
