@@ -5,10 +5,11 @@
 // the data directory.
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { serializeError, type PgliteRequest, type PgliteResponse, type PgliteWorkerData } from './pgliteProtocol.js';
+import { PgliteStatements } from './pgliteStatements.js';
 
 const port = parentPort!;
 const { dataDir, template } = workerData as PgliteWorkerData;
@@ -24,6 +25,7 @@ interface OpenTransaction {
 class RollbackRequested extends Error {}
 
 let pglite: PGlite;
+let statements: PgliteStatements;
 let adapter: SqlDriverAdapter;
 const transactions = new Map<number, OpenTransaction>();
 const prismaTransactions = new Map<number, Transaction>();
@@ -35,6 +37,28 @@ const queryable = (tx: number | undefined): PGlite | PgliteTransaction => {
   if (!open) throw new Error(`transaction ${tx} is not open`);
   return open.tx;
 };
+
+/** `query` through the prepared statements, in the transaction `tx` or outside any. */
+const query = (tx: number | undefined, sql: string, params: unknown[], options?: QueryOptions) => {
+  if (tx === undefined) return statements.query(sql, params, options);
+  return statements.queryInTransaction(queryable(tx) as PgliteTransaction, sql, params, options);
+};
+
+/**
+ * What the Prisma driver adapter is given instead of PGlite itself: the same client, whose queries
+ * (and those of its transactions) go through the prepared statements.
+ */
+function preparedClient(): PGlite {
+  // PGlite's transaction handle is a plain object; PGlite itself keeps private fields, so it is wrapped, not inherited from.
+  const inTransaction = (tx: PgliteTransaction): PgliteTransaction =>
+    Object.create(tx, { query: { value: (sql: string, params?: unknown[], options?: QueryOptions) => statements.queryInTransaction(tx, sql, params, options) } }) as PgliteTransaction;
+  const client: Pick<PGlite, 'query' | 'exec' | 'transaction'> = {
+    query: (sql, params, options) => statements.query(sql, params, options),
+    exec: (sql, options) => pglite.exec(sql, options),
+    transaction: (fn) => pglite.transaction((tx) => fn(inTransaction(tx))),
+  };
+  return client as PGlite;
+}
 
 const prismaQueryable = (tx: number | undefined): SqlDriverAdapter | Transaction => {
   if (tx === undefined) return adapter;
@@ -78,11 +102,15 @@ async function end(tx: number, commit: boolean): Promise<void> {
 async function handle(m: PgliteRequest): Promise<unknown> {
   switch (m.op) {
     case 'query': {
-      const r = await queryable(m.tx).query(m.sql, [...m.params], m.blob ? { blob: m.blob } : undefined);
+      const r = await query(m.tx, m.sql, [...m.params], m.blob ? { blob: m.blob } : undefined);
       return { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows };
     }
-    case 'exec':
-      return (await queryable(m.tx).exec(m.sql)).map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
+    case 'exec': {
+      const results = await queryable(m.tx).exec(m.sql);
+      // A script may have changed the schema the prepared statements were planned for.
+      await statements.clear();
+      return results.map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
+    }
     case 'begin':
       return begin();
     case 'end':
@@ -92,7 +120,8 @@ async function handle(m: PgliteRequest): Promise<unknown> {
     case 'prismaExecute':
       return prismaQueryable(m.tx).executeRaw(m.query);
     case 'prismaScript':
-      return adapter.executeScript(m.script);
+      await adapter.executeScript(m.script);
+      return statements.clear();
     case 'prismaBegin': {
       const tx = await adapter.startTransaction(m.isolationLevel);
       const id = nextTx++;
@@ -136,7 +165,8 @@ const START_PARAMS = [
 try {
   const loadDataDir = template ? new Blob([await readFile(template)]) : undefined;
   pglite = await PGlite.create({ dataDir, startParams: START_PARAMS, ...(loadDataDir ? { loadDataDir } : {}) });
-  adapter = await new PrismaPGlite(pglite).connect();
+  statements = new PgliteStatements(pglite);
+  adapter = await new PrismaPGlite(preparedClient()).connect();
   port.postMessage({ ready: true });
 } catch (e) {
   port.postMessage({ ready: false, error: serializeError(e) });
