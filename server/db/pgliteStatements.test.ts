@@ -17,13 +17,15 @@ describe('PGlite queries through prepared statements', () => {
     const statements = new PgliteStatements(pg);
     const before = await prepared();
     const sql = 'SELECT k, n, j, at, b FROM t WHERE n >= $1 AND k <> $2 ORDER BY k';
-    for (const rowMode of ['object', 'array'] as const) {
+    const parsers = { 23: (x: string) => `int ${x}` };
+    for (const options of [{ rowMode: 'object' as const }, { rowMode: 'array' as const }, { rowMode: 'array' as const, parsers }]) {
       for (const params of [[1, 'z'], [2, 'a'], [1, 'b']]) {
-        const theirs = await pg.query(sql, params, { rowMode });
-        const ours = await statements.query(sql, params, { rowMode });
+        const theirs = await pg.query(sql, params, options);
+        const ours = await statements.query(sql, params, options);
         expect(ours).toEqual(theirs);
       }
     }
+    expect((await statements.query(sql, [1, 'z'], { rowMode: 'array', parsers })).rows[0]).toContain('int 1');
     const update = 'UPDATE t SET j = $1, at = $2 WHERE k = $3';
     const ours = await statements.query(update, [{ y: 'z' }, new Date('2026-01-01T00:00:00Z'), 'b']);
     expect(ours).toMatchObject({ affectedRows: 1, rows: [], fields: [] });

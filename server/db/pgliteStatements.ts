@@ -25,6 +25,7 @@ let nextName = 1;
  */
 export class PgliteStatements {
   private readonly prepared = new Map<string, Prepared>();
+  private merged = new WeakMap<object, PGlite['parsers']>();
 
   constructor(
     private readonly pg: PGlite,
@@ -49,7 +50,11 @@ export class PgliteStatements {
 
   /** Forgets every statement (after a script that may have changed the schema). */
   clear(): Promise<void> {
-    if (this.prepared.size === 0) return Promise.resolve();
+    if (this.prepared.size === 0) {
+      this.merged = new WeakMap();
+      return Promise.resolve();
+    }
+    this.merged = new WeakMap();
     const names = [...this.prepared.values()].map((p) => p.name);
     this.prepared.clear();
     return this.pg._runExclusiveQuery(() => this.close(names));
@@ -82,7 +87,17 @@ export class PgliteStatements {
       }
       throw withQuery(e, sql, params);
     }
-    return parse.parseResults(statement.row ? [statement.row, ...answered] : answered, this.pg.parsers, options)[0] as Results<T>;
+    // PGlite merges a query's own parsers into its defaults on every call (a copy of some 200 entries);
+    // the merged table is kept per parsers object instead.
+    const parsers = options?.parsers ? this.mergedParsers(options.parsers) : this.pg.parsers;
+    const rowMode = options?.rowMode ? { rowMode: options.rowMode } : undefined;
+    return parse.parseResults(statement.row ? [statement.row, ...answered] : answered, parsers, rowMode)[0] as Results<T>;
+  }
+
+  private mergedParsers(own: NonNullable<QueryOptions['parsers']>): PGlite['parsers'] {
+    let merged = this.merged.get(own);
+    if (!merged) this.merged.set(own, (merged = { ...this.pg.parsers, ...own }));
+    return merged;
   }
 
   private async prepare(key: string, sql: string, params: readonly unknown[], options: QueryOptions | undefined): Promise<Prepared> {
