@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { PrismaClient } from './generated/client.js';
 import type { EmbeddedDatabase } from './embeddedDatabase.js';
 import { newPgPool } from './pgPool.js';
+import { StatementNames } from './statementNames.js';
 import { PgliteThread } from './pgliteThread.js';
 
 export interface Database {
@@ -64,7 +65,10 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
     await pool.end().catch(() => {});
     throw new AppError('DB_UNAVAILABLE', { reason: `cannot connect to PostgreSQL at ${redactUrl(target.url)}: ${(e as Error).message}` }, { cause: e });
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Prisma's statements are prepared once per connection (its SQL names every column, so a schema
+  // change re-plans them rather than changing their result).
+  const names = new StatementNames();
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: (query) => names.name(query.sql) ?? '' }) });
   // Migrations get connections of their own, ended after each run (see runScriptsWhole's release):
   // the schema engine's advisory lock would otherwise stay with a pooled connection of this server.
   const adapterFactory = new PrismaPg({ connectionString: target.url, max: 1, application_name: 'kuaidai-migrate' });

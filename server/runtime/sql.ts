@@ -1,5 +1,5 @@
 import type { ArgType, SqlDriverAdapter } from '@prisma/driver-adapter-utils';
-import { newPgPool, type Database } from '../db/index.js';
+import { newPgPool, StatementNames, STALE_STATEMENT, type Database } from '../db/index.js';
 
 export type SqlArg = string | number | boolean | null;
 export type SqlRow = Record<string, unknown>;
@@ -42,8 +42,15 @@ export async function openSql(db: Database, options: { postgresUrl?: string; poo
   if (db.kind === 'postgres' && options.postgresUrl) {
     // A dropped connection fails the query on it, never the process (newPgPool).
     const pool = newPgPool({ connectionString: options.postgresUrl, max: options.poolSize ?? 10, application_name: 'kuaidai-runtime', connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
+    const names = new StatementNames();
+    const run = async (sql: string, args: readonly SqlArg[]) => (await pool.query<SqlRow>({ text: sql, values: [...args], name: names.name(sql) })).rows;
     return {
-      query: async (sql, args = []) => (await pool.query<SqlRow>(sql, [...args])).rows,
+      query: (sql, args = []) =>
+        run(sql, args).catch((e: unknown) => {
+          if (!STALE_STATEMENT.has(sqlState(e) ?? '')) throw e;
+          names.renamed(sql);
+          return run(sql, args);
+        }),
       close: () => pool.end(),
     };
   }
