@@ -150,6 +150,22 @@ describe(`console for agents in Chromium (${testDatabaseKind()})`, () => {
         await supervisorContext.close();
       }
 
+      // A private note: stored once however fast the button is pressed twice; the box empties once it
+      // is stored; staff see it, the borrower never does.
+      const noteText = '客户希望下午回电（内部）';
+      const noteForm = agent.getByRole('form', { name: '内部备注' });
+      await noteForm.getByRole('textbox').fill(noteText);
+      await noteForm.getByRole('button', { name: '添加备注' }).dblclick();
+      await agent.locator('ul.notes li').filter({ hasText: noteText }).waitFor();
+      await expect(noteForm.getByRole('textbox').inputValue()).resolves.toBe('');
+      const conversationId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(agent.url())![0];
+      // A second send would have been answered by now too.
+      await agent.waitForTimeout(500);
+      const stored = (await (await agent.context().request.get(`${rig!.server.url}/api/v1/staff/conversations/${conversationId}/notes`)).json()) as { notes: { text: string }[] };
+      expect(stored.notes.filter((n) => n.text === noteText)).toHaveLength(1);
+      expect(await agent.locator('ul.notes li').filter({ hasText: noteText }).count()).toBe(1);
+      expect(await chat.getByText(noteText).count()).toBe(0);
+
       // Hands back: the bot says so and resumes; the borrower finishes a step with it.
       await agent.getByRole('button', { name: '交还机器人' }).click();
       await agent.getByRole('button', { name: '接管对话' }).and(agent.locator(':enabled')).waitFor();

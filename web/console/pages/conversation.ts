@@ -422,17 +422,23 @@ function render(ctx: PageContext): () => void {
     notesList.replaceChildren(...(notes.length ? notes.map(noteEl) : [h('li', { class: 'muted' }, t('noNotes'))]));
   }
   const noteEl = (n: Note) => h('li', {}, h('p', { class: 'note-meta muted small' }, n.author ? staffLabel(n.author) : '—', ' · ', when(n.createdAt)), h('p', { class: 'text' }, n.text));
+  // One note at a time (a second click while the first is sent would store it twice); the box
+  // empties once the note is stored, and only if it still holds what was sent.
+  let sendingNote = false;
   noteForm.addEventListener('submit', (e) => {
     e.preventDefault();
-    const text = noteInput.value.trim();
-    if (!text) return;
+    const typed = noteInput.value;
+    const text = typed.trim();
+    if (!text || sendingNote) return;
+    sendingNote = true;
     api<{ note: Note }>('POST', `/api/v1/staff/conversations/${id}/notes`, { body: { text } })
       .then(({ note }) => {
-        noteInput.value = '';
+        if (noteInput.value === typed) noteInput.value = '';
         if (notesList.querySelector('.muted:only-child')) notesList.replaceChildren();
         notesList.append(noteEl(note));
       })
-      .catch((err: unknown) => ctx.say(errorWords(err)));
+      .catch((err: unknown) => ctx.say(errorWords(err)))
+      .finally(() => (sendingNote = false));
   });
 
   // ---- presence ----
