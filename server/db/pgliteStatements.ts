@@ -1,4 +1,5 @@
 import { messages, parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { STALE_STATEMENT } from './statementNames.js';
 
 type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
 
@@ -8,9 +9,6 @@ interface Prepared {
   readonly paramTypes: readonly number[];
   readonly row: BackendMessage | undefined;
 }
-
-/** SQLSTATEs after which a prepared statement is dropped and prepared again (a schema change, DEALLOCATE). */
-const STALE = new Set(['0A000', '26000']);
 
 /** Statement names are unique in the process, so two instances on one PGlite never collide. */
 let nextName = 1;
@@ -49,15 +47,11 @@ export class PgliteStatements {
   }
 
   /** Forgets every statement (after a script that may have changed the schema). */
-  clear(): Promise<void> {
-    if (this.prepared.size === 0) {
-      this.merged = new WeakMap();
-      return Promise.resolve();
-    }
+  async clear(): Promise<void> {
     this.merged = new WeakMap();
     const names = [...this.prepared.values()].map((p) => p.name);
     this.prepared.clear();
-    return this.pg._runExclusiveQuery(() => this.close(names));
+    if (names.length > 0) await this.pg._runExclusiveQuery(() => this.close(names));
   }
 
   private async run<T>(sql: string, params: readonly unknown[], options: QueryOptions | undefined, retried = false): Promise<Results<T>> {
@@ -80,7 +74,7 @@ export class PgliteStatements {
     try {
       answered = (await this.pg.execProtocol(concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]), { syncToFs: false, ...(options?.onNotice ? { onNotice: options.onNotice } : {}) })).messages;
     } catch (e) {
-      if (e instanceof messages.DatabaseError && STALE.has(e.code ?? '') && !retried) {
+      if (e instanceof messages.DatabaseError && STALE_STATEMENT.has(e.code ?? '') && !retried) {
         this.prepared.delete(key);
         await this.close([statement.name]);
         return this.run<T>(sql, params, options, true);

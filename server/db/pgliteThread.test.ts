@@ -45,6 +45,18 @@ describe('embedded PGlite on its own thread', () => {
     expect((await db.query<{ n: number }>('SELECT n FROM t WHERE k = $1', ['b'])).rows).toEqual([{ n: 2 }]);
   });
 
+  it('keeps its prepared statements through VACUUM, ANALYZE and CHECKPOINT, and closes them after a schema change', async () => {
+    const prepared = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0]!.n;
+    await db.query('SELECT k FROM t WHERE n = $1', [1]);
+    const before = await prepared();
+    expect(before).toBeGreaterThan(1);
+    for (const maintenance of ['VACUUM (ANALYZE) t', 'ANALYZE t', 'CHECKPOINT']) await db.exec(maintenance);
+    expect(await prepared()).toBe(before);
+    await db.exec('CREATE TABLE schema_probe (x int)');
+    // Only the count's own statement, prepared again.
+    expect(await prepared()).toBe(1);
+  });
+
   it('loads COPY from a blob inside a transaction', async () => {
     await db.transaction((tx) => tx.query(`COPY t (k, n) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob(['x,7\ny,8\n']) }));
     expect((await db.query<{ s: number }>(`SELECT sum(n)::int AS s FROM t WHERE k IN ('x', 'y')`)).rows).toEqual([{ s: 15 }]);

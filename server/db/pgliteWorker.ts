@@ -38,6 +38,9 @@ const queryable = (tx: number | undefined): PGlite | PgliteTransaction => {
   return open.tx;
 };
 
+/** The first word of the command tags of statements that change the schema (`DO` may run any of them). */
+const SCHEMA_COMMANDS = new Set(['CREATE', 'ALTER', 'DROP', 'DO']);
+
 /** `query` through the prepared statements, in the transaction `tx` or outside any. */
 const query = (tx: number | undefined, sql: string, params: unknown[], options?: QueryOptions) => {
   if (tx === undefined) return statements.query(sql, params, options);
@@ -107,8 +110,9 @@ async function handle(m: PgliteRequest): Promise<unknown> {
     }
     case 'exec': {
       const results = await queryable(m.tx).exec(m.sql);
-      // A script may have changed the schema the prepared statements were planned for.
-      await statements.clear();
+      // A script that changed the schema may leave statements planned for the old one; the
+      // maintenance job's VACUUM, ANALYZE and CHECKPOINT do not.
+      if (results.some((r) => SCHEMA_COMMANDS.has(r.command ?? ''))) await statements.clear();
       return results.map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
     }
     case 'begin':
