@@ -18,10 +18,12 @@ export interface BenchServer {
  * Starts the server (node with `args` in `cwd`) on a free port with LOG_LEVEL=warn, JSON logs and the
  * benchmark limits, `env` on top (nothing else of this process's environment but PATH and HOME), and
  * resolves once /readyz answers 200. LOG_LEVEL=warn hides "listening": the port is the one its
- * process tree listens on, looked for every 50 ms.
+ * process tree listens on, looked for every 50 ms. BENCH_PROFILE=/dir writes the server's `--cpu-prof`
+ * (one file per thread) there.
  */
 export async function startServer(options: { readonly cwd: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> }): Promise<BenchServer> {
-  const child = spawn(process.execPath, [...options.args], {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...options.args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...BENCH_LIMITS, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

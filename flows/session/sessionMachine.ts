@@ -126,6 +126,7 @@ export interface SessionDeps {
 }
 
 const MINUTE = 60_000;
+const NOTHING_SHOWN: readonly ReplyOption[] = [];
 
 /** The sub-flow machines; the host provides their effects before handing them to the session. */
 export function createSessionChildren(products: readonly Product[], settings: FlowSettings) {
@@ -175,9 +176,19 @@ export function createSessionMachine({ products, faq, settings }: SessionDeps, c
     return t(ctx.locale, 'faq.answer', { answer: entry.answer[ctx.locale] }).replace(/\{(\w+)\}/g, (w, k: string) => params[k] ?? w);
   };
   /** The options on the borrower's screen; at the menu of a conversation stored before they were kept, the main menu. */
-  const shownOf = (ctx: SessionContext, atMenu = false): readonly ReplyOption[] => ctx.shown ?? (atMenu ? menuOptions(ctx.locale) : []);
+  const shownOf = (ctx: SessionContext, atMenu = false): readonly ReplyOption[] => ctx.shown ?? (atMenu ? menuOptions(ctx.locale) : NOTHING_SHOWN);
   /** What the borrower said, an option number or label read as that option's value (what its tap sends). */
-  const said = (ctx: SessionContext, event: SessionEvent, atMenu = false): string => (event.type === 'user.text' ? chosenValue(event.text, shownOf(ctx, atMenu)) : '');
+  // Every in-flow guard asks what the same event said, against the same options: read once per both.
+  const saidBefore = new WeakMap<object, { shown: readonly ReplyOption[]; value: string }>();
+  const said = (ctx: SessionContext, event: SessionEvent, atMenu = false): string => {
+    if (event.type !== 'user.text') return '';
+    const shown = shownOf(ctx, atMenu);
+    const before = saidBefore.get(event);
+    if (before?.shown === shown) return before.value;
+    const value = chosenValue(event.text, shown);
+    saidBefore.set(event, { shown, value });
+    return value;
+  };
   // The menu's guards all ask what the same event means: understand it once per event.
   const understood = new WeakMap<object, MenuAction>();
   const understand = (ctx: SessionContext, event: SessionEvent): MenuAction => {

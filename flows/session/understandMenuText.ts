@@ -31,6 +31,9 @@ export function menuOptions(locale: Locale): ReplyOption[] {
   return MENU_VALUES.map((v) => ({ label: t(locale, `menu.${v}`), value: v }));
 }
 
+/** The menu's options to read words against, made once per locale (menuOptions gives each reply its own). */
+const MENU_TO_READ: Record<Locale, readonly ReplyOption[]> = { zh: menuOptions('zh'), en: menuOptions('en') };
+
 /** In a group, a message holding an ID, mobile or card number however typed is never taken (core/'s recogniser). */
 export { containsPersonalNumber };
 
@@ -42,7 +45,7 @@ export { containsPersonalNumber };
  */
 export function understandMenuText(text: string, ctx: { locale: Locale; chatType: 'private' | 'group'; faq: readonly FaqEntry[] }): MenuAction {
   if (ctx.chatType === 'group' && containsPersonalNumber(text)) return { kind: 'group_pii' };
-  const picked = pickOption(text, menuOptions(ctx.locale), { numbers: false })?.value;
+  const picked = pickOption(text, MENU_TO_READ[ctx.locale], { numbers: false })?.value;
   // An FAQ question as listed (its button, or typed) is answered, whatever keywords it holds ("怎么还款？").
   const question = normalizeText(text);
   const asked = picked ? undefined : ctx.faq.find((f) => normalizeText(f.question.zh) === question || normalizeText(f.question.en) === question);

@@ -1,8 +1,10 @@
+import { textMemo } from './textMemo.js';
+
 /** Full-width to half-width, lower case, no spaces or trailing punctuation: how we compare what people type. */
-export function normalizeText(text: string): string {
-  return text
+export const normalizeText: (text: string) => string = textMemo((text) =>
+  text
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s\u3000]+/g, '')
-    .replace(/[。！!？?，,、；;：:~～…—\-_.]+$/u, '');
-}
+    .replace(/[。！!？?，,、；;：:~～…—\-_.]+$/u, ''),
+);

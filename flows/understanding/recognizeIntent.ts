@@ -1,4 +1,5 @@
 import { normalizeText } from './normalizeText.js';
+import { textMemo } from './textMemo.js';
 import { workOrderNumberIn } from './workOrderNumber.js';
 
 /** What a borrower wants, recognised from Chinese (and English) keywords and synonyms. */
@@ -73,7 +74,10 @@ const MATCHERS: readonly (readonly [Intent, readonly ((normalized: string, latin
 /** Texts longer than this are treated as content, not commands (a long message that mentions 取消 isn't a cancel). */
 const MAX_COMMAND_LENGTH = 16;
 
-export function recognizeIntent(text: string): Intent | undefined {
+/** What a text asks for (remembered per text: every menu guard of a turn asks it of the same words). */
+export const recognizeIntent: (text: string) => Intent | undefined = textMemo(recognizeIntentOf);
+
+function recognizeIntentOf(text: string): Intent | undefined {
   const trimmed = text.normalize('NFKC').trim();
   if (trimmed === '?') return 'help';
   // A work order's number (GD20261205-0007), however long the message around it.
@@ -92,7 +96,9 @@ export function recognizeIntent(text: string): Intent | undefined {
  * hardship): only short
  * messages that are essentially the command, so an answer is never mistaken for one.
  */
-export function recognizeCommand(text: string): Intent | undefined {
+export const recognizeCommand: (text: string) => Intent | undefined = textMemo(recognizeCommandOf);
+
+function recognizeCommandOf(text: string): Intent | undefined {
   const t = normalizeText(text);
   if (!t || t.length > MAX_COMMAND_LENGTH) return undefined;
   const intent = recognizeIntent(text);
