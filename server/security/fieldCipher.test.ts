@@ -29,6 +29,17 @@ describe('fieldCipher', () => {
     expect(cipher.encrypt('110105199003071234')).not.toBe(sealed); // random IV
   });
 
+  it('never repeats an IV, across refills of its random pool', () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const sealed = cipher.encrypt(`value ${i}`, `ctx:${i}`);
+      ivs.add(sealed.split('.')[2]!);
+      expect(cipher.decrypt(sealed, `ctx:${i}`)).toBe(`value ${i}`);
+    }
+    expect(ivs.size).toBe(2_000);
+    expect([...ivs].every((iv) => Buffer.from(iv, 'base64url').length === 12)).toBe(true);
+  });
+
   it('rejects tampering and a wrong key with a coded error', () => {
     const sealed = cipher.encrypt('13800138000');
     const [v, kid, iv, tag, ct] = sealed.split('.');
