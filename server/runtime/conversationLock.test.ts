@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind } from '../../test/support/testDatabase.js';
+import { applyMigrations, openDatabase } from '../db/index.js';
 import { advisoryKeys, inProcessLock, postgresAdvisoryLock, type ConversationLock } from './conversationLock.js';
+import { ConversationStore, type ConversationKey } from './conversationStore.js';
+import { openSql } from './sql.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,6 +92,62 @@ describe('conversation locks', () => {
     } finally {
       await admin.end();
       await lock.close();
+      await database.drop();
+    }
+  });
+
+  // The turn's load takes the lock in the same statement (one round trip): it must still see what the
+  // holder before it committed while it waited, and exclude a second holder as the plain lock does.
+  it.skipIf(testDatabaseKind() !== 'postgres')('postgres only: the load that takes the lock sees what the previous holder committed, however long it waited', async () => {
+    const database = await createTestDatabase();
+    const db = await openDatabase(database.target);
+    await applyMigrations(db.adapterFactory);
+    const sql = await openSql(db, { postgresUrl: database.url });
+    const store = new ConversationStore(sql);
+    const [one, two] = [postgresAdvisoryLock({ url: database.url, waitTimeoutMs: 5_000 }), postgresAdvisoryLock({ url: database.url, waitTimeoutMs: 5_000 })];
+    const key: ConversationKey = { channel: 'rest', userId: 'u-lock', chatId: '' };
+    const lockKey = 'rest\u0000u-lock\u0000';
+    const turn = (expectedVersion: number | undefined, lastSeq: number) =>
+      store.commit({ conversationId: '6f1c1c9e-2d7b-4f59-9a4e-3c1f0b8a7d21', key, expectedVersion, machine: { id: 'm', version: 1, snapshot: JSON.stringify({ n: lastSeq }) }, status: undefined, referral: undefined, lastSeq, lastInboundAt: undefined, messages: [], jobs: [], cancelledJobKeys: [], now: new Date() });
+    try {
+      await turn(undefined, 1);
+      const log: string[] = [];
+      let entered!: () => void;
+      const firstIn = new Promise<void>((r) => (entered = r));
+      const first = one.withLock(
+        lockKey,
+        async (_lost, opened) => {
+          log.push(`first saw v${opened?.find((r) => r.row === 'conversation')?.version}`);
+          entered();
+          await sleep(300);
+          await turn(1, 2);
+          log.push('first committed v2');
+        },
+        store.loadOpening(key, null),
+      );
+      await firstIn;
+      const second = two.withLock(
+        lockKey,
+        async (_lost, opened) => {
+          const loaded = await store.load(key, null, opened);
+          log.push(`second saw v${loaded.conversation?.version} ${JSON.stringify(loaded.conversation?.snapshot)}`);
+        },
+        store.loadOpening(key, null),
+      );
+      await Promise.all([first, second]);
+      expect(log).toEqual(['first saw v1', 'first committed v2', 'second saw v2 {"n":2}']);
+      // Free again, and a lock held elsewhere makes the opening wait, then give up with CONVERSATION_BUSY.
+      const impatient = postgresAdvisoryLock({ url: database.url, waitTimeoutMs: 100 });
+      const held = one.withLock(lockKey, () => sleep(400));
+      await sleep(50);
+      await expect(impatient.withLock(lockKey, async () => 'never', store.loadOpening(key, null))).rejects.toMatchObject({ code: 'CONVERSATION_BUSY' });
+      await held;
+      expect(await impatient.withLock(lockKey, async (_lost, opened) => opened?.length, store.loadOpening(key, null))).toBe(1);
+      await impatient.close();
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+      await sql.close();
+      await db.close();
       await database.drop();
     }
   });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { newPgPool } from '../db/index.js';
+import { newPgPool, StatementNames } from '../db/index.js';
 import { AppError, dbUnavailable } from '../errors.js';
+import type { SqlArg, SqlRow } from './sql.js';
 
 /**
  * Serialises the turns of one conversation: whoever holds the key restores, runs and persists the
@@ -13,9 +14,23 @@ export interface ConversationLock {
    * limit, DB_UNAVAILABLE when the database cannot be asked. `lost` is aborted (its reason a
    * DB_UNAVAILABLE) if the lock is lost while `fn` runs: its connection dropped, so another process
    * may take the key; `fn` must then store nothing.
+   *
+   * `opening`, if given, is the statement `fn` would run first. A lock held in the database may run
+   * it in its place, in the same round trip as taking the lock (`LockOpening.lockingSql`); `fn` then
+   * gets its rows as `opened`, and otherwise undefined (it runs the statement itself).
    */
-  withLock<T>(key: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T>;
+  withLock<T>(key: string, fn: (lost: AbortSignal, opened?: SqlRow[]) => Promise<T>, opening?: LockOpening): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A turn's first statement, in the form that also takes the conversation's advisory lock. */
+export interface LockOpening {
+  /**
+   * Takes the session-level advisory lock named by its last two parameters (int4, after `args`),
+   * then answers the statement's rows from a snapshot taken after the lock was had.
+   */
+  readonly lockingSql: string;
+  readonly args: readonly SqlArg[];
 }
 
 const busy = (reason: string) => new AppError('CONVERSATION_BUSY', { reason });
@@ -67,7 +82,10 @@ export function advisoryKeys(key: string): [number, number] {
 /**
  * Across processes on PostgreSQL: the in-process mutex first (so one process never queues a second
  * connection for the same conversation), then a session-level advisory lock held on a dedicated
- * connection for the whole turn and released after the commit. A crashed process's connection
+ * connection for the whole turn and released after the commit. With an `opening`, the statement that
+ * takes the lock is the turn's first (its load), saving a round trip; the unlock stays a statement of
+ * its own after the commit, since a lock released inside the commit's transaction would let the next
+ * holder load before that commit is visible. A crashed process's connection
  * drops, which frees its locks. `lock_timeout` bounds the wait. A held connection that drops (the
  * database restarted, the backend was terminated) is an error on that connection alone: the turn
  * holding it is told through `lost`, the connection is discarded, the process carries on.
@@ -76,6 +94,8 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
   const local = inProcessLock(options);
   // The turn holding a connection hears of its drop: the lock is gone with it.
   const holders = new WeakMap<pg.Client, (error: Error) => void>();
+  // Prepared once per connection, as the runtime's own statements are (server/db/statementNames.ts).
+  const names = new StatementNames();
   const pool = newPgPool(
     {
       connectionString: options.url,
@@ -87,7 +107,7 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
     (client, error) => holders.get(client)?.(error),
   );
   return {
-    withLock: (key, fn) =>
+    withLock: (key, fn, opening) =>
       local.withLock(key, async () => {
         const [k1, k2] = advisoryKeys(key);
         let client: pg.PoolClient;
@@ -102,18 +122,24 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
           holders.delete(client);
           client.release(error);
         };
+        let opened: SqlRow[] | undefined;
         try {
-          await client.query('SELECT pg_advisory_lock($1, $2)', [k1, k2]);
+          if (opening) {
+            const text = opening.lockingSql;
+            opened = (await client.query<SqlRow>({ text, values: [...opening.args, k1, k2], name: names.name(text) })).rows;
+          } else await client.query('SELECT pg_advisory_lock($1, $2)', [k1, k2]);
         } catch (e) {
           if ((e as { code?: string }).code === '55P03') {
             release();
             throw busy(`another server held the conversation for ${options.waitTimeoutMs} ms`);
           }
+          // Whatever failed, the connection goes, and with its session any lock the statement took.
           release(e as Error);
-          throw dbUnavailable(e);
+          // The opening's own error (a database fault or a bug) is its caller's to classify, as if it had run it.
+          throw opening ? e : dbUnavailable(e);
         }
         try {
-          return await fn(lost.signal);
+          return await fn(lost.signal, opened);
         } finally {
           // A dropped connection is discarded (PostgreSQL released its locks with the session).
           if (lost.signal.aborted) release(lost.signal.reason as Error);

@@ -198,8 +198,8 @@ export class ConversationRuntime {
     const event = inboundEvent(inbound, at);
     const channelMessageId = inbound.messageId;
 
-    const outcome = await this.options.lock.withLock(lockKeyOf(key), async (lost) => {
-      const loaded = await this.store.load(key, channelMessageId);
+    const outcome = await this.options.lock.withLock(lockKeyOf(key), async (lost, opened) => {
+      const loaded = await this.store.load(key, channelMessageId, opened);
       if (loaded.duplicate) return this.duplicateOf(loaded.duplicate, loaded.conversation);
       const conversation = loaded.conversation;
       const conversationId = conversation?.id ?? randomUUID();
@@ -218,7 +218,7 @@ export class ConversationRuntime {
         if (again.duplicate) return this.duplicateOf(again.duplicate, again.conversation);
         throw e instanceof AppError ? e : new AppError('CONFLICT', { reason: 'the message was stored concurrently' }, { cause: e });
       }
-    });
+    }, this.store.loadOpening(key, channelMessageId));
     return outcome;
   }
 
@@ -235,8 +235,8 @@ export class ConversationRuntime {
     this.keys.set(conversationId, key);
     if (this.keys.size > 10_000) this.keys.delete(this.keys.keys().next().value!);
 
-    return this.options.lock.withLock(lockKeyOf(key), async (lost) => {
-      const { conversation } = await this.store.load(key, null);
+    return this.options.lock.withLock(lockKeyOf(key), async (lost, opened) => {
+      const { conversation } = await this.store.load(key, null, opened);
       if (!conversation || conversation.id !== conversationId) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
       await before?.();
       const start = this.startOf(conversationId, key, conversation, undefined);
@@ -245,7 +245,7 @@ export class ConversationRuntime {
         event.type === 'staff.message' ? { id: randomUUID(), channelMessageId: null, author: `staff:${event.staffId}`, text: cleanText(event.text), payload: null } : undefined;
       const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost, trace });
       return { conversationId, replies: turn.replies };
-    });
+    }, this.store.loadOpening(key, null));
   }
 
   private startOf(conversationId: string, key: ConversationKey, conversation: StoredConversation | undefined, inbound: InboundMessage | undefined): ConversationStart {

@@ -2,7 +2,8 @@ import type { ChannelName } from '../../bots/index.js';
 import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
-import { epochMs, type Sql } from './sql.js';
+import type { LockOpening } from './conversationLock.js';
+import { epochMs, type Sql, type SqlArg, type SqlRow } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
 /** One conversation per person per chat on a channel. */
@@ -99,6 +100,9 @@ export const snapshotContext = (conversationId: string): string => fieldContext(
 // The snapshot comes back unless it is still the one this process stored last: version $5, sealed value
 // beginning with $6 (migration 20261205171500_turn_statements).
 const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4, $5::int, $6)';
+// The same, taking the conversation's advisory lock ($7, $8) first: the turn's opening on PostgreSQL
+// (migration 20261206060000_turn_lock_in_load; server/runtime/conversationLock.ts).
+const LOCKED_LOAD_SQL = 'SELECT * FROM kuaidai_turn_locked_load($1, $2, $3, $4, $5::int, $6, $7::int, $8::int)';
 const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
 // Whether a reply since the borrower's last message expects $2 (the SMS code is masked in the transcript).
 const REPLIES_EXPECT_SQL = `SELECT EXISTS (
@@ -186,9 +190,24 @@ export class ConversationStore {
     return typeof value === 'string' && this.cipher ? JSON.parse(this.cipher.decrypt(value, snapshotContext(conversationId))) : value;
   }
 
-  async load(key: ConversationKey, channelMessageId: string | null): Promise<LoadedTurn> {
+  private loadArgs(key: ConversationKey, channelMessageId: string | null): SqlArg[] {
     const cached = this.snapshots.get(cacheKey(key));
-    const rows = await this.sql.query(LOAD_SQL, [key.channel, key.userId, key.chatId, channelMessageId, cached?.version ?? null, cached?.seal ?? null]);
+    return [key.channel, key.userId, key.chatId, channelMessageId, cached?.version ?? null, cached?.seal ?? null];
+  }
+
+  /**
+   * The load as the turn's opening statement, for a lock that takes itself in it (ConversationLock):
+   * its rows go to `load` as `opened`. What it says of the kept snapshot is as of now; were that to be
+   * outdated by the time it runs, the snapshot is only read from the database instead.
+   */
+  loadOpening(key: ConversationKey, channelMessageId: string | null): LockOpening {
+    return { lockingSql: LOCKED_LOAD_SQL, args: this.loadArgs(key, channelMessageId) };
+  }
+
+  /** The conversation and whether the message was seen; `opened`: the rows of `loadOpening`, already run. */
+  async load(key: ConversationKey, channelMessageId: string | null, opened?: SqlRow[]): Promise<LoadedTurn> {
+    const cached = this.snapshots.get(cacheKey(key));
+    const rows = opened ?? (await this.sql.query(LOAD_SQL, this.loadArgs(key, channelMessageId)));
     const c = rows.find((r) => r.row === 'conversation');
     const d = rows.find((r) => r.row === 'duplicate');
     const kept = c && cached && cached.id === c.id && cached.version === c.version && c.snapshot == null ? cached : undefined;
