@@ -143,6 +143,28 @@ describe('conversation locks', () => {
       await expect(impatient.withLock(lockKey, async () => 'never', store.loadOpening(key, null))).rejects.toMatchObject({ code: 'CONVERSATION_BUSY' });
       await held;
       expect(await impatient.withLock(lockKey, async (_lost, opened) => opened?.length, store.loadOpening(key, null))).toBe(1);
+
+      // The last write goes with the unlock: a failed one is rolled back and the lock stays held (the
+      // impatient holder gives up); the next one commits, and only then is the key free.
+      const order: string[] = [];
+      const closingTurn = one.withLock(
+        lockKey,
+        async (_lost, _opened, closing) => {
+          await expect(closing!('SELECT 1 / $1::int AS "x"', [0])).rejects.toMatchObject({ code: '22012' });
+          await expect(impatient.withLock(lockKey, async () => 'never')).rejects.toMatchObject({ code: 'CONVERSATION_BUSY' });
+          order.push('failed write, still held');
+          await turn(2, 3);
+          const conversation = await store.load(key, null);
+          const rows = await closing!(`SELECT $1::text || ' ' || $2::text AS "said", $3::int AS "n", $4::boolean AS "yes", $5::text AS "none"`, ["it's", 'a \\ b', 7, true, null]);
+          order.push(`closed: ${JSON.stringify(rows)} at v${conversation.conversation?.version}`);
+          // Released with that round trip, while this turn still runs.
+          order.push(await impatient.withLock(lockKey, async () => 'free at once'));
+        },
+        store.loadOpening(key, null),
+      );
+      await closingTurn;
+      expect(order).toEqual(['failed write, still held', `closed: [{"said":"it's a \\\\ b","n":7,"yes":true,"none":null}] at v3`, 'free at once']);
+      expect(await impatient.withLock(lockKey, async (_lost, opened) => opened?.find((r) => r.row === 'conversation')?.version, store.loadOpening(key, null))).toBe(3);
       await impatient.close();
     } finally {
       await Promise.all([one.close(), two.close()]);

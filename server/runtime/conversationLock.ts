@@ -17,11 +17,21 @@ export interface ConversationLock {
    *
    * `opening`, if given, is the statement `fn` would run first. A lock held in the database may run
    * it in its place, in the same round trip as taking the lock (`LockOpening.lockingSql`); `fn` then
-   * gets its rows as `opened`, and otherwise undefined (it runs the statement itself).
+   * gets its rows as `opened`, and otherwise undefined (it runs the statement itself). Such a lock
+   * also gives `closing`, to run the turn's last write (see LockClosing).
    */
-  withLock<T>(key: string, fn: (lost: AbortSignal, opened?: SqlRow[]) => Promise<T>, opening?: LockOpening): Promise<T>;
+  withLock<T>(key: string, fn: (lost: AbortSignal, opened?: SqlRow[], closing?: LockClosing) => Promise<T>, opening?: LockOpening): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * Runs a turn's last write on the lock's connection, in a transaction committed before the lock is
+ * released, all in one round trip; its rows are answered. The arguments are sent as literals in the
+ * text (`$n` stands for the n-th): the statement must hold no other `$`. If it fails, it is rolled
+ * back and the lock is still held (the turn may store something else, an apology, the same way);
+ * once it succeeded the lock is released, and a later call runs without it.
+ */
+export type LockClosing = (sql: string, args: readonly SqlArg[]) => Promise<SqlRow[]>;
 
 /** A turn's first statement, in the form that also takes the conversation's advisory lock. */
 export interface LockOpening {
@@ -73,6 +83,16 @@ export function inProcessLock(options: { waitTimeoutMs: number }): ConversationL
   };
 }
 
+/** An argument as an SQL literal, for a statement sent as text (LockClosing). */
+function literal(client: pg.ClientBase, value: SqlArg | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new AppError('INTERNAL', { reason: `${value} has no SQL literal` });
+    return String(value);
+  }
+  return typeof value === 'boolean' ? String(value) : client.escapeLiteral(value);
+}
+
 /** Two int4 keys for `pg_advisory_lock(k1, k2)` from a conversation key. */
 export function advisoryKeys(key: string): [number, number] {
   const digest = createHash('sha256').update(key).digest();
@@ -82,11 +102,11 @@ export function advisoryKeys(key: string): [number, number] {
 /**
  * Across processes on PostgreSQL: the in-process mutex first (so one process never queues a second
  * connection for the same conversation), then a session-level advisory lock held on a dedicated
- * connection for the whole turn and released after the commit. With an `opening`, the statement that
- * takes the lock is the turn's first (its load), saving a round trip; the unlock stays a statement of
- * its own after the commit, since a lock released inside the commit's transaction would let the next
- * holder load before that commit is visible. A crashed process's connection
- * drops, which frees its locks. `lock_timeout` bounds the wait. A held connection that drops (the
+ * connection for the whole turn and released after the commit. Each is a round trip saved when the
+ * turn lets them ride: the statement that takes the lock can be the turn's first (its load, `opening`),
+ * and the unlock is sent with the turn's last write (`closing`), after that write's own transaction:
+ * a lock released inside it would let the next holder load before the write is visible. A crashed
+ * process's connection drops, which frees its locks. `lock_timeout` bounds the wait. A held connection that drops (the
  * database restarted, the backend was terminated) is an error on that connection alone: the turn
  * holding it is told through `lost`, the connection is discarded, the process carries on.
  */
@@ -138,11 +158,27 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
           // The opening's own error (a database fault or a bug) is its caller's to classify, as if it had run it.
           throw opening ? e : dbUnavailable(e);
         }
+        let unlocked = false;
+        const closing: LockClosing = async (text, args) => {
+          const statement = text.replace(/\$(\d+)/g, (_, n: string) => literal(client, args[Number(n) - 1]));
+          if (unlocked) return (await client.query<SqlRow>(statement)).rows;
+          try {
+            // One Query message: the statement's transaction commits, then the unlock runs after it.
+            const results = (await client.query(`BEGIN; ${statement}; COMMIT; SELECT pg_advisory_unlock(${k1}, ${k2})`)) as unknown as pg.QueryResult<SqlRow>[];
+            unlocked = true;
+            return results[1]!.rows;
+          } catch (e) {
+            // The rest of the message was skipped, the lock is still ours; the transaction is left aborted.
+            if (!lost.signal.aborted) await client.query('ROLLBACK').catch(() => undefined);
+            throw e;
+          }
+        };
         try {
-          return await fn(lost.signal, opened);
+          return await fn(lost.signal, opened, closing);
         } finally {
           // A dropped connection is discarded (PostgreSQL released its locks with the session).
           if (lost.signal.aborted) release(lost.signal.reason as Error);
+          else if (unlocked) release();
           else
             await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]).then(
               () => release(),

@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
 import { crashPoint } from '../faults.js';
 import { AppError, databaseFault, dbUnavailable, isAppError } from '../errors.js';
-import type { ConversationLock } from './conversationLock.js';
+import type { ConversationLock, LockClosing } from './conversationLock.js';
 import { ConversationStore, type ConversationKey, type JobRow, type LoadedTurn, type MessageRow, type StoredConversation, type StoredInbound, type TranscriptMessage } from './conversationStore.js';
 import { cleanText, inboundEvent, mayHoldSmsCode, transcriptText } from './inboundEvent.js';
 import { MachineHost, type MachineOutcome } from './machineHost.js';
@@ -198,7 +198,7 @@ export class ConversationRuntime {
     const event = inboundEvent(inbound, at);
     const channelMessageId = inbound.messageId;
 
-    const outcome = await this.options.lock.withLock(lockKeyOf(key), async (lost, opened) => {
+    const outcome = await this.options.lock.withLock(lockKeyOf(key), async (lost, opened, closing) => {
       const loaded = await this.store.load(key, channelMessageId, opened);
       if (loaded.duplicate) return this.duplicateOf(loaded.duplicate, loaded.conversation);
       const conversation = loaded.conversation;
@@ -208,7 +208,7 @@ export class ConversationRuntime {
       const expectsSmsCode = conversation !== undefined && event.type === 'user.text' && mayHoldSmsCode(event.text) && (await this.store.repliesExpect(conversation.id, 'otp'));
       const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event, { expectsSmsCode }), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
-        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost, trace });
+        const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost, closing, trace });
         const stored = turn.inboundSeq === undefined ? {} : { inbound: { id: inboundRow.id, seq: turn.inboundSeq, text: inboundRow.text } };
         return { conversationId, replies: turn.replies, duplicate: false, ...stored };
       } catch (e) {
@@ -235,7 +235,7 @@ export class ConversationRuntime {
     this.keys.set(conversationId, key);
     if (this.keys.size > 10_000) this.keys.delete(this.keys.keys().next().value!);
 
-    return this.options.lock.withLock(lockKeyOf(key), async (lost, opened) => {
+    return this.options.lock.withLock(lockKeyOf(key), async (lost, opened, closing) => {
       const { conversation } = await this.store.load(key, null, opened);
       if (!conversation || conversation.id !== conversationId) throw new AppError('CONVERSATION_NOT_FOUND', { conversationId });
       await before?.();
@@ -243,7 +243,7 @@ export class ConversationRuntime {
       // A staff message is part of the transcript (authored by the staff member); other events are not messages.
       const inboundRow =
         event.type === 'staff.message' ? { id: randomUUID(), channelMessageId: null, author: `staff:${event.staffId}`, text: cleanText(event.text), payload: null } : undefined;
-      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost, trace });
+      const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow?.id ?? null, apologise: false, lastInboundAt: undefined, lost, closing, trace });
       return { conversationId, replies: turn.replies };
     }, this.store.loadOpening(key, null));
   }
@@ -365,7 +365,7 @@ export class ConversationRuntime {
       cancelledJobKeys: cancelled,
       now,
       ...(this.options.projectForConsole ? { console: { step: outcome?.status.step ?? null } } : {}),
-    });
+    }, t.closing);
     if (pushNow) outbox!.enqueue({ conversationId, channel: key.channel, userId: key.userId, chatId: key.chatId }, stored, t.trace);
     if (this.options.onCommitted) {
       const committed: CommittedTurn = { conversationId, channel: key.channel, version: (conversation?.version ?? 0) + 1, lastSeq: seq, event: t.event.type, status: outcome?.status, at: now, deadlinesDueAt: jobs.map((j) => new Date(j.dueAt)) };
@@ -397,6 +397,8 @@ interface TurnInput {
   readonly lastInboundAt: Date | undefined;
   /** Aborted when the conversation's lock was lost during the turn: then nothing may be stored. */
   readonly lost: AbortSignal;
+  /** Sends the commit with the lock's release, when the lock is held in the database (ConversationLock). */
+  readonly closing: LockClosing | undefined;
   /** The turn's id, logger and outcome flag (server/runtime/turnTrace.ts). */
   readonly trace: TurnTrace;
 }

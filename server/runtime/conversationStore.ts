@@ -2,7 +2,7 @@ import type { ChannelName } from '../../bots/index.js';
 import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
-import type { LockOpening } from './conversationLock.js';
+import type { LockClosing, LockOpening } from './conversationLock.js';
 import { epochMs, type Sql, type SqlArg, type SqlRow } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
@@ -247,8 +247,11 @@ export class ConversationStore {
     return row ? { channel: row.channel as ChannelName, userId: row.userId as string, chatId: row.chatId as string } : undefined;
   }
 
-  /** Writes the turn atomically; throws CONFLICT when the conversation changed since it was loaded. */
-  async commit(w: TurnWrite): Promise<void> {
+  /**
+   * Writes the turn atomically; throws CONFLICT when the conversation changed since it was loaded.
+   * `closing`: the lock's, to send the statement with the lock's release (one round trip).
+   */
+  async commit(w: TurnWrite, closing?: LockClosing): Promise<void> {
     const rest = JSON.stringify({
       id: w.conversationId,
       channel: w.key.channel,
@@ -288,7 +291,7 @@ export class ConversationStore {
     const k = cacheKey(w.key);
     // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
     this.snapshots.delete(k);
-    const [row] = await this.sql.query(COMMIT_SQL, [argument]);
+    const [row] = closing ? await closing(COMMIT_SQL, [argument]) : await this.sql.query(COMMIT_SQL, [argument]);
     // A failed turn keeps the stored machine, which this process may not hold: read it next time.
     if (row?.committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot! });
     if (row?.committed !== 1) {

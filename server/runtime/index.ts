@@ -2,7 +2,7 @@
 export { ConversationRuntime, APOLOGY, DEADLINE_JOB_KIND, SYNC_CHANNELS, deadlineJobKey, lockKeyOf } from './conversationRuntime.js';
 export type { ReceiveResult, DispatchResult, RuntimeOptions, CommittedTurn } from './conversationRuntime.js';
 export { inProcessLock, postgresAdvisoryLock, advisoryKeys } from './conversationLock.js';
-export type { ConversationLock, LockOpening } from './conversationLock.js';
+export type { ConversationLock, LockClosing, LockOpening } from './conversationLock.js';
 export type { ConversationKey, StoredInbound, TranscriptMessage } from './conversationStore.js';
 export { OutboxDeliverer } from './outboxDeliverer.js';
 export type { ChannelSender, DeliveryTarget, OutboxOptions } from './outboxDeliverer.js';
