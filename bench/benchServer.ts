@@ -14,6 +14,9 @@ export interface BenchServer {
   readonly log: { lines: number; last: string[]; byMessage: Map<string, number> };
 }
 
+/** Node's arguments that write the server's `--cpu-prof` (one file per thread) to BENCH_PROFILE=/dir, if set. */
+export const profileArgs = (): string[] => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+
 /**
  * Starts the server (node with `args` in `cwd`) on a free port with LOG_LEVEL=warn, JSON logs and the
  * benchmark limits, `env` on top (nothing else of this process's environment but PATH and HOME), and
@@ -22,8 +25,7 @@ export interface BenchServer {
  * (one file per thread) there.
  */
 export async function startServer(options: { readonly cwd: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> }): Promise<BenchServer> {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...options.args], {
+  const child = spawn(process.execPath, [...profileArgs(), ...options.args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...BENCH_LIMITS, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

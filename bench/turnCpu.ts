@@ -15,6 +15,7 @@ import pg from 'pg';
 import { approvedBorrowers, type ApprovedBorrower } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
 import { scratchDatabase } from './scratchDatabase.js';
+import { profileArgs } from './benchServer.js';
 
 const USERS = Number(process.env.TURN_CPU_USERS ?? 10);
 const CONVERSATIONS = Number(process.env.TURN_CPU_CONVERSATIONS ?? 200);
@@ -68,8 +69,7 @@ async function listeningPort(pid: number): Promise<number | undefined> {
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, SMS_MAX_PER_ADDRESS_PER_HOUR: '100000', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

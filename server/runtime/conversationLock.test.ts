@@ -157,6 +157,8 @@ describe('conversation locks', () => {
           const conversation = await store.load(key, null);
           const rows = await closing!(`SELECT $1::text || ' ' || $2::text AS "said", $3::int AS "n", $4::boolean AS "yes", $5::text AS "none"`, ["it's", 'a \\ b', 7, true, null]);
           order.push(`closed: ${JSON.stringify(rows)} at v${conversation.conversation?.version}`);
+          // Nothing more is written once the lock is released.
+          await expect(closing!('SELECT $1::int AS "n"', [1])).rejects.toMatchObject({ code: 'INTERNAL' });
           // Released with that round trip, while this turn still runs.
           order.push(await impatient.withLock(lockKey, async () => 'free at once'));
         },

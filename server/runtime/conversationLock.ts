@@ -29,7 +29,7 @@ export interface ConversationLock {
  * released, all in one round trip; its rows are answered. The arguments are sent as literals in the
  * text (`$n` stands for the n-th): the statement must hold no other `$`. If it fails, it is rolled
  * back and the lock is still held (the turn may store something else, an apology, the same way);
- * once it succeeded the lock is released, and a later call runs without it.
+ * once it succeeded the lock is released, and a later call is refused (INTERNAL): a bug.
  */
 export type LockClosing = (sql: string, args: readonly SqlArg[]) => Promise<SqlRow[]>;
 
@@ -85,7 +85,8 @@ export function inProcessLock(options: { waitTimeoutMs: number }): ConversationL
 
 /** An argument as an SQL literal, for a statement sent as text (LockClosing). */
 function literal(client: pg.ClientBase, value: SqlArg | undefined): string {
-  if (value === null || value === undefined) return 'NULL';
+  if (value === undefined) throw new AppError('INTERNAL', { reason: 'a statement names a parameter it was not given' });
+  if (value === null) return 'NULL';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new AppError('INTERNAL', { reason: `${value} has no SQL literal` });
     return String(value);
@@ -160,8 +161,9 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
         }
         let unlocked = false;
         const closing: LockClosing = async (text, args) => {
+          // Nothing is written once the lock is gone: another process may hold the conversation.
+          if (unlocked) throw new AppError('INTERNAL', { reason: 'the turn wrote after its last write had released the lock' });
           const statement = text.replace(/\$(\d+)/g, (_, n: string) => literal(client, args[Number(n) - 1]));
-          if (unlocked) return (await client.query<SqlRow>(statement)).rows;
           try {
             // One Query message: the statement's transaction commits, then the unlock runs after it.
             const results = (await client.query(`BEGIN; ${statement}; COMMIT; SELECT pg_advisory_unlock(${k1}, ${k2})`)) as unknown as pg.QueryResult<SqlRow>[];
