@@ -141,8 +141,32 @@ describe(`OTP, offers, work items and preferences on ${testDatabaseKind()}`, () 
     expect(await h.effects.verifyStepUp({ conversationId: 'step-2', borrowerId: opened.borrowerId, bindTo, code, attemptKey: 's5', at: t + 11_000 })).toEqual({ result: 'expired' });
     await h.effects.sendOtp({ conversationId: 'step-3', mobile, requestKey: key('send'), at: t + 12_000 });
     expect(await h.effects.verifyStepUp({ conversationId: 'step-3', borrowerId: opened.borrowerId, bindTo, code: h.providers.sms.lastCode(mobile)!, attemptKey: 's6', at: t + 13_000 })).toEqual({ result: 'expired' });
-    // A borrower with no mobile on file gets no code.
+    // A borrower with no mobile on file gets no code, and has no code to check.
     expect(await h.effects.sendStepUp({ ...send, borrowerId: '00000000-0000-4000-8000-000000000000', requestKey: key('send') })).toEqual({ ok: false, reason: 'no_mobile' });
+    expect(await h.effects.verifyStepUp({ conversationId: 'step-1', borrowerId: '00000000-0000-4000-8000-000000000000', bindTo, code, attemptKey: 's7', at: t + 14_000 })).toEqual({ result: 'expired' });
+    expect(await h.effects.verifyStepUp({ conversationId: 'step-1', borrowerId: 'not-a-uuid', bindTo, code, attemptKey: 's8', at: t + 14_000 })).toEqual({ result: 'expired' });
+  });
+
+  it('counts an attempt, uses up a right code and remembers the answer together: the same attempt again answers the same and counts nothing', async () => {
+    const mobile = '13700000050';
+    await h.effects.sendOtp({ conversationId: 'otp-once', mobile, requestKey: key('send'), at });
+    const code = h.providers.sms.lastCode(mobile)!;
+    const bad = code === '222222' ? '222223' : '222222';
+    const verify = (c: string, attemptKey: string, dt: number) => h.effects.verifyOtp({ conversationId: 'otp-once', mobile, code: c, attemptKey, at: at + dt });
+    const state = async () => {
+      const row = await h.db.prisma.otpChallenge.findFirstOrThrow({ where: { conversationId: 'otp-once' } });
+      return { attempts: row.attempts, used: row.consumedAt !== null };
+    };
+    expect(await verify(bad, 'once-1', 1_000)).toEqual({ result: 'wrong' });
+    expect(await verify(bad, 'once-1', 2_000)).toEqual({ result: 'wrong' });
+    expect(await state()).toEqual({ attempts: 1, used: false });
+    expect(await verify(code, 'once-2', 3_000)).toEqual({ result: 'ok' });
+    expect(await verify(code, 'once-2', 4_000)).toEqual({ result: 'ok' });
+    expect(await state()).toEqual({ attempts: 2, used: true });
+    // A later attempt finds the code used up, and nothing is counted or remembered for it.
+    expect(await verify(code, 'once-3', 5_000)).toEqual({ result: 'expired' });
+    expect(await state()).toEqual({ attempts: 2, used: true });
+    expect(await h.db.prisma.idempotencyRecord.count({ where: { scope: 'verifyOtp', key: { in: ['once-1', 'once-2', 'once-3'] } } })).toBe(2);
   });
 
   it('sends no code until name, ID number and mobile belong together, and says so', async () => {

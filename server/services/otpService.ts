@@ -109,46 +109,63 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       return sentOutput;
   }
 
-  /** Checks a code against the latest challenge of the conversation, mobile and purpose (and act, for a step-up). */
-  async function verify({ conversationId, mobileHash, purpose, bindTo, code, attemptKey, at }: Challenge & { mobileHash: string; code: string; attemptKey: string; at: number }): Promise<VerifyOutput> {
-      // The same attempt (a redelivered message, a turn re-run after a crash) gets its first answer:
-      // a code already used up by this very attempt is still 'ok', and a wrong one is not counted twice.
-      const previous = await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey);
-      if (previous) return previous;
-      const answer = async (output: VerifyOutput, guard: Prisma.Sql = Prisma.empty): Promise<VerifyOutput> => {
-        const remembered = await queryOne<{ n: number }>(
-          db.prisma,
-          Prisma.sql`WITH ${guard === Prisma.empty ? Prisma.sql`guard AS (SELECT 1)` : guard},
-            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(VERIFY_SCOPE, attemptKey, output, clock.now())], Prisma.sql`${IF_GUARDED} ON CONFLICT (scope, key) DO NOTHING`)} RETURNING 1)
-            SELECT (SELECT count(*) FROM guard)::int AS n`,
-        );
-        if (remembered.n === 1) return output;
-        // The code was used up meanwhile: by this attempt in parallel (its answer is stored), else by another.
-        return (await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey)) ?? { result: 'expired' };
-      };
-      const challenge = await db.prisma.otpChallenge.findFirst({ where: { conversationId, mobileHash, purpose }, orderBy: { sentAt: 'desc' } });
-      // A step-up code allows the act it was sent for, nothing else (another amount or term needs a new code).
-      if (!challenge || challenge.consumedAt !== null || challenge.expiresAt.getTime() <= at || challenge.bindTo !== (bindTo ?? null)) return { result: 'expired' };
-      // Wrong codes count per mobile across every conversation and chat user: guessing from many chats is locked too.
-      const { wrong } = await queryOne<{ wrong: number }>(db.prisma, Prisma.sql`SELECT ${WRONG_CODES} AS wrong FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${new Date(at - DAY_MS)}::timestamptz`);
-      if (wrong >= options.otpMaxWrongPerDay) return { result: 'too_many_attempts' };
-      if (challenge.attempts >= challenge.maxAttempts) return { result: 'too_many_attempts' };
-      // Count the attempt first, atomically, so parallel guesses cannot exceed the limit.
-      const counted = await db.prisma.otpChallenge.updateMany({ where: { id: challenge.id, attempts: { lt: challenge.maxAttempts }, consumedAt: null }, data: { attempts: { increment: 1 } } });
-      if (counted.count === 0) return { result: 'too_many_attempts' };
-      const given = Buffer.from(codeHash(challenge.id, String(code).trim()));
-      const stored = Buffer.from(challenge.codeHash);
-      if (given.length === stored.length && timingSafeEqual(given, stored)) {
-        // Used up and remembered for this attempt in one statement: a crash cannot separate the two.
-        crashPoint('otp.before_consume');
-        const result = await answer(
-          { result: 'ok' },
-          Prisma.sql`guard AS (UPDATE "OtpChallenge" SET "consumedAt" = ${new Date(at)}::timestamptz WHERE id = ${challenge.id}::uuid AND "consumedAt" IS NULL RETURNING id)`,
-        );
-        crashPoint('otp.after_consume');
-        return result;
-      }
-      return answer({ result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' });
+  /**
+   * Checks a code against the latest challenge of the conversation, mobile and purpose (and act, for
+   * a step-up): the mobile is `mobileHash`, or the one on file of `borrowerId`. Two statements: one
+   * read (this attempt's stored answer, the challenge, the mobile's wrong codes today), one write.
+   */
+  async function verify({ conversationId, purpose, bindTo, code, attemptKey, at, ...mobile }: Challenge & ({ mobileHash: string } | { borrowerId: string }) & { code: string; attemptKey: string; at: number }): Promise<VerifyOutput> {
+    // The mobile whose challenges count: the one given, or the borrower's on file (none: nothing to verify).
+    const mobileHash =
+      'mobileHash' in mobile ? Prisma.sql`${mobile.mobileHash}::text` : Prisma.sql`(SELECT b."phoneHash" FROM "Borrower" b WHERE b.id = ${uuidOrNull(mobile.borrowerId)}::uuid)`;
+    const found = await queryOne<{
+      previous: VerifyOutput | null;
+      id: string | null;
+      codeHash: string | null;
+      attempts: number | null;
+      maxAttempts: number | null;
+      consumedAt: Date | null;
+      expiresAt: Date | null;
+      bindTo: string | null;
+      wrong: number;
+    }>(
+      db.prisma,
+      Prisma.sql`WITH m AS (SELECT ${mobileHash} AS hash)
+        SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${VERIFY_SCOPE} AND r.key = ${attemptKey}) AS previous,
+          c.id::text AS id, c."codeHash", c.attempts, c."maxAttempts", c."consumedAt", c."expiresAt", c."bindTo",
+          (SELECT ${WRONG_CODES} FROM "OtpChallenge" w WHERE w."mobileHash" = (SELECT hash FROM m) AND w."sentAt" > ${new Date(at - DAY_MS)}::timestamptz) AS wrong
+        FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+          SELECT * FROM "OtpChallenge" o WHERE o."conversationId" = ${conversationId} AND o."mobileHash" = (SELECT hash FROM m) AND o.purpose = ${purpose}
+          ORDER BY o."sentAt" DESC LIMIT 1) AS c ON true`,
+    );
+    // The same attempt (a redelivered message, a turn re-run after a crash) gets its first answer:
+    // a code already used up by this very attempt is still 'ok', and a wrong one is not counted twice.
+    if (found.previous) return found.previous;
+    const challenge = found.id === null ? undefined : { ...found, id: found.id, codeHash: found.codeHash!, attempts: found.attempts!, maxAttempts: found.maxAttempts! };
+    // A step-up code allows the act it was sent for, nothing else (another amount or term needs a new code).
+    if (!challenge || challenge.consumedAt !== null || challenge.expiresAt!.getTime() <= at || challenge.bindTo !== (bindTo ?? null)) return { result: 'expired' };
+    // Wrong codes count per mobile across every conversation and chat user: guessing from many chats is locked too.
+    if (found.wrong >= options.otpMaxWrongPerDay) return { result: 'too_many_attempts' };
+    if (challenge.attempts >= challenge.maxAttempts) return { result: 'too_many_attempts' };
+    const given = Buffer.from(codeHash(challenge.id, String(code).trim()));
+    const stored = Buffer.from(challenge.codeHash);
+    const right = given.length === stored.length && timingSafeEqual(given, stored);
+    const output: VerifyOutput = right ? { result: 'ok' } : { result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' };
+    // The attempt is counted (only while attempts remain and the code is unused, so parallel guesses
+    // cannot exceed the limit), a right code used up, and the answer remembered for this attempt, in
+    // one statement: a crash cannot separate them.
+    if (right) crashPoint('otp.before_consume');
+    const counted = await queryOne<{ n: number }>(
+      db.prisma,
+      Prisma.sql`WITH guard AS (UPDATE "OtpChallenge" SET attempts = attempts + 1${right ? Prisma.sql`, "consumedAt" = ${new Date(at)}::timestamptz` : Prisma.empty}
+          WHERE id = ${challenge.id}::uuid AND attempts < "maxAttempts" AND "consumedAt" IS NULL RETURNING id),
+        remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(VERIFY_SCOPE, attemptKey, output, clock.now())], Prisma.sql`${IF_GUARDED} ON CONFLICT (scope, key) DO NOTHING`)} RETURNING 1)
+        SELECT (SELECT count(*) FROM guard)::int AS n`,
+    );
+    if (right) crashPoint('otp.after_consume');
+    if (counted.n === 1) return output;
+    // Used up or out of attempts meanwhile: by this attempt in parallel (its answer is stored), else by another.
+    return (await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey)) ?? { result: right ? 'expired' : 'too_many_attempts' };
   }
 
   /**
@@ -156,13 +173,12 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
    * stranger's phone): a customer on file must give the verified name; otherwise the verifier's
    * public-security and operator three-factor check decides. An ID number that is not valid is left
    * to the application's own check (it never gets this far in the flow). The verifier being
-   * unreachable is infrastructure trouble (thrown; the borrower may retry).
+   * unreachable is infrastructure trouble (thrown; the borrower may retry). `storedName`: the name on
+   * file for the ID number (trimmed, upper case), read with the request's stored answer.
    */
-  async function mobileBelongsTo(identity: { name: string; idNumber: string }, mobile: string, at: number): Promise<boolean> {
-    const idNumber = identity.idNumber.trim().toUpperCase();
-    const stored = await db.prisma.borrower.findUnique({ where: { idNumberHash: cipher.lookupHash(idNumber) }, select: { name: true } });
-    if (stored?.name && stored.name.trim() !== identity.name.trim()) return false;
-    const answer = await providers.identity.verify({ person: { name: identity.name.trim(), idNumber, mobile }, at });
+  async function mobileBelongsTo(identity: { name: string; idNumber: string }, storedName: string | null, mobile: string, at: number): Promise<boolean> {
+    if (storedName && storedName.trim() !== identity.name.trim()) return false;
+    const answer = await providers.identity.verify({ person: { name: identity.name.trim(), idNumber: identity.idNumber, mobile }, at });
     if (!answer.ok) throw new AppError('PROVIDER_UNAVAILABLE', { provider: providers.identity.name, reason: answer.detail });
     return answer.data?.nameIdMatch === true && answer.data.mobileMatch !== false;
   }
@@ -176,10 +192,16 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
 
   return {
     async sendOtp({ conversationId, mobile, identity, origin, requestKey, at }) {
+      const person = identity && { name: identity.name, idNumber: identity.idNumber.trim().toUpperCase() };
+      // One read: the request's stored answer, and the name on file for the ID number given.
+      const found = await queryOne<{ previous: SendOutput | null; storedName: string | null }>(
+        db.prisma,
+        Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SEND_SCOPE} AND r.key = ${requestKey}) AS previous,
+          (SELECT b.name FROM "Borrower" b WHERE b."idNumberHash" = ${person ? cipher.lookupHash(person.idNumber) : null}::text) AS "storedName"`,
+      );
       // The same request gets its first answer (no second check, no second SMS).
-      const previous = await recalled<SendOutput>(db.prisma, SEND_SCOPE, requestKey);
-      if (previous) return previous;
-      if (identity && !(await mobileBelongsTo(identity, mobile, at))) {
+      if (found.previous) return found.previous;
+      if (person && !(await mobileBelongsTo(person, found.storedName, mobile, at))) {
         logger.info({ conversationId }, 'SMS code not sent: the mobile does not belong to the name and ID number given');
         await db.prisma.$executeRaw(insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'otp.identity_mismatch', subjectType: 'Conversation', subjectId: conversationId, at })]));
         return { ok: false, reason: 'identity_mismatch' };
@@ -194,10 +216,6 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const sent = previous ?? (await send({ conversationId, mobile, purpose: STEP_UP, bindTo, origin, requestKey, at }));
       return sent.ok ? { ...sent, mobileMasked: maskMobile(mobile) } : sent;
     },
-    async verifyStepUp({ conversationId, borrowerId, bindTo, code, attemptKey, at }) {
-      const row = uuidOrNull(borrowerId) ? await db.prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneHash: true } }) : null;
-      if (!row?.phoneHash) return { result: 'expired' };
-      return verify({ conversationId, mobileHash: row.phoneHash, purpose: STEP_UP, bindTo, code, attemptKey, at });
-    },
+    verifyStepUp: ({ conversationId, borrowerId, bindTo, code, attemptKey, at }) => verify({ conversationId, borrowerId, purpose: STEP_UP, bindTo, code, attemptKey, at }),
   };
 }
