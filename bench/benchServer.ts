@@ -14,8 +14,14 @@ export interface BenchServer {
   readonly log: { lines: number; last: string[]; byMessage: Map<string, number> };
 }
 
-/** Node's arguments that write the server's `--cpu-prof` (one file per thread) to BENCH_PROFILE=/dir, if set. */
-export const profileArgs = (): string[] => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+/**
+ * Node's arguments for the server: its `--cpu-prof` (one file per thread) to BENCH_PROFILE=/dir, and
+ * BENCH_NODE_ARGS (space-separated node options, e.g. `--max-old-space-size=256`), if set.
+ */
+export const serverNodeArgs = (): string[] => [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /**
  * Starts the server (node with `args` in `cwd`) on a free port with LOG_LEVEL=warn, JSON logs and the
@@ -25,7 +31,7 @@ export const profileArgs = (): string[] => (process.env.BENCH_PROFILE ? ['--cpu-
  * (one file per thread) there.
  */
 export async function startServer(options: { readonly cwd: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> }): Promise<BenchServer> {
-  const child = spawn(process.execPath, [...profileArgs(), ...options.args], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), ...options.args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...BENCH_LIMITS, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createPrng, generateMobile, generateResidentId } from '../core/index.js';
 import { BENCH_LIMITS } from './benchLimits.js';
-import { profileArgs } from './benchServer.js';
+import { serverNodeArgs } from './benchServer.js';
 
 const BORROWERS = Number(process.env.BENCH_BORROWERS ?? 100);
 /** Offered rate of the paced conversation phase, turns per second across all borrowers. */
@@ -29,7 +29,7 @@ interface Reply {
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   // node --import tsx (not the tsx launcher): the pid is then the server process itself.
-  const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: '123456', ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -30,6 +30,8 @@ export interface DriverResult {
   readonly turns: number;
   readonly wallS: number;
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  /** The same by step of the journey, in its order: which steps make the tail. */
+  readonly byStep: readonly { readonly step: string; readonly p50: number; readonly p99: number }[];
   /** TCP connections opened: how long until 'connect', and the longest reply to the first request on a new one. */
   readonly connections: { readonly opened: number; readonly connectMaxMs: number; readonly connectP99Ms: number; readonly firstReplyMaxMs: number };
   /** Reasons with counts, most frequent first. */
@@ -75,12 +77,14 @@ export interface Stats {
   failed: number;
   cut: number;
   latencies: number[];
+  /** Latencies by step label (the same turns as `latencies`). */
+  byStep: Map<string, number[]>;
   connects: number[];
   firstReplyMaxMs: number;
   failures: Map<string, number>;
 }
 
-export const newStats = (): Stats => ({ completed: 0, failed: 0, cut: 0, latencies: [], connects: [], firstReplyMaxMs: 0, failures: new Map() });
+export const newStats = (): Stats => ({ completed: 0, failed: 0, cut: 0, latencies: [], byStep: new Map(), connects: [], firstReplyMaxMs: 0, failures: new Map() });
 
 export const percentile = (sorted: ArrayLike<number>, p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
 
@@ -158,7 +162,11 @@ export async function conversation(
       if (Date.now() >= deadline) return 'cut';
       return fail(`turn ${t + 1} (${step.label}): ${(err as Error).message}`);
     }
-    stats.latencies.push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    stats.latencies.push(ms);
+    const ofStep = stats.byStep.get(step.label);
+    if (ofStep) ofStep.push(ms);
+    else stats.byStep.set(step.label, [ms]);
     if (!replies.some((r) => r.includes(step.expect))) return fail(`turn ${t + 1} (${step.label}): no reply with ${step.expect}; replies: ${JSON.stringify(replies.join(' | ')).slice(0, 120)}`);
     if (steps === STEPS && t === OFFER_STEP && !replies.some((r) => r.includes(`授信额度 ¥${b.limit}`))) return fail(`turn ${t + 1} (${step.label}): the offer does not show the limit core decided (¥${b.limit})`);
   }
@@ -230,6 +238,10 @@ async function main(): Promise<void> {
       turns: lat.length,
       wallS,
       latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: lat.length ? lat[lat.length - 1]! : NaN },
+      byStep: [...stats.byStep].map(([step, ms]) => {
+        const sorted = Float64Array.from(ms).sort();
+        return { step, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+      }),
       connections: { opened: connects.length, connectMaxMs: connects.length ? connects[connects.length - 1]! : NaN, connectP99Ms: percentile(connects, 99), firstReplyMaxMs: stats.firstReplyMaxMs },
       failures: ranked(stats.failures),
       driverCpuS: (cpu.user + cpu.system) / 1e6,

@@ -292,6 +292,7 @@ function report(
   if (r.failures.length > 5) console.log(`  … ${r.failures.length - 5} more kinds of failure`);
   console.log(`turns        : ${r.turns} → ${r1(turnsPerS)} turns/s, ${r1(journeysPerS)} journeys/s`);
   console.log(`latency ms   : p50 ${r2(l.p50)} · p95 ${r2(l.p95)} · p99 ${r2(l.p99)} · max ${r2(l.max)} (client round trip of a turn)`);
+  console.log(`by step ms   : ${r.byStep.map((s) => `${s.step} ${Math.round(s.p50)}/${Math.round(s.p99)}`).join(' · ')} (p50/p99)`);
   console.log(`connections  : ${r.connections.opened} opened · longest to 'connect' ${r2(r.connections.connectMaxMs)} ms (p99 ${r2(r.connections.connectP99Ms)}) · longest first reply on a new connection ${r2(r.connections.firstReplyMaxMs)} ms · longest accept queue ${m.peak.acceptQueue}`);
   console.log(`server RSS   : peak ${mib(m.peak.runKb)} MiB during the run (sum over the server's process tree: ${m.peak.runProcesses}; sampled every 100 ms); ${mib(m.peak.lifeKb)} MiB since it was ready`);
   if (m.heap) console.log(`server heap  : ${m.heap}`);
@@ -321,6 +322,7 @@ function report(
     turnsPerS: r1(turnsPerS),
     journeysPerS: r1(journeysPerS),
     latencyMs: { p50: r2(l.p50), p95: r2(l.p95), p99: r2(l.p99), max: r2(l.max) },
+    byStep: r.byStep.map((s) => ({ step: s.step, p50: r2(s.p50), p99: r2(s.p99) })),
     connections: { opened: r.connections.opened, connectMaxMs: r2(r.connections.connectMaxMs), firstReplyMaxMs: r2(r.connections.firstReplyMaxMs), acceptQueueMax: m.peak.acceptQueue },
     server: { processes: m.processes, peakRssMiB: mib(m.peak.runKb), peakRssSinceReadyMiB: mib(m.peak.lifeKb), cpuS: r2(m.serverCpuS), cpuMsPerTurn: r2(serverMsPerTurn), logLines: m.log.lines },
     database: DB === 'pglite' ? 'in server' : m.dbCpuS === undefined ? null : { cpuS: r2(m.dbCpuS), cpuMsPerTurn: r2(dbMsPerTurn!) },

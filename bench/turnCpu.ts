@@ -15,7 +15,7 @@ import pg from 'pg';
 import { approvedBorrowers, type ApprovedBorrower } from './approvedBorrowers.js';
 import { BENCH_LIMITS } from './benchLimits.js';
 import { scratchDatabase } from './scratchDatabase.js';
-import { profileArgs } from './benchServer.js';
+import { serverNodeArgs } from './benchServer.js';
 
 const USERS = Number(process.env.TURN_CPU_USERS ?? 10);
 const CONVERSATIONS = Number(process.env.TURN_CPU_CONVERSATIONS ?? 200);
@@ -69,7 +69,7 @@ async function listeningPort(pid: number): Promise<number | undefined> {
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SANDBOX_OTP_CODE: OTP, ...BENCH_LIMITS, SMS_MAX_PER_ADDRESS_PER_HOUR: '100000', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
