@@ -205,7 +205,7 @@ export class ConversationRuntime {
       const conversationId = conversation?.id ?? randomUUID();
       const start = this.startOf(conversationId, key, conversation, inbound);
       // A code typed in answer to the SMS-code question is masked in the stored transcript.
-      const expectsSmsCode = conversation !== undefined && event.type === 'user.text' && mayHoldSmsCode(event.text) && (await this.store.repliesExpect(conversation.id, 'otp'));
+      const expectsSmsCode = conversation !== undefined && event.type === 'user.text' && mayHoldSmsCode(event.text) && (loaded.expects ? loaded.expects.includes('otp') : await this.store.repliesExpect(conversation.id, 'otp'));
       const inboundRow = { id: randomUUID(), channelMessageId, author: 'borrower', text: transcriptText(event, { expectsSmsCode }), payload: event.type === 'user.media' ? { media: event.kind } : null };
       try {
         const turn = await this.runTurn({ key, conversation, conversationId, start, event, inbound: inboundRow, replyToId: inboundRow.id, apologise: true, lastInboundAt: new Date(at), lost, closing, trace });

@@ -28,6 +28,11 @@ export interface StoredConversation {
 
 export interface LoadedTurn {
   readonly conversation: StoredConversation | undefined;
+  /**
+   * What the replies since the borrower's last message expect (`expects`), when this process stored
+   * the conversation's current version and knows; else undefined (ask `repliesExpect`).
+   */
+  readonly expects?: readonly string[] | undefined;
   /** The inbound message was stored before: who it belongs to and the replies stored for it. */
   readonly duplicate: { readonly conversationId: string; readonly replies: StoredReply[]; readonly inbound: StoredInbound | undefined } | undefined;
 }
@@ -134,12 +139,32 @@ SELECT sel.id::text AS "id", sel.seq AS "seq", sel.text AS "text", sel.payload::
 FROM (SELECT 1) AS one LEFT JOIN sel ON true
 ORDER BY sel.seq`;
 
-/** A snapshot this process stored: its conversation, version, the head of its sealed value, and its JSON text. */
+/**
+ * A snapshot this process stored: its conversation, version, the head of its sealed value, its JSON
+ * text, and what the replies since the borrower's last message expect (undefined: not known here).
+ */
 interface KeptSnapshot {
   readonly id: string;
   readonly version: number;
   readonly seal: string;
   readonly json: string;
+  readonly expects: readonly string[] | undefined;
+}
+
+/**
+ * What the replies since the borrower's last message expect after `messages` (in order), from what
+ * they expected before (undefined: unknown): REPLIES_EXPECT_SQL's answer, kept instead of asked.
+ */
+function expectsAfter(messages: readonly MessageRow[], before: readonly string[] | undefined): readonly string[] | undefined {
+  let expects = before;
+  for (const m of messages) {
+    if (m.direction === 'inbound' && m.author === 'borrower') expects = [];
+    else if (m.direction === 'outbound' && expects !== undefined) {
+      const what = (m.payload as { expects?: unknown } | null)?.expects;
+      if (typeof what === 'string') expects = [...expects, what];
+    }
+  }
+  return expects;
 }
 
 /** The snapshots this process stored last, by conversation key; the oldest go first past `max`. */
@@ -222,7 +247,7 @@ export class ConversationStore {
       referral: (c.referral as string | null) ?? undefined,
       borrowerId: (c.borrowerId as string | null) ?? undefined,
     };
-    if (!d) return { conversation, duplicate: undefined };
+    if (!d) return { conversation, duplicate: undefined, expects: kept?.expects };
     const stored = await this.sql.query(REPLIES_TO_SQL, [d.id as string]);
     const inbound = stored.find((r) => r.id === d.id);
     return {
@@ -289,11 +314,13 @@ export class ConversationStore {
     const snapshot = w.machine?.snapshot == null ? 'null' : sealed !== undefined ? JSON.stringify(sealed) : w.machine.snapshot;
     const argument = `{"snapshot":${snapshot},${rest.slice(1)}`;
     const k = cacheKey(w.key);
+    const before = this.snapshots.get(k);
+    const expects = expectsAfter(w.messages, before && before.id === w.conversationId && before.version === w.expectedVersion ? before.expects : undefined);
     // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
     this.snapshots.delete(k);
     const [row] = closing ? await closing(COMMIT_SQL, [argument]) : await this.sql.query(COMMIT_SQL, [argument]);
     // A failed turn keeps the stored machine, which this process may not hold: read it next time.
-    if (row?.committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot! });
+    if (row?.committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot!, expects });
     if (row?.committed !== 1) {
       throw new AppError('CONFLICT', { reason: `conversation ${w.conversationId} was changed by another writer; the message was not stored` });
     }
