@@ -174,7 +174,8 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
    * public-security and operator three-factor check decides. An ID number that is not valid is left
    * to the application's own check (it never gets this far in the flow). The verifier being
    * unreachable is infrastructure trouble (thrown; the borrower may retry). `storedName`: the name on
-   * file for the ID number (trimmed, upper case), read with the request's stored answer.
+   * file for the ID number (its keyed hash, of the number trimmed and upper-cased), read with the
+   * request's stored answer.
    */
   async function mobileBelongsTo(identity: { name: string; idNumber: string }, storedName: string | null, mobile: string, at: number): Promise<boolean> {
     if (storedName && storedName.trim() !== identity.name.trim()) return false;
