@@ -15,6 +15,12 @@ const DAY_MS = 86_400_000;
 const WRONG_CODES = Prisma.sql`(COALESCE(sum(attempts), 0) - count("consumedAt"))::int`;
 
 type SendOutput = Awaited<ReturnType<FlowEffects['sendOtp']>>;
+
+/** What verifying reads in one statement: the attempt's stored answer, the mobile's wrong codes today, and the latest challenge (its columns null when there is none). */
+type VerifyRead = { readonly previous: VerifyOutput | null; readonly wrong: number } & (
+  | { readonly id: null }
+  | (Pick<OtpChallenge, 'codeHash' | 'attempts' | 'maxAttempts' | 'consumedAt' | 'expiresAt' | 'bindTo'> & { readonly id: string })
+);
 /** What sending a code can answer (the identity check before it is sendOtp's own). */
 type Sent = { ok: true; expiresAt: number } | { ok: false; reason: 'rate_limited' | 'locked' };
 
@@ -118,17 +124,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     // The mobile whose challenges count: the one given, or the borrower's on file (none: nothing to verify).
     const mobileHash =
       'mobileHash' in mobile ? Prisma.sql`${mobile.mobileHash}::text` : Prisma.sql`(SELECT b."phoneHash" FROM "Borrower" b WHERE b.id = ${uuidOrNull(mobile.borrowerId)}::uuid)`;
-    const found = await queryOne<{
-      previous: VerifyOutput | null;
-      id: string | null;
-      codeHash: string | null;
-      attempts: number | null;
-      maxAttempts: number | null;
-      consumedAt: Date | null;
-      expiresAt: Date | null;
-      bindTo: string | null;
-      wrong: number;
-    }>(
+    const found = await queryOne<VerifyRead>(
       db.prisma,
       Prisma.sql`WITH m AS (SELECT ${mobileHash} AS hash)
         SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${VERIFY_SCOPE} AND r.key = ${attemptKey}) AS previous,
@@ -141,16 +137,15 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     // The same attempt (a redelivered message, a turn re-run after a crash) gets its first answer:
     // a code already used up by this very attempt is still 'ok', and a wrong one is not counted twice.
     if (found.previous) return found.previous;
-    const challenge = found.id === null ? undefined : { ...found, id: found.id, codeHash: found.codeHash!, attempts: found.attempts!, maxAttempts: found.maxAttempts! };
     // A step-up code allows the act it was sent for, nothing else (another amount or term needs a new code).
-    if (!challenge || challenge.consumedAt !== null || challenge.expiresAt!.getTime() <= at || challenge.bindTo !== (bindTo ?? null)) return { result: 'expired' };
+    if (found.id === null || found.consumedAt !== null || found.expiresAt.getTime() <= at || found.bindTo !== (bindTo ?? null)) return { result: 'expired' };
     // Wrong codes count per mobile across every conversation and chat user: guessing from many chats is locked too.
     if (found.wrong >= options.otpMaxWrongPerDay) return { result: 'too_many_attempts' };
-    if (challenge.attempts >= challenge.maxAttempts) return { result: 'too_many_attempts' };
-    const given = Buffer.from(codeHash(challenge.id, String(code).trim()));
-    const stored = Buffer.from(challenge.codeHash);
+    if (found.attempts >= found.maxAttempts) return { result: 'too_many_attempts' };
+    const given = Buffer.from(codeHash(found.id, String(code).trim()));
+    const stored = Buffer.from(found.codeHash);
     const right = given.length === stored.length && timingSafeEqual(given, stored);
-    const output: VerifyOutput = right ? { result: 'ok' } : { result: challenge.attempts + 1 >= challenge.maxAttempts ? 'too_many_attempts' : 'wrong' };
+    const output: VerifyOutput = right ? { result: 'ok' } : { result: found.attempts + 1 >= found.maxAttempts ? 'too_many_attempts' : 'wrong' };
     // The attempt is counted (only while attempts remain and the code is unused, so parallel guesses
     // cannot exceed the limit), a right code used up, and the answer remembered for this attempt, in
     // one statement: a crash cannot separate them.
@@ -158,7 +153,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     const counted = await queryOne<{ n: number }>(
       db.prisma,
       Prisma.sql`WITH guard AS (UPDATE "OtpChallenge" SET attempts = attempts + 1${right ? Prisma.sql`, "consumedAt" = ${new Date(at)}::timestamptz` : Prisma.empty}
-          WHERE id = ${challenge.id}::uuid AND attempts < "maxAttempts" AND "consumedAt" IS NULL RETURNING id),
+          WHERE id = ${found.id}::uuid AND attempts < "maxAttempts" AND "consumedAt" IS NULL RETURNING id),
         remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(VERIFY_SCOPE, attemptKey, output, clock.now())], Prisma.sql`${IF_GUARDED} ON CONFLICT (scope, key) DO NOTHING`)} RETURNING 1)
         SELECT (SELECT count(*) FROM guard)::int AS n`,
     );
