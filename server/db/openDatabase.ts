@@ -8,10 +8,13 @@ import type { EmbeddedDatabase } from './embeddedDatabase.js';
 import { newPgPool } from './pgPool.js';
 import { StatementNames } from './statementNames.js';
 import { PgliteThread } from './pgliteThread.js';
+import { rawStatements, type RawStatements } from './rawStatements.js';
 
 export interface Database {
   readonly kind: DatabaseTarget['kind'];
   readonly prisma: PrismaClient;
+  /** Prisma's raw statements on the same driver adapter, without its client's per-query cost (the effects' hot path). */
+  readonly raw: RawStatements;
   /** For the schema engine (migrations, status). */
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The embedded PGlite for our own SQL below Prisma; undefined on PostgreSQL. */
@@ -45,6 +48,7 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
     return {
       kind: 'pglite',
       prisma,
+      raw: rawStatements(await adapterFactory.connect()),
       adapterFactory,
       embedded: thread,
       where: target.dataDir === 'memory://' ? 'embedded PGlite (in memory)' : `embedded PGlite at ${target.dataDir}`,
@@ -68,13 +72,17 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
   // Prisma's statements are prepared once per connection (its SQL names every column, so a schema
   // change re-plans them rather than changing their result).
   const names = new StatementNames();
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: (query) => names.name(query.sql) ?? '' }) });
+  const statementNameGenerator = (query: { sql: string }) => names.name(query.sql) ?? '';
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator }) });
+  // The raw statements' adapter on the same pool and statement names: no connections of its own.
+  const raw = rawStatements(await new PrismaPg(pool, { statementNameGenerator }).connect());
   // Migrations get connections of their own, ended after each run (see runScriptsWhole's release):
   // the schema engine's advisory lock would otherwise stay with a pooled connection of this server.
   const adapterFactory = new PrismaPg({ connectionString: target.url, max: 1, application_name: 'kuaidai-migrate' });
   return {
     kind: 'postgres',
     prisma,
+    raw,
     adapterFactory,
     where: `PostgreSQL at ${redactUrl(target.url)}`,
     async close() {

@@ -45,7 +45,7 @@ export function accountEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadAcco
     async loadAccount({ borrowerId, at }) {
       const on = shanghaiDateOf(at);
       const read = await queryOne<AccountRead>(
-        db.prisma,
+        db.raw,
         Prisma.sql`SELECT
           (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'productId', l."productId", 'state', l.state, 'freezeReason', l."freezeReason") ORDER BY l."createdAt" DESC), '[]'::json)
             FROM "CreditLine" l WHERE l."borrowerId" = ${borrowerId}::uuid AND l.state IS NOT NULL) AS lines,

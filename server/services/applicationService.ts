@@ -93,7 +93,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       // The conversation may have been reached through a link since it started (a campaign card tapped
       // inside the chat): its stored referral is then the last touch the machine did not hear of.
       const conversationUuid = input.referral ? null : uuidOrNull(input.conversationId);
-      const referral = input.referral ?? (conversationUuid ? ((await db.prisma.conversation.findUnique({ where: { id: conversationUuid }, select: { referral: true } }))?.referral ?? undefined) : undefined);
+      const referral = input.referral ?? (conversationUuid ? ((await db.raw.query<{ referral: string | null }>(Prisma.sql`SELECT referral FROM "Conversation" WHERE id = ${conversationUuid}::uuid`))[0]?.referral ?? undefined) : undefined);
       const ref = parseAttributionRef(referral);
       // A bare (legacy) code is looked up as a manager's first, then as a campaign's.
       const codeOf = (kind: 'manager' | 'campaign' | 'branch') => (ref && (ref.kind === kind || (ref.kind === 'legacy' && kind !== 'branch')) ? ref.code : null);
@@ -107,7 +107,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
       // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
       const attempt = async (): Promise<SubmitOutput> => {
         const found = await queryOne<SubmitRead>(
-          db.prisma,
+          db.raw,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             b.id AS "borrowerId", b.name AS "storedName", b."phoneHash" AS "storedPhoneHash",
             (b."firstTouch" IS NOT NULL OR b."attributedStaffId" IS NOT NULL OR b."attributedCampaignId" IS NOT NULL) AS attributed,
@@ -141,7 +141,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
             at: input.at,
             detail: { productId: product.id, channel: input.channel, idNumber: maskIdNumber(idNumber), mobile: maskMobile(mobile.value), name: maskName(name), reason: verified.reason, knownBorrower: existing !== null },
           });
-          await db.prisma.$executeRaw`WITH audited AS (${insertRows('AuditLog', [refused])}) ${remember(output)}`;
+          await db.raw.execute(Prisma.sql`WITH audited AS (${insertRows('AuditLog', [refused])}) ${remember(output)}`);
           logger.warn({ productId: product.id, reason: verified.reason }, 'application refused: identity does not match');
           return output;
         }
@@ -163,7 +163,7 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
           if (situation) {
             const output: SubmitOutput = { status: 'existing', borrowerId: existing, borrowerName: found.storedName ?? name, productId: product.id, ...situation };
             const linked = auditRow({ actorType: 'borrower', actorId: existing, action: 'conversation.linked', subjectType: 'Borrower', subjectId: existing, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, situation: situation.situation } });
-            await db.prisma.$executeRaw`WITH audited AS (${insertRows('AuditLog', [linked])}) ${changeMobile} ${remember(output)}`;
+            await db.raw.execute(Prisma.sql`WITH audited AS (${insertRows('AuditLog', [linked])}) ${changeMobile} ${remember(output)}`);
             return output;
           }
         }
@@ -246,11 +246,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
         const mobileAudit = mobileChanged
           ? Prisma.sql`mobileAudited AS (${insertRows('AuditLog', [auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'borrower.mobile_changed', subjectType: 'Borrower', subjectId: borrowerId, at: input.at, detail: { channel: input.channel, conversationId: input.conversationId, mobile: phone.phoneMasked, verifiedBy: ['sms_code', providers.identity.name] } })])}),`
           : Prisma.empty;
-        await db.prisma.$executeRaw`WITH borrower AS (${writeBorrower}),
+        await db.raw.execute(Prisma.sql`WITH borrower AS (${writeBorrower}),
           application AS (${insertRows('Application', [application])}),
           ${mobileAudit}
           audited AS (${insertRows('AuditLog', [submitted])})
-          ${remember(output)}`;
+          ${remember(output)}`);
         crashPoint('application.after_submit');
         return output;
       };

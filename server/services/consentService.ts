@@ -57,7 +57,7 @@ export function consentEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordCo
       // Two statements: one read (a stored result, the application's borrower), one write.
       const run = async (): Promise<RecordOutput> => {
         const found = await queryOne<{ previous: RecordOutput | null; borrowerId: string | null }>(
-          db.prisma,
+          db.raw,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             (SELECT a."borrowerId" FROM "Application" a WHERE a.id = ${input.applicationId}::uuid) AS "borrowerId"`,
         );
@@ -82,8 +82,8 @@ export function consentEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordCo
               audited AS (INSERT INTO "AuditLog" (id, at, "actorType", "actorId", action, "subjectType", "subjectId", detail) SELECT e.id, e.at, e."actorType", e."actorId", e.action, e."subjectType", e."subjectId", e.detail || jsonb_build_object('revokedEarlier', (SELECT count(*) FROM revoked))
                 FROM jsonb_populate_record(NULL::"AuditLog", ${jsonb(recorded)}) AS e)`
           : Prisma.sql`audited AS (${insertRows('AuditLog', [recorded])})`;
-        await db.prisma.$executeRaw`WITH ${rows.length ? Prisma.sql`consents AS (${insertRows('Consent', rows)}),` : Prisma.empty} ${audited}
-          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`;
+        await db.raw.execute(Prisma.sql`WITH ${rows.length ? Prisma.sql`consents AS (${insertRows('Consent', rows)}),` : Prisma.empty} ${audited}
+          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`);
         return output;
       };
       try {

@@ -3,7 +3,7 @@ import { payoffQuote, summarizeCreditLine, type CreditLine, type IsoDate, type P
 import type { DrawdownView, LineView } from '../../flows/host.js';
 import { Prisma, type CreditLine as CreditLineRow, type Installment, type LedgerEntry, type PrismaClient } from '../db/generated/client.js';
 import { AppError } from '../errors.js';
-import { IF_GUARDED, insertRows, jsonb, queryOne, toBigFen, toDbDate, uuidOrNull, type Tx } from './persistence.js';
+import { IF_GUARDED, insertRows, jsonb, queryOne, queryRows, toBigFen, toDbDate, uuidOrNull, type RawTarget, type Tx } from './persistence.js';
 
 /**
  * Persistence of core credit lines: the CreditLine row keeps the core state as JSON (the truth)
@@ -42,9 +42,9 @@ export function checkLineId(lineId: string): void {
   if (uuidOrNull(lineId) === null) throw new AppError('VALIDATION_FAILED', { field: 'lineId', reason: 'not a credit line id' });
 }
 
-export async function loadLine(tx: Tx | PrismaClient, lineId: string): Promise<LoadedLine | null> {
+export async function loadLine(db: RawTarget, lineId: string): Promise<LoadedLine | null> {
   checkLineId(lineId);
-  const rows = await tx.$queryRaw<LineRead[]>`SELECT id, "borrowerId", "productId", version, state FROM "CreditLine" WHERE id = ${lineId}::uuid`;
+  const rows = await queryRows<LineRead>(db, Prisma.sql`SELECT id, "borrowerId", "productId", version, state FROM "CreditLine" WHERE id = ${lineId}::uuid`);
   return loadedOf(rows[0]);
 }
 
@@ -53,7 +53,7 @@ export async function loadLine(tx: Tx | PrismaClient, lineId: string): Promise<L
  * the effect's idempotency scopes for `key` (a scope without a result is absent).
  */
 export async function loadLineRecalling(
-  db: PrismaClient,
+  db: RawTarget,
   lineId: string,
   scopes: readonly string[],
   key: string,

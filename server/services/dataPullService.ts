@@ -73,7 +73,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       const wanted = [...new Set(sources)];
       // One read: a stored pull, the borrower, the application and the consents in force at `at`.
       const found = await queryOne<PullRead>(
-        db.prisma,
+        db.raw,
         Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${idempotencyKey}) AS previous,
           b.id AS "borrowerId", b.name, b."idNumberEnc", b."phoneEnc", b."enterpriseName", b.uscc, b."enterpriseRole",
           a."borrowerId" AS "applicantId", a."productId", a."requestedAmount", a."requestedTerm", a.purpose, a."identityCheck",
@@ -87,7 +87,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       const consents = inForceBySource(found.consents);
       const missing = wanted.filter((s) => !consents.has(s));
       if (missing.length) {
-        await db.prisma.$executeRaw(
+        await db.raw.execute(
           insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'data_pull.refused', subjectType: 'Application', subjectId: applicationId, at, detail: { reason: 'consent_missing', sources: missing, requested: wanted } })]),
         );
         logger.warn({ applicationId, sources: missing }, 'data pull refused: no consent recorded');
@@ -149,7 +149,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
           at,
           detail: { sources: wanted, found: Object.keys(data), consentIds: wanted.map((s) => consents.get(s)!.id), synthetic },
         });
-        await db.prisma.$executeRaw`WITH remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, idempotencyKey, sealed, clock.now())])}) ${insertRows('AuditLog', [completed])}`;
+        await db.raw.execute(Prisma.sql`WITH remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, idempotencyKey, sealed, clock.now())])}) ${insertRows('AuditLog', [completed])}`);
       } catch (e) {
         // The same key pulled in parallel: answer what the first one stored.
         if (!isUniqueViolation(e)) throw e;

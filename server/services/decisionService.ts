@@ -61,7 +61,7 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       // The same decision (by hash) recorded before answers its row.
       const sameDecision = Prisma.sql`SELECT d.id FROM "Decision" d WHERE d."applicationId" = ${applicationId}::uuid AND d.detail->>'hash' = ${hash} LIMIT 1`;
       const application = (
-        await db.prisma.$queryRaw<{ borrowerId: string; conversationId: string | null; sameId: string | null }[]>`SELECT a."borrowerId", a."conversationId", (${sameDecision}) AS "sameId" FROM "Application" a WHERE a.id = ${applicationId}::uuid`
+        await db.raw.query<{ borrowerId: string; conversationId: string | null; sameId: string | null }>(Prisma.sql`SELECT a."borrowerId", a."conversationId", (${sameDecision}) AS "sameId" FROM "Application" a WHERE a.id = ${applicationId}::uuid`)
       )[0];
       if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
       if (application.sameId) return { decisionId: application.sameId };
@@ -95,7 +95,7 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       });
       // One statement, guarded by the decision not being there yet (a re-run that lost a race writes nothing).
       const { recordedId } = await queryOne<{ recordedId: string | null }>(
-        db.prisma,
+        db.raw,
         Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision})`)} RETURNING id),
           decided AS (UPDATE "Application" SET status = 'decided', "offerExpiresAt" = ${decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null}::timestamptz,
             "requestedTerm" = COALESCE("requestedTerm", ${decision.termMonths}::int), "updatedAt" = ${now}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard))
@@ -108,7 +108,7 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
         if (review) workOrders.announce(review.item.id);
         return { decisionId: recordedId };
       }
-      const same = (await db.prisma.$queryRaw<{ id: string }[]>(sameDecision))[0];
+      const same = (await db.raw.query<{ id: string }>(sameDecision))[0];
       if (!same) throw new AppError('INTERNAL', {}, { cause: new Error(`decision for application ${applicationId} neither recorded nor found`) });
       return { decisionId: same.id };
     },

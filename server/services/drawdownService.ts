@@ -74,7 +74,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
    * record and the audit entry, all or nothing. Answers a refusal, or the pending disbursement.
    */
   async function reserve(input: DisburseInput, known: LoadedLine | null | undefined): Promise<{ refused: DisburseOutput } | { pending: PendingDisbursement }> {
-    const loaded = known === undefined ? await loadLine(db.prisma, input.lineId) : known;
+    const loaded = known === undefined ? await loadLine(db.raw, input.lineId) : known;
     if (!loaded || loaded.row.borrowerId !== input.borrowerId) return { refused: { ok: false, reason: 'invalid', detail: 'no such credit line for this borrower' } };
     // A conversation's turns run one at a time, so a payout of the same conversation still in flight
     // was left by a crash or an unknown outcome: another confirmation (a new message, not the
@@ -88,7 +88,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       if (inFlight) return { refused: processing('an earlier drawdown of this conversation is still being settled') };
     }
     // Read after the line: an intent recorded since moved its version on, and the save below fails its guard.
-    if (await repaymentInFlight(db.prisma, loaded.row.id)) return { refused: { ok: false, reason: 'busy', detail: 'a repayment on this line is being collected' } };
+    if (await repaymentInFlight(db.raw, loaded.row.id)) return { refused: { ok: false, reason: 'busy', detail: 'a repayment on this line is being collected' } };
     const product = products.find((p) => p.id === loaded.row.productId);
     if (product && !product.termsMonths.includes(input.termMonths)) return { refused: { ok: false, reason: 'invalid', detail: `term ${input.termMonths} is not offered (${product.termsMonths.join('/')})` } };
     if (product && input.amount < product.amount.min) return { refused: { ok: false, reason: 'invalid', detail: `amount below the minimum drawdown ${product.amount.min} fen` } };
@@ -141,7 +141,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
       updatedAt: now,
     };
     const { saved } = await queryOne<{ saved: number }>(
-      db.prisma,
+      db.raw,
       Prisma.sql`WITH ${save.ctes},
         drawdown AS (${insertRows('Drawdown', [row], IF_GUARDED)}),
         schedule AS (${insertRows('Installment', installmentRows(drawdownId, drawdown.installments), IF_GUARDED)})
@@ -159,7 +159,7 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
   return {
     async disburse(input) {
       // One read: the finished result, a pending reservation, and the line.
-      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+      const read = await loadLineRecalling(db.raw, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
       const previous = read.recalled[SCOPE] as DisburseOutput | undefined;
       if (previous) return previous;
       let pending = read.recalled[PENDING] as PendingDisbursement | undefined | null;
@@ -240,7 +240,7 @@ async function complete(pc: PaymentContext, key: string, pending: PendingDisburs
   const entries = ledgerRows([pending.posting], pending.drawdownId, now);
   const detail = { lineId: pending.lineId, amount: pending.amount, paymentRef: payment.paymentRef, card: payment.card, ledgerEntries: entries.length, ...(how.recovered ? { recovered: true } : {}) };
   const { marked } = await queryOne<{ marked: number }>(
-    db.prisma,
+    db.raw,
     Prisma.sql`WITH guard AS (UPDATE "Drawdown" SET status = 'active', "paymentRef" = ${payment.paymentRef}, "disbursedAt" = ${new Date(how.at)}::timestamptz, "updatedAt" = ${now}::timestamptz
         WHERE id = ${pending.drawdownId}::uuid AND status = 'disbursing' RETURNING id)
       ${ledgerCte(entries)},

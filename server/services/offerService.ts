@@ -47,7 +47,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
       // Two statements: one read (a stored result, the application, the decision), one write.
       const run = async (): Promise<AcceptOutput> => {
         const found = await queryOne<OfferRead>(
-          db.prisma,
+          db.raw,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             a.id AS "applicationId", a."borrowerId", a."productId", a.status::text AS status, a."offerExpiresAt",
             a."firstTouch", a."attributedStaffId", a."attributedCampaignId", a."attributedBranch",
@@ -65,7 +65,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
         if (found.openLineId) return { ok: false, reason: 'has_line' };
         if (found.status !== 'decided') return { ok: false, reason: 'expired' };
         if (found.offerExpiresAt === null || found.offerExpiresAt.getTime() <= input.at) {
-          await db.prisma.$executeRaw`UPDATE "Application" SET status = 'expired', "updatedAt" = ${new Date()}::timestamptz WHERE id = ${applicationId}::uuid`;
+          await db.raw.execute(Prisma.sql`UPDATE "Application" SET status = 'expired', "updatedAt" = ${new Date()}::timestamptz WHERE id = ${applicationId}::uuid`);
           return { ok: false, reason: 'expired' };
         }
         if (found.limitFen === null || found.ratePpm === null) throw new AppError('INTERNAL', {}, { cause: new Error(`approved decision ${decisionId} has no limit or rate`) });
@@ -126,7 +126,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
         });
         // One statement, guarded by the application still being `decided`.
         const { written } = await queryOne<{ written: number }>(
-          db.prisma,
+          db.raw,
           Prisma.sql`WITH guard AS (UPDATE "Application" SET status = 'accepted', "acceptedAt" = ${new Date(input.at)}::timestamptz, "termsVersion" = ${input.termsVersion}, "termsHash" = ${termsHash}, "updatedAt" = ${now}::timestamptz
               WHERE id = ${applicationId}::uuid AND status = 'decided' RETURNING id),
             line AS (${insertRows('CreditLine', [row], IF_GUARDED)}),

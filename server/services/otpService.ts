@@ -88,7 +88,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const hour = new Date(at - 3_600_000);
       const day = new Date(at - DAY_MS);
       const budget = await queryOne<{ stored: number; locked: boolean }>(
-        db.prisma,
+        db.raw,
         Prisma.sql`WITH mobileToday AS (SELECT count(*) FILTER (WHERE "sentAt" > ${hour}::timestamptz) AS "lastHour", count(*) AS "today", ${WRONG_CODES} AS wrong
               FROM "OtpChallenge" WHERE "mobileHash" = ${mobileHash} AND "sentAt" > ${day}::timestamptz),
             stored AS (${insertRows('OtpChallenge', [row], Prisma.sql`
@@ -108,7 +108,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const sent = await providers.sms.sendVerificationCode({ mobile, code, ttlMinutes: Math.round(options.otpTtlMs / 60_000), purpose }).catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, detail: String(e) }));
       if (!sent.ok) {
         // Nothing reached the phone: forget the challenge (and its answer) so the borrower may ask again at once.
-        await db.prisma.$executeRaw`WITH challenge AS (DELETE FROM "OtpChallenge" WHERE id = ${id}::uuid) DELETE FROM "IdempotencyRecord" WHERE scope = ${SEND_SCOPE} AND key = ${requestKey}`;
+        await db.raw.execute(Prisma.sql`WITH challenge AS (DELETE FROM "OtpChallenge" WHERE id = ${id}::uuid) DELETE FROM "IdempotencyRecord" WHERE scope = ${SEND_SCOPE} AND key = ${requestKey}`);
         logger.warn({ provider: providers.sms.name, reason: sent.reason }, 'SMS code not sent');
         throw new AppError('INTERNAL', {}, { cause: new Error(`SMS not sent: ${sent.detail}`) });
       }
@@ -125,7 +125,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     const mobileHash =
       'mobileHash' in mobile ? Prisma.sql`${mobile.mobileHash}::text` : Prisma.sql`(SELECT b."phoneHash" FROM "Borrower" b WHERE b.id = ${uuidOrNull(mobile.borrowerId)}::uuid)`;
     const found = await queryOne<VerifyRead>(
-      db.prisma,
+      db.raw,
       Prisma.sql`WITH m AS (SELECT ${mobileHash} AS hash)
         SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${VERIFY_SCOPE} AND r.key = ${attemptKey}) AS previous,
           c.id::text AS id, c."codeHash", c.attempts, c."maxAttempts", c."consumedAt", c."expiresAt", c."bindTo",
@@ -151,7 +151,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     // one statement: a crash cannot separate them.
     if (right) crashPoint('otp.before_consume');
     const counted = await queryOne<{ n: number }>(
-      db.prisma,
+      db.raw,
       Prisma.sql`WITH guard AS (UPDATE "OtpChallenge" SET attempts = attempts + 1${right ? Prisma.sql`, "consumedAt" = ${new Date(at)}::timestamptz` : Prisma.empty}
           WHERE id = ${found.id}::uuid AND attempts < "maxAttempts" AND "consumedAt" IS NULL RETURNING id),
         remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(VERIFY_SCOPE, attemptKey, output, clock.now())], Prisma.sql`${IF_GUARDED} ON CONFLICT (scope, key) DO NOTHING`)} RETURNING 1)
@@ -191,7 +191,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       const person = identity && { name: identity.name, idNumber: identity.idNumber.trim().toUpperCase() };
       // One read: the request's stored answer, and the name on file for the ID number given.
       const found = await queryOne<{ previous: SendOutput | null; storedName: string | null }>(
-        db.prisma,
+        db.raw,
         Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SEND_SCOPE} AND r.key = ${requestKey}) AS previous,
           (SELECT b.name FROM "Borrower" b WHERE b."idNumberHash" = ${person ? cipher.lookupHash(person.idNumber) : null}::text) AS "storedName"`,
       );
@@ -199,7 +199,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
       if (found.previous) return found.previous;
       if (person && !(await mobileBelongsTo(person, found.storedName, mobile, at))) {
         logger.info({ conversationId }, 'SMS code not sent: the mobile does not belong to the name and ID number given');
-        await db.prisma.$executeRaw(insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'otp.identity_mismatch', subjectType: 'Conversation', subjectId: conversationId, at })]));
+        await db.raw.execute(insertRows('AuditLog', [auditRow({ actorType: 'system', action: 'otp.identity_mismatch', subjectType: 'Conversation', subjectId: conversationId, at })]));
         return { ok: false, reason: 'identity_mismatch' };
       }
       return send({ conversationId, mobile, purpose: VERIFY_MOBILE, origin, requestKey, at });

@@ -10,7 +10,7 @@ import { REPAY_PENDING_SCOPE, settleRepayment, type RepaymentIntent } from './re
 import type { PaymentContext } from './serviceDeps.js';
 
 export interface PaymentRecoveryDeps {
-  readonly db: Pick<Database, 'prisma'>;
+  readonly db: Pick<Database, 'prisma' | 'raw'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly payments: PaymentGateway;

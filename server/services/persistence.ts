@@ -22,6 +22,7 @@ import type {
   Job,
 } from '../db/generated/client.js';
 import type { Fen, IsoDate, Product } from '../../core/index.js';
+import type { RawStatements } from '../db/index.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -72,9 +73,11 @@ export function toChannel(channel: string): Channel {
  */
 export function isUniqueViolation(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
-  const { code, meta } = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } };
+  type Cause = { kind?: unknown; originalCode?: unknown };
+  const { code, meta, name } = e as { code?: unknown; name?: unknown; meta?: { driverAdapterError?: { cause?: Cause } } };
   if (code === 'P2002') return true;
-  const cause = code === 'P2010' ? meta?.driverAdapterError?.cause : undefined;
+  // P2010 wraps the adapter's error; a raw statement below the client (RawStatements) throws it as it is.
+  const cause = code === 'P2010' ? meta?.driverAdapterError?.cause : name === 'DriverAdapterError' ? (e as { cause?: Cause }).cause : undefined;
   return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505';
 }
 
@@ -206,8 +209,20 @@ export function insertRows<T extends keyof Rows>(table: T, rows: readonly Rows[T
 /** A JSON value as a jsonb parameter. */
 export const jsonb = (value: unknown): Prisma.Sql => Prisma.sql`${jsonText(value)}::jsonb`;
 
+/**
+ * Where a raw statement runs: in an interactive transaction (Prisma's `tx`), or on its own. On its
+ * own, `db.raw` (RawStatements) sends it below Prisma's client, with the same result types.
+ */
+export type RawTarget = Tx | PrismaClient | RawStatements;
+
+const isRawStatements = (db: RawTarget): db is RawStatements => !('$queryRaw' in db);
+
+/** The rows a statement answers. */
+export function queryRows<T>(db: RawTarget, statement: Prisma.Sql): Promise<T[]> {
+  return isRawStatements(db) ? db.query<T>(statement) : db.$queryRaw<T[]>(statement);
+}
+
 /** Runs a statement whose last SELECT answers one row. */
-export async function queryOne<T>(db: Tx | PrismaClient, statement: Prisma.Sql): Promise<T> {
-  const rows = await db.$queryRaw<T[]>(statement);
-  return rows[0] as T;
+export async function queryOne<T>(db: RawTarget, statement: Prisma.Sql): Promise<T> {
+  return (await queryRows<T>(db, statement))[0] as T;
 }

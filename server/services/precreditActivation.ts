@@ -33,10 +33,10 @@ export function precreditEffects(ctx: ServiceContext): Pick<FlowEffects, 'findPr
       const hashes = precreditHashes(ctx, idNumber, mobile, at);
       if (!hashes) return { found: false };
       // The newest batch's entry wins when a person is on two lists.
-      const rows = await db.prisma.$queryRaw<{ id: string; limitFen: bigint; ratePpm: number; expiresAt: Date }[]>`
+      const rows = await db.raw.query<{ id: string; limitFen: bigint; ratePpm: number; expiresAt: Date }>(Prisma.sql`
         SELECT e.id, e."limitFen", e."ratePpm", b."expiresAt" FROM "PrecreditEntry" e JOIN "PrecreditBatch" b ON b.id = e."batchId"
         WHERE ${activatablePrecreditSql('e', 'b', { productId, ...hashes, at: new Date(at) })}
-        ORDER BY b."startedAt" DESC, e."rowNo" LIMIT 1`;
+        ORDER BY b."startedAt" DESC, e."rowNo" LIMIT 1`);
       const row = rows[0];
       if (!row) return { found: false };
       return { found: true, entryId: row.id, limit: toFen(row.limitFen), annualRate: fromPpm(row.ratePpm), expiresAt: row.expiresAt.getTime() };

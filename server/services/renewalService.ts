@@ -35,7 +35,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
       if (uuidOrNull(borrowerId) === null) return { status: 'none' };
       const today = shanghaiDateOf(at);
       const found = await queryOne<{ lineId: string | null; period: Date | null; productId: string | null; state: CreditLine | null; applicationId: string | null; consents: ConsentInForce[] }>(
-        db.prisma,
+        db.raw,
         Prisma.sql`SELECT o.*, ${consentsInForceSql(borrowerId, DATA_SOURCES, at)} AS consents FROM (SELECT 1) AS one LEFT JOIN LATERAL (
             SELECT l.id AS "lineId", r.period, l."productId", l.state, d."applicationId"
             FROM "LineReview" r JOIN "CreditLine" l ON l.id = r."creditLineId" LEFT JOIN "Decision" d ON d.id = l."decisionId"
@@ -61,7 +61,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
       const SCOPE = 'recordRenewalDecision';
       const run = async (): Promise<DecisionOutput> => {
         const found = await queryOne<{ previous: DecisionOutput | null; applicationId: string | null; lineBorrowerId: string | null }>(
-          db.prisma,
+          db.raw,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${requestKey}) AS previous,
             d."applicationId", l."borrowerId" AS "lineBorrowerId"
             FROM (SELECT 1) AS one LEFT JOIN "CreditLine" l ON l.id = ${uuidOrNull(lineId)}::uuid LEFT JOIN "Decision" d ON d.id = l."decisionId"`,
@@ -83,7 +83,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
         });
         // One statement, guarded by the invitation still being open; a decline or a review closes it.
         const { written } = await queryOne<{ written: number }>(
-          db.prisma,
+          db.raw,
           Prisma.sql`WITH guard AS (UPDATE "LineReview" SET detail = COALESCE(detail, '{}'::jsonb) || ${jsonb(noted)},
                 outcome = ${approved ? 'invited' : 'declined'}, "decidedAt" = ${approved ? null : new Date(at)}::timestamptz, "updatedAt" = ${now}::timestamptz
               WHERE "creditLineId" = ${lineId}::uuid AND kind = 'renewal' AND period = ${toDbDate(validUntil)}::date AND outcome IN ${OPEN} RETURNING id),
@@ -122,7 +122,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
             limitFen: bigint | null;
             ratePpm: number | null;
           }>(
-            db.prisma,
+            db.raw,
             Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.requestKey}) AS previous,
               l.id AS "lineId", l."borrowerId", l."productId", l.version, l.state, EXISTS (${openReview(input.lineId, input.validUntil)}) AS invited,
               d.id AS "decisionId", d.outcome::text AS outcome, d."limitFen", d."ratePpm"
@@ -161,7 +161,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
           });
           // One statement: the line (version-checked, and only while the invitation is open), the invitation, the audit, the key.
           const { written } = await queryOne<{ written: number }>(
-            db.prisma,
+            db.raw,
             Prisma.sql`WITH guard AS (UPDATE "CreditLine" SET state = ${jsonb(line)}, "availableFen" = ${toBigFen(line.available)}::bigint, "limitFen" = ${toBigFen(line.limit)}::bigint,
                   "ratePpm" = ${toPpm(line.annualRate)}::int, "validUntil" = ${toDbDate(line.validUntil)}::date, "reviewAt" = ${toDbDate(line.nextReviewDate)}::date,
                   "decisionId" = ${found.decisionId}::uuid, version = version + 1, "updatedAt" = ${now}::timestamptz
@@ -194,9 +194,9 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
     async closeRenewal({ lineId, borrowerId, validUntil, at }) {
       const now = new Date();
       const declined = auditRow({ actorType: 'borrower', actorId: borrowerId, action: 'renewal.declined', subjectType: 'CreditLine', subjectId: lineId, at, detail: { period: validUntil } });
-      await db.prisma.$executeRaw`WITH guard AS (UPDATE "LineReview" SET outcome = 'declined', "decidedAt" = ${new Date(at)}::timestamptz, detail = COALESCE(detail, '{}'::jsonb) || ${jsonb({ declinedBy: 'borrower' })}, "updatedAt" = ${now}::timestamptz
+      await db.raw.execute(Prisma.sql`WITH guard AS (UPDATE "LineReview" SET outcome = 'declined', "decidedAt" = ${new Date(at)}::timestamptz, detail = COALESCE(detail, '{}'::jsonb) || ${jsonb({ declinedBy: 'borrower' })}, "updatedAt" = ${now}::timestamptz
           WHERE "creditLineId" = ${uuidOrNull(lineId)}::uuid AND "borrowerId" = ${uuidOrNull(borrowerId)}::uuid AND kind = 'renewal' AND period = ${toDbDate(validUntil)}::date AND outcome IN ${OPEN} RETURNING id)
-        ${insertRows('AuditLog', [declined], IF_GUARDED)}`;
+        ${insertRows('AuditLog', [declined], IF_GUARDED)}`);
       return { ok: true };
     },
   };

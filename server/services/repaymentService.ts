@@ -15,9 +15,9 @@ import type { FlowEffects, RepayInput, RepaymentReceipt } from '../../flows/host
 import { AppError } from '../errors.js';
 import { crashPoint } from '../faults.js';
 import type { PaymentResult } from '../providers/index.js';
-import { Prisma, type PrismaClient, type RepaymentAllocation } from '../db/generated/client.js';
+import { Prisma, type RepaymentAllocation } from '../db/generated/client.js';
 import { checkLineId, laterOf, ledgerCte, ledgerRows, lineConflict, loadLineRecalling, repaymentReference, saveLineSql, type LoadedLine } from './creditLineStore.js';
-import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, recalled, toBigFen, type Tx } from './persistence.js';
+import { auditRow, idempotencyRow, IF_GUARDED, insertRows, isUniqueViolation, jsonb, queryOne, queryRows, recalled, toBigFen, type RawTarget } from './persistence.js';
 import { paymentContext, resumable, type PaymentContext, type ServiceContext } from './serviceDeps.js';
 
 type RepayOutput = Awaited<ReturnType<FlowEffects['repay']>>;
@@ -35,8 +35,8 @@ const KIND: Record<RepayInput['kind'], string> = { due: 'due_installment', parti
  * scope `repay.pending`). Read after the line: an intent recorded later moved the line's version on,
  * so a save planned on what was read fails its guard and reads again.
  */
-export async function repaymentInFlight(db: Tx | PrismaClient, lineId: string): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND lower(result->'request'->>'lineId') = lower(${lineId}) LIMIT 1`;
+export async function repaymentInFlight(db: RawTarget, lineId: string): Promise<boolean> {
+  const rows = await queryRows(db, Prisma.sql`SELECT 1 FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND lower(result->'request'->>'lineId') = lower(${lineId}) LIMIT 1`);
   return rows.length > 0;
 }
 
@@ -115,7 +115,7 @@ export function repaymentEffects(ctx: ServiceContext): Pick<FlowEffects, 'repay'
   return {
     async repay(input) {
       // One read: a stored result or intent for the key, and the line.
-      const read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+      const read = await loadLineRecalling(db.raw, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
       const previous = read.recalled[SCOPE] as RepayOutput | undefined;
       if (previous) return previous;
       checkLineId(input.lineId);
@@ -185,7 +185,7 @@ async function recordIntent(
     };
     try {
       const { recorded } = await queryOne<{ recorded: number }>(
-        db.prisma,
+        db.raw,
         Prisma.sql`WITH guard AS (UPDATE "CreditLine" SET version = ${version}::int WHERE id = ${loaded.row.id}::uuid AND version = ${loaded.row.version}::int RETURNING id),
           intent AS (${insertRows('IdempotencyRecord', [idempotencyRow(PENDING, key, intent, clock.now())], IF_GUARDED)})
           SELECT count(*)::int AS recorded FROM guard`,
@@ -195,13 +195,13 @@ async function recordIntent(
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       // The same key at the same moment: carry on with the intent that was recorded first.
-      const again = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], key);
+      const again = await loadLineRecalling(db.raw, input.lineId, [SCOPE, PENDING], key);
       if (again.recalled[SCOPE]) return { refused: again.recalled[SCOPE] as RepayOutput };
       const recordedFirst = again.recalled[PENDING] as RepaymentIntent | undefined;
       if (!recordedFirst) return { refused: { ok: false, reason: 'payment_failed', detail: 'the repayment was refused in another attempt; try again' } };
       return { intent: recordedFirst, planned: undefined };
     }
-    read = await loadLineRecalling(db.prisma, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
+    read = await loadLineRecalling(db.raw, input.lineId, [SCOPE, PENDING], input.idempotencyKey);
     if (read.recalled[SCOPE]) return { refused: read.recalled[SCOPE] as RepayOutput };
   }
 }
@@ -226,7 +226,7 @@ async function dropIntent(pc: PaymentContext, key: string, intent: RepaymentInte
     at: request.at,
     detail: { kind: request.kind, amount: intent.amount, reason: why.reason, detail: why.detail, repaymentId: intent.repaymentId, ...(why.final ? { recovered: true } : {}) },
   });
-  await pc.db.prisma.$executeRaw(
+  await pc.db.raw.execute(
     Prisma.sql`WITH guard AS (DELETE FROM "IdempotencyRecord" WHERE scope = ${PENDING} AND key = ${key} RETURNING id)
       ${why.final ? Prisma.sql`, remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, key, why.final, pc.clock.now())], IF_GUARDED)})` : Prisma.empty}
       ${insertRows('AuditLog', [audited], IF_GUARDED)}`,
@@ -247,7 +247,7 @@ function storeCollected(pc: PaymentContext, key: string, intent: RepaymentIntent
     for (let attempt = 0; ; attempt++) {
       try {
         if (!current) {
-          const again = await loadLineRecalling(db.prisma, intent.request.lineId, [SCOPE], key);
+          const again = await loadLineRecalling(db.raw, intent.request.lineId, [SCOPE], key);
           const stored = again.recalled[SCOPE] as RepayOutput | undefined;
           if (stored) return stored;
           if (!again.loaded) throw new AppError('INTERNAL', {}, { cause: new Error(`credit line ${intent.request.lineId} disappeared`) });
@@ -340,7 +340,7 @@ async function store(pc: PaymentContext, key: string, intent: RepaymentIntent, p
     principalFen: toBigFen(a.principal),
   }));
   const { saved } = await queryOne<{ saved: number }>(
-    db.prisma,
+    db.raw,
     Prisma.sql`WITH ${save.ctes},
       repayment AS (${insertRows('Repayment', [repayment], IF_GUARDED)}),
       allocated AS (INSERT INTO "RepaymentAllocation" (id, "repaymentId", "installmentId", "drawdownId", kind, period, "penaltyFen", "interestFen", "principalFen")

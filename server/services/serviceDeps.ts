@@ -64,7 +64,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
 
 /** What createFlowEffects is built from. */
 export interface FlowEffectsDeps {
-  readonly db: Pick<Database, 'prisma'>;
+  readonly db: Pick<Database, 'prisma' | 'raw'>;
   readonly cipher: FieldCipher;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -108,7 +108,7 @@ export function serviceContext(deps: FlowEffectsDeps): ServiceContext {
  * without the rest of the services): the database, the gateway, time, and the per-line lock.
  */
 export interface PaymentContext {
-  readonly db: Pick<Database, 'prisma'>;
+  readonly db: Pick<Database, 'prisma' | 'raw'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly payments: PaymentGateway;
