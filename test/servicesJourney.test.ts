@@ -52,6 +52,11 @@ describe(`service journey of the excellent persona on ${testDatabaseKind()}`, ()
     const { decisionId } = await effects.recordDecision({ applicationId: submitted.applicationId, decision: decided.value, offerExpiresAt, at: day0 });
     const again = await effects.recordDecision({ applicationId: submitted.applicationId, decision: decided.value, offerExpiresAt, at: day0 });
     expect(again.decisionId).toBe(decisionId);
+    expect(await db.prisma.auditLog.count({ where: { action: 'decision.recorded', subjectId: submitted.applicationId } })).toBe(1);
+    // A decision for an application that is not there is refused, and nothing of it is written.
+    const nowhere = '00000000-0000-4000-8000-000000000000';
+    await expect(effects.recordDecision({ applicationId: nowhere, decision: decided.value, offerExpiresAt, at: day0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await db.prisma.auditLog.count({ where: { subjectId: nowhere } })).toBe(0);
     const decisionRow = await db.prisma.decision.findUniqueOrThrow({ where: { id: decisionId } });
     expect(decisionRow).toMatchObject({ outcome: 'approved', grade: 'A', ratePpm: 64_800, aprSimpleBp: Math.round(decided.value.apr!.simple * 10_000) });
     expect(Number(decisionRow.limitFen)).toBe(decided.value.limit);

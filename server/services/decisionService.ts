@@ -60,30 +60,33 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       const hash = sha256Hex(JSON.stringify(decision));
       // The same decision (by hash) recorded before answers its row.
       const sameDecision = Prisma.sql`SELECT d.id FROM "Decision" d WHERE d."applicationId" = ${applicationId}::uuid AND d.detail->>'hash' = ${hash} LIMIT 1`;
-      const application = (
-        await db.raw.query<{ borrowerId: string; conversationId: string | null; sameId: string | null }>(Prisma.sql`SELECT a."borrowerId", a."conversationId", (${sameDecision}) AS "sameId" FROM "Application" a WHERE a.id = ${applicationId}::uuid`)
-      )[0];
-      if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
-      if (application.sameId) return { decisionId: application.sameId };
       const now = new Date();
       const row = decisionRow(applicationId, decision, now);
-      // A manual review opens a work order: numbered, deadlines in working hours, its deadline jobs in this statement.
-      const review =
-        decision.outcome === 'manual_review'
-          ? await workOrders.draft(
-              {
-                kind: 'manual_review',
-                borrowerId: application.borrowerId,
-                applicationId,
-                decisionId: row.id,
-                conversationId: application.conversationId,
-                reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
-                detail: { score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) },
-              },
-              at,
-              { type: 'system' },
-            )
-          : null;
+      // A manual review opens a work order (numbered, deadlines in working hours, its deadline jobs in
+      // the statement below) naming the application's borrower and conversation: they are read first.
+      // Any other outcome is that one statement, which also answers whether the application exists
+      // and whether the decision was recorded before.
+      let review: Awaited<ReturnType<typeof workOrders.draft>> | null = null;
+      if (decision.outcome === 'manual_review') {
+        const [application] = await db.raw.query<{ borrowerId: string; conversationId: string | null; sameId: string | null }>(
+          Prisma.sql`SELECT a."borrowerId", a."conversationId", (${sameDecision}) AS "sameId" FROM "Application" a WHERE a.id = ${applicationId}::uuid`,
+        );
+        if (!application) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
+        if (application.sameId) return { decisionId: application.sameId };
+        review = await workOrders.draft(
+          {
+            kind: 'manual_review',
+            borrowerId: application.borrowerId,
+            applicationId,
+            decisionId: row.id,
+            conversationId: application.conversationId,
+            reason: decision.reasons.map((r) => r.code).join(',') || 'manual_review',
+            detail: { score: decision.score, grade: decision.grade, provisionalLimit: decision.limit, reasons: decision.reasons.map((r) => ({ code: r.code, detail: r.detail })) },
+          },
+          at,
+          { type: 'system' },
+        );
+      }
       const item = review?.item ?? null;
       const recorded = auditRow({
         actorType: 'system',
@@ -93,17 +96,20 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
         at,
         detail: { decisionId: row.id, outcome: decision.outcome, score: decision.score, grade: decision.grade, limit: decision.limit, rate: decision.rate, reasonCodes: decision.reasons.map((r) => r.code), modelVersion: decision.modelVersion, workItemId: item?.id ?? null },
       });
-      // One statement, guarded by the decision not being there yet (a re-run that lost a race writes nothing).
-      const { recordedId } = await queryOne<{ recordedId: string | null }>(
+      // One statement, guarded by the application being there and the decision not yet (a re-run that
+      // lost a race writes nothing). Its last SELECT sees the database as the statement began.
+      const { recordedId, sameId, found } = await queryOne<{ recordedId: string | null; sameId: string | null; found: boolean }>(
         db.raw,
-        Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision})`)} RETURNING id),
+        Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision}) AND EXISTS (SELECT 1 FROM "Application" a WHERE a.id = ${applicationId}::uuid)`)} RETURNING id),
           decided AS (UPDATE "Application" SET status = 'decided', "offerExpiresAt" = ${decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null}::timestamptz,
             "requestedTerm" = COALESCE("requestedTerm", ${decision.termMonths}::int), "updatedAt" = ${now}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard))
           ${review ? Prisma.sql`, review AS (${insertRows('WorkItem', [review.item], IF_GUARDED)}), reviewNote AS (${insertRows('WorkItemNote', [review.note], IF_GUARDED)}),
             reviewJobs AS (${insertRows('Job', review.jobs, IF_GUARDED)}), reviewAudit AS (${insertRows('AuditLog', [review.audited], IF_GUARDED)})` : Prisma.empty},
           audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})
-          SELECT (SELECT id FROM guard) AS "recordedId"`,
+          SELECT (SELECT id FROM guard) AS "recordedId", (${sameDecision}) AS "sameId", EXISTS (SELECT 1 FROM "Application" a WHERE a.id = ${applicationId}::uuid) AS found`,
       );
+      if (!found) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
+      if (sameId) return { decisionId: sameId };
       if (recordedId) {
         if (review) workOrders.announce(review.item.id);
         return { decisionId: recordedId };
