@@ -148,4 +148,16 @@ describe(`consents, submission and data pulls on ${testDatabaseKind()}`, () => {
     expect(await h.effects.pullData(pull)).toMatchObject({ ok: true });
   });
 
+
+  it("refuses a consent on another borrower's application and writes nothing of it (no consent, no revocation, no audit entry)", async () => {
+    const mine = applicationOf(await h.effects.submitApplication(personaApplication('multi_lender', at)));
+    const theirs = applicationOf(await h.effects.submitApplication(personaApplication('excellent', at)));
+    await consentTo(mine.borrowerId, mine.applicationId, ['credit_bureau']);
+    const auditsBefore = await h.db.prisma.auditLog.count({ where: { action: 'consent.recorded' } });
+    await expect(consentTo(mine.borrowerId, theirs.applicationId, ['bank'], ['credit_bureau'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(consentTo(mine.borrowerId, '00000000-0000-4000-8000-000000000000', ['bank'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const consents = await h.db.prisma.consent.findMany({ where: { borrowerId: mine.borrowerId } });
+    expect(consents.map((c) => [c.source, c.revokedAt])).toEqual([['credit_bureau', null]]);
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'consent.recorded' } })).toBe(auditsBefore);
+  });
 });

@@ -3,7 +3,7 @@ import { DATA_SOURCES, type DataSource } from '../../core/index.js';
 import type { FlowEffects } from '../../flows/host.js';
 import { AppError } from '../errors.js';
 import { Prisma, type Consent } from '../db/generated/client.js';
-import { audit, auditRow, idempotencyRow, inTransaction, insertRows, isUniqueViolation, jsonb, queryOne, sha256Hex, toChannel, uuidOrNull } from './persistence.js';
+import { audit, auditRow, idempotencyRow, IF_GUARDED, inTransaction, insertRows, isUniqueViolation, jsonb, queryOne, sha256Hex, toChannel, uuidOrNull } from './persistence.js';
 import type { ServiceContext } from './serviceDeps.js';
 
 type RecordOutput = Awaited<ReturnType<FlowEffects['recordConsent']>>;
@@ -54,15 +54,9 @@ export function consentEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordCo
       const refused = checkSources(input.refused, 'refused').filter((s) => !granted.includes(s));
       const channel = toChannel(input.channel);
       const textHash = sha256Hex(input.text);
-      // Two statements: one read (a stored result, the application's borrower), one write.
+      // One statement: written only when no result is stored under the key and the application is
+      // this borrower's (`guard`); its last SELECT answers both as the statement began.
       const run = async (): Promise<RecordOutput> => {
-        const found = await queryOne<{ previous: RecordOutput | null; borrowerId: string | null }>(
-          db.raw,
-          Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
-            (SELECT a."borrowerId" FROM "Application" a WHERE a.id = ${input.applicationId}::uuid) AS "borrowerId"`,
-        );
-        if (found.previous) return found.previous;
-        if (found.borrowerId !== input.borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
         const grantedAt = new Date(input.at);
         const rows: Consent[] = granted.map((source) => ({ id: randomUUID(), borrowerId: input.borrowerId, conversationId: uuidOrNull(input.conversationId), source, textVersion: input.textVersion, textHash, channel, grantedAt, revokedAt: null }));
         const consentIds = rows.map((r) => r.id);
@@ -76,14 +70,23 @@ export function consentEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordCo
           at: input.at,
           detail: { granted, refused, revokedEarlier: 0, textVersion: input.textVersion, textHash, channel, conversationId: input.conversationId, consentIds },
         });
+        const previous = Prisma.sql`SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}`;
+        const owner = Prisma.sql`SELECT a."borrowerId" FROM "Application" a WHERE a.id = ${input.applicationId}::uuid`;
         // Sources refused on this screen lose any earlier consent; the audit entry counts them.
         const audited = refused.length
-          ? Prisma.sql`revoked AS (UPDATE "Consent" SET "revokedAt" = ${grantedAt}::timestamptz WHERE "borrowerId" = ${input.borrowerId}::uuid AND source = ANY(${refused}::text[]) AND "revokedAt" IS NULL RETURNING id),
+          ? Prisma.sql`revoked AS (UPDATE "Consent" SET "revokedAt" = ${grantedAt}::timestamptz WHERE "borrowerId" = ${input.borrowerId}::uuid AND source = ANY(${refused}::text[]) AND "revokedAt" IS NULL AND EXISTS (SELECT 1 FROM guard) RETURNING id),
               audited AS (INSERT INTO "AuditLog" (id, at, "actorType", "actorId", action, "subjectType", "subjectId", detail) SELECT e.id, e.at, e."actorType", e."actorId", e.action, e."subjectType", e."subjectId", e.detail || jsonb_build_object('revokedEarlier', (SELECT count(*) FROM revoked))
-                FROM jsonb_populate_record(NULL::"AuditLog", ${jsonb(recorded)}) AS e)`
-          : Prisma.sql`audited AS (${insertRows('AuditLog', [recorded])})`;
-        await db.raw.execute(Prisma.sql`WITH ${rows.length ? Prisma.sql`consents AS (${insertRows('Consent', rows)}),` : Prisma.empty} ${audited}
-          ${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())])}`);
+                FROM jsonb_populate_record(NULL::"AuditLog", ${jsonb(recorded)}) AS e ${IF_GUARDED})`
+          : Prisma.sql`audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})`;
+        const found = await queryOne<{ previous: RecordOutput | null; borrowerId: string | null }>(
+          db.raw,
+          Prisma.sql`WITH guard AS (SELECT 1 WHERE NOT EXISTS (${previous}) AND (${owner})::text = ${input.borrowerId}),
+            ${rows.length ? Prisma.sql`consents AS (${insertRows('Consent', rows, IF_GUARDED)}),` : Prisma.empty} ${audited},
+            remembered AS (${insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, output, clock.now())], IF_GUARDED)})
+            SELECT (${previous}) AS previous, (${owner})::text AS "borrowerId"`,
+        );
+        if (found.previous) return found.previous;
+        if (found.borrowerId !== input.borrowerId) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application for this borrower' });
         return output;
       };
       try {
