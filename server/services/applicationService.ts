@@ -91,10 +91,11 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
 
       const idNumberHash = cipher.lookupHash(idNumber);
       // The conversation may have been reached through a link since it started (a campaign card tapped
-      // inside the chat): its stored referral is then the last touch the machine did not hear of.
+      // inside the chat): its stored referral is then the last touch the machine did not hear of. The
+      // read below answers it; when it names someone, the read is made again with it.
       const conversationUuid = input.referral ? null : uuidOrNull(input.conversationId);
-      const referral = input.referral ?? (conversationUuid ? ((await db.raw.query<{ referral: string | null }>(Prisma.sql`SELECT referral FROM "Conversation" WHERE id = ${conversationUuid}::uuid`))[0]?.referral ?? undefined) : undefined);
-      const ref = parseAttributionRef(referral);
+      let referral = input.referral;
+      let ref = parseAttributionRef(referral);
       // A bare (legacy) code is looked up as a manager's first, then as a campaign's.
       const codeOf = (kind: 'manager' | 'campaign' | 'branch') => (ref && (ref.kind === kind || (ref.kind === 'legacy' && kind !== 'branch')) ? ref.code : null);
       const remember = (output: SubmitOutput) => insertRows('IdempotencyRecord', [idempotencyRow(SCOPE, input.idempotencyKey, withoutName(output), clock.now())]);
@@ -105,8 +106,8 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
         ? Prisma.sql`(SELECT e.id FROM "PrecreditEntry" e JOIN "PrecreditBatch" pb ON pb.id = e."batchId" WHERE e.id = ${input.precreditEntryId}::uuid AND ${activatablePrecreditSql('e', 'pb', { productId: product.id, ...entryHashes, at: new Date(input.at) })})`
         : Prisma.sql`NULL::uuid`;
       // Two statements: one read (a stored result, the borrower, what they hold, who the referral code names), one write.
-      const attempt = async (): Promise<SubmitOutput> => {
-        const found = await queryOne<SubmitRead>(
+      const read = () =>
+        queryOne<SubmitRead & { storedReferral: string | null }>(
           db.raw,
           Prisma.sql`SELECT (SELECT r.result FROM "IdempotencyRecord" r WHERE r.scope = ${SCOPE} AND r.key = ${input.idempotencyKey}) AS previous,
             b.id AS "borrowerId", b.name AS "storedName", b."phoneHash" AS "storedPhoneHash",
@@ -117,7 +118,8 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
             (SELECT br.code FROM "Branch" br WHERE br.code = ${codeOf('branch')} AND br.active) AS "branchCode",
             (SELECT l.id FROM "CreditLine" l WHERE l."borrowerId" = b.id AND l."productId" = ${product.id} AND l.status IN ('active', 'frozen') LIMIT 1) AS "lineId",
             o.id AS "openApplicationId", o.status::text AS "openStatus", o.outcome AS "openOutcome",
-            ${precreditCheck} AS "precreditEntryId"
+            ${precreditCheck} AS "precreditEntryId",
+            ${conversationUuid ? Prisma.sql`(SELECT cv.referral FROM "Conversation" cv WHERE cv.id = ${conversationUuid}::uuid)` : Prisma.sql`NULL::text`} AS "storedReferral"
             FROM (SELECT 1) AS one LEFT JOIN "Borrower" b ON b."idNumberHash" = ${idNumberHash}
             LEFT JOIN "StaffUser" s ON s."referralCode" = ${codeOf('manager')} AND s.active
             LEFT JOIN "Campaign" c ON c.code = ${codeOf('campaign')}
@@ -126,6 +128,13 @@ export function applicationEffects(ctx: ServiceContext): Pick<FlowEffects, 'subm
                 AND (a.status = 'submitted' OR (a.status = 'decided' AND (a."offerExpiresAt" IS NULL OR a."offerExpiresAt" > ${new Date(input.at)}::timestamptz)))
               ORDER BY a."createdAt" DESC LIMIT 1) AS o ON true`,
         );
+      const attempt = async (): Promise<SubmitOutput> => {
+        let found = await read();
+        if (referral === undefined && found.storedReferral) {
+          referral = found.storedReferral;
+          ref = parseAttributionRef(referral);
+          if (ref) found = await read();
+        }
         if (found.previous) return withName(found.previous, found.storedName ?? name);
         const existing = found.borrowerId;
 
