@@ -153,7 +153,7 @@ export function dataPullEffects(ctx: ServiceContext): Pick<FlowEffects, 'pullDat
       } catch (e) {
         // The same key pulled in parallel: answer what the first one stored.
         if (!isUniqueViolation(e)) throw e;
-        const first = await recalled<{ sealed: string }>(db.prisma, SCOPE, idempotencyKey);
+        const first = await recalled<{ sealed: string }>(db.raw, SCOPE, idempotencyKey);
         if (first) return open(first, idempotencyKey);
         throw e;
       }

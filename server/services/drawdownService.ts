@@ -183,10 +183,10 @@ export function drawdownEffects(ctx: ServiceContext): Pick<FlowEffects, 'disburs
         } catch (e) {
           if (!isUniqueViolation(e)) throw e;
           // The same key reserved in parallel: carry on with that reservation.
-          pending = await recalled<PendingDisbursement>(db.prisma, PENDING, input.idempotencyKey);
+          pending = await recalled<PendingDisbursement>(db.raw, PENDING, input.idempotencyKey);
           if (!pending) {
             // Already finished (or undone) by the attempt that won the reservation.
-            const finished = await recalled<DisburseOutput>(db.prisma, SCOPE, input.idempotencyKey);
+            const finished = await recalled<DisburseOutput>(db.raw, SCOPE, input.idempotencyKey);
             return finished ?? { ok: false, reason: 'payment_failed', detail: 'the reservation was undone by another attempt' };
           }
         }
@@ -250,7 +250,7 @@ async function complete(pc: PaymentContext, key: string, pending: PendingDisburs
       SELECT count(*)::int AS marked FROM guard`,
   );
   if (marked === 1) return output;
-  return (await recalled<DisburseOutput>(db.prisma, SCOPE, key)) ?? { ok: false, reason: 'payment_failed', detail: 'the disbursement was finished or undone by another attempt' };
+  return (await recalled<DisburseOutput>(db.raw, SCOPE, key)) ?? { ok: false, reason: 'payment_failed', detail: 'the disbursement was finished or undone by another attempt' };
 }
 
 /**

@@ -139,7 +139,7 @@ export function offerEffects(ctx: ServiceContext): Pick<FlowEffects, 'acceptOffe
         );
         if (written === 1) return output;
         // Accepted meanwhile: by this same key (answer what it stored), or by another.
-        return (await recalled<AcceptOutput>(db.prisma, SCOPE, input.idempotencyKey)) ?? { ok: false, reason: 'already_accepted' };
+        return (await recalled<AcceptOutput>(db.raw, SCOPE, input.idempotencyKey)) ?? { ok: false, reason: 'already_accepted' };
       };
       try {
         return await run();

@@ -160,7 +160,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     if (right) crashPoint('otp.after_consume');
     if (counted.n === 1) return output;
     // Used up or out of attempts meanwhile: by this attempt in parallel (its answer is stored), else by another.
-    return (await recalled<VerifyOutput>(db.prisma, VERIFY_SCOPE, attemptKey)) ?? { result: right ? 'expired' : 'too_many_attempts' };
+    return (await recalled<VerifyOutput>(db.raw, VERIFY_SCOPE, attemptKey)) ?? { result: right ? 'expired' : 'too_many_attempts' };
   }
 
   /**
@@ -182,7 +182,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
   /** The borrower's mobile on file (decrypted only to send the SMS), or null. */
   async function mobileOf(borrowerId: string): Promise<string | null> {
     if (uuidOrNull(borrowerId) === null) return null;
-    const row = await db.prisma.borrower.findUnique({ where: { id: borrowerId }, select: { phoneEnc: true } });
+    const [row] = await db.raw.query<{ phoneEnc: string | null }>(Prisma.sql`SELECT "phoneEnc" FROM "Borrower" WHERE id = ${borrowerId}::uuid`);
     return row?.phoneEnc ? cipher.decrypt(row.phoneEnc, fieldContext('Borrower', 'phoneEnc', borrowerId)) : null;
   }
 
@@ -208,7 +208,7 @@ export function otpEffects(ctx: ServiceContext): Pick<FlowEffects, 'sendOtp' | '
     async sendStepUp({ conversationId, borrowerId, bindTo, origin, requestKey, at }) {
       const mobile = await mobileOf(borrowerId);
       if (!mobile) return { ok: false, reason: 'no_mobile' };
-      const previous = await recalled<Sent>(db.prisma, SEND_SCOPE, requestKey);
+      const previous = await recalled<Sent>(db.raw, SEND_SCOPE, requestKey);
       const sent = previous ?? (await send({ conversationId, mobile, purpose: STEP_UP, bindTo, origin, requestKey, at }));
       return sent.ok ? { ...sent, mobileMasked: maskMobile(mobile) } : sent;
     },

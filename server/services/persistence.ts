@@ -139,9 +139,9 @@ export function auditRow(entry: AuditEntry): AuditLog {
 export const idempotencyRow = (scope: string, key: string, result: unknown, now: Date): IdempotencyRecord => ({ id: randomUUID(), scope, key, result: jsonValue(result), createdAt: now });
 
 /** The stored result of an effect by key, if it ran before. */
-export async function recalled<T>(tx: Tx | PrismaClient, scope: string, key: string): Promise<T | null> {
-  const row = await tx.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
-  return row ? (row.result as T) : null;
+export async function recalled<T>(db: RawTarget, scope: string, key: string): Promise<T | null> {
+  const [row] = await queryRows<{ result: T }>(db, Prisma.sql`SELECT result FROM "IdempotencyRecord" WHERE scope = ${scope} AND key = ${key}`);
+  return row ? row.result : null;
 }
 
 /*

@@ -93,7 +93,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
             SELECT count(*)::int AS written FROM guard`,
         );
         if (written === 1) return output;
-        return (await recalled<DecisionOutput>(db.prisma, SCOPE, requestKey)) ?? { ok: false, reason: 'not_invited' };
+        return (await recalled<DecisionOutput>(db.raw, SCOPE, requestKey)) ?? { ok: false, reason: 'not_invited' };
       };
       try {
         return await run();
@@ -175,7 +175,7 @@ export function renewalEffects(ctx: ServiceContext): Pick<FlowEffects, 'loadRene
           );
           if (written === 1) return output;
           // Renewed meanwhile by this same key: its answer; otherwise the next read tells what changed.
-          return recalled<RenewOutput>(db.prisma, SCOPE, input.requestKey);
+          return recalled<RenewOutput>(db.raw, SCOPE, input.requestKey);
         };
         const attempt = async (): Promise<RenewOutput> => {
           const result = (await run()) ?? (await run());

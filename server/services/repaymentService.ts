@@ -257,7 +257,7 @@ function storeCollected(pc: PaymentContext, key: string, intent: RepaymentIntent
         return await store(pc, key, intent, payment, current, recovered);
       } catch (e) {
         if (isUniqueViolation(e)) {
-          const first = await recalled<RepayOutput>(db.prisma, SCOPE, key);
+          const first = await recalled<RepayOutput>(db.raw, SCOPE, key);
           if (first) return first;
         }
         if (!(e instanceof AppError && e.code === 'CONFLICT') || attempt >= 4) throw e;

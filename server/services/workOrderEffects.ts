@@ -42,7 +42,7 @@ export function workOrderEffects(ctx: ServiceContext): Pick<FlowEffects, 'openCo
       return opened.status;
     } catch (e) {
       // The same message handled twice at once: the other one opened it.
-      const other = isUniqueViolation(e) ? await recalled<WorkOrderStatus>(db.prisma, scope, requestKey) : null;
+      const other = isUniqueViolation(e) ? await recalled<WorkOrderStatus>(db.raw, scope, requestKey) : null;
       if (other) return other;
       throw e;
     }
