@@ -78,9 +78,23 @@ function rowsOf(result: SqlResultSet): Record<string, unknown>[] {
   });
 }
 
+/** Array columns are typed element by element, as their element type. */
+const ELEMENT: Partial<Record<ColumnType, ColumnType>> = {
+  [ColumnTypeEnum.Int32Array]: ColumnTypeEnum.Int32,
+  [ColumnTypeEnum.Int64Array]: ColumnTypeEnum.Int64,
+  [ColumnTypeEnum.JsonArray]: ColumnTypeEnum.Json,
+  [ColumnTypeEnum.BooleanArray]: ColumnTypeEnum.Boolean,
+  [ColumnTypeEnum.NumericArray]: ColumnTypeEnum.Numeric,
+  [ColumnTypeEnum.DateTimeArray]: ColumnTypeEnum.DateTime,
+  [ColumnTypeEnum.DateArray]: ColumnTypeEnum.Date,
+  [ColumnTypeEnum.TimeArray]: ColumnTypeEnum.Time,
+  [ColumnTypeEnum.BytesArray]: ColumnTypeEnum.Bytes,
+};
+
 function typed(value: unknown, type: ColumnType): unknown {
   if (value === null || value === undefined) return null;
-  const each = (t: ColumnType) => (value as unknown[]).map((v) => typed(v, t));
+  const element = ELEMENT[type];
+  if (element !== undefined) return (value as unknown[]).map((v) => typed(v, element));
   switch (type) {
     case ColumnTypeEnum.Int32:
       return Math.trunc(Number(value));
@@ -99,23 +113,6 @@ function typed(value: unknown, type: ColumnType): unknown {
       return new Date(`1970-01-01T${value as string}Z`);
     case ColumnTypeEnum.Bytes:
       return new Uint8Array(Buffer.from(value as string, 'base64'));
-    case ColumnTypeEnum.Int32Array:
-      return each(ColumnTypeEnum.Int32);
-    case ColumnTypeEnum.Int64Array:
-      return each(ColumnTypeEnum.Int64);
-    case ColumnTypeEnum.JsonArray:
-      return each(ColumnTypeEnum.Json);
-    case ColumnTypeEnum.BooleanArray:
-      return each(ColumnTypeEnum.Boolean);
-    case ColumnTypeEnum.NumericArray:
-      return each(ColumnTypeEnum.Numeric);
-    case ColumnTypeEnum.DateTimeArray:
-    case ColumnTypeEnum.DateArray:
-      return each(ColumnTypeEnum.DateTime);
-    case ColumnTypeEnum.TimeArray:
-      return each(ColumnTypeEnum.Time);
-    case ColumnTypeEnum.BytesArray:
-      return each(ColumnTypeEnum.Bytes);
     default:
       return value;
   }

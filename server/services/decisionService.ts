@@ -60,6 +60,7 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       const hash = sha256Hex(JSON.stringify(decision));
       // The same decision (by hash) recorded before answers its row.
       const sameDecision = Prisma.sql`SELECT d.id FROM "Decision" d WHERE d."applicationId" = ${applicationId}::uuid AND d.detail->>'hash' = ${hash} LIMIT 1`;
+      const applicationThere = Prisma.sql`EXISTS (SELECT 1 FROM "Application" a WHERE a.id = ${applicationId}::uuid)`;
       const now = new Date();
       const row = decisionRow(applicationId, decision, now);
       // A manual review opens a work order (numbered, deadlines in working hours, its deadline jobs in
@@ -100,13 +101,13 @@ export function decisionEffects(ctx: ServiceContext): Pick<FlowEffects, 'recordD
       // lost a race writes nothing). Its last SELECT sees the database as the statement began.
       const { recordedId, sameId, found } = await queryOne<{ recordedId: string | null; sameId: string | null; found: boolean }>(
         db.raw,
-        Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision}) AND EXISTS (SELECT 1 FROM "Application" a WHERE a.id = ${applicationId}::uuid)`)} RETURNING id),
+        Prisma.sql`WITH guard AS (${insertRows('Decision', [row], Prisma.sql`WHERE NOT EXISTS (${sameDecision}) AND ${applicationThere}`)} RETURNING id),
           decided AS (UPDATE "Application" SET status = 'decided', "offerExpiresAt" = ${decision.outcome === 'approved' && offerExpiresAt !== null ? new Date(offerExpiresAt) : null}::timestamptz,
             "requestedTerm" = COALESCE("requestedTerm", ${decision.termMonths}::int), "updatedAt" = ${now}::timestamptz WHERE id = ${applicationId}::uuid AND EXISTS (SELECT 1 FROM guard))
           ${review ? Prisma.sql`, review AS (${insertRows('WorkItem', [review.item], IF_GUARDED)}), reviewNote AS (${insertRows('WorkItemNote', [review.note], IF_GUARDED)}),
             reviewJobs AS (${insertRows('Job', review.jobs, IF_GUARDED)}), reviewAudit AS (${insertRows('AuditLog', [review.audited], IF_GUARDED)})` : Prisma.empty},
           audited AS (${insertRows('AuditLog', [recorded], IF_GUARDED)})
-          SELECT (SELECT id FROM guard) AS "recordedId", (${sameDecision}) AS "sameId", EXISTS (SELECT 1 FROM "Application" a WHERE a.id = ${applicationId}::uuid) AS found`,
+          SELECT (SELECT id FROM guard) AS "recordedId", (${sameDecision}) AS "sameId", ${applicationThere} AS found`,
       );
       if (!found) throw new AppError('VALIDATION_FAILED', { field: 'applicationId', reason: 'no such application' });
       if (sameId) return { decisionId: sameId };
