@@ -145,7 +145,7 @@ async function main(): Promise<number> {
   const { borrowers, candidates } = approvedBorrowers({ count: WARMUP + CONVERSATIONS, seed: SEED, now: Date.now() });
   console.log(`borrowers    : ${borrowers.length} generated, approved by core's decision (of ${candidates} candidates), seed ${SEED}, in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
 
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...entry.env };
   let dataDir: string | undefined;
   let scratch: ScratchDatabase | undefined;
   let where: string;

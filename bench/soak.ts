@@ -195,7 +195,7 @@ async function main(): Promise<number> {
   console.log(`borrowers    : ${borrowers.length} generated for the journeys (warm-up included), approved by core's decision (of ${candidates} candidates), seed ${SEED}, in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kuaidai-bench-soak-'));
-  const env: Record<string, string> = { SANDBOX_OTP_CODE: OTP, KUAIDAI_DATA_DIR: dataDir, JOBS_POLL_MS: '1000', ...EXTRA_ENV };
+  const env: Record<string, string> = { ...entry.env, SANDBOX_OTP_CODE: OTP, KUAIDAI_DATA_DIR: dataDir, JOBS_POLL_MS: '1000', ...EXTRA_ENV };
   let scratch: ScratchDatabase | undefined;
   let sizes: Sizes;
   if (DB === 'pglite') {

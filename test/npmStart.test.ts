@@ -79,7 +79,10 @@ describe('npm start', () => {
       const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
       if (process.platform === 'linux') {
         const cmdline = (await readFile(`/proc/${serverPid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
-        expect(cmdline.slice(1)).toEqual(['--enable-source-maps', 'dist/server/main.js']);
+        expect(cmdline.slice(1)).toEqual(['--enable-source-maps', '--max-old-space-size=1024', 'dist/server/main.js']);
+        // The memory settings (docs/admin-guide.md): glibc's, from the script's environment.
+        const environ = (await readFile(`/proc/${serverPid}/environ`, 'utf8')).split('\0');
+        expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']));
       }
 
       process.kill(pgid, signal);
