@@ -22,6 +22,20 @@ describe('the rate story', () => {
     expect(example.compound).toBeLessThanOrEqual(range.highest.compound);
   });
 
+  it('a range asked for again is the one computed, and each of its inputs makes its own', () => {
+    const range = aprRange(DEMO_PERSONAL_PRODUCT, 0.0648, '2026-11-22')!;
+    expect(aprRange({ repaymentMethods: [...DEMO_PERSONAL_PRODUCT.repaymentMethods], termsMonths: [...DEMO_PERSONAL_PRODUCT.termsMonths] }, 0.0648, '2026-11-22')).toBe(range);
+    expect(Object.isFrozen(range) && Object.isFrozen(range.lowest)).toBe(true);
+    // Methods, terms, rate and date each change the answer; none is served another's.
+    const equalOnly = aprRange({ repaymentMethods: ['equal_installment'], termsMonths: DEMO_PERSONAL_PRODUCT.termsMonths }, 0.0648, '2026-11-22')!;
+    expect(equalOnly.lowest.method).toBe('equal_installment');
+    expect(aprRange({ repaymentMethods: ['equal_installment'], termsMonths: [12] }, 0.0648, '2026-11-22')).toMatchObject({ lowest: { termMonths: 12, compound: 0.0668 }, highest: { termMonths: 12 } });
+    expect(aprRange(DEMO_PERSONAL_PRODUCT, 0.0864, '2026-11-22')!.lowest.compound).toBeGreaterThan(range.highest.compound);
+    const other = aprRange(DEMO_PERSONAL_PRODUCT, 0.0648, '2027-02-01')!;
+    expect(other).not.toBe(range);
+    expect(other.lowest.method).toBe('daily_revolving');
+  });
+
   it('quotes individuals the lowest rate of the individual products, never the business floor', () => {
     expect(lowestRateFor(DEMO_PRODUCTS)).toBe(0.0648);
     expect(lowestRateFor(DEMO_PRODUCTS, 'individual')).toBe(0.0648);

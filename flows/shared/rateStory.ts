@@ -39,6 +39,24 @@ export function aprOn(annualRate: number, method: RepaymentMethod, termMonths: n
  * methods depend on the calendar (actual days), so the range is as of `startDate`.
  */
 export function aprRange(product: Pick<Product, 'repaymentMethods' | 'termsMonths'>, annualRate: number, startDate: IsoDate): AprRange | null {
+  const key = `${product.repaymentMethods.join()}|${product.termsMonths.join()}|${annualRate}|${startDate}`;
+  if (rangesKept.has(key)) return rangesKept.get(key)!;
+  const range = computeAprRange(product, annualRate, startDate);
+  rangesKept.set(key, range);
+  // Oldest first: one product catalogue has a handful of rates a day.
+  if (rangesKept.size > MAX_RANGES_KEPT) rangesKept.delete(rangesKept.keys().next().value!);
+  return range;
+}
+
+/**
+ * Ranges computed, by their inputs: a range quotes every method and term (a schedule each), and the
+ * offer's turns (its card, its terms, an APR question) ask for the same one. Nothing of a borrower's
+ * is kept: only a product's methods and terms, a rate and a date.
+ */
+const rangesKept = new Map<string, AprRange | null>();
+const MAX_RANGES_KEPT = 256;
+
+function computeAprRange(product: Pick<Product, 'repaymentMethods' | 'termsMonths'>, annualRate: number, startDate: IsoDate): AprRange | null {
   const all: AprOn[] = [];
   for (const method of product.repaymentMethods) {
     for (const term of product.termsMonths) {
@@ -49,7 +67,7 @@ export function aprRange(product: Pick<Product, 'repaymentMethods' | 'termsMonth
   if (!all.length) return null;
   const byCompound = [...all].sort((a, b) => a.compound - b.compound);
   const simples = all.map((a) => a.simple);
-  return { lowest: byCompound[0]!, highest: byCompound[byCompound.length - 1]!, lowestSimple: Math.min(...simples), highestSimple: Math.max(...simples) };
+  return Object.freeze({ lowest: Object.freeze(byCompound[0]!), highest: Object.freeze(byCompound[byCompound.length - 1]!), lowestSimple: Math.min(...simples), highestSimple: Math.max(...simples) });
 }
 
 /** "6.57%–6.73%", or one figure when both ends agree. */
