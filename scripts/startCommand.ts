@@ -10,7 +10,7 @@ export interface StartCommand {
 
 /**
  * package.json's `start` read as `[NAME=value …] exec node [--option …] <script>`, so what starts the
- * server elsewhere (benchmarks, the npm start test) runs it as `npm start` does, from that one line.
+ * server elsewhere (the benchmarks) runs it as `npm start` does, from that one line.
  */
 export async function startCommand(root: string): Promise<StartCommand> {
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
