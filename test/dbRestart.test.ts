@@ -81,7 +81,7 @@ describe.skipIf(!runnable)('PostgreSQL only (embedded PGlite cannot be restarted
     // 3. Each message was processed once; money effects once, none half-done; the ledger agrees.
     expect(await resendAll(server.url, stats)).toEqual([]);
     const check = await checkStoreWhenSettled(url, stats, 15_000);
-    expect(check).toMatchObject({ missingMessages: 0, extraMessages: 0, duplicateEffects: 0, halfDone: 0, ledgerMismatches: 0, ledgerDiscrepancies: [] });
+    expect(check).toMatchObject({ missingMessages: 0, extraMessages: 0, duplicateEffects: 0, halfDone: 0, halfDoneItems: [], ledgerMismatches: 0, ledgerDiscrepancies: [] });
 
     // 4. The pollers and the LISTEN connection logged the outage once each, and their recovery.
     // Each process logs its own: at most once per worker.

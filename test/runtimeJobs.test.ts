@@ -108,6 +108,35 @@ describe(`scheduler on ${testDatabaseKind()}`, () => {
     await sql.close();
   });
 
+  it('a job the database failed under, and whose outcome could not be written either, runs again at its retry time once the database is back, not when its lease runs out', async () => {
+    const { db, clock } = await boot();
+    const real = await openSql(db);
+    // The database as this worker sees it: down from inside the handler until `down` is cleared.
+    let down = false;
+    const sql = { query: (q: string, args?: Parameters<typeof real.query>[1]) => (down ? Promise.reject(new Error('connect ECONNREFUSED')) : real.query(q, args)), close: () => real.close() };
+    let runs = 0;
+    const scheduler = new Scheduler({ sql, clock, logger, baseDelayMs: 1_000, leaseMs: 60_000 }).register('payments.recovery', async () => {
+      runs++;
+      if (runs === 1) {
+        down = true;
+        throw new Error('connect ECONNREFUSED');
+      }
+    });
+    await scheduler.schedule({ kind: 'payments.recovery', key: 'recovery', dueAt: new Date(T0), payload: {} });
+    await expect(scheduler.runDue(new Date(T0))).rejects.toThrow('ECONNREFUSED');
+    expect(await db.prisma.job.findFirstOrThrow()).toMatchObject({ status: 'running', attempts: 1 });
+    // Still down: the round fails again and keeps what it has to write.
+    await expect(scheduler.runDue(new Date(T0 + 500))).rejects.toThrow('ECONNREFUSED');
+    down = false;
+    // Back: the failed attempt is written (retry in 1 s), and the job runs then, well inside its one-minute lease.
+    expect(await scheduler.runDue(new Date(T0 + 999))).toMatchObject({ claimed: 0 });
+    expect(await db.prisma.job.findFirstOrThrow()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'Error: connect ECONNREFUSED', lockedBy: null });
+    expect(await scheduler.runDue(new Date(T0 + 1_000))).toMatchObject({ claimed: 1, done: 1 });
+    expect(runs).toBe(2);
+    expect(await db.prisma.job.findFirstOrThrow()).toMatchObject({ status: 'done', attempts: 2 });
+    await real.close();
+  });
+
   it('fires deadlines through the job runner\'s deadline.sweep queue when JOBS_POLL_MS is set, and stops with the app', async () => {
     const database = await createTestDatabase();
     databases.push(database);

@@ -12,6 +12,9 @@ const MAX_GAP_MS = 60_000;
 // Singleton keys on the `short` queue: one queued follow-up of the chain, one queued wake-up.
 const NEXT_KEY = 'next';
 const WAKE_KEY = 'wake';
+/** After a failed sweep: the first wait before queueing another, and the longest. */
+const REQUEUE_FIRST_MS = 500;
+const REQUEUE_MAX_MS = 10_000;
 
 /**
  * DECISION: conversation deadlines (offer and OTP expiry, nudges, hand-off timeouts), the work-order
@@ -32,6 +35,8 @@ const WAKE_KEY = 'wake';
 export class DeadlineSweep {
   /** Wall time (ms) of the sweep this process last queued; a deadline due before it wakes one. */
   private plannedAt = Number.POSITIVE_INFINITY;
+  /** A failed sweep's re-queue loop is running (requeueAfterFailure). */
+  private requeueing = false;
 
   constructor(
     private readonly options: {
@@ -62,12 +67,23 @@ export class DeadlineSweep {
     return this;
   }
 
-  /** Fires every row due now, then queues the next sweep. The worker's handler; also callable directly. */
+  /**
+   * Fires every row due now, then queues the next sweep. The worker's handler; also callable directly.
+   * A sweep the database failed under queued no next one, and pg-boss may not be able to record its
+   * failure either (then it retries only when the attempt expires): this process queues a sweep
+   * itself as soon as the database takes one, rather than leave due rows (a payment recovery round)
+   * to the next heartbeat.
+   */
   async sweep(): Promise<RunSummary> {
     const { scheduler, clock } = this.options;
-    const summary = await scheduler.runDue(clock.now());
-    await this.planNext();
-    return summary;
+    try {
+      const summary = await scheduler.runDue(clock.now());
+      await this.planNext();
+      return summary;
+    } catch (e) {
+      this.requeueAfterFailure();
+      throw e;
+    }
   }
 
   /** A sweep as soon as the worker polls: after a turn wrote a deadline sooner than the queued sweep, or the clock moved. */
@@ -84,6 +100,20 @@ export class DeadlineSweep {
     if (soonest >= this.plannedAt) return;
     if (soonest - Date.now() > this.options.minGapMs) await this.queueAt(soonest);
     else await this.wake();
+  }
+
+  /** Tries `wake()` after 0.5 s, then backing off up to 10 s, until one is queued or the runner stops. One loop at a time. */
+  private requeueAfterFailure(): void {
+    if (this.requeueing) return;
+    this.requeueing = true;
+    const attempt = (delayMs: number) =>
+      setTimeout(() => {
+        this.wake().then(
+          () => (this.requeueing = false),
+          () => attempt(Math.min(REQUEUE_MAX_MS, delayMs * 2)),
+        );
+      }, delayMs).unref();
+    attempt(REQUEUE_FIRST_MS);
   }
 
   private async planNext(): Promise<void> {

@@ -83,6 +83,12 @@ export class Scheduler {
   private readonly maxDelayMs: number;
   private readonly leaseMs: number;
   private readonly batchSize: number;
+  /**
+   * Outcomes this worker could not write (the database failed under the handler, and again for the
+   * outcome), by job id: written first thing next round, so the job runs again at its retry time
+   * rather than when its lease runs out (a minute). Each write is guarded by the claim's token.
+   */
+  private readonly unrecorded = new Map<string, () => Promise<unknown>>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -108,6 +114,10 @@ export class Scheduler {
   async runDue(now: Date = this.options.clock.now()): Promise<RunSummary> {
     const summary = { claimed: 0, done: 0, retried: 0, failed: 0 };
     if (!this.handlers.size) return summary;
+    for (const [id, record] of this.unrecorded) {
+      await record();
+      this.unrecorded.delete(id);
+    }
     // Bounded, so one call cannot run forever while jobs keep coming due.
     for (let batch = 0; batch < 100; batch++) {
       const token = `${this.workerId}:${randomUUID()}`;
@@ -160,25 +170,32 @@ export class Scheduler {
   private async runOne(job: DueJob, token: string, now: Date): Promise<'done' | 'retried' | 'failed'> {
     const handler = this.handlers.get(job.kind)!;
     const { logger, clock, sql } = this.options;
+    let outcome: 'done' | 'retried' | 'failed';
+    let record: () => Promise<unknown>;
     try {
       await handler(job, { now, logger });
-      await sql.query(`UPDATE "Job" SET status = 'done', "doneAt" = $3::timestamptz, "lockedBy" = NULL, "lockedUntil" = NULL, "lastError" = NULL WHERE id = $1::uuid AND "lockedBy" = $2`, [
-        job.id,
-        token,
-        clock.now().toISOString(),
-      ]);
-      return 'done';
+      const doneAt = clock.now().toISOString();
+      outcome = 'done';
+      record = () => sql.query(`UPDATE "Job" SET status = 'done', "doneAt" = $3::timestamptz, "lockedBy" = NULL, "lockedUntil" = NULL, "lastError" = NULL WHERE id = $1::uuid AND "lockedBy" = $2`, [job.id, token, doneAt]);
     } catch (e) {
       const giveUp = job.attempts >= this.maxAttempts;
       const retryAt = new Date(now.getTime() + Math.min(this.baseDelayMs * 2 ** (job.attempts - 1), this.maxDelayMs));
       const reason = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 1000);
       logger.warn({ err: e, jobId: job.id, kind: job.kind, attempts: job.attempts, giveUp }, 'job failed');
-      await sql.query(
-        `UPDATE "Job" SET status = $3::"JobStatus", "dueAt" = COALESCE($4::timestamptz, "dueAt"), "lastError" = $5, "lockedBy" = NULL, "lockedUntil" = NULL
-         WHERE id = $1::uuid AND "lockedBy" = $2`,
-        [job.id, token, giveUp ? 'failed' : 'pending', giveUp ? null : retryAt.toISOString(), reason],
-      );
-      return giveUp ? 'failed' : 'retried';
+      outcome = giveUp ? 'failed' : 'retried';
+      record = () =>
+        sql.query(
+          `UPDATE "Job" SET status = $3::"JobStatus", "dueAt" = COALESCE($4::timestamptz, "dueAt"), "lastError" = $5, "lockedBy" = NULL, "lockedUntil" = NULL
+           WHERE id = $1::uuid AND "lockedBy" = $2`,
+          [job.id, token, giveUp ? 'failed' : 'pending', giveUp ? null : retryAt.toISOString(), reason],
+        );
     }
+    try {
+      await record();
+    } catch (e) {
+      this.unrecorded.set(job.id, record);
+      throw e;
+    }
+    return outcome;
   }
 }

@@ -264,6 +264,8 @@ export interface StoreCheck {
   readonly duplicateEffects: number;
   /** Drawdowns still reserved (requested/disbursing), payouts without a drawdown, collections without a repayment. */
   readonly halfDone: number;
+  /** The first few of them (what, whose, the effect's key), so a failed assertion shows what was left. */
+  readonly halfDoneItems: readonly unknown[];
   /** Disagreements between the ledger and the loans (server/services checkBooks). */
   readonly ledgerMismatches: number;
   /** The first few of them, so a failed assertion shows what disagreed. */
@@ -306,12 +308,17 @@ export async function checkStore(url: string, stats: TrafficStats, confirmed: { 
     }
     const [reserved] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM "Drawdown" WHERE status IN ('requested', 'disbursing')`);
     halfDone += reserved!.n;
+    const halfDoneItems = halfDone === 0 ? [] : await q(`
+      SELECT 'reserved' AS what, d.status, d."idempotencyKey" AS key, d."createdAt" AS at FROM "Drawdown" d WHERE d.status IN ('requested', 'disbursing')
+      UNION ALL SELECT 'payout without a drawdown', p.kind, p.key, p."createdAt" FROM "SandboxPayment" p WHERE p.kind = 'disburse' AND NOT EXISTS (SELECT 1 FROM "Drawdown" d WHERE d."idempotencyKey" = p.key)
+      UNION ALL SELECT 'collection without a repayment', p.kind, p.key, p."createdAt" FROM "SandboxPayment" p WHERE p.kind = 'collect' AND NOT EXISTS (SELECT 1 FROM "Repayment" r WHERE r."idempotencyKey" = p.key)
+      ORDER BY at LIMIT 5`);
 
     // The server's own books check: postings balance, the ledger equals the loans and the lines' limits.
     const database = await openDatabase({ kind: 'postgres', url });
     const discrepancies = await checkBooks(database.prisma).finally(() => database.close());
     const [totals] = await q<{ drawdowns: number; repayments: number }>(`SELECT (SELECT count(*)::int FROM "Drawdown") AS drawdowns, (SELECT count(*)::int FROM "Repayment") AS repayments`);
-    return { missingMessages, extraMessages, duplicateEffects, halfDone, ledgerMismatches: discrepancies.length, ledgerDiscrepancies: discrepancies.slice(0, 5), drawdowns: totals!.drawdowns, repayments: totals!.repayments };
+    return { missingMessages, extraMessages, duplicateEffects, halfDone, halfDoneItems, ledgerMismatches: discrepancies.length, ledgerDiscrepancies: discrepancies.slice(0, 5), drawdowns: totals!.drawdowns, repayments: totals!.repayments };
   } finally {
     await db.end();
   }
