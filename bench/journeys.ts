@@ -12,6 +12,7 @@ import { approvedBorrowers } from './approvedBorrowers.js';
 import { startServer, stopServer, type BenchServer } from './benchServer.js';
 import type { DriverConfig, DriverResult, FromDriver, ToDriver } from './journeyDriver.js';
 import { commOf, cpuSecondsBetween, describeProcesses, listenersByInode, processTree, rssKbOf, ticksOf } from './processTree.js';
+import { envArgs } from './envArgs.js';
 import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 import { serverEntry } from './serverEntry.js';
 
@@ -33,6 +34,10 @@ Options
   --seed S             seed of the generated borrowers (default: from the clock, so data is fresh per run)
   --request-timeout MS a turn without an answer after this long fails its conversation (default 10000)
   --timeout S          the run stops starting conversations after S seconds (default 900)
+  --env KEY=VALUE      extra setting for the server, repeatable (e.g. NODE_CLUSTER_SCHED_POLICY=none)
+  --floor              run bench/floorServer.ts instead of Kuaidai: a minimal server doing the least a
+                       durable turn with Kuaidai's guarantees must (load, unseal, seal, one commit
+                       statement with the dedupe and the reply); what this machine allows at all
   --help               this text
 
 Borrowers are generated for each run and decided beforehand with core's own decision, so every one
@@ -60,6 +65,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'request-timeout': { type: 'string', default: '10000' },
     timeout: { type: 'string', default: '900' },
+    floor: { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
@@ -84,6 +91,8 @@ const SEED = args.seed === undefined ? Date.now() % 2 ** 31 : int('seed', 0, 2 *
 const DB = args.db === 'pglite' || args.db === 'postgres' ? args.db : usage('--db must be pglite or postgres');
 const WORKERS = args.workers === undefined ? undefined : args.workers === 'auto' || /^[1-9]\d{0,2}$/.test(args.workers) ? args.workers : usage('--workers must be a number or auto');
 const OTP = '123456';
+const FLOOR = args.floor;
+const EXTRA_ENV = envArgs(args.env, usage);
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -136,7 +145,9 @@ function receive<T extends FromDriver['type']>(driver: ChildProcess, type: T, on
 }
 
 async function main(): Promise<number> {
-  const entry = await serverEntry(root);
+  const entry = FLOOR
+    ? { args: ['--import', 'tsx', 'bench/floorServer.ts'], env: {}, describe: 'node --import tsx bench/floorServer.ts (--floor: the floor of a durable turn, not Kuaidai)' }
+    : await serverEntry(root);
   console.log('Kuaidai journeys benchmark (13-turn journey to an opened line, POST /api/v1/chat, sandbox providers)');
   console.log(`machine      : ${os.cpus()[0]?.model ?? 'unknown'} · ${os.cpus().length} logical cores · ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB · Node ${process.version} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`server entry : ${entry.describe}`);
@@ -160,8 +171,10 @@ async function main(): Promise<number> {
     where = `PostgreSQL database ${u.pathname.slice(1)} on ${u.host} (fresh, dropped afterwards)`;
   }
   if (WORKERS !== undefined) env.KUAIDAI_WORKERS = WORKERS;
+  Object.assign(env, EXTRA_ENV);
   console.log(`database     : ${where}`);
   console.log(`workers      : ${WORKERS === undefined ? 'KUAIDAI_WORKERS unset' : `KUAIDAI_WORKERS=${WORKERS}`}`);
+  if (args.env.length) console.log(`server env   : from --env: ${args.env.join(' ')}`);
 
   let server: BenchServer | undefined;
   let driver: ChildProcess | undefined;
@@ -210,7 +223,7 @@ async function main(): Promise<number> {
     }
 
     driver = fork(path.join(root, 'bench/journeyDriver.ts'), [], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const config: DriverConfig = { url: srv.url, users: USERS, conversations: CONVERSATIONS, warmup: WARMUP, requestTimeoutMs: REQUEST_TIMEOUT_MS, timeoutMs: TIMEOUT_S * 1000, otp: OTP, borrowers, runTag: `j${Date.now().toString(36)}` };
+    const config: DriverConfig = { url: srv.url, users: USERS, conversations: CONVERSATIONS, warmup: WARMUP, requestTimeoutMs: REQUEST_TIMEOUT_MS, timeoutMs: TIMEOUT_S * 1000, otp: OTP, borrowers, runTag: `j${Date.now().toString(36)}`, checkOffer: !FLOOR };
     const warmed = receive(driver, 'warmed');
     driver.send({ type: 'config', config } satisfies ToDriver);
     const w = await warmed;
@@ -305,7 +318,9 @@ function report(
   }
   const result = {
     db: DB,
+    floor: FLOOR,
     workers: WORKERS ?? null,
+    env: EXTRA_ENV,
     entry: m.entry,
     users: USERS,
     conversations: CONVERSATIONS,

@@ -11,6 +11,7 @@ import { approvedBorrowers, type ApprovedBorrower } from './approvedBorrowers.js
 import { killServer, startServer, stopServer, type BenchServer } from './benchServer.js';
 import { conversation, newStats, percentile, ranked, userClient, type Step } from './journeyDriver.js';
 import { processTree, rssKbOf } from './processTree.js';
+import { envArgs } from './envArgs.js';
 import { scratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 import { serverEntry } from './serverEntry.js';
 
@@ -86,12 +87,7 @@ const WARMUP = int('warmup', 0, 10_000);
 const REQUEST_TIMEOUT_MS = int('request-timeout', 1, 600_000);
 const SEED = args.seed === undefined ? Date.now() % 2 ** 31 : int('seed', 0, 2 ** 31 - 1);
 const DB = args.db === 'pglite' || args.db === 'postgres' ? args.db : usage('--db must be pglite or postgres');
-const EXTRA_ENV: Record<string, string> = Object.fromEntries(
-  args.env.map((kv) => {
-    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/s.exec(kv);
-    return m ? [m[1]!, m[2]!] : usage(`--env takes KEY=VALUE, not ${JSON.stringify(kv)}`);
-  }),
-);
+const EXTRA_ENV = envArgs(args.env, usage);
 if (CONVERSATIONS + JOURNEYS === 0) usage('nothing to do: --conversations and --journeys are both 0');
 const OTP = '123456';
 const DRIVER = { otp: OTP, requestTimeoutMs: REQUEST_TIMEOUT_MS };
