@@ -100,6 +100,7 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       expect(errors).toEqual([]);
     } catch (e) {
       await agent!.screenshot({ path: path.join(artifacts, 'work-orders-failure-agent.png'), fullPage: true }).catch(() => undefined);
+      await rig!.keepServerLog('work-orders-failure');
       throw e;
     } finally {
       await Promise.all(contexts.map((c) => c.close()));

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,6 +17,11 @@ export interface ConsoleRig {
   login(page: Page, username: string, password: string): Promise<void>;
   /** Stops the browser and the server (SIGTERM, then SIGKILL after 10 s) and drops the database. */
   close(): Promise<void>;
+  /**
+   * After a failure: the server's log so far to `test-artifacts/<name>-server.log`, and its last
+   * staff-API requests and warnings on stderr, so a failure on CI says what the server answered.
+   */
+  keepServerLog(name: string): Promise<void>;
 }
 
 /**
@@ -53,6 +58,33 @@ export async function startConsoleRig(name: string, env: Record<string, string> 
     server,
     browser,
     close,
+    async keepServerLog(name) {
+      const log = server.stdout();
+      await writeFile(path.join(ARTIFACTS, `${name}-server.log`), log).catch(() => undefined);
+      // One line per staff-API request (time, method, path → status, ms) and each warning or error.
+      const requests = new Map<string, { line: string; at: number }>();
+      const lines: { line: string; at: number }[] = [];
+      for (const raw of log.split('\n')) {
+        let e: { level?: number; time?: number; reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number; msg?: string };
+        try {
+          e = JSON.parse(raw) as typeof e;
+        } catch {
+          continue;
+        }
+        const at = e.time ?? 0;
+        const clock = new Date(at).toISOString().slice(11, 23);
+        if (e.req?.url?.startsWith('/api/v1/staff') && e.reqId) {
+          const entry = { line: `${clock} ${e.req.method} ${e.req.url} → (no answer)`, at };
+          requests.set(e.reqId, entry);
+          lines.push(entry);
+        } else if (e.reqId && e.res && requests.has(e.reqId)) {
+          const entry = requests.get(e.reqId)!;
+          entry.line = entry.line.replace('(no answer)', `${e.res.statusCode} in ${Math.round(e.responseTime ?? 0)} ms`);
+        }
+        if ((e.level ?? 0) >= 40) lines.push({ line: `${clock} level ${e.level}: ${raw.slice(0, 400)}`, at });
+      }
+      console.error(`server log (${name}), its last staff-API requests and warnings (all of it in test-artifacts/${name}-server.log):\n${lines.slice(-60).map((l) => l.line).join('\n')}`);
+    },
     async login(page, username, password) {
       await page.goto(`${url}/console`);
       await page.getByLabel('用户名').fill(username);
