@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, startConsoleRig, type ConsoleRig } from '../support/consoleRig.js';
-import { testDatabaseKind } from '../support/testDatabase.js';
+import { staffAuthHeaders, testDatabaseKind } from '../support/testDatabase.js';
 
 /**
  * Work orders in the console, in Chromium against the real server: a borrower's 投诉 over the REST
@@ -54,10 +54,25 @@ describe(`work orders in the console, in Chromium (${testDatabaseKind()})`, () =
       await facts.getByText('已分配', { exact: true }).waitFor();
       await agent!.getByRole('button', { name: '开始处理' }).click();
       await facts.getByText('处理中', { exact: true }).waitFor();
+
+      // While 小王 types a note, the bank's system raises the order's priority: the page reloads live,
+      // and what he types next still lands in the note box after what he had typed.
+      const noteBox = agent!.getByLabel('添加备注（仅员工可见，不会发给客户）');
+      await noteBox.click();
+      await agent!.keyboard.type('已电话');
+      const orderId = /#\/work-orders\/([0-9a-f-]{36})/.exec(agent!.url())![1]!;
+      const shown = (await (await fetch(`${rig!.server.url}/api/v1/staff/work-orders/${orderId}`, { headers: staffAuthHeaders })).json()) as { workOrder: { version: number } };
+      const raised = await fetch(`${rig!.server.url}/api/v1/staff/work-orders/${orderId}/priority`, {
+        method: 'POST',
+        headers: { ...staffAuthHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ priority: 'urgent', version: shown.workOrder.version }),
+      });
+      expect(raised.status).toBe(200);
+      await facts.getByText('紧急', { exact: true }).waitFor();
+      await agent!.keyboard.type('联系客户致歉');
+      expect(await noteBox.inputValue()).toBe('已电话联系客户致歉');
       await agent!.getByRole('button', { name: '办结' }).click();
       await agent!.getByText(/办结工单须填写处理结果/).waitFor();
-      const noteBox = agent!.getByLabel('添加备注（仅员工可见，不会发给客户）');
-      await noteBox.fill('已电话联系客户致歉');
       await agent!.getByRole('button', { name: '添加备注' }).click();
       // Stored: the box empties once the server took the note. A click that landed while a live reload
       // replaced the page's nodes is lost, and a send that failed keeps the text; either is made again.

@@ -63,6 +63,24 @@ export function matchRoute(pattern: string, path: string): Record<string, string
 }
 
 /**
+ * Replaces a page's content with what `build` makes, and gives the keyboard back to the field that
+ * had it, with its caret or selection, when that field is part of the new content (a box made once
+ * and kept across reloads). Putting such a box into the new content takes it out of the page, which
+ * takes its focus, so the focus is read before `build` runs: what someone types during a live reload
+ * must not go nowhere.
+ */
+export function replaceKeepingFocus(root: HTMLElement, build: () => Node[]): void {
+  const active = document.activeElement;
+  const field = (active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement) && root.contains(active) ? active : undefined;
+  const caret = field ? { start: field.selectionStart, end: field.selectionEnd, direction: field.selectionDirection } : undefined;
+  root.replaceChildren(...build());
+  if (!field || !field.isConnected || document.activeElement === field) return;
+  field.focus({ preventScroll: true });
+  // Fields without a caret (a checkbox, a number) have null here.
+  if (caret?.start != null && caret.end != null) field.setSelectionRange(caret.start, caret.end, caret.direction ?? undefined);
+}
+
+/**
  * A page's loader that shows only its newest answer: loads started by the feed, a button and an act
  * can finish out of order, and an older answer must not overwrite a newer one (a note just added
  * would vanish). `run` receives `current()`, to check after each await before rendering.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { h } from '../../shared/dom.js';
 import { api, ApiError } from '../api.js';
-import { type PageDef, newestOnly } from '../page.js';
+import { type PageDef, newestOnly, replaceKeepingFocus } from '../page.js';
 import { deadlineCell } from './workOrdersPage.js';
 import { beijing, workOrderErrorWords, workOrderSchema, wt, type WorkOrder, type WorkOrderTextKey } from './workOrderTexts.js';
 
@@ -26,7 +26,8 @@ export const workOrderPage: PageDef = {
     const supervisor = ctx.staff.roles.includes('supervisor');
     let stale = false;
     let agents: { id: string; displayName: string; employeeNo: string | null }[] = [];
-    // Made once: a reload (a change here or anywhere, told by the feed) keeps what is being typed.
+    // Made once: a reload (a change here or anywhere, told by the feed) keeps what is being typed, and
+    // render gives the keyboard back to the box that had it.
     const resolution = h('textarea', { id: 'wo-resolution', rows: '3', maxlength: '2000' });
     const noteText = h('textarea', { id: 'wo-note', rows: '2', maxlength: '2000' });
 
@@ -82,37 +83,37 @@ export const workOrderPage: PageDef = {
       return box;
     };
 
-    const render = (o: WorkOrder & { notes: z.infer<typeof noteSchema>[] }) => {
-      const name = o.number ?? o.id.slice(0, 8);
-      const fact = (label: WorkOrderTextKey, value: Node | string) => [h('dt', {}, wt(label)), h('dd', {}, value)];
-      const due = deadlineCell(o);
-      const facts = h(
-        'dl',
-        { class: 'facts' },
-        ...fact('kind', wt(`kind.${o.kind}` as WorkOrderTextKey)),
-        ...fact('state', wt(`status.${o.status}` as WorkOrderTextKey)),
-        ...fact('priority', wt(`priority.${o.priority}` as WorkOrderTextKey)),
-        ...fact('assignee', o.assignee ? o.assignee.displayName : wt('unassigned')),
-        ...fact('subject', o.title ?? '—'),
-        ...fact('createdAt', beijing(o.createdAt)),
-        ...fact('firstResponse', o.firstRespondedAt ? `${beijing(o.firstResponseDueAt)} · ${wt('answered', { time: beijing(o.firstRespondedAt) })}` : beijing(o.firstResponseDueAt)),
-        ...fact('due', h('span', {}, ...Array.from(due.childNodes))),
-        ...(o.resolvedAt ? fact('resolvedAt', beijing(o.resolvedAt)) : []),
-        ...(o.resolution ? fact('resolution', o.resolution) : []),
-        ...(o.conversationId && /^[0-9a-f-]{36}$/.test(o.conversationId) ? fact('conversation', h('a', { class: 'row-link', href: `#/conversations/${o.conversationId}` }, wt('openConversation'))) : []),
-      );
-      const history = h(
-        'ol',
-        { class: 'hits' },
-        ...o.notes.map((n) => h('li', {}, h('span', { class: 'tag' }, wt(n.kind === 'note' ? 'noteKind' : 'statusKind')), ' ', h('span', { class: 'muted' }, beijing(n.at)), ' ', n.text)),
-      );
-      const parts: Node[] = [
-        h('h2', { class: 'page-title' }, wt('detailTitle', { number: name })),
-        h('div', { class: 'review-grid' }, h('section', { class: 'card review-card', 'aria-label': wt('facts') }, h('h3', {}, wt('facts')), facts, h('h4', {}, wt('newReason')), h('p', {}, o.reason)), actions(o)),
-        h('section', { class: 'card', 'aria-label': wt('notes') }, h('h3', {}, wt('notes')), history, ...(canAct ? [noteForm()] : [])),
-      ];
-      ctx.root.replaceChildren(...parts);
-    };
+    const render = (o: WorkOrder & { notes: z.infer<typeof noteSchema>[] }) =>
+      replaceKeepingFocus(ctx.root, () => {
+        const name = o.number ?? o.id.slice(0, 8);
+        const fact = (label: WorkOrderTextKey, value: Node | string) => [h('dt', {}, wt(label)), h('dd', {}, value)];
+        const due = deadlineCell(o);
+        const facts = h(
+          'dl',
+          { class: 'facts' },
+          ...fact('kind', wt(`kind.${o.kind}` as WorkOrderTextKey)),
+          ...fact('state', wt(`status.${o.status}` as WorkOrderTextKey)),
+          ...fact('priority', wt(`priority.${o.priority}` as WorkOrderTextKey)),
+          ...fact('assignee', o.assignee ? o.assignee.displayName : wt('unassigned')),
+          ...fact('subject', o.title ?? '—'),
+          ...fact('createdAt', beijing(o.createdAt)),
+          ...fact('firstResponse', o.firstRespondedAt ? `${beijing(o.firstResponseDueAt)} · ${wt('answered', { time: beijing(o.firstRespondedAt) })}` : beijing(o.firstResponseDueAt)),
+          ...fact('due', h('span', {}, ...Array.from(due.childNodes))),
+          ...(o.resolvedAt ? fact('resolvedAt', beijing(o.resolvedAt)) : []),
+          ...(o.resolution ? fact('resolution', o.resolution) : []),
+          ...(o.conversationId && /^[0-9a-f-]{36}$/.test(o.conversationId) ? fact('conversation', h('a', { class: 'row-link', href: `#/conversations/${o.conversationId}` }, wt('openConversation'))) : []),
+        );
+        const history = h(
+          'ol',
+          { class: 'hits' },
+          ...o.notes.map((n) => h('li', {}, h('span', { class: 'tag' }, wt(n.kind === 'note' ? 'noteKind' : 'statusKind')), ' ', h('span', { class: 'muted' }, beijing(n.at)), ' ', n.text)),
+        );
+        return [
+          h('h2', { class: 'page-title' }, wt('detailTitle', { number: name })),
+          h('div', { class: 'review-grid' }, h('section', { class: 'card review-card', 'aria-label': wt('facts') }, h('h3', {}, wt('facts')), facts, h('h4', {}, wt('newReason')), h('p', {}, o.reason)), actions(o)),
+          h('section', { class: 'card', 'aria-label': wt('notes') }, h('h3', {}, wt('notes')), history, ...(canAct ? [noteForm()] : [])),
+        ];
+      });
 
     const noteForm = (): HTMLElement => {
       const form = h('form', {}, h('label', { class: 'filter', for: 'wo-note' }, wt('noteLabel'), noteText), h('p', {}, h('button', { class: 'secondary', type: 'submit' }, wt('addNote'))));
