@@ -103,20 +103,19 @@ async function openDb(): Promise<Db> {
 }
 
 async function serve(db: Db): Promise<void> {
-  const pool = { query: <T>(s: Statement & { values: unknown[] }) => db.run<T>(s, s.values) };
   const turn = async (userId: string, messageId: string, text: string): Promise<string> => {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const row = (await pool.query<{ id: string; version: number; snapshot: string }>({ ...LOAD, values: [userId] })).rows[0];
+      const row = (await db.run<{ id: string; version: number; snapshot: string }>(LOAD, [userId])).rows[0];
       if (!row) {
-        await pool.query({ ...CREATE, values: [randomUUID(), userId, seal({ step: 0, padding: PADDING })] });
+        await db.run(CREATE, [randomUUID(), userId, seal({ step: 0, padding: PADDING })]);
         continue;
       }
       const state = open(row.snapshot);
       const reply = STEPS[state.step % STEPS.length]!.expect;
       const next = seal({ step: state.step + 1, padding: PADDING, last: text });
-      const r = await pool.query({ ...COMMIT, values: [randomUUID(), row.id, messageId, text, next, row.version, randomUUID(), reply] });
+      const r = await db.run(COMMIT, [randomUUID(), row.id, messageId, text, next, row.version, randomUUID(), reply]);
       if (r.rowCount === 1) return reply;
-      const before = (await pool.query<{ text: string }>({ ...REPLIED, values: [row.id, messageId] })).rows[0];
+      const before = (await db.run<{ text: string }>(REPLIED, [row.id, messageId])).rows[0];
       if (before) return before.text;
       // else a concurrent turn changed the state first: read it again
     }

@@ -62,8 +62,8 @@ export async function startConsoleRig(name: string, env: Record<string, string> 
       const log = server.stdout();
       await writeFile(path.join(ARTIFACTS, `${name}-server.log`), log).catch(() => undefined);
       // One line per staff-API request (time, method, path → status, ms) and each warning or error.
-      const requests = new Map<string, { line: string; at: number }>();
-      const lines: { line: string; at: number }[] = [];
+      const requests = new Map<string, { line: string }>();
+      const lines: { line: string }[] = [];
       for (const raw of log.split('\n')) {
         let e: { level?: number; time?: number; reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number; msg?: string };
         try {
@@ -71,17 +71,16 @@ export async function startConsoleRig(name: string, env: Record<string, string> 
         } catch {
           continue;
         }
-        const at = e.time ?? 0;
-        const clock = new Date(at).toISOString().slice(11, 23);
+        const clock = new Date(e.time ?? 0).toISOString().slice(11, 23);
         if (e.req?.url?.startsWith('/api/v1/staff') && e.reqId) {
-          const entry = { line: `${clock} ${e.req.method} ${e.req.url} → (no answer)`, at };
+          const entry = { line: `${clock} ${e.req.method} ${e.req.url} → (no answer)` };
           requests.set(e.reqId, entry);
           lines.push(entry);
         } else if (e.reqId && e.res && requests.has(e.reqId)) {
           const entry = requests.get(e.reqId)!;
           entry.line = entry.line.replace('(no answer)', `${e.res.statusCode} in ${Math.round(e.responseTime ?? 0)} ms`);
         }
-        if ((e.level ?? 0) >= 40) lines.push({ line: `${clock} level ${e.level}: ${raw.slice(0, 400)}`, at });
+        if ((e.level ?? 0) >= 40) lines.push({ line: `${clock} level ${e.level}: ${raw.slice(0, 400)}` });
       }
       console.error(`server log (${name}), its last staff-API requests and warnings (all of it in test-artifacts/${name}-server.log):\n${lines.slice(-60).map((l) => l.line).join('\n')}`);
     },
