@@ -51,7 +51,8 @@ Prints completed and failed conversations (with the first reasons), turns, turns
 latency p50/p95/p99/max (client round trip), new connections (time to 'connect', longest first reply
 on a new connection, longest accept queue of the listening socket), the server's peak RSS (sum over
 its process tree, sampled every 100 ms) and CPU per turn: the server's process tree and, on
-PostgreSQL, the backends serving this database (on PGlite the database runs inside the server).
+PostgreSQL, the backends serving this database (on PGlite the database runs inside the server, and its
+thread's busy time and requests per turn are read from the server's /metrics).
 Ends with a RESULT {json} line. Exit code 0 only when every conversation completed.`;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -234,6 +235,7 @@ async function main(): Promise<number> {
     backends?.sample();
     const serverBefore = ticksOf(tree, { children: true });
     const dbBefore = backends?.snapshot();
+    const engineBefore = await embeddedDbOf(srv.url);
     peak.runKb = rssKbOf(tree);
     peak.runProcesses = describeProcesses(tree);
     measuring = true;
@@ -247,13 +249,15 @@ async function main(): Promise<number> {
     await backends?.refresh();
     backends?.sample();
     const dbCpuS = backends && dbBefore && backends.local ? cpuSecondsBetween(dbBefore, backends.snapshot()) : undefined;
+    const engineAfter = await embeddedDbOf(srv.url);
+    const engine = engineBefore && engineAfter ? { activeS: engineAfter.activeS - engineBefore.activeS, requests: engineAfter.requests - engineBefore.requests } : undefined;
     clearInterval(sampler);
     sampler = undefined;
     await backends?.close();
     backends = undefined;
     const heap = await heapOf(srv.url);
     await stopServer(srv);
-    return report(result, { serverCpuS, dbCpuS, peak, processes, where, entry: entry.describe, log: srv.log, heap });
+    return report(result, { serverCpuS, dbCpuS, engine, peak, processes, where, entry: entry.describe, log: srv.log, heap });
   } finally {
     if (sampler) clearInterval(sampler);
     await backends?.close().catch(() => undefined);
@@ -264,20 +268,36 @@ async function main(): Promise<number> {
   }
 }
 
+/** The server's /metrics (open on the main port outside production): a series' value by name, NaN when absent. */
+async function scrape(url: string): Promise<(name: string) => number> {
+  const text = await fetch(`${url}/metrics`)
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
+  return (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
 /**
  * Where the server's memory is after the run, from its /metrics (open on the main port outside
  * production): the main thread's JavaScript heap and what V8 holds outside it. With several workers
  * it is one worker's.
  */
 async function heapOf(url: string): Promise<string | undefined> {
-  const text = await fetch(`${url}/metrics`)
-    .then((r) => (r.ok ? r.text() : ''))
-    .catch(() => '');
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const metric = await scrape(url);
   const used = metric('nodejs_heap_size_used_bytes');
   if (!Number.isFinite(used)) return undefined;
   const mb = (b: number) => (b / 1048576).toFixed(0);
   return `main thread's heap ${mb(used)} MiB used of ${mb(metric('nodejs_heap_size_total_bytes'))} MiB; external ${mb(metric('nodejs_external_memory_bytes'))} MiB; process RSS ${mb(metric('process_resident_memory_bytes'))} MiB (after the run)`;
+}
+
+/**
+ * The embedded database's thread from the server's /metrics: its active time so far and the requests
+ * sent to it (undefined on PostgreSQL, for the floor server, or when /metrics is not served).
+ */
+async function embeddedDbOf(url: string): Promise<{ activeS: number; requests: number } | undefined> {
+  const metric = await scrape(url);
+  const activeS = metric('kuaidai_embedded_db_thread_active_seconds_total');
+  const requests = metric('kuaidai_embedded_db_requests_total');
+  return Number.isFinite(activeS) && requests > 0 ? { activeS, requests } : undefined;
 }
 
 function report(
@@ -285,6 +305,7 @@ function report(
   m: {
     serverCpuS: number;
     dbCpuS: number | undefined;
+    engine: { activeS: number; requests: number } | undefined;
     peak: { lifeKb: number; runKb: number; runProcesses: string; acceptQueue: number };
     processes: string;
     where: string;
@@ -311,6 +332,9 @@ function report(
   if (m.heap) console.log(`server heap  : ${m.heap}`);
   const db = DB === 'pglite' ? 'database in server (PGlite)' : dbMsPerTurn === undefined ? 'database not measured (its backends are not in this machine\'s /proc)' : `database ${r2(dbMsPerTurn)} ms (PostgreSQL backends of this database: ${r2(m.dbCpuS!)} s)`;
   console.log(`CPU per turn : server ${r2(serverMsPerTurn)} ms (${r2(m.serverCpuS)} s, ${r2(m.serverCpuS / r.wallS)} cores, process tree: ${m.processes}) · ${db}`);
+  if (m.engine && r.turns) {
+    console.log(`database thr.: busy ${r2((m.engine.activeS * 1000) / r.turns)} ms a turn, ${Math.round((m.engine.activeS / r.wallS) * 100)} % of a core during the run; ${r2(m.engine.requests / r.turns)} requests a turn (the embedded database's thread, from /metrics; part of the server's CPU above)`);
+  }
   console.log(`driver       : ${r2(r.driverCpuS)} s CPU (its own process, on the same machine)`);
   if (m.log.lines) {
     console.log(`server log   : ${m.log.lines} lines at warn or above (start-up included)`);
@@ -340,6 +364,7 @@ function report(
     byStep: r.byStep.map((s) => ({ step: s.step, p50: r2(s.p50), p99: r2(s.p99) })),
     connections: { opened: r.connections.opened, connectMaxMs: r2(r.connections.connectMaxMs), firstReplyMaxMs: r2(r.connections.firstReplyMaxMs), acceptQueueMax: m.peak.acceptQueue },
     server: { processes: m.processes, peakRssMiB: mib(m.peak.runKb), peakRssSinceReadyMiB: mib(m.peak.lifeKb), cpuS: r2(m.serverCpuS), cpuMsPerTurn: r2(serverMsPerTurn), logLines: m.log.lines },
+    databaseThread: m.engine && r.turns ? { activeS: r2(m.engine.activeS), msPerTurn: r2((m.engine.activeS * 1000) / r.turns), requestsPerTurn: r2(m.engine.requests / r.turns) } : null,
     database: DB === 'pglite' ? 'in server' : m.dbCpuS === undefined ? null : { cpuS: r2(m.dbCpuS), cpuMsPerTurn: r2(dbMsPerTurn!) },
     driverCpuS: r2(r.driverCpuS),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAfter: os.loadavg().map(r2) },

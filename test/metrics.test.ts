@@ -118,6 +118,24 @@ describe(`GET /metrics on ${testDatabaseKind()}`, () => {
     if (testDatabaseKind() === 'postgres') expect(text).toMatch(/^kuaidai_db_pool_connections\{pool="kuaidai-runtime",state="total"\} \d/m);
   });
 
+  it("shows how busy the embedded database's thread is (PGlite), and nothing of it on PostgreSQL", async () => {
+    const before = await scrape(open);
+    const turn = (await say(open, 'metrics-4', 'e1', '你好')).json() as { replies: unknown[] };
+    expect(turn.replies.length).toBeGreaterThan(0);
+    const after = await scrape(open);
+    for (const name of ['kuaidai_embedded_db_thread_active_seconds_total', 'kuaidai_embedded_db_requests_total']) expect(after).toContain(`# TYPE ${name} counter`);
+    expect(after).toContain('# TYPE kuaidai_embedded_db_requests_in_flight gauge');
+    if (testDatabaseKind() === 'pglite') {
+      // A turn is at least its load and its commit; the scrape's own reads add more.
+      expect(value(after, 'kuaidai_embedded_db_requests_total') - value(before, 'kuaidai_embedded_db_requests_total')).toBeGreaterThanOrEqual(2);
+      expect(value(after, 'kuaidai_embedded_db_thread_active_seconds_total')).toBeGreaterThan(value(before, 'kuaidai_embedded_db_thread_active_seconds_total'));
+      expect(value(after, 'kuaidai_embedded_db_requests_in_flight')).toBeGreaterThanOrEqual(0);
+    } else {
+      expect(value(after, 'kuaidai_embedded_db_requests_total')).toBe(0);
+      expect(value(after, 'kuaidai_embedded_db_thread_active_seconds_total')).toBe(0);
+    }
+  });
+
   it('requires METRICS_TOKEN on the main port when it is set, and serves METRICS_PORT without one', async () => {
     const none = await guarded.app.inject({ method: 'GET', url: '/metrics' });
     expect(none.statusCode).toBe(401);

@@ -28,6 +28,27 @@ function reviveError(e: SerializedError): Error {
  */
 const DATABASE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 } as const satisfies ResourceLimits;
 
+/** The embedded databases of this process not yet closed (tests may hold several), for the metrics. */
+const live = new Set<PgliteThread>();
+
+/**
+ * How busy this process's embedded databases are (summed; none on PostgreSQL): their threads' active
+ * time (JavaScript and the WebAssembly engine; not idle in the event loop), requests sent to them and
+ * requests not yet answered. GET /metrics reads it at scrape time: a thread active most of every second
+ * is the server's limit, whatever the server's own thread is doing.
+ */
+export function pgliteThreadStats(): { activeSeconds: number; requests: number; inFlight: number } | undefined {
+  if (live.size === 0) return undefined;
+  const total = { activeSeconds: 0, requests: 0, inFlight: 0 };
+  for (const thread of live) {
+    const s = thread.stats();
+    total.activeSeconds += s.activeSeconds;
+    total.requests += s.requests;
+    total.inFlight += s.inFlight;
+  }
+  return total;
+}
+
 /**
  * The embedded PGlite on a thread of its own (pgliteWorker.ts), seen from the server's thread: plain
  * queries and transactions for our own SQL (EmbeddedDatabase), and a Prisma driver adapter whose
@@ -62,6 +83,7 @@ export class PgliteThread implements EmbeddedDatabase {
     }
     const thread = await PgliteThread.start(dataDir, options.template);
     thread.watch(options.onFatal);
+    live.add(thread);
     return thread;
   }
 
@@ -106,6 +128,7 @@ export class PgliteThread implements EmbeddedDatabase {
   }
 
   private fail(e: Error): void {
+    live.delete(this);
     this.dead = e;
     for (const w of this.waiting.values()) w.reject(e);
     this.waiting.clear();
@@ -134,6 +157,11 @@ export class PgliteThread implements EmbeddedDatabase {
 
   exec(sql: string): Promise<EmbeddedResult[]> {
     return this.call<EmbeddedResult[]>({ op: 'exec', sql });
+  }
+
+  /** Its thread's active time so far, the requests sent to it and those not yet answered. */
+  stats(): { activeSeconds: number; requests: number; inFlight: number } {
+    return { activeSeconds: this.worker.performance.eventLoopUtilization().active / 1000, requests: this.nextId - 1, inFlight: this.waiting.size };
   }
 
   busyMs(): number {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { pgPoolStats } from '../db/index.js';
+import { pgliteThreadStats, pgPoolStats } from '../db/index.js';
 
 /** Runs one read-only statement at scrape time (the app's Prisma client: `$queryRawUnsafe`). */
 export interface ScrapeSource {
@@ -142,6 +142,31 @@ export class ScrapeGauges {
           this.set({ pool: p.name, state: 'idle' }, p.idle);
           this.set({ pool: p.name, state: 'waiting' }, p.waiting);
         }
+      },
+    });
+    // The embedded database's thread: on PGlite it, not the server's thread, is usually what runs out first.
+    new Counter({
+      name: 'kuaidai_embedded_db_thread_active_seconds_total', help: "Time the embedded database's thread (PGlite) was busy running statements; its rate is the share of a core it uses, and near 1 it is the server's limit. 0 on PostgreSQL", registers,
+      collect() {
+        const s = pgliteThreadStats();
+        this.reset();
+        if (s) this.inc(s.activeSeconds);
+      },
+    });
+    new Counter({
+      name: 'kuaidai_embedded_db_requests_total', help: "Requests (statements, transaction steps) sent to the embedded database's thread. 0 on PostgreSQL", registers,
+      collect() {
+        const s = pgliteThreadStats();
+        this.reset();
+        if (s) this.inc(s.requests);
+      },
+    });
+    new Gauge({
+      name: 'kuaidai_embedded_db_requests_in_flight', help: "Requests sent to the embedded database's thread and not yet answered: its queue. 0 on PostgreSQL", registers,
+      collect() {
+        const s = pgliteThreadStats();
+        this.reset();
+        if (s) this.set(s.inFlight);
       },
     });
   }
