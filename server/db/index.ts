@@ -1,6 +1,6 @@
 export { openDatabase, redactUrl } from './openDatabase.js';
 export { newPgPool, pgPoolStats } from './pgPool.js';
-export { pgliteThreadStats } from './pgliteThread.js';
+export { pgliteThreadStats, type PgliteThreadStats } from './pgliteThread.js';
 export { StatementNames, STALE_STATEMENT } from './statementNames.js';
 export type { Database } from './openDatabase.js';
 export type { RawStatements } from './rawStatements.js';

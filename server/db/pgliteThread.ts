@@ -28,6 +28,13 @@ function reviveError(e: SerializedError): Error {
  */
 const DATABASE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 } as const satisfies ResourceLimits;
 
+/** How busy an embedded database's thread is: active time so far, requests sent, requests not yet answered. */
+export interface PgliteThreadStats {
+  readonly activeSeconds: number;
+  readonly requests: number;
+  readonly inFlight: number;
+}
+
 /** The embedded databases of this process not yet closed (tests may hold several), for the metrics. */
 const live = new Set<PgliteThread>();
 
@@ -37,7 +44,7 @@ const live = new Set<PgliteThread>();
  * requests not yet answered. GET /metrics reads it at scrape time: a thread active most of every second
  * is the server's limit, whatever the server's own thread is doing.
  */
-export function pgliteThreadStats(): { activeSeconds: number; requests: number; inFlight: number } | undefined {
+export function pgliteThreadStats(): PgliteThreadStats | undefined {
   if (live.size === 0) return undefined;
   const total = { activeSeconds: 0, requests: 0, inFlight: 0 };
   for (const thread of live) {
@@ -160,7 +167,7 @@ export class PgliteThread implements EmbeddedDatabase {
   }
 
   /** Its thread's active time so far, the requests sent to it and those not yet answered. */
-  stats(): { activeSeconds: number; requests: number; inFlight: number } {
+  stats(): PgliteThreadStats {
     return { activeSeconds: this.worker.performance.eventLoopUtilization().active / 1000, requests: this.nextId - 1, inFlight: this.waiting.size };
   }
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { pgliteThreadStats, pgPoolStats } from '../db/index.js';
+import { pgliteThreadStats, pgPoolStats, type PgliteThreadStats } from '../db/index.js';
 
 /** Runs one read-only statement at scrape time (the app's Prisma client: `$queryRawUnsafe`). */
 export interface ScrapeSource {
@@ -145,22 +145,20 @@ export class ScrapeGauges {
       },
     });
     // The embedded database's thread: on PGlite it, not the server's thread, is usually what runs out first.
-    new Counter({
-      name: 'kuaidai_embedded_db_thread_active_seconds_total', help: "Time the embedded database's thread (PGlite) was busy running statements; its rate is the share of a core it uses, and near 1 it is the server's limit. 0 on PostgreSQL", registers,
-      collect() {
-        const s = pgliteThreadStats();
-        this.reset();
-        if (s) this.inc(s.activeSeconds);
-      },
-    });
-    new Counter({
-      name: 'kuaidai_embedded_db_requests_total', help: "Requests (statements, transaction steps) sent to the embedded database's thread. 0 on PostgreSQL", registers,
-      collect() {
-        const s = pgliteThreadStats();
-        this.reset();
-        if (s) this.inc(s.requests);
-      },
-    });
+    const embeddedCounters: readonly [name: string, help: string, pick: (s: PgliteThreadStats) => number][] = [
+      ['kuaidai_embedded_db_thread_active_seconds_total', "Time the embedded database's thread (PGlite) was busy running statements; its rate is the share of a core it uses, and near 1 it is the server's limit. 0 on PostgreSQL", (s) => s.activeSeconds],
+      ['kuaidai_embedded_db_requests_total', "Requests (statements, transaction steps) sent to the embedded database's thread. 0 on PostgreSQL", (s) => s.requests],
+    ];
+    for (const [name, help, pick] of embeddedCounters) {
+      new Counter({
+        name, help, registers,
+        collect() {
+          const s = pgliteThreadStats();
+          this.reset();
+          if (s) this.inc(pick(s));
+        },
+      });
+    }
     new Gauge({
       name: 'kuaidai_embedded_db_requests_in_flight', help: "Requests sent to the embedded database's thread and not yet answered: its queue. 0 on PostgreSQL", registers,
       collect() {
