@@ -235,7 +235,7 @@ async function main(): Promise<number> {
     backends?.sample();
     const serverBefore = ticksOf(tree, { children: true });
     const dbBefore = backends?.snapshot();
-    const engineBefore = await embeddedDbOf(srv.url);
+    const engineBefore = embeddedDbOf(await scrape(srv.url));
     peak.runKb = rssKbOf(tree);
     peak.runProcesses = describeProcesses(tree);
     measuring = true;
@@ -249,13 +249,15 @@ async function main(): Promise<number> {
     await backends?.refresh();
     backends?.sample();
     const dbCpuS = backends && dbBefore && backends.local ? cpuSecondsBetween(dbBefore, backends.snapshot()) : undefined;
-    const engineAfter = await embeddedDbOf(srv.url);
+    // One scrape after the run serves the database thread's figures and the heap's.
+    const after = await scrape(srv.url);
+    const engineAfter = embeddedDbOf(after);
     const engine = engineBefore && engineAfter ? { activeS: engineAfter.activeS - engineBefore.activeS, requests: engineAfter.requests - engineBefore.requests } : undefined;
     clearInterval(sampler);
     sampler = undefined;
     await backends?.close();
     backends = undefined;
-    const heap = await heapOf(srv.url);
+    const heap = heapOf(after);
     await stopServer(srv);
     return report(result, { serverCpuS, dbCpuS, engine, peak, processes, where, entry: entry.describe, log: srv.log, heap });
   } finally {
@@ -281,8 +283,7 @@ async function scrape(url: string): Promise<(name: string) => number> {
  * production): the main thread's JavaScript heap and what V8 holds outside it. With several workers
  * it is one worker's.
  */
-async function heapOf(url: string): Promise<string | undefined> {
-  const metric = await scrape(url);
+function heapOf(metric: (name: string) => number): string | undefined {
   const used = metric('nodejs_heap_size_used_bytes');
   if (!Number.isFinite(used)) return undefined;
   const mb = (b: number) => (b / 1048576).toFixed(0);
@@ -293,8 +294,7 @@ async function heapOf(url: string): Promise<string | undefined> {
  * The embedded database's thread from the server's /metrics: its active time so far and the requests
  * sent to it (undefined on PostgreSQL, for the floor server, or when /metrics is not served).
  */
-async function embeddedDbOf(url: string): Promise<{ activeS: number; requests: number } | undefined> {
-  const metric = await scrape(url);
+function embeddedDbOf(metric: (name: string) => number): { activeS: number; requests: number } | undefined {
   const activeS = metric('kuaidai_embedded_db_thread_active_seconds_total');
   const requests = metric('kuaidai_embedded_db_requests_total');
   return Number.isFinite(activeS) && requests > 0 ? { activeS, requests } : undefined;
