@@ -1,4 +1,5 @@
 import { messages, parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { bindExecuteSync } from './bindExecuteSync.js';
 import { STALE_STATEMENT } from './statementNames.js';
 
 type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
@@ -72,7 +73,7 @@ export class PgliteStatements {
     });
     let answered: BackendMessage[];
     try {
-      answered = (await this.pg.execProtocol(concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]), { syncToFs: false, ...(options?.onNotice ? { onNotice: options.onNotice } : {}) })).messages;
+      answered = (await this.pg.execProtocol(bindExecuteSync(statement.name, values), { syncToFs: false, ...(options?.onNotice ? { onNotice: options.onNotice } : {}) })).messages;
     } catch (e) {
       if (e instanceof messages.DatabaseError && STALE_STATEMENT.has(e.code ?? '') && !retried) {
         this.prepared.delete(key);

@@ -53,7 +53,7 @@ RETURNING id::text AS "id", kind AS "kind", key AS "key", payload::text AS "payl
 
 const UPSERT_SQL = `
 INSERT INTO "Job" (id, kind, key, "dueAt", payload, status, attempts, "createdAt")
-VALUES (gen_random_uuid(), $1, $2, $3::timestamptz, $4::jsonb, 'pending', 0, $5::timestamptz)
+VALUES ($6::uuid, $1, $2, $3::timestamptz, $4::jsonb, 'pending', 0, $5::timestamptz)
 ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, "dueAt" = EXCLUDED."dueAt", payload = EXCLUDED.payload, status = 'pending', attempts = 0,
   "lockedBy" = NULL, "lockedUntil" = NULL, "lastError" = NULL, "doneAt" = NULL`;
 
@@ -107,7 +107,7 @@ export class Scheduler {
 
   /** Creates or replaces (by key) a pending job. */
   async schedule(job: { kind: string; key: string; dueAt: Date; payload: unknown }): Promise<void> {
-    await this.options.sql.query(UPSERT_SQL, [job.kind, job.key, job.dueAt.toISOString(), JSON.stringify(job.payload ?? null), this.options.clock.now().toISOString()]);
+    await this.options.sql.query(UPSERT_SQL, [job.kind, job.key, job.dueAt.toISOString(), JSON.stringify(job.payload ?? null), this.options.clock.now().toISOString(), randomUUID()]);
   }
 
   /** Claims and runs every job due at `now` (batch by batch). Tests call it with a manual clock. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ChannelName } from '../../bots/index.js';
 import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
@@ -305,7 +306,8 @@ export class ConversationStore {
         delivered_at: m.deliveredAt,
         next_attempt_at: m.nextAttemptAt,
       })),
-      jobs: w.jobs.map((j) => ({ kind: j.kind, key: j.key, due_at: j.dueAt, payload: j.payload })),
+      // The row id is made here: the database's gen_random_uuid() reads /dev/urandom through PGlite's file system.
+      jobs: w.jobs.map((j) => ({ id: randomUUID(), kind: j.kind, key: j.key, due_at: j.dueAt, payload: j.payload })),
       cancelledJobKeys: w.cancelledJobKeys,
       ...(w.console ? { console: { step: w.console.step } } : {}),
     });
