@@ -78,6 +78,13 @@ interface ApplicationContext extends FlowBase {
   readonly precreditChecked?: boolean;
   readonly precredit?: PrecreditOffer | null;
   readonly activating?: boolean;
+  /**
+   * The nudge job: when the scheduled one is due (null: none is), and when a nudge is wanted (the
+   * last question's time + nudgeAfterMinutes). Each answer moves only `nudgeWanted`; the job is
+   * moved when it fires early, so a turn does not rewrite its row (absent in snapshots from before).
+   */
+  readonly nudgeAt?: number | null;
+  readonly nudgeWanted?: number;
 }
 
 const MAX_OTP_FAILURES = 5;
@@ -129,6 +136,27 @@ export function createApplicationMachine(products: readonly Product[], settings:
       ask: assign({ prompt: ({ context }) => (context.field ? question(context, context.field) : context.prompt) }),
       askConfirmation: assign({ prompt: ({ context }) => confirmation(context) }),
       askCorrection: assign({ prompt: ({ context }) => correctionMenu(context) }),
+      armNudge: enqueueActions(({ context, enqueue }) => {
+        const wanted = context.lastAt + settings.nudgeAfterMinutes * 60_000;
+        enqueue.assign({ nudgeWanted: wanted });
+        if (context.nudgeAt != null) return;
+        enqueue({ type: 'scheduleDeadline', params: { key: 'nudge', kind: 'nudge', dueAt: wanted } });
+        enqueue.assign({ nudgeAt: wanted });
+      }),
+      disarmNudge: enqueueActions(({ enqueue }) => {
+        enqueue({ type: 'cancelDeadline', params: { key: 'nudge' } });
+        enqueue.assign({ nudgeAt: null });
+      }),
+      nudge: enqueueActions(({ context, enqueue }) => {
+        // Fired before the time the last question wants: moved there, not said.
+        if (context.nudgeWanted !== undefined && context.nudgeAt != null && context.nudgeWanted > context.nudgeAt) {
+          enqueue({ type: 'scheduleDeadline', params: { key: 'nudge', kind: 'nudge', dueAt: context.nudgeWanted } });
+          enqueue.assign({ nudgeAt: context.nudgeWanted });
+          return;
+        }
+        enqueue.assign({ nudgeAt: null });
+        enqueue({ type: 'reply', params: { text: t(context.locale, 'nudge.application'), options: [{ label: t(context.locale, 'common.continue'), value: 'continue' }] } });
+      }),
     },
     actors: {
       sendOtp: effect('sendOtp'),
@@ -181,7 +209,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
       'deadline.due': [
         {
           guard: 'isNudge',
-          actions: { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'nudge.application'), options: [{ label: t(context.locale, 'common.continue'), value: 'continue' }] }) },
+          actions: 'nudge',
         },
         {
           guard: 'isOtpExpiry',
@@ -228,7 +256,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
           assign({ field: ({ context }) => nextField(context.draft, fieldsOf(context.draft)) ?? null }),
           'ask',
           { type: 'reply', params: ({ context }) => context.prompt! },
-          { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'nudge', kind: 'nudge', dueAt: context.lastAt + settings.nudgeAfterMinutes * 60_000 }) },
+          'armNudge',
         ],
         on: {
           'flow.back': [
@@ -411,7 +439,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
             },
           }),
           { type: 'reply', params: ({ context }) => context.prompt! },
-          { type: 'cancelDeadline', params: { key: 'nudge' } },
+          'disarmNudge',
         ],
         on: {
           'user.text': [
@@ -442,7 +470,7 @@ export function createApplicationMachine(products: readonly Product[], settings:
           assign({ correcting: false, field: null }),
           'askConfirmation',
           { type: 'reply', params: ({ context }) => context.prompt! },
-          { type: 'cancelDeadline', params: { key: 'nudge' } },
+          'disarmNudge',
         ],
         on: {
           'flow.back': { target: 'correction' },
@@ -506,23 +534,23 @@ export function createApplicationMachine(products: readonly Product[], settings:
           },
         },
       },
-      submitted: { type: 'final', entry: [assign({ outcome: 'submitted' }), { type: 'cancelDeadline', params: { key: 'nudge' } }] },
+      submitted: { type: 'final', entry: [assign({ outcome: 'submitted' }), 'disarmNudge'] },
       identityMismatch: {
         type: 'final',
         entry: [
           // What was typed is dropped: nothing of it is kept in the conversation either.
           assign({ outcome: 'identity_mismatch', draft: {} }),
-          { type: 'cancelDeadline', params: { key: 'nudge' } },
+          'disarmNudge',
           { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.identityMismatch'), options: [{ label: t(context.locale, 'menu.human'), value: '转人工' }] }) },
         ],
       },
       cancelled: {
         type: 'final',
-        entry: [assign({ outcome: 'cancelled' }), { type: 'cancelDeadline', params: { key: 'nudge' } }, { type: 'cancelDeadline', params: { key: 'otp.expiry' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.cancelled') }) }],
+        entry: [assign({ outcome: 'cancelled' }), 'disarmNudge', { type: 'cancelDeadline', params: { key: 'otp.expiry' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.cancelled') }) }],
       },
       paused: {
         type: 'final',
-        entry: [assign({ outcome: 'paused' }), { type: 'cancelDeadline', params: { key: 'nudge' } }, { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.paused') }) }],
+        entry: [assign({ outcome: 'paused' }), 'disarmNudge', { type: 'reply', params: ({ context }) => ({ text: t(context.locale, 'application.paused') }) }],
       },
     },
     output: ({ context }): ApplicationOutput => {
