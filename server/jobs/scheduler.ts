@@ -51,6 +51,8 @@ WHERE id IN (
 )
 RETURNING id::text AS "id", kind AS "kind", key AS "key", payload::text AS "payload", attempts AS "attempts", ${epochMs('"dueAt"')} AS "dueAt"`;
 
+// The row id comes from the server, as in the turn's commit: the database's gen_random_uuid() reads
+// /dev/urandom through PGlite's file system.
 const UPSERT_SQL = `
 INSERT INTO "Job" (id, kind, key, "dueAt", payload, status, attempts, "createdAt")
 VALUES ($6::uuid, $1, $2, $3::timestamptz, $4::jsonb, 'pending', 0, $5::timestamptz)
