@@ -1,11 +1,11 @@
-/** A parameter as PGlite's serializers give it: text, raw bytes (sent in binary format) or NULL. */
-export type BindValue = string | ArrayBufferView | ArrayBuffer | null;
+/** A parameter as PGlite's serializers give it: text (bytea too, as `\\x…`), or NULL. */
+export type BindValue = string | null;
 
 const EXECUTE_SYNC = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0x53, 0, 0, 0, 4]);
 
 /**
  * The frontend messages that run a prepared statement once, in one buffer: Bind (unnamed portal,
- * every result column as text), Execute (all rows), Sync. The same bytes as PGlite's
+ * every parameter and result column as text), Execute (all rows), Sync. The same bytes as PGlite's
  * `protocol.serialize.bind`, `execute` and `sync` joined, without their cost on the embedded
  * database's thread: its writer counts each string's UTF-8 length in a JavaScript loop, grows its
  * buffer by copying, and the three messages are copied again to be joined. A turn's commit sends
@@ -13,15 +13,10 @@ const EXECUTE_SYNC = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0x53, 0, 0, 0
  * UTF-8 code and are written once into a buffer of the right size.
  */
 export function bindExecuteSync(statement: string, values: readonly BindValue[]): Buffer {
-  const bytes = values.map((v) => (v === null || typeof v === 'string' ? undefined : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v)));
   let valuesLength = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    valuesLength += 4 + (v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : bytes[i]!.byteLength);
-  }
-  const nameLength = Buffer.byteLength(statement);
+  for (const v of values) valuesLength += 4 + (v === null ? 0 : Buffer.byteLength(v));
   // Portal '' and statement name (C strings), format codes, values, result format codes (none: text).
-  const bodyLength = 1 + nameLength + 1 + 2 + 2 * values.length + 2 + valuesLength + 2;
+  const bodyLength = 1 + Buffer.byteLength(statement) + 1 + 2 + 2 * values.length + 2 + valuesLength + 2;
   const out = Buffer.allocUnsafe(1 + 4 + bodyLength + EXECUTE_SYNC.length);
   let at = out.writeUInt8(0x42, 0);
   at = out.writeInt32BE(4 + bodyLength, at);
@@ -29,21 +24,17 @@ export function bindExecuteSync(statement: string, values: readonly BindValue[])
   at += out.write(statement, at);
   at = out.writeUInt8(0, at);
   at = out.writeUInt16BE(values.length, at);
-  for (let i = 0; i < values.length; i++) at = out.writeInt16BE(bytes[i] ? 1 : 0, at);
+  // Each parameter's format code: 0, text.
+  out.fill(0, at, at + 2 * values.length);
+  at += 2 * values.length;
   at = out.writeUInt16BE(values.length, at);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+  for (const v of values) {
     if (v === null) {
       at = out.writeInt32BE(-1, at);
-    } else if (typeof v === 'string') {
+    } else {
       const written = out.write(v, at + 4);
       out.writeInt32BE(written, at);
       at += 4 + written;
-    } else {
-      const b = bytes[i]!;
-      at = out.writeInt32BE(b.byteLength, at);
-      out.set(b, at);
-      at += b.byteLength;
     }
   }
   at = out.writeInt16BE(0, at);
