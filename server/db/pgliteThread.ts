@@ -7,6 +7,7 @@ import { createPgliteDirectory } from './createPgliteDirectory.js';
 import type { EmbeddedDatabase, EmbeddedQueryable, EmbeddedResult } from './embeddedDatabase.js';
 import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pgliteProtocol.js';
 import { startWorker } from '../threads/index.js';
+import { serverLoop } from '../loop/index.js';
 
 type Call = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -115,7 +116,9 @@ export class PgliteThread implements EmbeddedDatabase {
   }
 
   private watch(onFatal: ((e: Error) => void) | undefined): void {
-    this.worker.on('message', (m: PgliteResponse) => this.settle(m));
+    // Answers resume their callers in slices of the server's loop (server/loop): the database answers
+    // faster than the turns that wait on it run, and back to back they held the loop from sockets.
+    this.worker.on('message', (m: PgliteResponse) => serverLoop.run(() => this.settle(m)));
     const died = (e: Error) => {
       if (this.closing || this.dead) return;
       this.fail(new AppError('DB_UNAVAILABLE', { reason: `the embedded database's thread stopped: ${e.message}` }, { cause: e }));

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import type { FieldCipher } from '../security/fieldCipher.js';
 import { crashPoint } from '../faults.js';
+import { serverLoop } from '../loop/index.js';
 import { AppError, databaseFault, dbUnavailable, isAppError } from '../errors.js';
 import type { ConversationLock, LockClosing } from './conversationLock.js';
 import { ConversationStore, type ConversationKey, type JobRow, type LoadedTurn, type MessageRow, type StoredConversation, type StoredInbound, type TranscriptMessage } from './conversationStore.js';
@@ -177,7 +178,8 @@ export class ConversationRuntime {
     if (this.closed) return Promise.reject(new AppError('DB_UNAVAILABLE', { reason: 'the server is shutting down' }));
     // From wherever it came (the lock, the store, an effect), a database fault leaves as DB_UNAVAILABLE:
     // the turn stored nothing, and the caller may send the same message again.
-    const p = work().catch((e: unknown) => {
+    // The turn starts in a slice of the server's loop (server/loop): a burst of turns does not hold the loop away from new connections.
+    const p = serverLoop.turn().then(work).catch((e: unknown) => {
       if (isAppError(e) && (e.code === 'DB_UNAVAILABLE' || e.statusCode < 500)) throw e;
       const fault = databaseFault(e);
       throw fault ? dbUnavailable(e, fault) : e;

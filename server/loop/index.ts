@@ -1,0 +1,1 @@
+export { LoopSlicer, serverLoop, type LoopSlicerOptions } from './loopSlicer.js';
