@@ -1,5 +1,6 @@
 import type { ArgType, SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import { newPgPool, StatementNames, STALE_STATEMENT, type Database } from '../db/index.js';
+import { serverLoop } from '../loop/index.js';
 
 export type SqlArg = string | number | boolean | null;
 export type SqlRow = Record<string, unknown>;
@@ -43,7 +44,12 @@ export async function openSql(db: Database, options: { postgresUrl?: string; poo
     // A dropped connection fails the query on it, never the process (newPgPool).
     const pool = newPgPool({ connectionString: options.postgresUrl, max: options.poolSize ?? 10, application_name: 'kuaidai-runtime', connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
     const names = new StatementNames();
-    const run = async (sql: string, args: readonly SqlArg[]) => (await pool.query<SqlRow>({ text: sql, values: [...args], name: names.name(sql) })).rows;
+    const run = async (sql: string, args: readonly SqlArg[]) => {
+      const { rows } = await pool.query<SqlRow>({ text: sql, values: [...args], name: names.name(sql) });
+      // The caller resumes in a slice of the server's loop, as after an embedded answer (server/loop).
+      await serverLoop.turn();
+      return rows;
+    };
     return {
       query: (sql, args = []) =>
         run(sql, args).catch((e: unknown) => {
