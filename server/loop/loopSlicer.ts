@@ -2,7 +2,7 @@
  * Why this exists: Node 20's libuv (1.46) accepts one new connection per event-loop iteration
  * (libuv PR #3696, "don't accept() connections in a loop"). Under load a turn's continuations (the
  * answers of the embedded database, a new turn's machine run) ran back to back in one iteration for
- * 100–300 ms, so a burst of new connections waited in the kernel's accept queue for seconds, one
+ * 100–350 ms, so a burst of new connections waited in the kernel's accept queue for seconds, one
  * accepted per iteration. A slicer runs such work one piece per `setImmediate` callback, in order,
  * and stops when this iteration has run `sliceMs` of it: the loop then polls (accepts a connection,
  * reads sockets) and the rest runs in the next iteration's check phase.
@@ -75,7 +75,7 @@ export class LoopSlicer {
 
 /**
  * The server thread's slicer: 1 ms slices. Measured at 200 users (docs/benchmarks.md, ninth round),
- * 1 ms kept the accept queue to a dozen connections and halved the slowest first reply with no
- * loss of turns a second; 2 ms and more did not.
+ * 1 ms halved the median slowest first reply (seven runs) with no loss of turns a second; the one
+ * run tried with 2 ms gained little.
  */
 export const serverLoop = new LoopSlicer({ sliceMs: 1 });
