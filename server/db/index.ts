@@ -2,6 +2,7 @@ export { openDatabase, redactUrl } from './openDatabase.js';
 export { newPgPool, pgPoolStats } from './pgPool.js';
 export { pgliteThreadStats, type PgliteThreadStats } from './pgliteThread.js';
 export { StatementNames, STALE_STATEMENT } from './statementNames.js';
+export { sqlLiteral } from './sqlLiteral.js';
 export type { Database } from './openDatabase.js';
 export type { RawStatements } from './rawStatements.js';
 export { applyMigrations, migrationStatus, createMigration, readMigrations, migrationNames, MIGRATIONS_DIR } from './migrations.js';

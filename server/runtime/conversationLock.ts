@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { newPgPool, StatementNames } from '../db/index.js';
+import { newPgPool, sqlLiteral, StatementNames } from '../db/index.js';
 import { AppError, dbUnavailable } from '../errors.js';
 import type { SqlArg, SqlRow } from './sql.js';
 
@@ -84,14 +84,14 @@ export function inProcessLock(options: { waitTimeoutMs: number }): ConversationL
 }
 
 /** An argument as an SQL literal, for a statement sent as text (LockClosing). */
-function literal(client: pg.ClientBase, value: SqlArg | undefined): string {
+function literal(value: SqlArg | undefined): string {
   if (value === undefined) throw new AppError('INTERNAL', { reason: 'a statement names a parameter it was not given' });
   if (value === null) return 'NULL';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new AppError('INTERNAL', { reason: `${value} has no SQL literal` });
     return String(value);
   }
-  return typeof value === 'boolean' ? String(value) : client.escapeLiteral(value);
+  return typeof value === 'boolean' ? String(value) : sqlLiteral(value);
 }
 
 /** Two int4 keys for `pg_advisory_lock(k1, k2)` from a conversation key. */
@@ -163,7 +163,7 @@ export function postgresAdvisoryLock(options: { url: string; waitTimeoutMs: numb
         const closing: LockClosing = async (text, args) => {
           // Nothing is written once the lock is gone: another process may hold the conversation.
           if (unlocked) throw new AppError('INTERNAL', { reason: 'the turn wrote after its last write had released the lock' });
-          const statement = text.replace(/\$(\d+)/g, (_, n: string) => literal(client, args[Number(n) - 1]));
+          const statement = text.replace(/\$(\d+)/g, (_, n: string) => literal(args[Number(n) - 1]));
           try {
             // One Query message: the statement's transaction commits, then the unlock runs after it.
             const results = (await client.query(`BEGIN; ${statement}; COMMIT; SELECT pg_advisory_unlock(${k1}, ${k2})`)) as unknown as pg.QueryResult<SqlRow>[];
