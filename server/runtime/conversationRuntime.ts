@@ -122,7 +122,8 @@ export class ConversationRuntime {
 
   static async create(options: RuntimeOptions): Promise<ConversationRuntime> {
     const sql = options.sql ?? (await openSql(options.db));
-    return new ConversationRuntime(options, sql, !options.sql, new ConversationStore(sql, options.cipher));
+    // The embedded database runs one request at a time on its thread: commits waiting for it go together.
+    return new ConversationRuntime(options, sql, !options.sql, new ConversationStore(sql, options.cipher, { groupCommits: options.db.embedded !== undefined }));
   }
 
   get spec(): ConversationSpec {

@@ -4,6 +4,7 @@ import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
 import type { LockClosing, LockOpening } from './conversationLock.js';
+import { COMMIT_SQL, GroupCommit } from './groupCommit.js';
 import { epochMs, type Sql, type SqlArg, type SqlRow } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
@@ -109,7 +110,6 @@ const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4, $5::int, $6)';
 // The same, taking the conversation's advisory lock ($7, $8) first: the turn's opening on PostgreSQL
 // (migration 20261206060000_turn_lock_in_load; server/runtime/conversationLock.ts).
 const LOCKED_LOAD_SQL = 'SELECT * FROM kuaidai_turn_locked_load($1, $2, $3, $4, $5::int, $6, $7::int, $8::int)';
-const COMMIT_SQL = 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"';
 // Whether a reply since the borrower's last message expects $2 (the SMS code is masked in the transcript).
 const REPLIES_EXPECT_SQL = `SELECT EXISTS (
   SELECT 1 FROM "Message" m WHERE m."conversationId" = $1::uuid AND m.direction = 'outbound' AND m.payload->>'expects' = $2
@@ -199,14 +199,17 @@ const sealHead = (sealed: string): string => sealed.split('.', 4).join('.');
  */
 export class ConversationStore {
   private readonly snapshots: SnapshotCache;
+  private readonly group: GroupCommit | undefined;
 
+  /** `groupCommits`: commits not sent with a lock's release go in groups (GroupCommit: a database with one engine thread). */
   constructor(
     private readonly sql: Sql,
     /** Seals snapshots at rest; a stored JSON string is a sealed snapshot, an object a plain one. */
     private readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>,
-    options: { readonly cachedSnapshots?: number } = {},
+    options: { readonly cachedSnapshots?: number; readonly groupCommits?: boolean } = {},
   ) {
     this.snapshots = new SnapshotCache(options.cachedSnapshots ?? 5_000);
+    this.group = options.groupCommits ? new GroupCommit(sql) : undefined;
   }
 
   /** A sealed snapshot opens only as its own conversation's (a ciphertext copied to another row does not). */
@@ -320,10 +323,10 @@ export class ConversationStore {
     const expects = expectsAfter(w.messages, before && before.id === w.conversationId && before.version === w.expectedVersion ? before.expects : undefined);
     // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
     this.snapshots.delete(k);
-    const [row] = closing ? await closing(COMMIT_SQL, [argument]) : await this.sql.query(COMMIT_SQL, [argument]);
+    const committed = closing ? (await closing(COMMIT_SQL, [argument]))[0]?.committed : this.group ? await this.group.commit(argument) : (await this.sql.query(COMMIT_SQL, [argument]))[0]?.committed;
     // A failed turn keeps the stored machine, which this process may not hold: read it next time.
-    if (row?.committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot!, expects });
-    if (row?.committed !== 1) {
+    if (committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot!, expects });
+    if (committed !== 1) {
       throw new AppError('CONFLICT', { reason: `conversation ${w.conversationId} was changed by another writer; the message was not stored` });
     }
   }
