@@ -122,8 +122,8 @@ export class ConversationRuntime {
 
   static async create(options: RuntimeOptions): Promise<ConversationRuntime> {
     const sql = options.sql ?? (await openSql(options.db));
-    // The embedded database runs one request at a time on its thread: commits waiting for it go together.
-    return new ConversationRuntime(options, sql, !options.sql, new ConversationStore(sql, options.cipher, { groupCommits: options.db.embedded !== undefined }));
+    // The embedded database runs one request at a time on its thread: loads and commits waiting for it go together.
+    return new ConversationRuntime(options, sql, !options.sql, new ConversationStore(sql, options.cipher, { groupStatements: options.db.embedded !== undefined }));
   }
 
   get spec(): ConversationSpec {

@@ -4,7 +4,7 @@ import type { ConversationStatus } from '../../flows/index.js';
 import { AppError } from '../errors.js';
 import { fieldContext, type FieldCipher } from '../security/fieldCipher.js';
 import type { LockClosing, LockOpening } from './conversationLock.js';
-import { COMMIT_SQL, GroupCommit } from './groupCommit.js';
+import { StatementGroup, type GroupableStatement } from './statementGroup.js';
 import { epochMs, type Sql, type SqlArg, type SqlRow } from './sql.js';
 import { storedReplyFromRow, type StoredReply } from './storedReply.js';
 
@@ -106,10 +106,20 @@ export const snapshotContext = (conversationId: string): string => fieldContext(
 // per connection: planning was half of a turn's database time on PGlite.
 // The snapshot comes back unless it is still the one this process stored last: version $5, sealed value
 // beginning with $6 (migration 20261205171500_turn_statements).
-const LOAD_SQL = 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4, $5::int, $6)';
+const LOAD: GroupableStatement = {
+  sql: 'SELECT * FROM kuaidai_turn_load($1, $2, $3, $4, $5::int, $6)',
+  // For several turns at once (migration 20261207160000_turn_statements_many; StatementGroup).
+  manySql: 'SELECT * FROM kuaidai_turn_load_many($1::jsonb) ORDER BY n',
+};
 // The same, taking the conversation's advisory lock ($7, $8) first: the turn's opening on PostgreSQL
 // (migration 20261206060000_turn_lock_in_load; server/runtime/conversationLock.ts).
 const LOCKED_LOAD_SQL = 'SELECT * FROM kuaidai_turn_locked_load($1, $2, $3, $4, $5::int, $6, $7::int, $8::int)';
+// The argument is JSON text already (built in `commit`): a group splices it in as it is.
+const COMMIT: GroupableStatement = {
+  sql: 'SELECT kuaidai_turn_commit($1::jsonb) AS "committed"',
+  manySql: 'SELECT n, committed AS "committed" FROM kuaidai_turn_commit_many($1::jsonb) ORDER BY n',
+  element: (args) => args[0] as string,
+};
 // Whether a reply since the borrower's last message expects $2 (the SMS code is masked in the transcript).
 const REPLIES_EXPECT_SQL = `SELECT EXISTS (
   SELECT 1 FROM "Message" m WHERE m."conversationId" = $1::uuid AND m.direction = 'outbound' AND m.payload->>'expects' = $2
@@ -199,17 +209,23 @@ const sealHead = (sealed: string): string => sealed.split('.', 4).join('.');
  */
 export class ConversationStore {
   private readonly snapshots: SnapshotCache;
-  private readonly group: GroupCommit | undefined;
+  /** Loads and commits in groups (StatementGroup), for a database with one engine thread. */
+  private readonly groups: { readonly load: StatementGroup; readonly commit: StatementGroup } | undefined;
 
-  /** `groupCommits`: commits not sent with a lock's release go in groups (GroupCommit: a database with one engine thread). */
+  /** `groupStatements`: loads and commits not sent with a lock go in groups (StatementGroup: a database with one engine thread). */
   constructor(
     private readonly sql: Sql,
     /** Seals snapshots at rest; a stored JSON string is a sealed snapshot, an object a plain one. */
     private readonly cipher?: Pick<FieldCipher, 'encrypt' | 'decrypt'>,
-    options: { readonly cachedSnapshots?: number; readonly groupCommits?: boolean } = {},
+    options: { readonly cachedSnapshots?: number; readonly groupStatements?: boolean } = {},
   ) {
     this.snapshots = new SnapshotCache(options.cachedSnapshots ?? 5_000);
-    this.group = options.groupCommits ? new GroupCommit(sql) : undefined;
+    this.groups = options.groupStatements ? { load: new StatementGroup(sql, LOAD), commit: new StatementGroup(sql, COMMIT) } : undefined;
+  }
+
+  /** One turn's statement: in a group where there are groups, else on its own. */
+  private turnStatement(statement: GroupableStatement, group: StatementGroup | undefined, args: readonly SqlArg[]): Promise<SqlRow[]> {
+    return group ? group.query(args) : this.sql.query(statement.sql, args);
   }
 
   /** A sealed snapshot opens only as its own conversation's (a ciphertext copied to another row does not). */
@@ -236,7 +252,7 @@ export class ConversationStore {
   /** The conversation and whether the message was seen; `opened`: the rows of `loadOpening`, already run. */
   async load(key: ConversationKey, channelMessageId: string | null, opened?: SqlRow[]): Promise<LoadedTurn> {
     const cached = this.snapshots.get(cacheKey(key));
-    const rows = opened ?? (await this.sql.query(LOAD_SQL, this.loadArgs(key, channelMessageId)));
+    const rows = opened ?? (await this.turnStatement(LOAD, this.groups?.load, this.loadArgs(key, channelMessageId)));
     const c = rows.find((r) => r.row === 'conversation');
     const d = rows.find((r) => r.row === 'duplicate');
     const kept = c && cached && cached.id === c.id && cached.version === c.version && c.snapshot == null ? cached : undefined;
@@ -323,7 +339,8 @@ export class ConversationStore {
     const expects = expectsAfter(w.messages, before && before.id === w.conversationId && before.version === w.expectedVersion ? before.expects : undefined);
     // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
     this.snapshots.delete(k);
-    const committed = closing ? (await closing(COMMIT_SQL, [argument]))[0]?.committed : this.group ? await this.group.commit(argument) : (await this.sql.query(COMMIT_SQL, [argument]))[0]?.committed;
+    const [row] = closing ? await closing(COMMIT.sql, [argument]) : await this.turnStatement(COMMIT, this.groups?.commit, [argument]);
+    const committed = row?.committed;
     // A failed turn keeps the stored machine, which this process may not hold: read it next time.
     if (committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot!, expects });
     if (committed !== 1) {
