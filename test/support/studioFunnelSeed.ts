@@ -20,8 +20,8 @@ const PRODUCT = 'changde-kuaidai-personal';
 export async function seedFunnelScenario(prisma: PrismaClient, o: { managerId?: string; otherManagerId?: string } = {}) {
   const managerId = o.managerId ?? (await prisma.staffUser.create({ data: { username: `km-${randomUUID().slice(0, 8)}`, displayName: '刘经理', roles: ['manager'], branch: '0736', passwordHash: '', referralCode: 'KM736' } })).id;
   const otherId = o.otherManagerId ?? (await prisma.staffUser.create({ data: { username: `km-${randomUUID().slice(0, 8)}`, displayName: '陈经理', roles: ['manager'], branch: '0731', passwordHash: '' } })).id;
-  const spring = await prisma.campaign.create({ data: { code: 'CG2026', name: '春耕贷', createdById: managerId, status: 'running', content: { text: '春耕贷款' }, channels: ['web', 'wecom_robot'], branch: '0736', startedAt: at('2026-12-02T01:00:00Z') } });
-  const farm = await prisma.campaign.create({ data: { code: 'HN2026', name: '惠农贷', createdById: otherId, status: 'running', content: { text: '惠农贷款' }, channels: ['web'], branch: '0731', startedAt: at('2026-12-06T01:00:00Z') } });
+  const spring = await prisma.campaign.create({ data: { code: 'CG2026', name: '春耕贷', createdById: managerId, status: 'running', content: { text: '春耕贷款' }, channels: ['web', 'wecom_robot'], branch: '0736', createdAt: at('2026-12-01T08:00:00Z'), startedAt: at('2026-12-02T01:00:00Z') } });
+  const farm = await prisma.campaign.create({ data: { code: 'HN2026', name: '惠农贷', createdById: otherId, status: 'running', content: { text: '惠农贷款' }, channels: ['web'], branch: '0731', createdAt: at('2026-12-05T08:00:00Z'), startedAt: at('2026-12-06T01:00:00Z') } });
 
   const borrower = async (name: string) => (await prisma.borrower.create({ data: { name } })).id;
   const conversation = async (channel: 'web' | 'wechat', borrowerId: string) => (await prisma.conversation.create({ data: { channel, externalUserId: randomUUID(), borrowerId, machineId: 'session', machineVersion: 1 } })).id;
