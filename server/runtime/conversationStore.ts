@@ -223,11 +223,6 @@ export class ConversationStore {
     this.groups = options.groupStatements ? { load: new StatementGroup(sql, LOAD), commit: new StatementGroup(sql, COMMIT) } : undefined;
   }
 
-  /** One turn's statement: in a group where there are groups, else on its own. */
-  private turnStatement(statement: GroupableStatement, group: StatementGroup | undefined, args: readonly SqlArg[]): Promise<SqlRow[]> {
-    return group ? group.query(args) : this.sql.query(statement.sql, args);
-  }
-
   /** A sealed snapshot opens only as its own conversation's (a ciphertext copied to another row does not). */
   private openSnapshot(stored: unknown, conversationId: string): unknown {
     if (stored == null) return null;
@@ -249,10 +244,16 @@ export class ConversationStore {
     return { lockingSql: LOCKED_LOAD_SQL, args: this.loadArgs(key, channelMessageId) };
   }
 
+  /** The turn's load, in a group where loads are grouped (the embedded database). */
+  private loadRows(key: ConversationKey, channelMessageId: string | null): Promise<SqlRow[]> {
+    const args = this.loadArgs(key, channelMessageId);
+    return this.groups?.load.query(args) ?? this.sql.query(LOAD.sql, args);
+  }
+
   /** The conversation and whether the message was seen; `opened`: the rows of `loadOpening`, already run. */
   async load(key: ConversationKey, channelMessageId: string | null, opened?: SqlRow[]): Promise<LoadedTurn> {
     const cached = this.snapshots.get(cacheKey(key));
-    const rows = opened ?? (await this.turnStatement(LOAD, this.groups?.load, this.loadArgs(key, channelMessageId)));
+    const rows = opened ?? (await this.loadRows(key, channelMessageId));
     const c = rows.find((r) => r.row === 'conversation');
     const d = rows.find((r) => r.row === 'duplicate');
     const kept = c && cached && cached.id === c.id && cached.version === c.version && c.snapshot == null ? cached : undefined;
@@ -339,7 +340,7 @@ export class ConversationStore {
     const expects = expectsAfter(w.messages, before && before.id === w.conversationId && before.version === w.expectedVersion ? before.expects : undefined);
     // Forgotten first: whatever happens to this statement, a kept snapshot never outlives its version.
     this.snapshots.delete(k);
-    const [row] = closing ? await closing(COMMIT.sql, [argument]) : await this.turnStatement(COMMIT, this.groups?.commit, [argument]);
+    const [row] = await (closing?.(COMMIT.sql, [argument]) ?? this.groups?.commit.query([argument]) ?? this.sql.query(COMMIT.sql, [argument]));
     const committed = row?.committed;
     // A failed turn keeps the stored machine, which this process may not hold: read it next time.
     if (committed === 1 && sealed !== undefined) this.snapshots.set(k, { id: w.conversationId, version: (w.expectedVersion ?? 0) + 1, seal: sealHead(sealed), json: w.machine!.snapshot!, expects });

@@ -145,7 +145,7 @@ function turnOf(key: ConversationKey, id: string, expectedVersion: number | unde
   };
 }
 
-describe('group commit on the database', () => {
+describe('loads and commits in groups on the database', () => {
   let database: TestDatabase;
   let db: Database;
   let sql: Sql;
@@ -185,7 +185,7 @@ describe('group commit on the database', () => {
         turnOf(keys[0]!, ids[0]!, 1, 4, `cm-${ids[0]}-2`),
         turnOf(keys[2]!, ids[2]!, undefined, 2, `cm-${ids[2]}-1`),
         // Expects version 7 of a conversation at version 0: changed by another writer.
-        { ...turnOf(keys[3]!, ids[3]!, 7, 2, `cm-${ids[3]}-1`) },
+        turnOf(keys[3]!, ids[3]!, 7, 2, `cm-${ids[3]}-1`),
         // Reuses the first conversation's channel message id: the unique index refuses it.
         turnOf(keys[4]!, ids[4]!, undefined, 2, `cm-${ids[0]}-1`),
       ].map((w) => store.commit(w).then(() => 'stored', (e: unknown) => (e instanceof AppError ? e.code : `sqlstate ${sqlState(e)}`))),
@@ -220,6 +220,7 @@ describe('group commit on the database', () => {
     const [row] = await sql.query(`SELECT count(*)::int AS n FROM "Message" WHERE "conversationId" = ANY($1::uuid[])`, [`{${ids.join(',')}}`]);
     expect(row!.n).toBe(12);
   });
+
   it('loads in a group as alone: the conversation, a message seen before, a conversation that does not exist', async () => {
     const grouped = new ConversationStore(sql, undefined, { groupStatements: true });
     const keys = Array.from({ length: 3 }, (_, i): ConversationKey => ({ channel: 'rest', userId: `load-${i}-${randomUUID()}`, chatId: '' }));
