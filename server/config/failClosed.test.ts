@@ -118,6 +118,13 @@ describe('weakSecretReason', () => {
     }
   });
 
+  it('lets through random values that were refused by chance before', () => {
+    // From randomBytes(16): 16 of 31 neighbours equal or adjacent digits (once "mostly a run").
+    expect(weakSecretReason('1840009bbaaad49dcdccb0fedc665968')).toBeUndefined();
+    // From randomBytes(16): nine distinct digits, estimated at about 89 bits.
+    expect(weakSecretReason('f4aafba1aacb1aa211a4b8aa294a1a2a')).toBeUndefined();
+  });
+
   it('names what makes a typed value weak', () => {
     expect(weakSecretReason('kuaidaiTestToken')).toMatch(/too little randomness/);
     expect(weakSecretReason('Kuaidai2026!Kuaidai2026!Kuaidai2')).toMatch(/short pattern/);
