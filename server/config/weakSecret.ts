@@ -1,8 +1,18 @@
 /**
+ * The floor for `estimatedBits`. Its estimate for a random 128-bit value written as 32 hex digits
+ * (the shortest token production takes) is 125 ± 5 bits, and one value in a few hundred thousand
+ * falls under 96 (one in 3 million under 90, measured): a threshold of 96 refused real random
+ * tokens now and then. 80 keeps such chance refusals, extrapolated, near one in a billion while
+ * values of few distinct characters (`akztzakatzkz…`, 74) and short typed words
+ * (`kuaidaiTestToken`, 61) stay refused.
+ */
+const MIN_ESTIMATED_BITS = 80;
+
+/**
  * Why a secret looks made by a person rather than drawn at random, or undefined. A heuristic: it
  * refuses what people type (one character repeated, a short pattern, `abcd…`/`1234…` runs, few
  * distinct characters, text where random bytes are due) and lets the output of
- * `openssl rand -hex 32` or `-base64 32` through; it cannot prove a value random.
+ * `openssl rand -hex 32`, `-base64 32` and `-hex 16` through; it cannot prove a value random.
  */
 export function weakSecretReason(value: string | Buffer, options: { minBits?: number } = {}): string | undefined {
   const minBits = options.minBits ?? MIN_ESTIMATED_BITS;
@@ -25,16 +35,6 @@ export function weakSecretReason(value: string | Buffer, options: { minBits?: nu
   if (bits < minBits) return `has too little randomness (about ${Math.floor(bits)} bits; use e.g. \`openssl rand -hex 32\`)`;
   return undefined;
 }
-
-/**
- * The estimate below for a random 128-bit value written as 32 hex digits (the shortest token
- * production takes) is 125 ± 5 bits, and one value in a few hundred thousand falls under 96
- * (one in 3 million under 90, measured): a threshold of 96 refused real random tokens now and
- * then. 80 keeps such chance refusals, extrapolated, near one in a billion while values of few
- * distinct characters (`akztzakatzkz…`, 74) and short typed words (`kuaidaiTestToken`, 61) stay
- * refused.
- */
-const MIN_ESTIMATED_BITS = 80;
 
 /** Shannon entropy of the value's own symbol frequencies (bias-corrected) times its length: near the truth for random strings, low for typed ones. */
 function estimatedBits(codes: readonly number[]): number {
